@@ -1,0 +1,217 @@
+/* Address spaces: creation, the pool (P22) and stub death (P23). */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform/internal.h"
+
+void as_emit(struct plat_as *as, struct plat_event *ev)
+{
+	struct plat *p = as->plat;
+	if (!p->opts.on_event)
+		return;
+	ev->as_user = as->user;
+	ev->stub_pid = as->pid;
+	p->opts.on_event(p->opts.event_arg, ev);
+}
+
+/* P23: gVisor kills the sandbox here; we poison this address space only,
+ * so one case is lost and the harness goes on. The whole stub process is
+ * killed so that no thread of it lingers half alive. */
+void as_poison(struct plat_as *as, pid_t tid, int status, const char *what)
+{
+	bool was = atomic_exchange(&as->dead, true);
+	if (was)
+		return;
+	char how[96] = "died";
+	if (status != -1 && status != 0)
+		pt_describe_status(status, how, sizeof(how));
+	as->dead_status = status;
+	snprintf(as->error, sizeof(as->error), "stub process %d (thread %d) %s while %s",
+		 as->pid, tid, how, what);
+	if (as->pid > 0)
+		kill(as->pid, SIGKILL);
+	if (as->is_master) {
+		struct plat *p = as->plat;
+		snprintf(p->error, sizeof(p->error), "the master stub died: %s", as->error);
+		atomic_store(&p->dead, true);
+	}
+}
+
+/* Called when a ptrace call or wait on t failed or showed an exit. Returns
+ * -PLAT_ESTUBDEAD when the stub died; anything else cannot happen (P24). */
+int as_check_thread_death(struct stub_thread *t, int status, const char *what)
+{
+	if (status == -1) {
+		/* The call failed: find out whether the thread is gone. */
+		int e = pt_wait(t->tid, &status);
+		if (e == -ECHILD)
+			status = 0;
+		else if (e)
+			plat_fatal(t->tid, "wait after a failed ptrace call while %s: %s", what, strerror(-e));
+	}
+	if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXIT) {
+		unsigned long msg = 0;
+		ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+		status = (int)msg;
+		ptrace(PTRACE_CONT, t->tid, 0, 0);
+		int ignored;
+		pt_wait(t->tid, &ignored);
+	} else if (WIFSTOPPED(status)) {
+		plat_fatal(t->tid, "unexpected stop %#x while %s", status, what);
+	}
+	t->dead = true;
+	as_poison(t->as, t->tid, status, what);
+	return -PLAT_ESTUBDEAD;
+}
+
+static struct plat_as *as_alloc(struct plat *p, bool is_master)
+{
+	struct plat_as *as = calloc(1, sizeof(*as));
+	if (!as)
+		return NULL;
+	as->plat = p;
+	as->is_master = is_master;
+	pthread_mutex_init(&as->mu, NULL);
+	pthread_cond_init(&as->cv, NULL);
+	tpool_init(&as->sysemu);
+	tpool_init(&as->syscall);
+	return as;
+}
+
+/* Creates a stub process with its server thread; on failure the half-made
+ * address space is torn down here. */
+struct plat_as *as_create(struct plat *p, bool is_master, int *err)
+{
+	struct plat_as *as = as_alloc(p, is_master);
+	if (!as) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_lock(&p->mu);
+	as->next_all = p->all;
+	p->all = as;
+	pthread_mutex_unlock(&p->mu);
+	*err = server_start(as);
+	if (*err) {
+		if (!as->error[0])
+			snprintf(as->error, sizeof(as->error), "creating a stub process failed (errno %d)", -*err);
+		atomic_store(&as->dead, true);
+		as_free(as);
+		return NULL;
+	}
+	return as;
+}
+
+int plat_as_new(struct plat *p, struct plat_as **out)
+{
+	if (atomic_load(&p->dead))
+		return -PLAT_ESTUBDEAD;
+	pthread_mutex_lock(&p->mu);
+	struct plat_as *as = p->pool;
+	if (as)
+		p->pool = as->next_free;
+	pthread_mutex_unlock(&p->mu);
+	if (as) {
+		as->user = NULL;
+		as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_REUSE });
+		*out = as;
+		return 0;
+	}
+	int err;
+	as = as_create(p, false, &err);
+	if (!as)
+		return atomic_load(&p->dead) ? -PLAT_ESTUBDEAD : err;
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_NEW });
+	*out = as;
+	return 0;
+}
+
+static void reap_thread(struct stub_thread *t, void *unused)
+{
+	(void)unused;
+	int status;
+	/* Any thread of the harness may wait for another thread's tracee. */
+	if (t->tid > 0 && t->tid != t->as->pid)
+		while (waitpid(t->tid, &status, __WALL) < 0 && errno == EINTR)
+			;
+	t->dead = true;
+}
+
+/* A dead stub's threads are reaped by whoever traces them; the process
+ * itself is then the master's child and is reaped by injecting wait4 there
+ * (P23). The master is our own child. */
+static void reap(struct plat_as *as)
+{
+	int status;
+	kill(as->pid, SIGKILL);
+	tpool_for_each(&as->sysemu, reap_thread, NULL);
+	tpool_for_each(&as->syscall, reap_thread, NULL);
+	while (waitpid(as->pid, &status, __WALL) < 0 && errno == EINTR)
+		;
+	as->first->dead = true;
+	struct plat_as *master = as->plat->master;
+	if (!as->is_master && master && !atomic_load(&master->dead)) {
+		long a[6] = { as->pid, 0, __WALL, 0 };
+		as_inject(master, SYS_wait4, a);
+	}
+}
+
+/* Frees an address space that is dead or being destroyed. */
+void as_free(struct plat_as *as)
+{
+	struct plat *p = as->plat;
+	if (as->pid > 0)
+		reap(as);
+	if (as->server)
+		server_stop(as);
+	pthread_mutex_lock(&p->mu);
+	for (struct plat_as **pp = &p->all; *pp; pp = &(*pp)->next_all)
+		if (*pp == as) {
+			*pp = as->next_all;
+			break;
+		}
+	pthread_mutex_unlock(&p->mu);
+	tpool_destroy(&as->sysemu);
+	tpool_destroy(&as->syscall);
+	free(as->first);
+	pthread_mutex_destroy(&as->mu);
+	pthread_cond_destroy(&as->cv);
+	free(as);
+}
+
+void plat_as_release(struct plat_as *as)
+{
+	struct plat *p = as->plat;
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_RELEASE });
+	/* No stale fault record may survive into the next guest (P17, P18). */
+	ctx_clear_faults(p, as, 0, MAXIMUM_USER_ADDRESS);
+	if (!atomic_load(&as->dead) && !p->opts.no_pool) {
+		int err;
+		struct stub_thread *t = tpool_get(as, &as->syscall, &err);
+		if (t && as_unmap_all(as, t) == 0) {
+			pthread_mutex_lock(&p->mu);
+			as->next_free = p->pool;
+			p->pool = as;
+			pthread_mutex_unlock(&p->mu);
+			return;
+		}
+	}
+	atomic_store(&as->dead, true);
+	as_free(as);
+}
+
+void plat_as_set_user(struct plat_as *as, void *user) { as->user = user; }
+pid_t plat_as_pid(const struct plat_as *as) { return as->pid; }
+
+const char *plat_as_error(const struct plat_as *as)
+{
+	return atomic_load(&((struct plat_as *)as)->dead) ? as->error : NULL;
+}

@@ -1,0 +1,129 @@
+/* P6: the stub's seccomp filter, built with libseccomp before any fork so
+ * that the forked child only has to hand the finished program to the
+ * kernel (it must not allocate: it is a copy of a multi-threaded process). */
+#include <errno.h>
+#include <linux/filter.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "platform/internal.h"
+
+#ifndef ARCH_SET_CPUID
+#define ARCH_SET_CPUID 0x1012
+#endif
+
+/* The two clone flag sets of P5 (new stub process, exit signal 0: P23) and
+ * P9 (new stub thread). Nothing else may be cloned. */
+#define CLONE_STUB_PROCESS ((unsigned long)CLONE_FILES)
+#define CLONE_STUB_THREAD \
+	((unsigned long)(CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_THREAD | CLONE_PTRACE | CLONE_VM))
+
+static struct sock_fprog *export_program(scmp_filter_ctx f, char *err, size_t errlen)
+{
+	int fd = memfd_create("stub-filter", MFD_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd_create for the stub filter: %s", strerror(errno));
+		return NULL;
+	}
+	struct sock_fprog *prog = NULL;
+	int rc = seccomp_export_bpf(f, fd);
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (rc != 0 || size <= 0 || size % sizeof(struct sock_filter) != 0) {
+		snprintf(err, errlen, "libseccomp could not export the stub filter (%d)", rc);
+		goto out;
+	}
+	prog = calloc(1, sizeof(*prog) + (size_t)size);
+	if (!prog)
+		goto out;
+	prog->len = (unsigned short)(size / sizeof(struct sock_filter));
+	prog->filter = (struct sock_filter *)(prog + 1);
+	if (pread(fd, prog->filter, (size_t)size, 0) != size) {
+		snprintf(err, errlen, "reading back the stub filter: %s", strerror(errno));
+		free(prog);
+		prog = NULL;
+	}
+out:
+	close(fd);
+	return prog;
+}
+
+static int add_allow_rules(scmp_filter_ctx f)
+{
+	int rc = 0;
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			       SCMP_A0(SCMP_CMP_EQ, CLONE_STUB_PROCESS));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			       SCMP_A0(SCMP_CMP_EQ, CLONE_STUB_THREAD));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+			       SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG), SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(getpid), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, SCMP_A1(SCMP_CMP_EQ, SIGSTOP));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(munmap), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(arch_prctl), 2,
+			       SCMP_A0(SCMP_CMP_EQ, ARCH_SET_CPUID), SCMP_A1(SCMP_CMP_EQ, 0));
+	return rc;
+}
+
+/* With ptrace ahead of seccomp (P7) guest syscalls never reach the filter,
+ * so anything unexpected is the harness's own mistake: kill the thread.
+ * With the legacy order the filter sees guest syscalls first and must let
+ * them through to PTRACE_SYSEMU. The vsyscall calls trap either way: that
+ * is how they become visible (P16). */
+void *filter_build(bool kill_default, char *err, size_t errlen)
+{
+	scmp_filter_ctx f = seccomp_init(kill_default ? SCMP_ACT_KILL_THREAD : SCMP_ACT_ALLOW);
+	if (!f) {
+		snprintf(err, errlen, "seccomp_init failed");
+		return NULL;
+	}
+	int rc = kill_default ? add_allow_rules(f) : 0;
+	rc |= seccomp_rule_add(f, SCMP_ACT_TRAP, SCMP_SYS(gettimeofday), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_TRAP, SCMP_SYS(time), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_TRAP, SCMP_SYS(getcpu), 0);
+	struct sock_fprog *prog = NULL;
+	if (rc != 0)
+		snprintf(err, errlen, "libseccomp rejected a stub filter rule (%d)", rc);
+	else
+		prog = export_program(f, err, errlen);
+	seccomp_release(f);
+	return prog;
+}
+
+/* The P7 probe's filter: every syscall but the few the probe child needs
+ * returns 0 without running, so a -ENOSYS at the SYSEMU stop can only have
+ * come from ptrace having run first. */
+void *filter_build_probe(char *err, size_t errlen)
+{
+	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ERRNO(0));
+	if (!f) {
+		snprintf(err, errlen, "seccomp_init failed");
+		return NULL;
+	}
+	int rc = 0;
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(kill), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(getpid), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0);
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
+	struct sock_fprog *prog = NULL;
+	if (rc != 0)
+		snprintf(err, errlen, "libseccomp rejected a probe filter rule (%d)", rc);
+	else
+		prog = export_program(f, err, errlen);
+	seccomp_release(f);
+	return prog;
+}
+
+void filter_free(void *prog)
+{
+	free(prog);
+}

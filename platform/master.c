@@ -1,0 +1,87 @@
+/* P3: the master stub, forked once from the harness. */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform/internal.h"
+
+#ifndef ARCH_SET_CPUID
+#define ARCH_SET_CPUID 0x1012
+#endif
+
+/* The registered length is not exported (glibc registers 32 bytes and
+ * reports a smaller feature size in __rseq_size); the kernel accepts only
+ * the exact one, so try both. */
+static int unregister_rseq(void)
+{
+	char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0)
+		return 0;
+	return (int)syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+}
+
+/* Runs in a copy of a multi-threaded process: raw syscalls only, no
+ * allocation, no locks. Failures exit with a code the parent can name. */
+static void __attribute__((noreturn)) master_child(const void *filter, pid_t harness)
+{
+	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
+	unsigned long none = 0;
+
+	if (syscall(SYS_setsid) < 0)
+		syscall(SYS_exit, 101);
+	/* glibc registered rseq for the forking thread and fork copies that
+	 * registration; once P4 unmaps the area the kernel would SIGSEGV the
+	 * stub on its next return to user mode. */
+	if (__rseq_size > 0 && unregister_rseq() != 0)
+		syscall(SYS_exit, 104);
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(unsigned long));
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
+	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		syscall(SYS_exit, 102);
+	if (filter && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
+		syscall(SYS_exit, 103);
+	/* Best effort: CPUID faulting is absent on AMD and in many VMs. */
+	syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
+	__asm__ volatile("mov %0, %%r15\n\tjmp *%1"
+			 :
+			 : "r"((long)harness), "r"(stub_layout.start)
+			 : "r15", "memory");
+	__builtin_unreachable();
+}
+
+/* The exit signal is 0, not gVisor's SIGKILL: a stub's death must kill
+ * nobody (P23), and a zombie that signals no one stays until we reap it,
+ * so its pid cannot be reused while we still hold it. CLONE_FILES makes
+ * every harness fd valid inside the stub (P21). Must run on the thread that
+ * serves the master for the platform's whole life: PDEATHSIG fires when the
+ * forking *thread* exits. */
+int master_create(struct plat_as *master, struct stub_thread *first)
+{
+	struct plat *p = master->plat;
+	long pid = syscall(SYS_clone, (unsigned long)CLONE_FILES, 0, NULL, NULL, 0);
+	if (pid == 0)
+		master_child(p->filter, p->harness_pid);
+	if (pid < 0)
+		return -errno;
+	int status;
+	if (waitpid((pid_t)pid, &status, __WALL | WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		char how[96];
+		snprintf(p->error, sizeof(p->error), "the master stub %ld did not start: %s%s", pid,
+			 pt_describe_status(status, how, sizeof(how)),
+			 !WIFEXITED(status) ? "" : WEXITSTATUS(status) == 103 ? " (seccomp filter refused)"
+			 : WEXITSTATUS(status) == 104 ? " (could not unregister rseq)" : "");
+		return -ECHILD;
+	}
+	master->pid = first->tid = (pid_t)pid;
+	return 0;
+}

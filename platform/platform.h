@@ -1,0 +1,162 @@
+/*
+ * The ptrace platform: runs guest code in stub processes under
+ * PTRACE_SYSEMU and reports every syscall, fault and signal to the caller.
+ * Requirement ids (P1..P25) refer to ../shared/spec/platform.md.
+ *
+ * Threading rules, all forced by ptrace:
+ *  - A tracee may only be driven by the thread that attached it, so every
+ *    harness thread that calls plat_switch or an injecting operation gets
+ *    its own stub thread in that address space (P8).
+ *  - A harness thread that exits detaches its stub threads first (a thread
+ *    key destructor does it), because PTRACE_O_EXITKILL would otherwise
+ *    SIGKILL them, and SIGKILL takes the whole stub process with it.
+ *  - In lazy mode a context's FP state may stay resident in a stub thread;
+ *    switch a context from one harness thread at a time (S5 does).
+ */
+#ifndef PLATFORM_PLATFORM_H
+#define PLATFORM_PLATFORM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+struct plat;
+struct plat_as;
+struct plat_ctx;
+
+/* Error returned when the stub serving the call died (P23). */
+#define PLAT_ESTUBDEAD EOWNERDEAD
+
+enum plat_event_kind {
+	PLAT_EV_AS_NEW,      /* stub process created from the master (P5) */
+	PLAT_EV_AS_REUSE,    /* stub process popped from the pool (P22) */
+	PLAT_EV_AS_RELEASE,  /* address space released (pooled or killed) */
+	PLAT_EV_MAP_FILE,    /* P21 */
+	PLAT_EV_UNMAP,       /* P21 */
+	PLAT_EV_THREAD_NEW,  /* a stub thread handed to a tracer thread (P9) */
+	PLAT_EV_THREAD_REKEY, /* a stub thread of a gone tracer re-attached (P8) */
+	PLAT_EV_SIGNAL_DISCARDED /* a signal dropped by the filter of P15 */
+};
+
+struct plat_event {
+	enum plat_event_kind kind;
+	void *as_user;        /* plat_as_set_user() value */
+	pid_t stub_pid;       /* stub process */
+	pid_t stub_tid;       /* THREAD_* */
+	uintptr_t addr, len;  /* MAP_FILE, UNMAP */
+	uint64_t offset;      /* MAP_FILE */
+	int prot;             /* MAP_FILE */
+	bool precommit;       /* MAP_FILE */
+	int result;           /* MAP_FILE, UNMAP: 0 or -errno */
+	const siginfo_t *info; /* SIGNAL_DISCARDED */
+};
+
+struct plat_options {
+	bool full_state;      /* P13: gVisor's full transfer on every switch */
+	bool no_stub_seccomp; /* variant: do not install the P6 filter */
+	bool no_pool;         /* variant: kill released stub processes (P22 off) */
+	/* Called on the calling thread for every platform event (S11 verbose). */
+	void (*on_event)(void *arg, const struct plat_event *ev);
+	void *event_arg;
+};
+
+/* What the kernel and CPU were probed to have (P7, P13; recorded in reports). */
+struct plat_probe {
+	bool ptrace_before_seccomp; /* P7 */
+	bool has_xsave;             /* CPUID.1:ECX.XSAVE && OSXSAVE */
+	size_t xsave_cpuid_size;    /* CPUID.(0xD,0):ECX */
+	size_t fpstate_size;        /* what the kernel's regset really moves */
+	bool cpuid_faulting;        /* ARCH_SET_CPUID(0) accepted */
+	bool has_fsgsbase;          /* CPUID.(7,0):EBX[0] and enabled by the kernel */
+	char vsyscall_mode[8];      /* "xonly", "emulate" or "none" */
+	bool exitkill;              /* PTRACE_O_EXITKILL accepted */
+	char cpu_vendor[13];
+	char kernel_release[65];
+	long mmap_min_addr;
+};
+
+enum plat_exit_kind {
+	PLAT_EXIT_SYSCALL,   /* regs hold the call; rax == orig_rax (P14) */
+	PLAT_EXIT_SIGNAL,    /* a reportable signal (P15); info is valid */
+	PLAT_EXIT_FAULT,     /* SIGSEGV: info, access, maybe_cpuid (P16, P17) */
+	PLAT_EXIT_INTERRUPT, /* plat_interrupt() (P11, P19); may be spurious */
+	PLAT_EXIT_ERROR      /* the stub died (P23): error, stub_pid, stub_status */
+};
+
+#define PLAT_ACCESS_READ  1u
+#define PLAT_ACCESS_WRITE 2u
+#define PLAT_ACCESS_EXEC  4u
+
+struct plat_exit {
+	enum plat_exit_kind kind;
+	siginfo_t info;       /* a copy owned by the caller (P10) */
+	unsigned access;      /* FAULT: PLAT_ACCESS_* (P17) */
+	bool maybe_cpuid;     /* FAULT: a CPUID-faulting #GP looks the same */
+	pid_t stub_pid;       /* ERROR */
+	int stub_status;      /* ERROR: wait status of the dead stub thread */
+	char error[192];      /* ERROR: one line naming the stub and what happened */
+};
+
+/* Probes the machine once per process; NULL plus a message in err on failure
+ * (for example when ptrace is blocked). Several instances may coexist. */
+struct plat *plat_new(const struct plat_options *opts, char *err, size_t errlen);
+/* Kills every stub of this instance and frees it. No call may be running. */
+void plat_destroy(struct plat *p);
+const struct plat_probe *plat_probe(void);
+uintptr_t plat_min_addr(const struct plat *p);
+uintptr_t plat_max_addr(const struct plat *p);
+/* Non-zero (PLAT_ESTUBDEAD) once the master died; plat_error() says why. */
+int plat_dead(struct plat *p);
+const char *plat_error(struct plat *p);
+const struct plat_options *plat_options(const struct plat *p);
+
+/* Address spaces: 0 or -errno; a dead master gives -PLAT_ESTUBDEAD. */
+int plat_as_new(struct plat *p, struct plat_as **out);
+void plat_as_set_user(struct plat_as *as, void *user);
+pid_t plat_as_pid(const struct plat_as *as);
+/* P21: 0, the mmap's -errno, or -PLAT_ESTUBDEAD. */
+int plat_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset,
+		  size_t len, int prot, bool precommit);
+/* P18, P21: 0 or -PLAT_ESTUBDEAD. */
+int plat_unmap(struct plat_as *as, uintptr_t addr, size_t len);
+/* P22: pools the stub process, or reaps it when it died. */
+void plat_as_release(struct plat_as *as);
+/* The message of a poisoned address space, or NULL while it lives. */
+const char *plat_as_error(const struct plat_as *as);
+
+/* Contexts: one guest thread's registers and FP state. */
+struct plat_ctx *plat_ctx_new(struct plat *p);
+void plat_ctx_release(struct plat_ctx *ctx);
+/* The general registers; the caller may change them freely (fs_base is TLS). */
+struct user_regs_struct *plat_ctx_regs(struct plat_ctx *ctx);
+/* The FP state in the kernel's regset layout (XSAVE, or FXSAVE without it).
+ * Reading may pull it from the stub; pass for_write when changing it. NULL
+ * (with errno) when the stub holding it died. */
+void *plat_ctx_fpstate(struct plat_ctx *ctx, bool for_write);
+size_t plat_fpstate_size(void);
+
+/* Runs the guest until the next event (P10-P17). Returns 0 and fills out. */
+int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out);
+/* Async-signal-safe, from any thread (P19). */
+void plat_interrupt(struct plat_ctx *ctx);
+
+/* Fixed addresses of the stub page (P1), for tests and reports. */
+uintptr_t plat_stub_start(void);
+uintptr_t plat_stub_end(void);
+
+#ifdef PLAT_TESTING
+/* Test-only: inject an arbitrary syscall into an address space (issue 6,
+ * P6). Returns the raw rax, or -PLAT_ESTUBDEAD. */
+long plat_test_inject(struct plat_as *as, long nr, const long args[6]);
+/* Test-only: take the P24 fatal path on this address space's stub thread. */
+void plat_test_fatal(struct plat_as *as) __attribute__((noreturn));
+/* Test-only: the tid of the caller's stub thread in as (P8). */
+pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool);
+/* Test-only: the master stub's pid (P3, P23). */
+pid_t plat_test_master_pid(struct plat *p);
+#endif
+
+#endif

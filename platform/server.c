@@ -1,0 +1,220 @@
+/* P5 and P9: each stub process has a first thread, served for the stub's
+ * whole life by one dedicated harness thread that created (or attached) it.
+ * Other harness threads ask the server for stub threads of their own. */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform/internal.h"
+
+enum { SERVER_NEW_THREAD = 1, SERVER_STOP };
+
+#define CLONE_STUB_THREAD \
+	(CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_THREAD | CLONE_PTRACE | CLONE_VM)
+
+/* Taking over a stopped stub thread: the caller becomes its tracer. */
+int stub_thread_attach(struct stub_thread *t)
+{
+	int e = pt_attach_stopped(t->tid);
+	if (!e)
+		e = pt_getregs(t->tid, &t->init_regs);
+	if (e)
+		return e;
+	t->init_regs.rip = stub_layout.inject_rip;
+	t->kregs_valid = false;
+	tracer_adopt();
+	return 0;
+}
+
+/* P5: the new process is cloned by the master for this thread, bootstraps
+ * itself (rbx = 1 sends its child half back to the top of the stub, r15 is
+ * the pid it must see as its parent) and stops; wait4 in the master waits
+ * for that group-stop, and then this thread attaches it. */
+static int create_from_master(struct plat_as *as)
+{
+	struct plat_as *master = as->plat->master;
+	int err;
+	struct stub_thread *mt = tpool_get(master, &master->syscall, &err);
+	if (!mt)
+		return err;
+	struct user_regs_struct r = mt->init_regs;
+	r.rax = SYS_clone;
+	r.rdi = CLONE_FILES;
+	r.rsi = r.rdx = r.r10 = r.r8 = r.r9 = 0;
+	r.rbx = 1;
+	r.r15 = (unsigned long long)master->pid;
+	long pid = inject_regs(mt, &r);
+	if (pid < 0)
+		return pid == -PLAT_ESTUBDEAD ? (int)pid : -ECHILD;
+	long a[6] = { pid, 0, __WALL | WUNTRACED, 0 };
+	long w = inject_syscall(mt, SYS_wait4, a);
+	if (w != pid)
+		return w == -PLAT_ESTUBDEAD ? (int)w : -ECHILD;
+	as->pid = as->first->tid = (pid_t)pid;
+	return 0;
+}
+
+/* P4: a stub keeps nothing but the stub page. Stubs cloned from the master
+ * inherit its already empty address space, so only the master needs this. */
+int as_unmap_all(struct plat_as *as, struct stub_thread *t)
+{
+	long lo[6] = { 0, (long)stub_layout.start };
+	long hi[6] = { (long)stub_layout.end, (long)(MAXIMUM_USER_ADDRESS - stub_layout.end) };
+	long r = inject_syscall(t, SYS_munmap, lo);
+	if (r == 0 && stub_layout.end < MAXIMUM_USER_ADDRESS)
+		r = inject_syscall(t, SYS_munmap, hi);
+	if (r != 0 && r != -PLAT_ESTUBDEAD)
+		plat_fatal(t->tid, "munmap of everything but the stub failed: %ld", r);
+	(void)as;
+	return (int)r;
+}
+
+static int create_first(struct plat_as *as)
+{
+	int e = as->is_master ? master_create(as, as->first) : create_from_master(as);
+	if (e)
+		return e;
+	as->first->as = as;
+	e = stub_thread_attach(as->first);
+	if (e)
+		return e;
+	return as->is_master ? as_unmap_all(as, as->first) : 0;
+}
+
+/* P9: clone a thread through the first thread, wait for its initial
+ * SIGSTOP (CLONE_PTRACE made us its tracer), and detach it with SIGSTOP so
+ * it waits in group-stop for the caller to attach. */
+static struct stub_thread *clone_thread(struct plat_as *as, int *err)
+{
+	long a[6] = { CLONE_STUB_THREAD, 0, 0, 0, 0, 0 };
+	long tid = inject_syscall(as->first, SYS_clone, a);
+	if (tid <= 0) {
+		*err = tid == -PLAT_ESTUBDEAD ? (int)tid : -EAGAIN;
+		return NULL;
+	}
+	int status;
+	for (;;) {
+		*err = pt_wait((pid_t)tid, &status);
+		if (*err || !WIFSTOPPED(status)) {
+			*err = -PLAT_ESTUBDEAD;
+			return NULL;
+		}
+		if (WSTOPSIG(status) == SIGSTOP)
+			break;
+		ptrace(PTRACE_CONT, tid, 0, 0);
+	}
+	if (ptrace(PTRACE_DETACH, tid, 0, (void *)SIGSTOP) != 0)
+		plat_fatal((pid_t)tid, "detaching a new stub thread: %s", strerror(errno));
+	struct stub_thread *t = calloc(1, sizeof(*t));
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	t->tid = (pid_t)tid;
+	t->as = as;
+	return t;
+}
+
+static struct server_req *next_request(struct plat_as *as)
+{
+	pthread_mutex_lock(&as->mu);
+	while (!as->reqs)
+		pthread_cond_wait(&as->cv, &as->mu);
+	struct server_req *req = as->reqs;
+	as->reqs = req->next;
+	pthread_mutex_unlock(&as->mu);
+	return req;
+}
+
+static void finish(struct plat_as *as, struct server_req *req)
+{
+	pthread_mutex_lock(&as->mu);
+	req->done = true;
+	pthread_cond_broadcast(&as->cv);
+	pthread_mutex_unlock(&as->mu);
+}
+
+static void *server_main(void *arg)
+{
+	struct plat_as *as = arg;
+	int e = create_first(as);
+	pthread_mutex_lock(&as->mu);
+	as->create_err = e;
+	as->created = true;
+	pthread_cond_broadcast(&as->cv);
+	pthread_mutex_unlock(&as->mu);
+	for (;;) {
+		struct server_req *req = next_request(as);
+		if (req->op == SERVER_STOP) {
+			finish(as, req);
+			return NULL;
+		}
+		if (e || atomic_load(&as->dead))
+			req->err = e ? e : -PLAT_ESTUBDEAD;
+		else
+			req->result = clone_thread(as, &req->err);
+		finish(as, req);
+	}
+}
+
+int server_start(struct plat_as *as)
+{
+	as->first = calloc(1, sizeof(*as->first));
+	if (!as->first)
+		return -ENOMEM;
+	as->first->as = as;
+	int e = pthread_create(&as->server, NULL, server_main, as);
+	if (e)
+		return -e;
+	pthread_mutex_lock(&as->mu);
+	while (!as->created)
+		pthread_cond_wait(&as->cv, &as->mu);
+	pthread_mutex_unlock(&as->mu);
+	return as->create_err;
+}
+
+static void submit(struct plat_as *as, struct server_req *req)
+{
+	pthread_mutex_lock(&as->mu);
+	req->next = NULL;
+	struct server_req **pp = &as->reqs;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = req;
+	pthread_cond_broadcast(&as->cv);
+	while (!req->done)
+		pthread_cond_wait(&as->cv, &as->mu);
+	pthread_mutex_unlock(&as->mu);
+}
+
+struct stub_thread *server_new_thread(struct plat_as *as, int *err)
+{
+	struct server_req req = { .op = SERVER_NEW_THREAD };
+	submit(as, &req);
+	*err = req.err;
+	struct stub_thread *t = req.result;
+	if (!t)
+		return NULL;
+	*err = stub_thread_attach(t);
+	if (*err) {
+		free(t);
+		*err = -PLAT_ESTUBDEAD;
+		return NULL;
+	}
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_THREAD_NEW, .stub_tid = t->tid });
+	return t;
+}
+
+void server_stop(struct plat_as *as)
+{
+	struct server_req req = { .op = SERVER_STOP };
+	submit(as, &req);
+	pthread_join(as->server, NULL);
+}

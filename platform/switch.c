@@ -1,0 +1,242 @@
+/* P10-P17: running guest code until the next event. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "platform/internal.h"
+
+#define X86_EFLAGS_TF 0x100
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1
+#endif
+
+static void exit_error(struct plat_exit *out, struct plat_as *as)
+{
+	out->kind = PLAT_EXIT_ERROR;
+	out->stub_pid = as->pid;
+	out->stub_status = as->dead_status;
+	snprintf(out->error, sizeof(out->error), "%s", as->error[0] ? as->error : "stub process died");
+}
+
+/* P12: a guest must not reach 32-bit mode (or any other segment) through
+ * the state we write back, so the selectors are always the stub's own. */
+static void force_selectors(struct user_regs_struct *r, const struct user_regs_struct *init)
+{
+	r->cs = init->cs;
+	r->ss = init->ss;
+	r->ds = init->ds;
+	r->es = init->es;
+	r->fs = init->fs;
+	r->gs = init->gs;
+}
+
+/* P13, lazy: general registers are written only when they differ from what
+ * the kernel holds, and the FP state only when it is not already resident
+ * in this stub thread or was changed by the harness. */
+static int state_in_lazy(struct plat_ctx *ctx, struct stub_thread *t)
+{
+	if (!t->kregs_valid || memcmp(&t->kregs, &ctx->regs, sizeof(ctx->regs)) != 0) {
+		if (pt_setregs(t->tid, &ctx->regs) != 0)
+			return -1;
+		t->kregs = ctx->regs;
+		t->kregs_valid = true;
+	}
+	bool resident = ctx->fp_home == t && atomic_load(&t->fp_owner) == ctx;
+	if (resident && !ctx->fp_dirty)
+		return 0;
+	if (!ctx->fp_local_valid && fp_pull_from_home(ctx) != 0)
+		return -2;
+	if (atomic_load(&t->fp_owner) != ctx)
+		ctx_evict_fp(t);
+	if (pt_setfp(t->tid, ctx->fp) != 0)
+		return -1;
+	if (ctx->fp_home && ctx->fp_home != t) {
+		struct plat_ctx *expect = ctx;
+		atomic_compare_exchange_strong(&ctx->fp_home->fp_owner, &expect, NULL);
+	}
+	atomic_store(&t->fp_owner, ctx);
+	ctx->fp_home = t;
+	ctx->fp_dirty = false;
+	return 0;
+}
+
+/* gVisor's way: everything, both directions, every time. */
+static int state_in_full(struct plat_ctx *ctx, struct stub_thread *t)
+{
+	if (!ctx->fp_local_valid && fp_pull_from_home(ctx) != 0)
+		return -2;
+	if (pt_setregs(t->tid, &ctx->regs) != 0 || pt_setfp(t->tid, ctx->fp) != 0)
+		return -1;
+	t->kregs_valid = false;
+	ctx->fp_dirty = false;
+	return 0;
+}
+
+static int state_out(struct plat_ctx *ctx, struct stub_thread *t, bool full)
+{
+	if (pt_getregs(t->tid, &ctx->regs) != 0)
+		return -1;
+	if (full) {
+		if (pt_getfp(t->tid, ctx->fp) != 0)
+			return -1;
+		ctx->fp_local_valid = true;
+		return 0;
+	}
+	t->kregs = ctx->regs;
+	t->kregs_valid = true;
+	ctx->fp_local_valid = false; /* the guest may have changed it */
+	return 0;
+}
+
+/* P15: the kernel's own signals (si_code > 0: faults, traps, SIGSYS) and
+ * ours are reported; what other processes send is dropped, and the guest
+ * never notices because the tracer resumes with signal 0. */
+static bool reportable(const siginfo_t *si, pid_t harness)
+{
+	return si->si_code > 0 || si->si_pid == harness;
+}
+
+/* P16: a vsyscall call trapped by the stub filter becomes an execute fault
+ * at the vsyscall address: undo the kernel's emulated ret, so the guest's
+ * state is what it was at the call. */
+static void vsyscall_to_fault(struct user_regs_struct *r, siginfo_t *si)
+{
+	uintptr_t call = (uintptr_t)si->si_call_addr;
+	r->rip = call;
+	r->rsp -= 8;
+	memset(si, 0, sizeof(*si));
+	si->si_signo = SIGSEGV;
+	si->si_code = SEGV_MAPERR;
+	si->si_addr = (void *)call;
+}
+
+/* P17: ptrace hides the page-fault error code. A fault at rip is an
+ * execute; the same fault again right after the harness mapped the page
+ * must have been a write. */
+static void classify_fault(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
+{
+	uintptr_t addr = (uintptr_t)out->info.si_addr, rip = ctx->regs.rip;
+	out->access = PLAT_ACCESS_READ;
+	if (addr == rip)
+		out->access |= PLAT_ACCESS_EXEC;
+	pthread_mutex_lock(&ctx->mu);
+	if (ctx->fault_as == as && ctx->fault_addr == addr && ctx->fault_rip == rip)
+		out->access |= PLAT_ACCESS_WRITE;
+	ctx->fault_as = as;
+	ctx->fault_addr = addr;
+	ctx->fault_rip = rip;
+	pthread_mutex_unlock(&ctx->mu);
+	out->maybe_cpuid = true;
+}
+
+static void forget_fault(struct plat_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->mu);
+	ctx->fault_as = NULL;
+	pthread_mutex_unlock(&ctx->mu);
+}
+
+static void discard(struct plat_as *as, const siginfo_t *si)
+{
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_SIGNAL_DISCARDED, .info = si });
+}
+
+/* One stop that is not a syscall: 1 if reported (out filled), 0 if the
+ * guest should simply be resumed, -1 on a ptrace failure. */
+static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t,
+		       int sig, struct plat_exit *out)
+{
+	if (sig == SIGSTOP)
+		return 0; /* group-stop noise or a SIGSTOP from outside (P9, P14) */
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &out->info) != 0)
+		return errno == EINVAL ? 0 : -1; /* EINVAL: a group-stop */
+	if (!reportable(&out->info, as->plat->harness_pid)) {
+		discard(as, &out->info);
+		return 0;
+	}
+	if (state_out(ctx, t, as->plat->opts.full_state) != 0)
+		return -1;
+	if (out->info.si_signo == SIGSYS && out->info.si_code == SYS_SECCOMP)
+		vsyscall_to_fault(&ctx->regs, &out->info);
+	if (out->info.si_signo == SIGSEGV) {
+		out->kind = PLAT_EXIT_FAULT;
+		classify_fault(ctx, as, out);
+		return 1;
+	}
+	forget_fault(ctx);
+	out->kind = out->info.si_signo == SIGCHLD && out->info.si_code <= 0 ? PLAT_EXIT_INTERRUPT
+									      : PLAT_EXIT_SIGNAL;
+	if (out->kind == PLAT_EXIT_INTERRUPT)
+		atomic_store(&ctx->interrupt_pending, 0);
+	return 1;
+}
+
+/* P14: run until a stop worth reporting. */
+static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, struct plat_exit *out)
+{
+	for (;;) {
+		int req = ctx->regs.eflags & X86_EFLAGS_TF ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU;
+		int status;
+		if (ptrace(req, t->tid, 0, 0) != 0)
+			return as_check_thread_death(t, -1, "resuming guest code");
+		if (pt_wait(t->tid, &status) != 0)
+			return as_check_thread_death(t, -1, "running guest code");
+		if (!WIFSTOPPED(status) || (status >> 16) == PTRACE_EVENT_EXIT)
+			return as_check_thread_death(t, status, "running guest code");
+		int sig = WSTOPSIG(status);
+		if (sig == (SIGTRAP | 0x80)) {
+			if (state_out(ctx, t, as->plat->opts.full_state) != 0)
+				return as_check_thread_death(t, -1, "reading syscall registers");
+			ctx->regs.rax = ctx->regs.orig_rax;
+			forget_fault(ctx);
+			out->kind = PLAT_EXIT_SYSCALL;
+			return 0;
+		}
+		int r = signal_stop(ctx, as, t, sig, out);
+		if (r < 0)
+			return as_check_thread_death(t, -1, "reading a signal stop");
+		if (r > 0)
+			return 0;
+	}
+}
+
+int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (atomic_exchange(&ctx->interrupt_pending, 0)) { /* P11: no ptrace call */
+		out->kind = PLAT_EXIT_INTERRUPT;
+		return 0;
+	}
+	int err;
+	struct stub_thread *t = atomic_load(&as->dead) ? NULL : tpool_get(as, &as->sysemu, &err);
+	if (!t) {
+		exit_error(out, as);
+		return 0;
+	}
+	/* Publish "running" before looking at the flag again: an interrupt
+	 * that raced with us is then either seen here or signalled (P19). */
+	atomic_store(&ctx->running_pid, as->pid);
+	atomic_store(&ctx->running_tid, t->tid);
+	int r = 0;
+	if (atomic_exchange(&ctx->interrupt_pending, 0)) {
+		out->kind = PLAT_EXIT_INTERRUPT;
+		goto done;
+	}
+	force_selectors(&ctx->regs, &t->init_regs);
+	r = as->plat->opts.full_state ? state_in_full(ctx, t) : state_in_lazy(ctx, t);
+	if (r == -2) {
+		out->kind = PLAT_EXIT_ERROR;
+		snprintf(out->error, sizeof(out->error),
+			 "the guest's FP state was lost with the stub thread that held it");
+		goto done;
+	}
+	r = r ? as_check_thread_death(t, -1, "writing guest state") : run(ctx, as, t, out);
+	if (r < 0)
+		exit_error(out, as);
+done:
+	atomic_store(&ctx->running_tid, 0);
+	return 0;
+}

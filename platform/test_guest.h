@@ -1,0 +1,145 @@
+/*
+ * Helpers for the platform's unit tests: a platform, one address space and
+ * one context, with guest code copied from this binary into a memfd and
+ * mapped with map-file (P21) at fixed addresses. Guest snippets are written
+ * in assembly with GUEST_CODE(name, "...") and must be position-independent.
+ */
+#ifndef PLATFORM_TEST_GUEST_H
+#define PLATFORM_TEST_GUEST_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+
+#define CODE_ADDR  0x10000000UL
+#define DATA_ADDR  0x20000000UL
+#define STACK_ADDR 0x30000000UL /* one page; rsp starts at its end */
+#define PAGE       4096UL
+
+/* Defines name[] and name_end[] around a snippet of guest code. */
+#define GUEST_CODE(name, body)                                          \
+	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body \
+		"\n.globl " #name "_end\n" #name "_end:\n.popsection\n"); \
+	extern const char name[], name##_end[]
+
+struct guest {
+	struct plat *p;
+	struct plat_as *as;
+	struct plat_ctx *ctx;
+	int memfd;          /* page 0: code, page 1: data, page 2: stack, 3..: spare */
+	struct plat_exit ex;
+};
+
+static inline void guest_map(struct guest *g, uintptr_t addr, uint64_t off, size_t len, int prot)
+{
+	int e = plat_map_file(g->as, addr, g->memfd, off, len, prot, false);
+	cr_assert_eq(e, 0, "map-file %#lx: %s", (unsigned long)addr, strerror(-e));
+}
+
+static inline void guest_setup_opts(struct guest *g, const struct plat_options *o)
+{
+	char err[256];
+	memset(g, 0, sizeof(*g));
+	g->p = plat_new(o, err, sizeof(err));
+	cr_assert_not_null(g->p, "plat_new: %s", err);
+	cr_assert_eq(plat_as_new(g->p, &g->as), 0);
+	g->ctx = plat_ctx_new(g->p);
+	cr_assert_not_null(g->ctx);
+	g->memfd = memfd_create("guest", MFD_CLOEXEC);
+	cr_assert(g->memfd >= 0);
+	cr_assert_eq(ftruncate(g->memfd, 16 * PAGE), 0);
+}
+
+static inline void guest_setup(struct guest *g, bool full_state)
+{
+	struct plat_options o = { .full_state = full_state };
+	guest_setup_opts(g, &o);
+}
+
+/* Copies a snippet to the code page, maps code and stack, points rip at it. */
+static inline void guest_load(struct guest *g, const char *begin, const char *end)
+{
+	size_t len = (size_t)(end - begin);
+	cr_assert(len <= PAGE);
+	cr_assert_eq(pwrite(g->memfd, begin, len, 0), (ssize_t)len);
+	guest_map(g, CODE_ADDR, 0, PAGE, PROT_READ | PROT_EXEC);
+	guest_map(g, STACK_ADDR, 2 * PAGE, PAGE, PROT_READ | PROT_WRITE);
+	struct user_regs_struct *r = plat_ctx_regs(g->ctx);
+	r->rip = CODE_ADDR;
+	r->rsp = STACK_ADDR + PAGE;
+	r->eflags = 0x202;
+}
+
+static inline enum plat_exit_kind guest_run(struct guest *g)
+{
+	cr_assert_eq(plat_switch(g->ctx, g->as, &g->ex), 0);
+	return g->ex.kind;
+}
+
+/* Runs to the next syscall and checks that it is one. */
+static inline struct user_regs_struct *guest_syscall(struct guest *g)
+{
+	enum plat_exit_kind k = guest_run(g);
+	cr_assert_eq(k, PLAT_EXIT_SYSCALL, "expected a syscall, got kind %d (signal %d, %s)", k,
+		     g->ex.info.si_signo, g->ex.error);
+	return plat_ctx_regs(g->ctx);
+}
+
+static inline void guest_teardown(struct guest *g)
+{
+	plat_ctx_release(g->ctx);
+	plat_as_release(g->as);
+	close(g->memfd);
+	plat_destroy(g->p);
+}
+
+/* The one-letter state in /proc/PID/task/TID/stat ('R', 'S', 't', 'Z'...),
+ * or 0 when the thread is gone. Tests poll it instead of sleeping. */
+static inline char thread_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* Waits (yielding, bounded by 10 s) until a thread reaches a state. */
+static inline bool wait_thread_state(pid_t pid, pid_t tid, char want)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (thread_state(pid, tid) == want)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 10)
+			return false;
+		sched_yield();
+	}
+}
+
+static inline bool process_gone(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	return access(path, F_OK) != 0;
+}
+
+#endif

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# P25: after the tests no stub process may remain. Stub processes are the
+# only processes of ours whose memory holds nothing but the stub page, so we
+# recognise them by an empty /proc/PID/maps apart from the stub and vsyscall.
+set -u
+left=()
+for d in /proc/[0-9]*; do
+	pid=${d#/proc/}
+	[ "$pid" = "$$" ] && continue
+	maps=$(cat "$d/maps" 2>/dev/null) || continue
+	[ -n "$maps" ] || continue
+	n=$(grep -vc '\[vsyscall\]' <<<"$maps")
+	if [ "$n" -eq 1 ] && grep -q '^7fff.* r-xp 00000000 00:00 0 *$' <<<"$maps"; then
+		left+=("$pid")
+	fi
+done
+if [ ${#left[@]} -gt 0 ]; then
+	echo "check: stub processes left behind: ${left[*]}" >&2
+	exit 1
+fi
+echo "check: no stub process left behind"
