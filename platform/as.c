@@ -45,30 +45,61 @@ void as_poison(struct plat_as *as, pid_t tid, int status, const char *what)
 	}
 }
 
-/* Called when a ptrace call or wait on t failed or showed an exit. Returns
- * -PLAT_ESTUBDEAD when the stub died; anything else cannot happen (P24). */
+static void reap_thread(struct stub_thread *t, void *unused)
+{
+	(void)unused;
+	int status;
+	/* Any thread of the harness may wait for another thread's tracee. */
+	if (t->tid > 0 && t->tid != t->as->pid)
+		while (waitpid(t->tid, &status, __WALL) < 0 && errno == EINTR)
+			;
+	t->dead = true;
+}
+
+/* A traced group leader is reported dead only once the rest of its group
+ * is gone, so the other threads (whoever traces them) are reaped first. */
+static void reap_threads(struct plat_as *as)
+{
+	tpool_for_each(&as->sysemu, reap_thread, NULL);
+	tpool_for_each(&as->syscall, reap_thread, NULL);
+}
+
+/* A live stub thread is always in a ptrace-stop while we act on it, so a
+ * ptrace call can only fail because the thread is dying (SIGKILL woke it).
+ * If /proc still shows it stopped, something impossible happened (P24). */
+static void check_really_dying(struct stub_thread *t, const char *what)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", t->as->pid, t->tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *paren = strrchr(buf, ')');
+	if (paren && paren[1] == ' ' && paren[2] == 't')
+		plat_fatal(t->tid, "a ptrace call failed on a stopped stub thread while %s: %s", what,
+			   strerror(errno));
+}
+
+/* Called when a ptrace call or wait on t failed (status -1) or showed an
+ * exit. Returns -PLAT_ESTUBDEAD: the stub died (P23). */
 int as_check_thread_death(struct stub_thread *t, int status, const char *what)
 {
+	struct plat_as *as = t->as;
 	if (status == -1) {
-		/* The call failed: find out whether the thread is gone. */
-		int e = pt_wait(t->tid, &status);
-		if (e == -ECHILD)
-			status = 0;
-		else if (e)
-			plat_fatal(t->tid, "wait after a failed ptrace call while %s: %s", what, strerror(-e));
+		check_really_dying(t, what);
+		kill(as->pid, SIGKILL);
+		if (t->tid == as->pid)
+			reap_threads(as);
+		if (pt_wait(t->tid, &status) != 0)
+			status = 0; /* already reaped by another harness thread */
 	}
-	if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_EXIT) {
-		unsigned long msg = 0;
-		ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
-		status = (int)msg;
-		ptrace(PTRACE_CONT, t->tid, 0, 0);
-		int ignored;
-		pt_wait(t->tid, &ignored);
-	} else if (WIFSTOPPED(status)) {
+	if (WIFSTOPPED(status))
 		plat_fatal(t->tid, "unexpected stop %#x while %s", status, what);
-	}
 	t->dead = true;
-	as_poison(t->as, t->tid, status, what);
+	as_poison(as, t->tid, status, what);
 	return -PLAT_ESTUBDEAD;
 }
 
@@ -134,16 +165,6 @@ int plat_as_new(struct plat *p, struct plat_as **out)
 	return 0;
 }
 
-static void reap_thread(struct stub_thread *t, void *unused)
-{
-	(void)unused;
-	int status;
-	/* Any thread of the harness may wait for another thread's tracee. */
-	if (t->tid > 0 && t->tid != t->as->pid)
-		while (waitpid(t->tid, &status, __WALL) < 0 && errno == EINTR)
-			;
-	t->dead = true;
-}
 
 /* A dead stub's threads are reaped by whoever traces them; the process
  * itself is then the master's child and is reaped by injecting wait4 there
@@ -152,8 +173,7 @@ static void reap(struct plat_as *as)
 {
 	int status;
 	kill(as->pid, SIGKILL);
-	tpool_for_each(&as->sysemu, reap_thread, NULL);
-	tpool_for_each(&as->syscall, reap_thread, NULL);
+	reap_threads(as);
 	while (waitpid(as->pid, &status, __WALL) < 0 && errno == EINTR)
 		;
 	as->first->dead = true;

@@ -1,0 +1,142 @@
+/* P23-P25: stub death, the fatal path, and no orphans. */
+#include "platform/test_guest.h"
+
+#include <pthread.h>
+#include <sys/prctl.h>
+
+GUEST_CODE(g_spin2, "1: jmp 1b");
+GUEST_CODE(g_call2, "mov $0x66, %eax\n syscall\n ud2");
+
+struct killer {
+	pid_t pid, tid;
+};
+
+static void *kill_when_running(void *arg)
+{
+	struct killer *k = arg;
+	if (!wait_thread_state(k->pid, k->tid, 'R'))
+		return (void *)1;
+	kill(k->pid, SIGKILL);
+	return NULL;
+}
+
+Test(failure, p23_stub_killed_from_outside, .description = "P23: a SIGKILLed stub gives an error naming it, and the harness goes on")
+{
+	struct guest g;
+	guest_setup(&g, false);
+	guest_load(&g, g_spin2, g_spin2_end);
+	struct killer k = { plat_as_pid(g.as), plat_test_thread_tid(g.as, false) };
+	pthread_t th;
+	pthread_create(&th, NULL, kill_when_running, &k);
+	enum plat_exit_kind kind = guest_run(&g);
+	void *rv;
+	pthread_join(th, &rv);
+	cr_assert_null(rv);
+	cr_assert_eq(kind, PLAT_EXIT_ERROR);
+	cr_assert_eq(g.ex.stub_pid, k.pid);
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", k.pid);
+	cr_assert(strstr(g.ex.error, pid) && strstr(g.ex.error, "signal 9"), "error: %s", g.ex.error);
+	cr_assert_not_null(plat_as_error(g.as));
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false), -PLAT_ESTUBDEAD);
+	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR, "a poisoned address space stays an error");
+	plat_as_release(g.as);
+	cr_assert(process_gone(k.pid), "the dead stub is reaped");
+	cr_assert_eq(plat_dead(g.p), 0, "only this address space is lost");
+	cr_assert_eq(plat_as_new(g.p, &g.as), 0);
+	cr_assert_neq(plat_as_pid(g.as), k.pid, "a poisoned stub is never pooled");
+	guest_load(&g, g_call2, g_call2_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
+	guest_teardown(&g);
+}
+
+Test(failure, p23_master_death_is_clear, .description = "P23: when the master dies every later call says so")
+{
+	struct guest g;
+	struct plat_options o = { .no_pool = true };
+	guest_setup_opts(&g, &o);
+	pid_t m = plat_test_master_pid(g.p);
+	kill(m, SIGKILL);
+	struct plat_as *as;
+	cr_assert_eq(plat_as_new(g.p, &as), -PLAT_ESTUBDEAD);
+	cr_assert_eq(plat_dead(g.p), PLAT_ESTUBDEAD);
+	cr_assert(strstr(plat_error(g.p), "master"), "%s", plat_error(g.p));
+	cr_assert_eq(plat_as_new(g.p, &as), -PLAT_ESTUBDEAD, "and keeps saying so");
+	guest_teardown(&g);
+}
+
+Test(failure, p24_fatal_path_dumps_registers, .description = "P24: invariant violations print every register and abort")
+{
+	int out[2];
+	cr_assert_eq(pipe(out), 0);
+	pid_t c = fork();
+	if (c == 0) {
+		dup2(out[1], 2);
+		struct guest g;
+		guest_setup(&g, false);
+		plat_test_fatal(g.as);
+	}
+	close(out[1]);
+	char buf[8192];
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof(buf) - 1 && (r = read(out[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = 0;
+	int st;
+	cr_assert_eq(waitpid(c, &st, 0), c);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %#x", st);
+	cr_assert(strstr(buf, "platform: fatal"), "%s", buf);
+	cr_assert(strstr(buf, "stub page"), "%s", buf);
+	static const char *regs[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8 ",
+				      "r15", "rip", "eflags", "orig_rax", "fs_base", "gs_base" };
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		cr_assert(strstr(buf, regs[i]), "register %s missing from the dump", regs[i]);
+}
+
+static bool all_gone(const pid_t *pids, int n)
+{
+	int st;
+	while (waitpid(-1, &st, WNOHANG | __WALL) > 0)
+		; /* we are the subreaper: reap what gets re-parented to us */
+	for (int i = 0; i < n; i++)
+		if (!process_gone(pids[i]))
+			return false;
+	return true;
+}
+
+Test(failure, p25_no_orphans_when_harness_is_killed, .description = "P25: SIGKILL of the harness leaves no stub behind")
+{
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	pid_t c = fork();
+	if (c == 0) {
+		struct guest g;
+		guest_setup(&g, false);
+		guest_load(&g, g_call2, g_call2_end);
+		guest_syscall(&g);
+		struct plat_as *second;
+		plat_as_new(g.p, &second);
+		pid_t pids[3] = { plat_test_master_pid(g.p), plat_as_pid(g.as), plat_as_pid(second) };
+		if (write(fds[1], pids, sizeof(pids)) != sizeof(pids))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	pid_t pids[3];
+	cr_assert_eq(read(fds[0], pids, sizeof(pids)), (ssize_t)sizeof(pids));
+	for (int i = 0; i < 3; i++)
+		cr_assert(!process_gone(pids[i]));
+	kill(c, SIGKILL);
+	int st;
+	waitpid(c, &st, 0);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!all_gone(pids, 3)) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		cr_assert(t.tv_sec - t0.tv_sec < 10, "stub processes survived the harness");
+		sched_yield();
+	}
+}
