@@ -45,8 +45,9 @@ void as_poison(struct plat_as *as, pid_t tid, int status, const char *what)
 	}
 }
 
-static void reap_thread(struct stub_thread *t, void *unused)
+static void reap_thread(struct stub_thread *t, pid_t key, void *unused)
 {
+	(void)key;
 	(void)unused;
 	int status;
 	/* Any thread of the harness may wait for another thread's tracee. */
@@ -190,6 +191,7 @@ void as_free(struct plat_as *as)
 	struct plat *p = as->plat;
 	if (as->pid > 0)
 		reap(as);
+	ctx_forget_as(p, as);
 	if (as->server)
 		server_stop(as);
 	pthread_mutex_lock(&p->mu);
@@ -205,6 +207,12 @@ void as_free(struct plat_as *as)
 	pthread_mutex_destroy(&as->mu);
 	pthread_cond_destroy(&as->cv);
 	free(as);
+}
+
+static void evict_if_mine(struct stub_thread *t, pid_t key, void *me)
+{
+	if (!t->dead && !t->detached && key == *(pid_t *)me)
+		ctx_evict_fp(t);
 }
 
 void plat_as_release(struct plat_as *as)
@@ -224,6 +232,11 @@ void plat_as_release(struct plat_as *as)
 			return;
 		}
 	}
+	/* Killing it: FP state resident in this thread's stub threads goes home
+	 * first (only their tracer can read it). */
+	pid_t me = tracer_tid();
+	if (!atomic_load(&as->dead))
+		tpool_for_each(&as->sysemu, evict_if_mine, &me);
 	atomic_store(&as->dead, true);
 	as_free(as);
 }

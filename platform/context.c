@@ -118,6 +118,17 @@ void ctx_evict_fp(struct stub_thread *t)
 	owner->fp_dirty = true;
 }
 
+/* An address space is going away: FP state still resident in its threads
+ * is lost (evict_mine in as.c saved what the calling thread could). */
+void ctx_forget_as(struct plat *p, struct plat_as *as)
+{
+	pthread_mutex_lock(&p->mu);
+	for (struct plat_ctx *c = p->contexts; c; c = c->next)
+		if (c->fp_home && c->fp_home->as == as)
+			c->fp_home = NULL;
+	pthread_mutex_unlock(&p->mu);
+}
+
 void ctx_clear_faults(struct plat *p, struct plat_as *as, uintptr_t addr, size_t len)
 {
 	pthread_mutex_lock(&p->mu);

@@ -136,7 +136,7 @@ void plat_fatal(pid_t tid, const char *fmt, ...)
 void tpool_init(struct thread_pool *tp);
 void tpool_destroy(struct thread_pool *tp);
 struct stub_thread *tpool_get(struct plat_as *as, struct thread_pool *tp, int *err);
-void tpool_for_each(struct thread_pool *tp, void (*fn)(struct stub_thread *, void *), void *arg);
+void tpool_for_each(struct thread_pool *tp, void (*fn)(struct stub_thread *, pid_t, void *), void *arg);
 
 /* tracer.c: harness threads that trace stub threads, and their exit. */
 void tracer_adopt(void);
@@ -168,6 +168,7 @@ int as_unmap_all(struct plat_as *as, struct stub_thread *t);
 
 /* context.c */
 void ctx_evict_fp(struct stub_thread *t);
+void ctx_forget_as(struct plat *p, struct plat_as *as);
 int fp_pull_from_home(struct plat_ctx *ctx);
 void ctx_clear_faults(struct plat *p, struct plat_as *as, uintptr_t addr, size_t len);
 
