@@ -18,21 +18,23 @@ else
 B          := build
 CFLAGS_SAN :=
 endif
+# Objects live apart from the binaries: build/harness is the harness itself.
+O          := $(B)/obj
 CFLAGS     := $(CFLAGS_STD) $(CFLAGS_SAN) -I. $(EXTRA_CFLAGS)
 LDLIBS     := -lseccomp -lpthread
 TEST_LDLIBS:= -lcriterion $(LDLIBS)
 
 PLATFORM_SRC := $(filter-out %_test.c,$(wildcard platform/*.c))
 STUB_SRC     := $(wildcard stub/*.S)
-PLATFORM_OBJ := $(PLATFORM_SRC:%.c=$(B)/%.o) $(STUB_SRC:%.S=$(B)/%.o)
+PLATFORM_OBJ := $(PLATFORM_SRC:%.c=$(O)/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 # The unit tests link a variant of the library that exposes test-only entry
 # points (PLAT_TESTING); the normal library does not have them (issue 6).
-PLATFORM_TOBJ:= $(PLATFORM_SRC:%.c=$(B)/testing/%.o) $(STUB_SRC:%.S=$(B)/%.o)
+PLATFORM_TOBJ:= $(PLATFORM_SRC:%.c=$(O)/testing/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 PLATFORM_TESTS := $(wildcard platform/*_test.c)
 
 HARNESS_ALL  := $(shell find harness -name '*.c' 2>/dev/null | sort)
 HARNESS_SRC  := $(filter-out %_test.c %_fuzz.c harness/main.c,$(HARNESS_ALL))
-HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(B)/%.o)
+HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(O)/%.o)
 HARNESS_TESTS:= $(filter %_test.c,$(HARNESS_ALL))
 HARNESS_MAIN := $(wildcard harness/main.c)
 
@@ -46,7 +48,7 @@ GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g -ffreestanding -fno-buil
 
 UNIT_BINS := $(if $(PLATFORM_TESTS),$(B)/tests/platform_tests) $(if $(HARNESS_TESTS),$(B)/tests/harness_tests)
 
-.PHONY: all deps check unit suite clean fixtures
+.PHONY: all deps check unit suite clean fixtures debug
 .DEFAULT_GOAL := all
 
 all: $(B)/libplatform.a $(if $(HARNESS_SRC),$(B)/libharness.a) $(if $(HARNESS_MAIN),$(B)/harness) fixtures
@@ -56,15 +58,15 @@ deps:
 
 fixtures: $(FIXTURES)
 
-$(B)/%.o: %.c
+$(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/testing/%.o: %.c
+$(O)/testing/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DPLAT_TESTING -MMD -MP -c $< -o $@
 
-$(B)/stub/%.o: stub/%.S
+$(O)/stub/%.o: stub/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
@@ -77,14 +79,14 @@ $(B)/libplatform-testing.a: $(PLATFORM_TOBJ)
 $(B)/libharness.a: $(HARNESS_OBJ)
 	ar rcs $@ $^
 
-$(B)/harness: $(B)/harness/main.o $(B)/libharness.a $(B)/libplatform.a
+$(B)/harness: $(O)/harness/main.o $(B)/libharness.a $(B)/libplatform.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(B)/tests/platform_tests: $(PLATFORM_TESTS:%.c=$(B)/testing/%.o) $(B)/libplatform-testing.a
+$(B)/tests/platform_tests: $(PLATFORM_TESTS:%.c=$(O)/testing/%.o) $(B)/libplatform-testing.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
-$(B)/tests/harness_tests: $(HARNESS_TESTS:%.c=$(B)/%.o) $(B)/libharness.a $(B)/libplatform.a
+$(B)/tests/harness_tests: $(HARNESS_TESTS:%.c=$(O)/%.o) $(B)/libharness.a $(B)/libplatform.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
@@ -105,14 +107,24 @@ $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a
 unit: deps $(UNIT_BINS) fixtures
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=2 $(UNIT_ARGS); done
 
+# The conformance suite (S1-S12, O1-O3), both variants by default.
+SUITE_ARGS ?=
+HARNESS_SUITE = $(B)/harness suite --fixtures $(B)/fixtures $(SUITE_ARGS)
+
 check: deps
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory all
+	$(HARNESS_SUITE)
 	@scripts/check-no-stubs.sh
 
-# Until the harness exists (issue 3), the suite is the unit tests.
 suite: deps
-	@echo "suite: the harness is not built yet (issue 3); running the platform unit tests instead"
-	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory all
+	$(HARNESS_SUITE)
+
+# One case under gdb, in the foreground: make debug CASE=smoke/hello
+debug: all
+	@test -n "$(CASE)" || { echo "usage: make debug CASE=family/name" >&2; exit 2; }
+	gdb -q -x scripts/harness.gdb --args $(B)/harness run --verbose --case $(CASE) --fixtures $(B)/fixtures
 
 clean:
 	rm -rf build build-san
@@ -120,4 +132,4 @@ clean:
 # Extra targets owned by one part of the tree (fuzzing, ...).
 -include $(sort $(wildcard mk/*.mk))
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

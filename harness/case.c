@@ -87,6 +87,25 @@ static bool is_header(const char *s, size_t n)
 	return n >= 4 && !memcmp(s, "--- ", 4);
 }
 
+/* Inside a section only an exact header ends it, so that traces can hold
+ * strace's "--- SIGSEGV {...} ---" lines and our "--- fault ..." lines. */
+bool case_is_section_header(const char *s, size_t n)
+{
+	static const char *const names[] = { "stdin", "stdout", "stderr", "trace", "end" };
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (n < 4 || memcmp(s, "--- ", 4))
+		return false;
+	s += 4, n -= 4;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t k = strlen(names[i]);
+		if (n >= k && !memcmp(s, names[i], k) &&
+		    (n == k || (i < 4 && n == k + 6 && !memcmp(s + k, " noeol", 6))))
+			return true;
+	}
+	return false;
+}
+
 static bool blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -496,7 +515,7 @@ static int sections(struct parser *ps, const char *s, size_t n)
 				return fail(ps, first[idx], "section '%s' is not "
 					    "closed: no '--- end' before the end "
 					    "of the file", section_names[idx]);
-		} while (!is_header(s, n));
+		} while (!case_is_section_header(s, n));
 		if (store_section(ps, idx, start, (size_t)(stop - start), noeol,
 				  first[idx]))
 			return -1;

@@ -29,15 +29,16 @@
  * exit or section is not checked; an absent timeout means the runner's
  * default.
  *
- * Sections: a line starting with "--- " ends the key block and every
- * section. Its name is stdin, stdout, stderr, trace or end; each at most
+ * Sections: a line starting with "--- " ends the key block; inside a
+ * section only an exact header line ("--- stdout", "--- trace noeol",
+ * "--- end", ...) ends it, so traces may hold "--- SIGSEGV {...} ---". Its name is stdin, stdout, stderr, trace or end; each at most
  * once, in any order; the file must end right after "--- end" once a
  * section has begun. A section holds the bytes of all lines between its
  * header and the next header, each with its newline, untouched: "--- stdout"
  * directly followed by a header means empty expected output. A section
  * whose text does not end in a newline is written "--- stdout noeol": the
  * newline before the next header is then not part of the text. A section
- * cannot hold a line that starts with "--- ".
+ * cannot hold a line that is exactly a section header.
  *
  * The case's name is its path below a "cases/" directory without ".case"
  * (cases/smoke/hello.case is smoke/hello); its family is the first
@@ -133,5 +134,9 @@ int case_name(const char *path, char **name, char **family,
 /* "golden", "selfcheck", "native" for one ORACLE_* bit; NULL otherwise. */
 const char *case_oracle_name(unsigned bit);
 const char *case_section_name(enum case_section s);
+
+/* True for a line (with or without its newline) that is exactly a section
+ * header: "--- NAME" or "--- NAME noeol". */
+bool case_is_section_header(const char *s, size_t n);
 
 #endif

@@ -122,7 +122,7 @@ static char *format(const struct tcase *c, size_t *len)
 }
 
 /* The one thing actual output can hold that a section cannot: a line that
- * reads as a header. Found here to name it; all else is caught by reading
+ * is exactly a section header ("--- stdout"). Found here to name it; all else is caught by reading
  * the formatted text back. */
 static int check_sections(const struct tcase *c, char *err, size_t errlen)
 {
@@ -132,11 +132,12 @@ static int check_sections(const struct tcase *c, char *err, size_t errlen)
 		for (size_t at = 0; t->present && at < t->len; line++) {
 			const char *p = t->data + at;
 			const char *nl = memchr(p, '\n', t->len - at);
-			if (t->len - at >= 4 && !memcmp(p, "--- ", 4)) {
+			size_t n = nl ? (size_t)(nl - p) : t->len - at;
+			if (case_is_section_header(p, n)) {
 				if (err && errlen)
-					snprintf(err, errlen, "%s: %s line %u starts "
-						 "with '--- ', which a case file "
-						 "cannot hold", c->path,
+					snprintf(err, errlen, "%s: %s line %u reads "
+						 "as a section header, which a case "
+						 "file cannot hold", c->path,
 						 case_section_name(i), line);
 				return -1;
 			}

@@ -358,8 +358,11 @@ Test(case_parse, section_errors)
 		   PATH ":3: unexpected 'bogus' after '--- stdout'");
 	expect_err(HEAD "--- stdout noeol x\nq\n--- end\n",
 		   PATH ":3: unexpected 'x' after '--- stdout'");
+	/* Inside a section only an exact header counts: this is content. */
 	expect_err(HEAD "--- stdout\nq\n--- end noeol\n",
-		   PATH ":5: unexpected 'noeol' after '--- end'");
+		   PATH ":3: section 'stdout' is not closed: no '--- end' before "
+		   "the end of the file");
+	expect_err(HEAD "--- end noeol\n", PATH ":3: unexpected 'noeol' after '--- end'");
 	expect_err(HEAD "bogus: 2\n--- stdout\n--- end\n", PATH ":3: unknown key 'bogus'");
 }
 
@@ -555,16 +558,39 @@ Test(case_format, section_holding_a_header_line_is_refused)
 	struct tcase c;
 	parse_ok("fixture: f\noracle: golden\n--- stdout\nok\n--- end\n", &c);
 	free(c.sect[CASE_STDOUT].data);
-	c.sect[CASE_STDOUT].data = strdup("one\ntwo\n--- three\n");
+	c.sect[CASE_STDOUT].data = strdup("one\ntwo\n--- trace\n");
 	c.sect[CASE_STDOUT].len = strlen(c.sect[CASE_STDOUT].data);
 	errno = 0;
 	cr_assert_null(case_format(&c));
 	cr_assert_eq(errno, EINVAL);
 	char err[256];
 	cr_assert_eq(case_check(&c, err, sizeof err), -1);
-	cr_assert_str_eq(err, PATH ": stdout line 3 starts with '--- ', which a "
-			 "case file cannot hold");
+	cr_assert_str_eq(err, PATH ": stdout line 3 reads as a section header, "
+			 "which a case file cannot hold");
 	case_free(&c);
+}
+
+/* Traces hold strace-style "--- SIGSEGV {...} ---" lines: only an exact
+ * header ends a section. */
+Test(case_format, trace_lines_starting_with_dashes_round_trip)
+{
+	const char *text = "fixture: f\noracle: golden\n--- trace\n"
+			   "--- fault addr=0x0 access=r-- rip=0x401000 ---\n"
+			   "--- SIGSEGV {si_signo=SIGSEGV} --- default action\n"
+			   "--- stdoutx\n--- end\n";
+	struct tcase c;
+	parse_ok(text, &c);
+	cr_assert_eq(c.sect[CASE_TRACE].len, strlen(text) - strlen("fixture: f\noracle: golden\n--- trace\n") -
+						     strlen("--- end\n"));
+	char *again = case_format(&c);
+	cr_assert_not_null(again);
+	cr_assert_str_eq(again, text);
+	free(again);
+	case_free(&c);
+	cr_assert(case_is_section_header("--- stdout noeol\n", 17));
+	cr_assert(case_is_section_header("--- end", 7));
+	cr_assert_not(case_is_section_header("--- end noeol", 13));
+	cr_assert_not(case_is_section_header("--- SIGSEGV {} ---", 18));
 }
 
 Test(case_format, unrepresentable_field_is_refused)

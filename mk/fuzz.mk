@@ -35,3 +35,18 @@ $(B)/fuzz/corpus-loader/seed-exec-onepage: harness/sentry/loader_fuzz_seed.S
 
 fuzz-loader: $(B)/fuzz/loader_fuzz $(LOADER_SEEDS)
 	$< $(FUZZ_RUN) $(B)/fuzz/corpus-loader
+
+# Cases: the parser and the bless round trip, on any bytes.
+.PHONY: fuzz-case
+fuzz: fuzz-case
+CASE_FUZZ_SRC := harness/case_fuzz.c harness/case.c harness/case_format.c harness/words.c \
+                 harness/hbuf.c harness/signame.c harness/utf8.c
+
+$(B)/fuzz/case_fuzz: $(CASE_FUZZ_SRC) harness/case.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CASE_FUZZ_SRC) -o $@
+
+fuzz-case: $(B)/fuzz/case_fuzz
+	@mkdir -p $(B)/fuzz/corpus-case
+	cp -n $(shell find cases -name '*.case' 2>/dev/null | head -50) harness/CASES.md $(B)/fuzz/corpus-case/ 2>/dev/null || true
+	$< $(FUZZ_RUN) $(B)/fuzz/corpus-case

@@ -59,16 +59,19 @@ static void __attribute__((noreturn)) master_child(const void *filter, pid_t har
 	__builtin_unreachable();
 }
 
-/* The exit signal is 0, not gVisor's SIGKILL: a stub's death must kill
- * nobody (P23), and a zombie that signals no one stays until we reap it,
- * so its pid cannot be reused while we still hold it. CLONE_FILES makes
- * every harness fd valid inside the stub (P21). Must run on the thread that
- * serves the master for the platform's whole life: PDEATHSIG fires when the
- * forking *thread* exits. */
+/* The exit signal is SIGCHLD, not gVisor's SIGKILL: the master's death must
+ * kill nobody (P23). Not 0 either, as the stubs it clones have: ptrace
+ * reports a clone with exit signal 0 as a new *thread*, so gdb would keep
+ * the master as a thread of the harness and the PTRACE_ATTACH below would
+ * fail; with SIGCHLD it is an ordinary fork child that gdb lets go. The
+ * harness must not set SIGCHLD to SIG_IGN (that would reap the master
+ * behind our back). CLONE_FILES makes every harness fd valid inside the
+ * stub (P21). Must run on the thread that serves the master for the
+ * platform's whole life: PDEATHSIG fires when the forking *thread* exits. */
 int master_create(struct plat_as *master, struct stub_thread *first)
 {
 	struct plat *p = master->plat;
-	long pid = syscall(SYS_clone, (unsigned long)CLONE_FILES, 0, NULL, NULL, 0);
+	long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0, NULL, NULL, 0);
 	if (pid == 0)
 		master_child(p->filter, p->harness_pid);
 	if (pid < 0)

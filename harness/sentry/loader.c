@@ -58,6 +58,14 @@ static uint64_t page_off(uint64_t a) { return a & (PAGE - 1); }
 static uint64_t page_up(uint64_t a) { return page_down(a + PAGE - 1); }
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
+/* What the guest sees as its file name (AT_EXECFN): a caller may give a
+ * name that does not depend on where the host keeps the file, so that the
+ * stack layout, and with it every trace, is the same in any checkout. */
+static const char *execfn(const struct loader *ld)
+{
+	return ld->args->execfn ? ld->args->execfn : ld->path;
+}
+
 /* Records "path: problem" and returns code: the one message S4 asks for. */
 __attribute__((format(printf, 3, 4)))
 static int fail(struct loader *ld, int code, const char *fmt, ...)
@@ -367,7 +375,7 @@ static void fill_auxv(const struct loader *ld, struct stack_plan *sp)
 static int plan_stack(struct loader *ld, struct stack_plan *sp)
 {
 	static char *const no_args[] = { "", NULL }; /* Linux >= 5.18 for an empty argv */
-	uint64_t bytes = strlen(ld->path) + 1, words;
+	uint64_t bytes = strlen(execfn(ld)) + 1, words;
 
 	sp->argv = ld->args->argv && ld->args->argv[0] ? ld->args->argv : no_args;
 	sp->argc = count_strings(sp->argv, &bytes);
@@ -375,7 +383,7 @@ static int plan_stack(struct loader *ld, struct stack_plan *sp)
 	if (bytes > ld->stack_size / 4)
 		return too_big(ld, bytes);
 	sp->strings = LOAD_STACK_TOP - 8 - bytes;
-	sp->execfn = LOAD_STACK_TOP - 8 - (strlen(ld->path) + 1);
+	sp->execfn = LOAD_STACK_TOP - 8 - (strlen(execfn(ld)) + 1);
 	sp->platform = (sp->strings & ~15ULL) - sizeof(platform);
 	sp->random = sp->platform - sizeof(load_at_random);
 	fill_auxv(ld, sp);
@@ -457,7 +465,7 @@ static int write_stack(struct loader *ld, const struct stack_plan *sp)
 	put_word(&w, sp->sp, sp->argc);
 	put_vector(&w, sp->argv, sp->argc, &str, &ptr);
 	put_vector(&w, ld->args->envp, sp->envc, &str, &ptr);
-	put(&w, sp->execfn, ld->path, strlen(ld->path) + 1);
+	put(&w, sp->execfn, execfn(ld), strlen(execfn(ld)) + 1);
 	put(&w, sp->platform, platform, sizeof(platform));
 	put(&w, sp->random, load_at_random, sizeof(load_at_random));
 	put(&w, ptr, sp->aux, sp->naux * sizeof(sp->aux[0]));

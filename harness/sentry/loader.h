@@ -53,6 +53,7 @@ struct load_args {
 	uint32_t uid, euid, gid, egid;
 	uint64_t hwcap, hwcap2;
 	uint64_t minsigstksz; /* AT_MINSIGSTKSZ (x86 ARCH_DLINFO) when non-zero */
+	const char *execfn;   /* AT_EXECFN string; NULL: the path */
 };
 
 struct load_region {

@@ -1,0 +1,80 @@
+/* The environment check (see envcheck.h). */
+#include "harness/runner/envcheck.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/runner/capture.h"
+#include "harness/runner/childenv.h"
+#include "harness/runner/job.h"
+#include "harness/runner/uerror.h"
+
+struct probe_record {
+	int ok;
+	char error[256];
+	struct plat_probe probe;
+};
+
+static _Noreturn void probe_child(pid_t parent, int out, int diag)
+{
+	struct probe_record r = {0};
+	int fds[4] = { -1, diag, diag, out };
+	if (childenv_enter(parent) || childenv_fds(fds, 4))
+		_exit(126);
+	alarm(ENVCHECK_TIMEOUT_S);
+	struct plat *p = plat_new(NULL, r.error, sizeof r.error);
+	if (p) {
+		r.ok = 1;
+		r.probe = *plat_probe();
+	}
+	if (pwrite(3, &r, sizeof r, 0) != (ssize_t)sizeof r)
+		_exit(126);
+	if (p)
+		plat_destroy(p);
+	_exit(0);
+}
+
+static int report(const struct probe_record *r, int status, int diag)
+{
+	if (r->ok)
+		return 0;
+	if (r->error[0] && strstr(r->error, "ptrace is blocked"))
+		return uerror("harness: %s", r->error);
+	if (r->error[0])
+		return uerror("harness: environment check failed: %s", r->error);
+	char how[96];
+	struct bytes d;
+	job_describe_status(status, how, sizeof how);
+	capture_read(diag, 4096, &d);
+	int rc = uerror("harness: environment check failed: the probe child %s%s%.*s", how,
+			d.len ? ": " : "", (int)strcspn(d.p ? d.p : "", "\n"), d.p ? d.p : "");
+	bytes_free(&d);
+	return rc;
+}
+
+int envcheck(struct host_features *h)
+{
+	struct probe_record r = {0};
+	int out = capture_new("harness-probe"), diag = capture_new("harness-probe-diag");
+	if (out < 0 || diag < 0)
+		return uerror("harness: environment check: memory file: %s", strerror(errno));
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0)
+		probe_child(parent, out, diag);
+	int status = 0;
+	if (pid < 0)
+		return uerror("harness: environment check: fork: %s", strerror(errno));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pread(out, &r, sizeof r, 0) != (ssize_t)sizeof r)
+		r.ok = 0;
+	int rc = report(&r, status, diag);
+	close(out);
+	close(diag);
+	if (!rc)
+		features_host(h, &r.probe);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* Feature words of case files (see features.h). */
+#include "harness/runner/features.h"
+
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+
+struct feature {
+	const char *word;
+	bool (*present)(const struct host_features *h);
+	const char *what;	/* how it is probed, for the SKIP message */
+};
+
+static bool fsgsbase(const struct host_features *h) { return h->probe.has_fsgsbase; }
+static bool cpuid_faulting(const struct host_features *h) { return h->probe.cpuid_faulting; }
+static bool vsyscall(const struct host_features *h)
+{
+	return h->probe.vsyscall_mode[0] && strcmp(h->probe.vsyscall_mode, "none") != 0;
+}
+static bool xsave(const struct host_features *h) { return h->probe.has_xsave; }
+static bool avx(const struct host_features *h) { return h->avx; }
+static bool avx512(const struct host_features *h) { return h->avx512; }
+static bool exitkill(const struct host_features *h) { return h->probe.exitkill; }
+static bool seccomp_order(const struct host_features *h)
+{
+	return h->probe.ptrace_before_seccomp;
+}
+
+static const struct feature features[] = {
+	{ "fsgsbase", fsgsbase, "FSGSBASE enabled by the kernel (AT_HWCAP2)" },
+	{ "cpuid_faulting", cpuid_faulting, "ARCH_SET_CPUID accepted" },
+	{ "vsyscall", vsyscall, "a [vsyscall] mapping (vsyscall mode not none)" },
+	{ "xsave", xsave, "CPUID XSAVE and OSXSAVE" },
+	{ "avx", avx, "CPUID AVX and XCR0 YMM state" },
+	{ "avx512", avx512, "CPUID AVX512F and XCR0 ZMM state" },
+	{ "exitkill", exitkill, "PTRACE_O_EXITKILL accepted" },
+	{ "ptrace_before_seccomp", seccomp_order, "ptrace stops before seccomp (P7)" },
+};
+#define NFEATURES (sizeof features / sizeof features[0])
+
+static unsigned long long xcr0(void)
+{
+	unsigned lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (unsigned long long)hi << 32 | lo;
+}
+
+void features_host(struct host_features *h, const struct plat_probe *probe)
+{
+	unsigned a, b, c, d;
+	*h = (struct host_features){ .probe = *probe };
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+		return;	/* without OSXSAVE, xgetbv faults and no YMM state exists */
+	unsigned long long x = xcr0();
+	h->avx = (c & bit_AVX) && (x & 0x6) == 0x6;
+	if (__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		h->avx512 = (b & bit_AVX512F) && (x & 0xe6) == 0xe6;
+}
+
+static const struct feature *lookup(const char *word)
+{
+	for (size_t i = 0; i < NFEATURES; i++)
+		if (!strcmp(features[i].word, word))
+			return &features[i];
+	return NULL;
+}
+
+enum feature_verdict features_check(const struct host_features *h, const struct words *want,
+				    char *why, size_t whylen)
+{
+	for (size_t i = 0; i < want->n; i++)
+		if (!lookup(want->v[i])) {
+			snprintf(why, whylen, "unknown feature '%s' (known: %s)", want->v[i],
+				 features_known());
+			return FEATURE_UNKNOWN;
+		}
+	for (size_t i = 0; i < want->n; i++) {
+		const struct feature *f = lookup(want->v[i]);
+		if (!f->present(h)) {
+			snprintf(why, whylen, "needs %s: not present here (probed: %s)", f->word,
+				 f->what);
+			return FEATURE_MISSING;
+		}
+	}
+	return FEATURE_OK;
+}
+
+const char *features_known(void)
+{
+	static char list[256];
+	if (!list[0])
+		for (size_t i = 0; i < NFEATURES; i++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+				 i ? " " : "", features[i].word);
+	return list;
+}

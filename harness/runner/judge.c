@@ -1,0 +1,180 @@
+/* Judging runs (see judge.h). */
+#include "harness/runner/judge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "harness/runner/oracle.h"
+#include "harness/runner/textcut.h"
+
+#define TRACE_TAIL_LINES 40
+#define DIAG_TAIL_LINES 20
+#define GDB_HEAD_LINES 80
+
+bool judge_wants_native(const struct tcase *c)
+{
+	return (c->oracles & ORACLE_NATIVE) != 0;
+}
+
+static void section(struct hbuf *b, const char *title, const struct bytes *s, size_t lines,
+		    bool tail)
+{
+	if (!s->len)
+		return;
+	hbuf_printf(b, "%s%s:\n", title, s->truncated ? " (truncated)" : "");
+	(tail ? textcut_tail : textcut_head)(b, s->p, s->len, lines);
+}
+
+static void timeout_message(struct hbuf *b, const struct run *r, const struct judge_env *env)
+{
+	hbuf_printf(b, "timed out after %lu.%03lu s\n", env->timeout_ms / 1000,
+		    env->timeout_ms % 1000);
+	section(b, "partial trace", &r->s[RUN_TRACE], TRACE_TAIL_LINES, true);
+	hbuf_printf(b, "processes at the deadline:\n%s", r->evidence ? r->evidence : "(none)\n");
+}
+
+static void crash_message(struct hbuf *b, const struct run *r, const struct judge_env *env)
+{
+	hbuf_printf(b, "%s\n", r->error ? r->error : "the child broke");
+	section(b, "harness stderr", &r->s[RUN_DIAG], DIAG_TAIL_LINES, true);
+	if (!WIFSIGNALED(r->wait_status))
+		return;
+	if (r->s[RUN_GDB].len)
+		section(b, "backtrace (gdb)", &r->s[RUN_GDB], GDB_HEAD_LINES, false);
+	else
+		hbuf_puts(b, env->have_gdb ? "no backtrace: gdb wrote nothing\n"
+					   : "no backtrace: gdb is not installed\n");
+}
+
+/* Why r did not produce a result to judge, as kind and message; false
+ * when it did. who: "" or "native run: " or "run 2 of 3: ". */
+static bool problem(const struct run *r, const char *who, const struct judge_env *env,
+		    enum result_kind *kind, struct hbuf *msg)
+{
+	hbuf_puts(msg, who);
+	switch (r->end) {
+	case RUN_NOSTART:
+		*kind = RESULT_ERROR;
+		hbuf_printf(msg, "not started: %s\n", r->error ? r->error : "?");
+		return true;
+	case RUN_TIMEOUT:
+		*kind = RESULT_TIMEOUT;
+		timeout_message(msg, r, env);
+		return true;
+	case RUN_CRASHED:
+		*kind = RESULT_ERROR;
+		crash_message(msg, r, env);
+		return true;
+	case RUN_DONE:
+		break;
+	}
+	if (!r->rc && r->res.kind != SENTRY_ERROR)
+		return false;
+	*kind = RESULT_ERROR;
+	hbuf_printf(msg, "%s%s\n", r->rc == 2 ? "cannot load: " : "sentry failed: ",
+		    r->res.error[0] ? r->res.error : "(no message)");
+	section(msg, "harness stderr", &r->s[RUN_DIAG], DIAG_TAIL_LINES, true);
+	return true;
+}
+
+/* The first run (or the native one) that did not finish, if any. */
+static bool any_problem(struct run *const *runs, unsigned nrun, const struct run *native,
+			const struct judge_env *env, struct verdict *v, struct hbuf *msg)
+{
+	char who[48];
+	for (unsigned k = 0; k < nrun; k++) {
+		who[0] = 0;
+		if (k)
+			snprintf(who, sizeof who, "run %u of %u: ", k + 1, nrun);
+		if (problem(runs[k], who, env, &v->kind, msg)) {
+			v->culprit = (int)k;
+			return true;
+		}
+		hbuf_free(msg);
+	}
+	v->culprit = -1;
+	if (native && problem(native, "native run: ", env, &v->kind, msg))
+		return true;
+	v->culprit = 0;
+	return false;
+}
+
+static void apply_oracles(const struct tcase *c, struct run *const *runs, unsigned nrun,
+			  const struct run *native, struct findings *f)
+{
+	if (c->oracles & ORACLE_GOLDEN)
+		oracle_golden(c, runs[0], f);
+	if (c->oracles & ORACLE_SELFCHECK)
+		oracle_selfcheck(c, runs[0], f);
+	if (native)
+		oracle_native(native, runs[0], f);
+	/* One differing repetition is proof enough; more would repeat it. */
+	for (unsigned k = 1; k < nrun; k++) {
+		unsigned before = f->n;
+		oracle_repeat(runs[0], runs[k], k + 1, f);
+		if (f->n != before)
+			break;
+	}
+}
+
+static void known(const char *ref, struct verdict *v)
+{
+	char *m = NULL;
+	if (!ref || (v->kind != RESULT_FAIL && v->kind != RESULT_PASS))
+		return;
+	if (v->kind == RESULT_FAIL) {
+		v->kind = RESULT_XFAIL;
+		if (asprintf(&m, "known failure: %s\n%s", ref, v->message ? v->message : "") < 0)
+			m = NULL;
+	} else {
+		v->kind = RESULT_XPASS;
+		if (asprintf(&m, "passed, but listed as a known failure (%s): remove the entry",
+			     ref) < 0)
+			m = NULL;
+	}
+	free(v->message);
+	v->message = m;
+}
+
+void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
+	   const struct run *native, const char *ref, const struct judge_env *env,
+	   struct verdict *v)
+{
+	struct hbuf msg = {0};
+	struct findings f = {0};
+	*v = (struct verdict){ .kind = RESULT_PASS };
+	if (any_problem(runs, nrun, native, env, v, &msg)) {
+		v->message = hbuf_take(&msg, NULL);
+		return;
+	}
+	hbuf_free(&msg);
+	apply_oracles(c, runs, nrun, native, &f);
+	if (f.n) {
+		v->kind = RESULT_FAIL;
+		v->message = hbuf_take(&f.msg, NULL);
+		v->diff = hbuf_take(&f.diff, NULL);
+	}
+	findings_free(&f);
+	known(ref, v);
+}
+
+bool judge_problem(const struct run *r, const struct judge_env *env, struct verdict *v)
+{
+	struct hbuf msg = {0};
+	*v = (struct verdict){ .kind = RESULT_PASS };
+	if (!problem(r, "", env, &v->kind, &msg)) {
+		hbuf_free(&msg);
+		return false;
+	}
+	v->message = hbuf_take(&msg, NULL);
+	return true;
+}
+
+void verdict_free(struct verdict *v)
+{
+	free(v->message);
+	free(v->diff);
+	*v = (struct verdict){0};
+}

@@ -1,0 +1,54 @@
+/* "harness list": one line per case -- name, oracles, requirement ids. */
+#include "harness/runner/runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/runner/catalog.h"
+#include "harness/runner/cli.h"
+
+static void oracles(const struct tcase *c, char *buf, size_t n)
+{
+	buf[0] = 0;
+	for (unsigned bit = 1; bit & ORACLE_ALL; bit <<= 1)
+		if (c->oracles & bit)
+			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", buf[0] ? "," : "",
+				 case_oracle_name(bit));
+}
+
+static void line(const struct tcase *c, int width)
+{
+	char o[64];
+	oracles(c, o, sizeof o);
+	printf("%-*s  %-24s", width, c->name, o);
+	for (size_t i = 0; i < c->requires.n; i++)
+		printf(" %s", c->requires.v[i]);
+	if (!c->requires.n)
+		printf(" -");
+	putchar('\n');
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct runner_opts o;
+	struct catalog cat;
+	const struct tcase **sel = NULL;
+	size_t n = 0;
+	int rc = cli_parse(argc, argv, CLI_LIST, &o);
+	if (rc)
+		return rc;
+	rc = catalog_load(o.cases_dir, &cat);
+	if (!rc)
+		rc = catalog_select(&cat, "list", o.args, o.nargs, &sel, &n);
+	int width = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(sel[i]->name) > width)
+			width = (int)strlen(sel[i]->name);
+	for (size_t i = 0; i < n; i++)
+		line(sel[i], width);
+	free(sel);
+	catalog_free(&cat);	/* a failed load left it empty */
+	cli_free(&o);
+	return rc;
+}

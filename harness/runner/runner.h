@@ -1,0 +1,29 @@
+/*
+ * The case runner (issue 3): "harness suite", "harness list" and
+ * "harness bless". harness/main.c dispatches to these; argv[0] is the
+ * subcommand's name. Each returns the process exit status:
+ *
+ *   suite  0 when every result is PASS, SKIP or XFAIL; 1 otherwise;
+ *          2 for a user error (bad option, bad case file, no case
+ *          matching a pattern) or when the environment check fails
+ *          (ptrace blocked: one line saying so, no case is run);
+ *          130 when interrupted (SIGINT, SIGTERM, SIGHUP).
+ *   list   0, or 2 for a user error.
+ *   bless  0 when every case was blessed (or was unchanged); 1 when a
+ *          case could not be (its run failed, or its output cannot be
+ *          stored in a case file); 2 for a user error or a failed
+ *          environment check.
+ *
+ * Every user error is one line on stderr naming the file (or option) and
+ * the problem. The environment check exits 2 rather than 77 (automake's
+ * "skipped") on purpose: a CI job that silently skips the whole suite
+ * because the container forbids ptrace would look green.
+ */
+#ifndef HARNESS_RUNNER_RUNNER_H
+#define HARNESS_RUNNER_RUNNER_H
+
+int cmd_suite(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_bless(int argc, char **argv);
+
+#endif

@@ -1,0 +1,296 @@
+/* "harness suite": every selected case under every variant, each in its
+ * own child, judged by its oracles, reported (see runner.h). */
+#include "harness/runner/runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/runner/casedir.h"
+#include "harness/runner/catalog.h"
+#include "harness/runner/cli.h"
+#include "harness/runner/costs.h"
+#include "harness/runner/crash.h"
+#include "harness/runner/envcheck.h"
+#include "harness/runner/fingerprint.h"
+#include "harness/runner/judge.h"
+#include "harness/runner/known.h"
+#include "harness/runner/progress.h"
+#include "harness/runner/reports.h"
+#include "harness/runner/sched.h"
+#include "harness/runner/uerror.h"
+
+#define MAX_VARIANTS 8
+
+/* One selected case: its jobs, and how many are still to end. */
+struct casework {
+	const struct tcase *c;
+	const struct variant *v[MAX_VARIANTS];
+	size_t nv;
+	struct job *jobs;	/* nv x repeat platform runs, then the native one */
+	size_t njobs, pending;
+	bool native;
+};
+
+struct suite {
+	struct runner_opts o;
+	struct catalog cat;
+	const struct tcase **sel;
+	size_t nsel;
+	struct casework *cw;
+	struct job **queue;
+	size_t nqueue;
+	struct costs costs;
+	struct host_features host;
+	struct job_ctx ctx;
+	struct progress prog;
+	struct result *res;
+	size_t nres;
+};
+
+static void add_result(struct suite *s, const struct tcase *c, const char *variant,
+		       struct verdict *v, unsigned long ms)
+{
+	s->res[s->nres++] = (struct result){
+		.name = c->name,
+		.family = c->family,
+		.variant = variant,
+		.kind = v->kind,
+		.duration_ms = ms,
+		.message = v->message,
+		.diff = v->diff,
+		.oracles = c->oracles,
+		.requires = (const char *const *)c->requires.v,
+		.nrequires = c->requires.n,
+	};
+	*v = (struct verdict){0};	/* the result owns the strings now */
+}
+
+/* A result decided without running: SKIP, or ERROR for the case file. */
+static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind,
+		      const char *why)
+{
+	for (size_t i = 0; i < (w->nv ? w->nv : 1); i++) {
+		struct verdict v = { .kind = kind, .message = strdup(why) };
+		add_result(s, w->c, w->nv ? w->v[i]->name : NULL, &v, 0);
+	}
+}
+
+static unsigned long slowest(const struct casework *w)
+{
+	unsigned long ms = 0;
+	for (size_t i = 0; i < w->njobs; i++)
+		if (w->jobs[i].v && w->jobs[i].run.end != RUN_NOSTART && w->jobs[i].run.ms > ms)
+			ms = w->jobs[i].run.ms;
+	return ms;
+}
+
+/* All jobs of w ended: one result per variant, folders, costs. */
+static void finish_case(struct suite *s, struct casework *w)
+{
+	unsigned rep = s->o.repeat;
+	struct judge_env env = { s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms) };
+	const struct run *native = w->native ? &w->jobs[w->njobs - 1].run : NULL;
+	struct run *runs[rep];
+	for (size_t i = 0; i < w->nv; i++) {
+		struct verdict v;
+		for (unsigned k = 0; k < rep; k++)
+			runs[k] = &w->jobs[i * rep + k].run;
+		judge(w->c, runs, rep, native, known_failure(w->c->name, w->v[i]->name), &env, &v);
+		if (v.kind != RESULT_PASS)
+			casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v,
+				      v.culprit < 0 ? native : runs[v.culprit], native);
+		add_result(s, w->c, w->v[i]->name, &v, runs[0]->ms);
+	}
+	if (costs_set(&s->costs, w->c->name, slowest(w)))
+		fprintf(stderr, "harness: warning: out of memory for the cost table\n");
+	for (size_t i = 0; i < w->njobs; i++)
+		run_free(&w->jobs[i].run);
+}
+
+static void job_done(struct job *j, void *arg)
+{
+	struct suite *s = arg;
+	struct casework *w = j->owner;
+	s->prog.done++;
+	if (--w->pending == 0)
+		finish_case(s, w);
+}
+
+static void tick(const struct job *oldest, void *arg)
+{
+	struct suite *s = arg;
+	if (oldest)
+		progress_show(&s->prog, oldest->c->name, oldest->v ? oldest->v->name : "native");
+}
+
+static int make_jobs(struct suite *s, struct casework *w)
+{
+	unsigned rep = s->o.repeat;
+	unsigned long timeout = cli_case_timeout(&s->o, w->c->timeout_ms);
+	w->native = judge_wants_native(w->c);	/* the only gate for host runs (O3) */
+	w->njobs = w->nv * rep + w->native;
+	w->pending = w->njobs;
+	w->jobs = calloc(w->njobs, sizeof *w->jobs);
+	if (!w->jobs)
+		return -1;
+	for (size_t i = 0; i < w->njobs; i++) {
+		struct job *j = &w->jobs[i];
+		*j = (struct job){ .c = w->c, .timeout_ms = timeout, .owner = w };
+		j->v = i < w->nv * rep ? w->v[i / rep] : NULL;
+		j->rep = i < w->nv * rep ? (unsigned)(i % rep) : 0;
+		s->queue[s->nqueue++] = j;
+	}
+	return 0;
+}
+
+/* Decides what each selected case needs: jobs, or a result right away. */
+static int plan_case(struct suite *s, struct casework *w)
+{
+	char why[512];
+	w->nv = variant_select(&s->o.variants, &w->c->variants, w->v);
+	if (!w->nv) {
+		add_unrun(s, w, RESULT_SKIP, "not run: the case's variants: exclude every selected "
+					     "--variant");
+		return 0;
+	}
+	switch (features_check(&s->host, &w->c->features, why, sizeof why)) {
+	case FEATURE_MISSING:
+		add_unrun(s, w, RESULT_SKIP, why);
+		return 0;
+	case FEATURE_UNKNOWN:
+		add_unrun(s, w, RESULT_ERROR, why);
+		return 0;
+	case FEATURE_OK:
+		break;
+	}
+	return make_jobs(s, w);
+}
+
+/* Cases in cost order (slowest first), their jobs queued in that order. */
+static int plan(struct suite *s)
+{
+	size_t nv, maxjobs = 0;
+	variant_all(&nv);
+	const char **names = calloc(s->nsel + 1, sizeof *names);
+	size_t *order = calloc(s->nsel + 1, sizeof *order);
+	s->cw = calloc(s->nsel + 1, sizeof *s->cw);
+	s->res = calloc(s->nsel * nv + 1, sizeof *s->res);
+	maxjobs = s->nsel * (nv * s->o.repeat + 1);
+	s->queue = calloc(maxjobs + 1, sizeof *s->queue);
+	int rc = names && order && s->cw && s->res && s->queue ? 0 : -1;
+	for (size_t i = 0; !rc && i < s->nsel; i++)
+		names[i] = s->sel[i]->name;
+	if (!rc)
+		costs_order(&s->costs, names, s->nsel, order);
+	for (size_t i = 0; !rc && i < s->nsel; i++) {
+		s->cw[i].c = s->sel[order[i]];
+		rc = plan_case(s, &s->cw[i]);
+	}
+	free(names);
+	free(order);
+	return rc ? uerror("harness suite: out of memory") : 0;
+}
+
+static int check_case_variants(const struct catalog *cat)
+{
+	for (size_t i = 0; i < cat->n; i++)
+		if (variant_check_names(cat->v[i].path, &cat->v[i].variants))
+			return EXIT_USER;
+	return 0;
+}
+
+static int load_costs(struct suite *s)
+{
+	char *path, err[512];
+	if (asprintf(&path, "%s/costs.txt", s->o.cases_dir) < 0)
+		return uerror("harness suite: out of memory");
+	int rc = costs_load(path, &s->costs, err, sizeof err) ? uerror("%s", err) : 0;
+	free(path);
+	return rc;
+}
+
+/* Everything that can fail on the user's side, before any child runs. */
+static int prepare(struct suite *s, int argc, char **argv)
+{
+	int rc = cli_parse(argc, argv, CLI_SUITE, &s->o);
+	if (rc)
+		return rc;
+	if ((rc = variant_check_names("harness suite", &s->o.variants)) ||
+	    (rc = catalog_load(s->o.cases_dir, &s->cat)) ||
+	    (rc = check_case_variants(&s->cat)) ||
+	    (rc = catalog_select(&s->cat, "suite", s->o.args, s->o.nargs, &s->sel, &s->nsel)) ||
+	    (rc = load_costs(s)) ||
+	    (rc = envcheck(&s->host)) ||
+	    (rc = casedir_prepare(s->o.report_dir)))
+		return rc;
+	s->ctx = (struct job_ctx){ s->o.fixtures_dir, crash_find_gdb(), getpid() };
+	return plan(s);
+}
+
+static int keep_known(const char *name, void *arg)
+{
+	return catalog_find(arg, name) != NULL;
+}
+
+static int report(struct suite *s)
+{
+	struct fp_store fp;
+	fingerprint_build(&fp, &s->host, &s->o, s->ctx.gdb);
+	int rc = 0;
+	for (size_t i = 0; i < s->nres; i++)
+		if (!result_kind_ok(s->res[i].kind))
+			rc = 1;
+	if (reports_write(s->o.report_dir, &fp.fp, s->res, s->nres))
+		rc = 1;
+	/* Cases deleted since the cost file was written drop out of it. */
+	costs_filter(&s->costs, keep_known, &s->cat);
+	reports_costs(s->o.report_dir, &s->costs);
+	return rc;
+}
+
+static void teardown(struct suite *s)
+{
+	for (size_t i = 0; i < s->nres; i++) {
+		free((char *)s->res[i].message);
+		free((char *)s->res[i].diff);
+	}
+	for (size_t i = 0; s->cw && i < s->nsel; i++)
+		free(s->cw[i].jobs);
+	free(s->cw);
+	free(s->res);
+	free(s->queue);
+	free(s->sel);
+	costs_free(&s->costs);
+	catalog_free(&s->cat);
+	cli_free(&s->o);
+}
+
+int cmd_suite(int argc, char **argv)
+{
+	struct suite s = {0};
+	int rc = prepare(&s, argc, argv);
+	if (rc) {
+		teardown(&s);
+		return rc;
+	}
+	struct sched sc = { s.queue, s.nqueue, s.o.jobs, &s.ctx, job_done, tick, &s };
+	size_t strays = 0;
+	progress_init(&s.prog, s.nqueue);
+	if (!s.prog.on)
+		sc.tick = NULL;
+	rc = sched_run(&sc, &strays);
+	progress_end(&s.prog);
+	if (strays)
+		fprintf(stderr, "harness: warning: %zu processes outlived their case and were "
+				"killed (stubs that survived their tracer? P25)\n", strays);
+	if (rc == SCHED_INTERRUPTED)
+		fprintf(stderr, "harness: interrupted\n");
+	else if (rc)
+		rc = uerror("harness suite: out of memory");
+	else
+		rc = report(&s);
+	teardown(&s);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/* Tests of variant selection (variant.c). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "harness/runner/variant.h"
+
+static struct words w(const char *s)
+{
+	struct words v = {0};
+	cr_assert_eq(words_split_plain(s, &v), 0);
+	return v;
+}
+
+Test(runner_variant, table_has_lazy_then_full_state)
+{
+	size_t n;
+	const struct variant *v = variant_all(&n);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(v[0].name, "lazy");
+	cr_expect(!v[0].opts.full_state, "lazy is plat_options' default");
+	cr_expect_str_eq(v[1].name, "full-state");
+	cr_expect(v[1].opts.full_state);
+	cr_expect_eq(variant_find("full-state"), &v[1]);
+	cr_expect_null(variant_find("full_state"));
+}
+
+Test(runner_variant, selection_intersects_option_and_case)
+{
+	const struct variant *out[8];
+	struct words none = {0}, lazy = w("lazy"), full = w("full-state"),
+		     both = w("full-state lazy");
+	cr_expect_eq(variant_select(&none, &none, out), 2, "default: all");
+	cr_expect_str_eq(out[0]->name, "lazy");
+	cr_expect_eq(variant_select(&none, &full, out), 1, "the case restricts");
+	cr_expect_str_eq(out[0]->name, "full-state");
+	cr_expect_eq(variant_select(&lazy, &none, out), 1, "--variant restricts");
+	cr_expect_str_eq(out[0]->name, "lazy");
+	cr_expect_eq(variant_select(&lazy, &full, out), 0, "disjoint: nothing to run");
+	cr_expect_eq(variant_select(&both, NULL, out), 2);
+	cr_expect_str_eq(out[0]->name, "lazy", "table order, not the option's");
+	words_free(&lazy);
+	words_free(&full);
+	words_free(&both);
+}
+
+Test(runner_variant, unknown_names_are_user_errors)
+{
+	struct words ok = w("lazy full-state"), bad = w("lazy turbo");
+	cr_expect_eq(variant_check_names("harness suite", &ok), 0);
+	cr_expect_eq(variant_check_names("harness suite", &bad), 2);
+	words_free(&ok);
+	words_free(&bad);
+}

@@ -1,0 +1,433 @@
+/* S10: the guest's file descriptors. Only what a static program needs:
+ * the case's stdin and captured stdout/stderr, and pipes inside the sentry.
+ * There is no file system: the guest cannot open host files (S12). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "harness/sentry/kernel.h"
+#include "harness/sentry/trace.h"
+
+#define PIPE_CAPACITY 65536 /* Linux's default pipe size */
+#define IOV_MAX_LINUX 1024
+#define IO_CHUNK 65536
+
+enum file_kind { FILE_IN, FILE_OUT, FILE_EMPTY, FILE_PIPE_R, FILE_PIPE_W };
+
+struct pipe_buf {
+	char data[PIPE_CAPACITY];
+	size_t head, len;
+	int readers, writers;
+	unsigned id;
+};
+
+struct file {
+	int refs;
+	enum file_kind kind;
+	int host_fd;
+	int flags; /* O_ACCMODE | O_NONBLOCK | O_APPEND as the guest sees them */
+	struct pipe_buf *pipe;
+};
+
+static struct file *file_new(enum file_kind kind, int host_fd, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (f) {
+		f->refs = 1;
+		f->kind = kind;
+		f->host_fd = host_fd;
+		f->flags = flags;
+	}
+	return f;
+}
+
+static void file_put(struct file *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	if (f->pipe) {
+		f->kind == FILE_PIPE_R ? f->pipe->readers-- : f->pipe->writers--;
+		if (!f->pipe->readers && !f->pipe->writers)
+			free(f->pipe);
+	}
+	free(f);
+}
+
+void fdtable_init(struct proc *p)
+{
+	const struct sentry_config *c = p->cfg;
+	p->fds.fd[0] = c->stdin_fd >= 0 ? file_new(FILE_IN, c->stdin_fd, O_RDONLY)
+					: file_new(FILE_EMPTY, -1, O_RDONLY);
+	p->fds.fd[1] = file_new(FILE_OUT, c->stdout_fd, O_WRONLY);
+	p->fds.fd[2] = file_new(FILE_OUT, c->stderr_fd, O_WRONLY);
+}
+
+void fdtable_free(struct proc *p)
+{
+	for (int i = 0; i < MAX_FDS; i++) {
+		file_put(p->fds.fd[i]);
+		p->fds.fd[i] = NULL;
+	}
+}
+
+static struct file *get(struct task *t, uint64_t fd)
+{
+	return fd < MAX_FDS ? t->proc->fds.fd[fd] : NULL;
+}
+
+static int install(struct task *t, struct file *f, int lowest, bool cloexec)
+{
+	for (int i = lowest; i < MAX_FDS; i++)
+		if (!t->proc->fds.fd[i]) {
+			t->proc->fds.fd[i] = f;
+			t->proc->fds.cloexec[i] = cloexec;
+			return i;
+		}
+	return -EMFILE;
+}
+
+/* The output limit protects the harness from a guest that writes without
+ * end; Linux's nearest answer is RLIMIT_FSIZE's SIGXFSZ. */
+static long write_out(struct task *t, struct file *f, const char *buf, size_t len)
+{
+	struct proc *p = t->proc;
+	uint64_t limit = p->cfg->output_limit ? p->cfg->output_limit : (64ULL << 20);
+	if (p->output_bytes + len > limit) {
+		trace_note(t->trace, "limit: %llu bytes of output reached", (unsigned long long)limit);
+		t->pending_sig = SIGXFSZ;
+		memset(&t->pending_info, 0, sizeof(t->pending_info));
+		t->pending_info.si_signo = SIGXFSZ;
+		t->pending_info.si_code = SI_KERNEL;
+		return -EFBIG;
+	}
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(f->host_fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return done ? (long)done : -EIO;
+		done += (size_t)n;
+	}
+	p->output_bytes += len;
+	return (long)len;
+}
+
+static long pipe_write(struct task *t, struct file *f, const char *buf, size_t len)
+{
+	struct pipe_buf *pb = f->pipe;
+	if (!pb->readers) {
+		t->pending_sig = SIGPIPE;
+		memset(&t->pending_info, 0, sizeof(t->pending_info));
+		t->pending_info.si_signo = SIGPIPE;
+		t->pending_info.si_pid = t->tid;
+		return -EPIPE;
+	}
+	size_t room = PIPE_CAPACITY - pb->len;
+	if (!room)
+		return -EAGAIN; /* one task cannot wait for a reader (S8 is issue 4) */
+	size_t n = len < room ? len : room;
+	for (size_t i = 0; i < n; i++)
+		pb->data[(pb->head + pb->len + i) % PIPE_CAPACITY] = buf[i];
+	pb->len += n;
+	return (long)n;
+}
+
+static long pipe_read(struct file *f, char *buf, size_t len)
+{
+	struct pipe_buf *pb = f->pipe;
+	if (!pb->len)
+		return pb->writers ? -EAGAIN : 0;
+	size_t n = len < pb->len ? len : pb->len;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pb->data[(pb->head + i) % PIPE_CAPACITY];
+	pb->head = (pb->head + n) % PIPE_CAPACITY;
+	pb->len -= n;
+	return (long)n;
+}
+
+static long do_read(struct task *t, struct file *f, char *buf, size_t len)
+{
+	(void)t;
+	switch (f->kind) {
+	case FILE_IN: {
+		ssize_t n;
+		do
+			n = read(f->host_fd, buf, len);
+		while (n < 0 && errno == EINTR);
+		return n < 0 ? -EIO : n;
+	}
+	case FILE_EMPTY:
+		return 0;
+	case FILE_PIPE_R:
+		return pipe_read(f, buf, len);
+	default:
+		return -EBADF;
+	}
+}
+
+static long do_write(struct task *t, struct file *f, const char *buf, size_t len)
+{
+	if (f->kind == FILE_OUT)
+		return write_out(t, f, buf, len);
+	if (f->kind == FILE_PIPE_W)
+		return pipe_write(t, f, buf, len);
+	return -EBADF;
+}
+
+/* Reads and writes go through a bounce buffer in chunks: the guest buffer
+ * is checked by the copy, so a bad pointer is -EFAULT, never a crash. */
+static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len, bool wr)
+{
+	static __thread char chunk[IO_CHUNK];
+	size_t done = 0;
+	while (done < len || len == 0) {
+		size_t n = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+		long r;
+		if (wr) {
+			if (copy_in(t, addr + done, chunk, n))
+				return done ? (long)done : -EFAULT;
+			r = do_write(t, f, chunk, n);
+		} else {
+			r = do_read(t, f, chunk, n);
+			if (r > 0 && copy_out(t, addr + done, chunk, (size_t)r))
+				return done ? (long)done : -EFAULT;
+		}
+		if (r < 0)
+			return done ? (long)done : r;
+		done += (size_t)r;
+		if ((size_t)r < n || len == 0)
+			break;
+	}
+	return (long)done;
+}
+
+long sys_read(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	return rw_chunked(t, f, a[1], a[2], false);
+}
+
+long sys_write(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	if (!f || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	return rw_chunked(t, f, a[1], a[2], true);
+}
+
+static long rw_vec(struct task *t, const uint64_t *a, bool wr)
+{
+	struct file *f = get(t, a[0]);
+	if (!f || (f->flags & O_ACCMODE) == (wr ? O_RDONLY : O_WRONLY))
+		return -EBADF;
+	if (a[2] > IOV_MAX_LINUX)
+		return -EINVAL;
+	struct iovec iov[IOV_MAX_LINUX];
+	if (a[2] && copy_in(t, a[1], iov, a[2] * sizeof(iov[0])))
+		return -EFAULT;
+	long total = 0;
+	for (uint64_t i = 0; i < a[2]; i++) {
+		long r = rw_chunked(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, wr);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return total;
+}
+
+long sys_readv(struct task *t, const uint64_t *a) { return rw_vec(t, a, false); }
+long sys_writev(struct task *t, const uint64_t *a) { return rw_vec(t, a, true); }
+
+/* Every guest fd is a pipe or a stream: no positions. */
+long sys_pread64(struct task *t, const uint64_t *a) { return get(t, a[0]) ? -ESPIPE : -EBADF; }
+long sys_pwrite64(struct task *t, const uint64_t *a) { return get(t, a[0]) ? -ESPIPE : -EBADF; }
+long sys_lseek(struct task *t, const uint64_t *a) { return get(t, a[0]) ? -ESPIPE : -EBADF; }
+
+long sys_close(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	if (!f)
+		return -EBADF;
+	t->proc->fds.fd[a[0]] = NULL;
+	file_put(f);
+	return 0;
+}
+
+static long dup_to(struct task *t, uint64_t old, uint64_t new, bool cloexec)
+{
+	struct file *f = get(t, old);
+	if (!f)
+		return -EBADF;
+	if (new >= MAX_FDS)
+		return -EBADF;
+	if (old == new)
+		return (long)new;
+	file_put(t->proc->fds.fd[new]);
+	f->refs++;
+	t->proc->fds.fd[new] = f;
+	t->proc->fds.cloexec[new] = cloexec;
+	return (long)new;
+}
+
+long sys_dup(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	if (!f)
+		return -EBADF;
+	int fd = install(t, f, 0, false);
+	if (fd >= 0)
+		f->refs++;
+	return fd;
+}
+
+long sys_dup2(struct task *t, const uint64_t *a) { return dup_to(t, a[0], a[1], false); }
+
+long sys_dup3(struct task *t, const uint64_t *a)
+{
+	if (a[0] == a[1] || (a[2] & ~(uint64_t)O_CLOEXEC))
+		return -EINVAL;
+	return dup_to(t, a[0], a[1], a[2] & O_CLOEXEC);
+}
+
+long sys_pipe2(struct task *t, const uint64_t *a)
+{
+	if (a[1] & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	struct pipe_buf *pb = calloc(1, sizeof(*pb));
+	struct file *r = file_new(FILE_PIPE_R, -1, O_RDONLY | (a[1] & O_NONBLOCK));
+	struct file *w = file_new(FILE_PIPE_W, -1, O_WRONLY | (a[1] & O_NONBLOCK));
+	if (!pb || !r || !w) {
+		free(pb), free(r), free(w);
+		return -ENOMEM;
+	}
+	r->pipe = w->pipe = pb;
+	pb->readers = pb->writers = 1;
+	int fds[2] = { install(t, r, 0, a[1] & O_CLOEXEC), -1 };
+	if (fds[0] >= 0)
+		fds[1] = install(t, w, 0, a[1] & O_CLOEXEC);
+	if (fds[1] < 0 || copy_out(t, a[0], fds, sizeof(fds))) {
+		long e = fds[1] < 0 ? -EMFILE : -EFAULT;
+		if (fds[0] >= 0)
+			t->proc->fds.fd[fds[0]] = NULL;
+		if (fds[1] >= 0)
+			t->proc->fds.fd[fds[1]] = NULL;
+		file_put(r), file_put(w);
+		return e;
+	}
+	return 0;
+}
+
+long sys_pipe(struct task *t, const uint64_t *a)
+{
+	const uint64_t b[6] = { a[0], 0 };
+	return sys_pipe2(t, b);
+}
+
+long sys_fcntl(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	if (!f)
+		return -EBADF;
+	switch (a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		if (a[2] >= MAX_FDS)
+			return -EINVAL;
+		int fd = install(t, f, (int)a[2], a[1] == F_DUPFD_CLOEXEC);
+		if (fd >= 0)
+			f->refs++;
+		return fd;
+	}
+	case F_GETFD:
+		return t->proc->fds.cloexec[a[0]] ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		t->proc->fds.cloexec[a[0]] = a[2] & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		return f->flags;
+	case F_SETFL:
+		f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) | (int)(a[2] & (O_NONBLOCK | O_APPEND));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* No terminal exists (S10): TCGETS, TIOCGWINSZ and the rest are -ENOTTY. */
+long sys_ioctl(struct task *t, const uint64_t *a)
+{
+	return get(t, a[0]) ? -ENOTTY : -EBADF;
+}
+
+/* A fixed, deterministic stat: every guest fd looks like a pipe. */
+static long stat_file(struct task *t, struct file *f, uint64_t buf)
+{
+	struct stat st;
+	memset(&st, 0, sizeof(st));
+	st.st_dev = 0xc;
+	st.st_ino = f->pipe ? 1000 + (uint64_t)(uintptr_t)f->pipe % 997 : 1 + (uint64_t)f->kind;
+	st.st_mode = S_IFIFO | 0600;
+	st.st_nlink = 1;
+	st.st_blksize = 4096;
+	return copy_out(t, buf, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+long sys_fstat(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	return f ? stat_file(t, f, a[1]) : -EBADF;
+}
+
+long sys_newfstatat(struct task *t, const uint64_t *a)
+{
+	char path[2];
+	long n = copy_in(t, a[1], path, 1) ? -EFAULT : 0;
+	if (n)
+		return n;
+	if (path[0] || !(a[3] & AT_EMPTY_PATH))
+		return -ENOENT; /* there is no file system */
+	struct file *f = get(t, a[0]);
+	return f ? stat_file(t, f, a[2]) : -EBADF;
+}
+
+/* Only /proc/self/exe exists: static glibc asks for it. */
+static long readlink_path(struct task *t, uint64_t path, uint64_t buf, uint64_t size)
+{
+	char p[64];
+	long n = 0;
+	while (n < (long)sizeof(p)) {
+		if (copy_in(t, path + (uint64_t)n, p + n, 1))
+			return -EFAULT;
+		if (!p[n++])
+			break;
+	}
+	if (n == (long)sizeof(p) || strcmp(p, "/proc/self/exe"))
+		return -ENOENT;
+	if ((long)size <= 0)
+		return -EINVAL;
+	size_t len = strlen(t->proc->exe);
+	if (len > size)
+		len = size;
+	return copy_out(t, buf, t->proc->exe, len) ? -EFAULT : (long)len;
+}
+
+long sys_readlinkat(struct task *t, const uint64_t *a)
+{
+	return readlink_path(t, a[1], a[2], a[3]);
+}
+
+long sys_readlink(struct task *t, const uint64_t *a)
+{
+	return readlink_path(t, a[0], a[1], a[2]);
+}

@@ -1,0 +1,129 @@
+/* The sentry's internal state: one guest process with one task (issue 3;
+ * threads, signals with handlers and processes arrive with S5-S9). */
+#ifndef HARNESS_SENTRY_KERNEL_H
+#define HARNESS_SENTRY_KERNEL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "harness/sentry/sentry.h"
+
+struct memfile;
+struct mm;
+struct trace;
+struct file;
+
+#define MAX_FDS 256
+#define VIRTUAL_PID 1000 /* S9: virtual ids start at a fixed value */
+#define NSIG_LINUX 64
+
+struct fdtable {
+	struct file *fd[MAX_FDS];
+	bool cloexec[MAX_FDS];
+};
+
+struct proc {
+	const struct sentry_config *cfg;
+	struct memfile *mf;
+	struct mm *mm;
+	struct plat_as *as;
+	struct fdtable fds;
+	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[NSIG_LINUX];
+	struct rlimit rlim[RLIM_NLIMITS];
+	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
+	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
+	char exe[4096];
+};
+
+struct task {
+	struct proc *proc;
+	struct plat_ctx *ctx;
+	struct trace *trace;
+	int tid;
+	uint64_t sigmask;
+	uint64_t clear_child_tid;
+	uint64_t robust_list, robust_len;
+	bool exited;
+	int pending_sig;          /* sent to itself; acted on after the syscall */
+	siginfo_t pending_info;
+	struct sentry_result *res;
+};
+
+/* A syscall handler: the raw result (value or -errno). */
+typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
+syscall_fn syscall_lookup(long nr);
+void syscall_dispatch(struct task *t);
+
+/* Guest memory (S1): 0 or -EFAULT. */
+int copy_in(struct task *t, uint64_t addr, void *dst, size_t len);
+int copy_out(struct task *t, uint64_t addr, const void *src, size_t len);
+
+/* Guest death by signal, default action (S3, S6). */
+void task_kill(struct task *t, int sig, const siginfo_t *si);
+void task_exit(struct task *t, int code);
+bool sig_default_core(int sig);
+
+/* Virtual clock (S8): fixed start, advancing with real elapsed time. */
+void vclock_get(int clock, struct timespec *ts);
+
+/* Files (S10). */
+void fdtable_init(struct proc *p);
+void fdtable_free(struct proc *p);
+
+/* Handlers, grouped by subject; each file registers into the table. */
+long sys_read(struct task *, const uint64_t *);
+long sys_write(struct task *, const uint64_t *);
+long sys_readv(struct task *, const uint64_t *);
+long sys_writev(struct task *, const uint64_t *);
+long sys_pread64(struct task *, const uint64_t *);
+long sys_pwrite64(struct task *, const uint64_t *);
+long sys_lseek(struct task *, const uint64_t *);
+long sys_close(struct task *, const uint64_t *);
+long sys_dup(struct task *, const uint64_t *);
+long sys_dup2(struct task *, const uint64_t *);
+long sys_dup3(struct task *, const uint64_t *);
+long sys_pipe(struct task *, const uint64_t *);
+long sys_pipe2(struct task *, const uint64_t *);
+long sys_fcntl(struct task *, const uint64_t *);
+long sys_ioctl(struct task *, const uint64_t *);
+long sys_fstat(struct task *, const uint64_t *);
+long sys_newfstatat(struct task *, const uint64_t *);
+long sys_readlinkat(struct task *, const uint64_t *);
+long sys_readlink(struct task *, const uint64_t *);
+
+long sys_brk(struct task *, const uint64_t *);
+long sys_mmap(struct task *, const uint64_t *);
+long sys_munmap(struct task *, const uint64_t *);
+long sys_mprotect(struct task *, const uint64_t *);
+long sys_madvise(struct task *, const uint64_t *);
+long sys_mremap(struct task *, const uint64_t *);
+
+long sys_exit(struct task *, const uint64_t *);
+long sys_exit_group(struct task *, const uint64_t *);
+long sys_getpid(struct task *, const uint64_t *);
+long sys_gettid(struct task *, const uint64_t *);
+long sys_getppid(struct task *, const uint64_t *);
+long sys_getuid(struct task *, const uint64_t *);
+long sys_uname(struct task *, const uint64_t *);
+long sys_arch_prctl(struct task *, const uint64_t *);
+long sys_set_tid_address(struct task *, const uint64_t *);
+long sys_set_robust_list(struct task *, const uint64_t *);
+long sys_prlimit64(struct task *, const uint64_t *);
+long sys_getrlimit(struct task *, const uint64_t *);
+long sys_getrandom(struct task *, const uint64_t *);
+long sys_clock_gettime(struct task *, const uint64_t *);
+long sys_clock_getres(struct task *, const uint64_t *);
+long sys_gettimeofday(struct task *, const uint64_t *);
+long sys_time(struct task *, const uint64_t *);
+long sys_sched_yield(struct task *, const uint64_t *);
+long sys_getcpu(struct task *, const uint64_t *);
+
+long sys_rt_sigaction(struct task *, const uint64_t *);
+long sys_rt_sigprocmask(struct task *, const uint64_t *);
+long sys_kill(struct task *, const uint64_t *);
+long sys_tgkill(struct task *, const uint64_t *);
+long sys_tkill(struct task *, const uint64_t *);
+
+#endif

@@ -1,0 +1,967 @@
+/*
+ * S11 syscall arguments: the calls a small sentry implements, decoded
+ * strace-style from their registers and, after the call, guest memory.
+ * Everything else prints raw (trace.c). Constants are written as numbers
+ * where the uapi value is ABI: the host's headers may be older.
+ */
+#define TRACE_INTERNAL
+#include "harness/sentry/trace.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define GUEST_PAGE 4096u
+
+/* One syscall being printed. */
+struct call {
+	struct trace_line *l;
+	const struct trace_mem *m;
+	const uint64_t *args;
+	long ret;
+};
+
+/* How one argument prints. */
+enum arg {
+	A_INT,         /* int in decimal: fds, pids, codes */
+	A_LONG,        /* long in decimal: offsets */
+	A_ULONG,       /* unsigned long in decimal: sizes */
+	A_HEX,
+	A_PTR,         /* NULL or 0x... */
+	A_DIRFD,       /* AT_FDCWD or an fd */
+	A_PATH,        /* NUL-terminated, up to PATH_MAX */
+	A_WBUF,        /* bytes the call reads: length in the next arg */
+	A_RBUF,        /* bytes the call wrote: length is the result */
+	A_RPATH,       /* a path the call wrote, length the result (readlink) */
+	A_WIOV,        /* iovecs read from: count in the next arg */
+	A_RIOV,        /* iovecs written to: count in the next arg */
+	A_OFLAGS,      /* O_* with access mode */
+	A_OFLAGS_ONLY, /* O_* without access mode (pipe2, dup3) */
+	A_OMODE,       /* only with O_CREAT or O_TMPFILE in the previous arg */
+	A_WHENCE,
+	A_PROT,
+	A_MAPFLAGS,
+	A_MREMAP,
+	A_MREMAP_ADDR, /* only with MREMAP_FIXED in the previous arg */
+	A_MADV,
+	A_ARCH_PRCTL,
+	A_RLIMIT_RES,
+	A_RLIMIT_IN,
+	A_RLIMIT_OUT,
+	A_GRND,
+	A_UTSNAME_OUT,
+	A_CLOCKID,
+	A_ATFLAGS,
+	A_STAT_OUT,
+	A_IOCTL,
+	A_FCNTL_CMD,
+	A_FCNTL_ARG,   /* as the command in args[1] says; hidden if it takes none */
+	A_PIPEFDS_OUT,
+	A_SIG,
+	A_SIGHOW,
+	A_SIGSET_IN,   /* sigsetsize in args[3] */
+	A_SIGSET_OUT,
+	A_SIGACT_IN,
+	A_SIGACT_OUT,
+	A_STACK_IN,
+	A_STACK_OUT,
+	A_TIMESPEC_IN,
+	A_WSTATUS_OUT,
+	A_WOPTIONS,
+	A_ARGV,
+	A_ENVP,
+	A_CWD_OUT,
+};
+
+/* How the result prints. */
+enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL };
+
+struct desc {
+	bool on;
+	unsigned char nargs, res;
+	unsigned char arg[6];
+	void (*custom)(const struct call *c); /* prints all args itself */
+};
+
+/* ---- guest memory ---- */
+
+static int mem_read(const struct call *c, uint64_t addr, void *buf, size_t len)
+{
+	if (!c->m || !c->m->read || addr + len < addr)
+		return -EFAULT;
+	return c->m->read(c->m->arg, (uintptr_t)addr, buf, len);
+}
+
+/* Reads a string of at most max bytes into buf, a page at a time: the
+ * reader is all-or-nothing, and a string may end just before an unmapped
+ * page. The length, max when no NUL came, or -EFAULT. */
+static long read_cstr(const struct call *c, uint64_t addr, char *buf, size_t max)
+{
+	size_t got = 0;
+
+	while (got < max) {
+		size_t chunk = GUEST_PAGE - (addr + got) % GUEST_PAGE;
+		if (chunk > max - got)
+			chunk = max - got;
+		if (mem_read(c, addr + got, buf + got, chunk))
+			return -EFAULT;
+		char *nul = memchr(buf + got, 0, chunk);
+		if (nul)
+			return nul - buf;
+		got += chunk;
+	}
+	return (long)max;
+}
+
+/* A string cut at limit bytes; the address when unreadable. */
+static void put_cstr(const struct call *c, uint64_t addr, size_t limit)
+{
+	char buf[PATH_MAX + 1];
+	long n;
+
+	if (!addr) {
+		trace_put(c->l, "NULL");
+		return;
+	}
+	/* One byte past the limit tells "exactly limit" from "longer". */
+	n = read_cstr(c, addr, buf, limit + 1);
+	if (n < 0)
+		trace_ptr(c->l, addr);
+	else
+		trace_quote(c->l, buf, (size_t)n > limit ? limit : (size_t)n, (size_t)n > limit);
+}
+
+/* len bytes, of which at most limit are shown. */
+static void put_bytes(const struct call *c, uint64_t addr, uint64_t len, size_t limit)
+{
+	char buf[PATH_MAX];
+	size_t n = len > limit ? limit : (size_t)len;
+
+	if (!addr)
+		trace_put(c->l, "NULL");
+	else if (mem_read(c, addr, buf, n))
+		trace_ptr(c->l, addr);
+	else
+		trace_quote(c->l, buf, n, len > limit);
+}
+
+static bool failed(const struct call *c)
+{
+	return c->ret < 0;
+}
+
+/* Reads a struct; else prints the pointer and returns false. A struct the
+ * call fills in (out) is only read when the call succeeded. */
+static bool get_struct(const struct call *c, uint64_t addr, void *buf, size_t len, bool out)
+{
+	if (addr && !(out && failed(c)) && !mem_read(c, addr, buf, len))
+		return true;
+	trace_ptr(c->l, addr);
+	return false;
+}
+
+/* ---- iovecs, argv ---- */
+
+#define MAX_ELEMS TRACE_STRLEN /* strace shows as many elements as -s bytes */
+
+struct giovec {
+	uint64_t base, len;
+};
+
+/* out (readv): the result is the bytes transferred, shown in iovec order;
+ * else (writev) each iovec shows what it asked for. */
+static void put_iov(const struct call *c, uint64_t addr, uint64_t cnt, bool out)
+{
+	struct giovec iov[MAX_ELEMS];
+	size_t n = cnt > MAX_ELEMS ? MAX_ELEMS : (size_t)cnt;
+	uint64_t left = out ? (uint64_t)c->ret : UINT64_MAX;
+
+	/* The kernel refuses more than UIO_MAXIOV (1024). */
+	if (cnt > 1024 || !get_struct(c, addr, iov, n * sizeof(iov[0]), out))
+		return;
+	trace_put(c->l, "[");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = iov[i].len < left ? iov[i].len : left;
+		left -= len;
+		trace_put(c->l, i ? ", {iov_base=" : "{iov_base=");
+		put_bytes(c, iov[i].base, len, TRACE_STRLEN);
+		trace_printf(c->l, ", iov_len=%lu}", (unsigned long)iov[i].len);
+	}
+	trace_put(c->l, cnt > n ? ", ...]" : "]");
+}
+
+static void put_argv(const struct call *c, uint64_t addr)
+{
+	uint64_t p;
+	size_t i;
+
+	if (!addr || mem_read(c, addr, &p, sizeof(p))) {
+		trace_ptr(c->l, addr);
+		return;
+	}
+	trace_put(c->l, "[");
+	for (i = 0; p && i < MAX_ELEMS; i++) {
+		trace_put(c->l, i ? ", " : "");
+		put_cstr(c, p, TRACE_STRLEN);
+		if (mem_read(c, addr + 8 * (i + 1), &p, sizeof(p)))
+			break; /* unterminated: show what was there */
+	}
+	trace_put(c->l, p && i == MAX_ELEMS ? ", ...]" : "]");
+}
+
+/* strace prints the environment as a count, not its strings. */
+static void put_envp(const struct call *c, uint64_t addr)
+{
+	uint64_t p = 1;
+	unsigned long n;
+
+	trace_ptr(c->l, addr);
+	if (!addr)
+		return;
+	for (n = 0; n < 65536; n++) {
+		if (mem_read(c, addr + 8 * n, &p, sizeof(p)))
+			return;
+		if (!p)
+			break;
+	}
+	trace_printf(c->l, " /* %lu var%s */", n, n == 1 ? "" : "s");
+}
+
+/* ---- name tables (x86-64 uapi values) ---- */
+
+#define N(t) t, TRACE_NELEM(t)
+
+static const struct trace_xlat whences[] = {
+	{0, "SEEK_SET"}, {1, "SEEK_CUR"}, {2, "SEEK_END"}, {3, "SEEK_DATA"}, {4, "SEEK_HOLE"},
+};
+static const struct trace_xlat map_types[] = {
+	{1, "MAP_SHARED"}, {2, "MAP_PRIVATE"}, {3, "MAP_SHARED_VALIDATE"},
+};
+static const struct trace_xlat map_flags[] = {
+	{0x10, "MAP_FIXED"},        {0x20, "MAP_ANONYMOUS"},     {0x40, "MAP_32BIT"},
+	{0x100, "MAP_GROWSDOWN"},   {0x800, "MAP_DENYWRITE"},    {0x1000, "MAP_EXECUTABLE"},
+	{0x2000, "MAP_LOCKED"},     {0x4000, "MAP_NORESERVE"},   {0x8000, "MAP_POPULATE"},
+	{0x10000, "MAP_NONBLOCK"},  {0x20000, "MAP_STACK"},      {0x40000, "MAP_HUGETLB"},
+	{0x80000, "MAP_SYNC"},      {0x100000, "MAP_FIXED_NOREPLACE"},
+	{0x4000000, "MAP_UNINITIALIZED"},
+};
+static const struct trace_xlat mremap_flags[] = {
+	{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"},
+};
+static const struct trace_xlat madvs[] = {
+	{0, "MADV_NORMAL"},       {1, "MADV_RANDOM"},        {2, "MADV_SEQUENTIAL"},
+	{3, "MADV_WILLNEED"},     {4, "MADV_DONTNEED"},      {8, "MADV_FREE"},
+	{9, "MADV_REMOVE"},       {10, "MADV_DONTFORK"},     {11, "MADV_DOFORK"},
+	{12, "MADV_MERGEABLE"},   {13, "MADV_UNMERGEABLE"},  {14, "MADV_HUGEPAGE"},
+	{15, "MADV_NOHUGEPAGE"},  {16, "MADV_DONTDUMP"},     {17, "MADV_DODUMP"},
+	{18, "MADV_WIPEONFORK"},  {19, "MADV_KEEPONFORK"},   {20, "MADV_COLD"},
+	{21, "MADV_PAGEOUT"},     {22, "MADV_POPULATE_READ"}, {23, "MADV_POPULATE_WRITE"},
+	{24, "MADV_DONTNEED_LOCKED"}, {25, "MADV_COLLAPSE"}, {100, "MADV_HWPOISON"},
+	{101, "MADV_SOFT_OFFLINE"},
+};
+static const struct trace_xlat arch_prctls[] = {
+	{0x1001, "ARCH_SET_GS"},         {0x1002, "ARCH_SET_FS"},
+	{0x1003, "ARCH_GET_FS"},         {0x1004, "ARCH_GET_GS"},
+	{0x1011, "ARCH_GET_CPUID"},      {0x1012, "ARCH_SET_CPUID"},
+	{0x1021, "ARCH_GET_XCOMP_SUPP"}, {0x1022, "ARCH_GET_XCOMP_PERM"},
+	{0x1023, "ARCH_REQ_XCOMP_PERM"}, {0x1024, "ARCH_GET_XCOMP_GUEST_PERM"},
+	{0x1025, "ARCH_REQ_XCOMP_GUEST_PERM"}, {0x2001, "ARCH_MAP_VDSO_X32"},
+	{0x2002, "ARCH_MAP_VDSO_32"},    {0x2003, "ARCH_MAP_VDSO_64"},
+};
+static const struct trace_xlat rlimits[] = {
+	{0, "RLIMIT_CPU"},     {1, "RLIMIT_FSIZE"},      {2, "RLIMIT_DATA"},
+	{3, "RLIMIT_STACK"},   {4, "RLIMIT_CORE"},       {5, "RLIMIT_RSS"},
+	{6, "RLIMIT_NPROC"},   {7, "RLIMIT_NOFILE"},     {8, "RLIMIT_MEMLOCK"},
+	{9, "RLIMIT_AS"},      {10, "RLIMIT_LOCKS"},     {11, "RLIMIT_SIGPENDING"},
+	{12, "RLIMIT_MSGQUEUE"}, {13, "RLIMIT_NICE"},    {14, "RLIMIT_RTPRIO"},
+	{15, "RLIMIT_RTTIME"},
+};
+static const struct trace_xlat grnd_flags[] = {
+	{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"},
+};
+static const struct trace_xlat clocks[] = {
+	{0, "CLOCK_REALTIME"},         {1, "CLOCK_MONOTONIC"},
+	{2, "CLOCK_PROCESS_CPUTIME_ID"}, {3, "CLOCK_THREAD_CPUTIME_ID"},
+	{4, "CLOCK_MONOTONIC_RAW"},    {5, "CLOCK_REALTIME_COARSE"},
+	{6, "CLOCK_MONOTONIC_COARSE"}, {7, "CLOCK_BOOTTIME"},
+	{8, "CLOCK_REALTIME_ALARM"},   {9, "CLOCK_BOOTTIME_ALARM"},
+	{11, "CLOCK_TAI"},
+};
+static const struct trace_xlat at_flags[] = {
+	{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"},
+};
+static const struct trace_xlat ioctls[] = {
+	{0x5401, "TCGETS"},     {0x5402, "TCSETS"},     {0x5403, "TCSETSW"},
+	{0x5404, "TCSETSF"},    {0x540f, "TIOCGPGRP"},  {0x5410, "TIOCSPGRP"},
+	{0x5413, "TIOCGWINSZ"}, {0x5414, "TIOCSWINSZ"}, {0x541b, "FIONREAD"},
+	{0x5421, "FIONBIO"},    {0x5450, "FIONCLEX"},   {0x5451, "FIOCLEX"},
+};
+enum {
+	F_DUPFD_ = 0, F_GETFD_ = 1, F_SETFD_ = 2, F_GETFL_ = 3, F_SETFL_ = 4,
+	F_SETOWN_ = 8, F_GETOWN_ = 9, F_SETSIG_ = 10, F_GETSIG_ = 11,
+	F_SETLEASE_ = 1024, F_GETLEASE_ = 1025, F_DUPFD_CLOEXEC_ = 1030,
+	F_SETPIPE_SZ_ = 1031, F_GETPIPE_SZ_ = 1032, F_ADD_SEALS_ = 1033, F_GET_SEALS_ = 1034,
+};
+static const struct trace_xlat fcntls[] = {
+	{0, "F_DUPFD"},     {1, "F_GETFD"},     {2, "F_SETFD"},     {3, "F_GETFL"},
+	{4, "F_SETFL"},     {5, "F_GETLK"},     {6, "F_SETLK"},     {7, "F_SETLKW"},
+	{8, "F_SETOWN"},    {9, "F_GETOWN"},    {10, "F_SETSIG"},   {11, "F_GETSIG"},
+	{15, "F_SETOWN_EX"}, {16, "F_GETOWN_EX"}, {36, "F_OFD_GETLK"},
+	{37, "F_OFD_SETLK"}, {38, "F_OFD_SETLKW"}, {1024, "F_SETLEASE"},
+	{1025, "F_GETLEASE"}, {1026, "F_NOTIFY"}, {1030, "F_DUPFD_CLOEXEC"},
+	{1031, "F_SETPIPE_SZ"}, {1032, "F_GETPIPE_SZ"}, {1033, "F_ADD_SEALS"},
+	{1034, "F_GET_SEALS"},
+};
+static const struct trace_xlat fd_flags[] = {
+	{1, "FD_CLOEXEC"},
+};
+static const struct trace_xlat sighows[] = {
+	{0, "SIG_BLOCK"}, {1, "SIG_UNBLOCK"}, {2, "SIG_SETMASK"},
+};
+static const struct trace_xlat sa_flags[] = {
+	{0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"},
+	{0x10000000, "SA_RESTART"},  {0x40000000, "SA_NODEFER"},
+	{0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"},
+	{1, "SA_NOCLDSTOP"},         {2, "SA_NOCLDWAIT"},
+	{0x400, "SA_UNSUPPORTED"},   {0x800, "SA_EXPOSE_TAGBITS"},
+};
+static const struct trace_xlat ss_flags[] = {
+	{1, "SS_ONSTACK"}, {2, "SS_DISABLE"}, {0x80000000, "SS_AUTODISARM"},
+};
+static const struct trace_xlat wait_options[] = {
+	{1, "WNOHANG"}, {2, "WUNTRACED"}, {8, "WCONTINUED"},
+	{0x20000000, "__WNOTHREAD"}, {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"},
+};
+static const struct trace_xlat clone_flags[] = {
+	{0x100, "CLONE_VM"},              {0x200, "CLONE_FS"},
+	{0x400, "CLONE_FILES"},           {0x800, "CLONE_SIGHAND"},
+	{0x1000, "CLONE_PIDFD"},          {0x2000, "CLONE_PTRACE"},
+	{0x4000, "CLONE_VFORK"},          {0x8000, "CLONE_PARENT"},
+	{0x10000, "CLONE_THREAD"},        {0x20000, "CLONE_NEWNS"},
+	{0x40000, "CLONE_SYSVSEM"},       {0x80000, "CLONE_SETTLS"},
+	{0x100000, "CLONE_PARENT_SETTID"}, {0x200000, "CLONE_CHILD_CLEARTID"},
+	{0x400000, "CLONE_DETACHED"},     {0x800000, "CLONE_UNTRACED"},
+	{0x1000000, "CLONE_CHILD_SETTID"}, {0x2000000, "CLONE_NEWCGROUP"},
+	{0x4000000, "CLONE_NEWUTS"},      {0x8000000, "CLONE_NEWIPC"},
+	{0x10000000, "CLONE_NEWUSER"},    {0x20000000, "CLONE_NEWPID"},
+	{0x40000000, "CLONE_NEWNET"},     {0x80000000, "CLONE_IO"},
+};
+static const struct trace_xlat futex_cmds[] = {
+	{0, "FUTEX_WAIT"},        {1, "FUTEX_WAKE"},          {2, "FUTEX_FD"},
+	{3, "FUTEX_REQUEUE"},     {4, "FUTEX_CMP_REQUEUE"},   {5, "FUTEX_WAKE_OP"},
+	{6, "FUTEX_LOCK_PI"},     {7, "FUTEX_UNLOCK_PI"},     {8, "FUTEX_TRYLOCK_PI"},
+	{9, "FUTEX_WAIT_BITSET"}, {10, "FUTEX_WAKE_BITSET"},  {11, "FUTEX_WAIT_REQUEUE_PI"},
+	{12, "FUTEX_CMP_REQUEUE_PI"}, {13, "FUTEX_LOCK_PI2"},
+};
+static const struct trace_xlat stat_types[] = {
+	{S_IFSOCK, "S_IFSOCK"}, {S_IFLNK, "S_IFLNK"}, {S_IFREG, "S_IFREG"},
+	{S_IFBLK, "S_IFBLK"},   {S_IFDIR, "S_IFDIR"}, {S_IFCHR, "S_IFCHR"},
+	{S_IFIFO, "S_IFIFO"},
+};
+
+/* ---- structs ---- */
+
+struct gtimespec {
+	int64_t sec, nsec;
+};
+
+/* The kernel's struct sigaction on x86-64 (not glibc's). */
+struct gsigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+struct gstack {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+
+static void put_timespec(const struct call *c, uint64_t addr)
+{
+	struct gtimespec ts;
+
+	if (get_struct(c, addr, &ts, sizeof(ts), false))
+		trace_printf(c->l, "{tv_sec=%lld, tv_nsec=%lld}", (long long)ts.sec,
+			     (long long)ts.nsec);
+}
+
+static void put_sigset(const struct call *c, uint64_t addr, bool out)
+{
+	uint64_t set;
+
+	/* The kernel takes only its own 8-byte sigset_t. */
+	if (c->args[3] != sizeof(set)) {
+		trace_ptr(c->l, addr);
+		return;
+	}
+	if (get_struct(c, addr, &set, sizeof(set), out))
+		trace_sigset(c->l, set);
+}
+
+static void put_sigaction(const struct call *c, uint64_t addr, bool out)
+{
+	struct gsigaction sa;
+	struct trace_line *l = c->l;
+
+	if (!get_struct(c, addr, &sa, sizeof(sa), out))
+		return;
+	trace_put(l, "{sa_handler=");
+	if (sa.handler <= 1)
+		trace_put(l, sa.handler ? "SIG_IGN" : "SIG_DFL");
+	else
+		trace_printf(l, "0x%lx", (unsigned long)sa.handler);
+	trace_put(l, ", sa_mask=");
+	trace_sigset(l, sa.mask);
+	trace_put(l, ", sa_flags=");
+	trace_flags(l, N(sa_flags), sa.flags, NULL);
+	/* As strace: the restorer only means something with SA_RESTORER. */
+	if (sa.flags & 0x04000000) {
+		trace_put(l, ", sa_restorer=");
+		trace_ptr(l, sa.restorer);
+	}
+	trace_put(l, "}");
+}
+
+static void put_stack(const struct call *c, uint64_t addr, bool out)
+{
+	struct gstack ss;
+
+	if (!get_struct(c, addr, &ss, sizeof(ss), out))
+		return;
+	trace_put(c->l, "{ss_sp=");
+	trace_ptr(c->l, ss.sp);
+	trace_put(c->l, ", ss_flags=");
+	trace_flags(c->l, N(ss_flags), (uint32_t)ss.flags, NULL);
+	trace_printf(c->l, ", ss_size=%lu}", (unsigned long)ss.size);
+}
+
+static void put_rlim_value(struct trace_line *l, uint64_t v)
+{
+	if (v == UINT64_MAX)
+		trace_put(l, "RLIM64_INFINITY");
+	else
+		trace_printf(l, "%llu", (unsigned long long)v);
+}
+
+static void put_rlimit(const struct call *c, uint64_t addr, bool out)
+{
+	uint64_t r[2];
+
+	if (!get_struct(c, addr, r, sizeof(r), out))
+		return;
+	trace_put(c->l, "{rlim_cur=");
+	put_rlim_value(c->l, r[0]);
+	trace_put(c->l, ", rlim_max=");
+	put_rlim_value(c->l, r[1]);
+	trace_put(c->l, "}");
+}
+
+/* Type, permissions and size only: the rest (inode, device, times) need
+ * not be the same on every run. */
+static void put_stat(const struct call *c, uint64_t addr)
+{
+	struct stat st;
+
+	if (!get_struct(c, addr, &st, sizeof(st), true))
+		return;
+	trace_put(c->l, "{st_mode=");
+	trace_xval(c->l, N(stat_types), st.st_mode & S_IFMT, "%#lo");
+	trace_printf(c->l, "|%#03o, st_size=%lld, ...}", (unsigned)(st.st_mode & 07777),
+		     (long long)st.st_size);
+}
+
+/* A fixed-size char field, NUL-terminated or full. */
+static void put_field(struct trace_line *l, const char *f, size_t size)
+{
+	const char *nul = memchr(f, 0, size);
+	size_t n = nul ? (size_t)(nul - f) : size;
+
+	trace_quote(l, f, n > TRACE_STRLEN ? TRACE_STRLEN : n, n > TRACE_STRLEN);
+}
+
+static void put_utsname(const struct call *c, uint64_t addr)
+{
+	char u[2][65]; /* sysname, nodename: the first of six fields */
+
+	if (!get_struct(c, addr, u, sizeof(u), true))
+		return;
+	trace_put(c->l, "{sysname=");
+	put_field(c->l, u[0], sizeof(u[0]));
+	trace_put(c->l, ", nodename=");
+	put_field(c->l, u[1], sizeof(u[1]));
+	trace_put(c->l, ", ...}");
+}
+
+static void put_pipefds(const struct call *c, uint64_t addr)
+{
+	int32_t fds[2];
+
+	if (get_struct(c, addr, fds, sizeof(fds), true))
+		trace_printf(c->l, "[%d, %d]", fds[0], fds[1]);
+}
+
+static void put_wstatus(const struct call *c, uint64_t addr)
+{
+	struct trace_line *l = c->l;
+	int s;
+
+	/* Filled in only when a child was reaped. */
+	if (c->ret == 0) {
+		trace_ptr(l, addr);
+		return;
+	}
+	if (!get_struct(c, addr, &s, sizeof(s), true))
+		return;
+	if (WIFEXITED(s)) {
+		trace_printf(l, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(s));
+	} else if (WIFSIGNALED(s)) {
+		trace_put(l, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
+		trace_signame(l, WTERMSIG(s));
+		trace_put(l, WCOREDUMP(s) ? " && WCOREDUMP(s)}]" : "}]");
+	} else if (WIFSTOPPED(s)) {
+		trace_put(l, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
+		trace_signame(l, WSTOPSIG(s));
+		trace_put(l, "}]");
+	} else if (WIFCONTINUED(s)) {
+		trace_put(l, "[{WIFCONTINUED(s)}]");
+	} else {
+		trace_printf(l, "[%#x]", (unsigned)s);
+	}
+}
+
+static void put_cwd(const struct call *c, uint64_t addr)
+{
+	/* The result is the length with the NUL: 0 or less means nothing. */
+	if (c->ret <= 0)
+		trace_ptr(c->l, addr);
+	else
+		put_cstr(c, addr, PATH_MAX);
+}
+
+/* ---- flags ---- */
+
+static void put_mapflags(struct trace_line *l, uint64_t f)
+{
+	/* The low nibble is the mapping type, a value; the rest are flags. */
+	trace_xval(l, N(map_types), f & 0xf, "%#lx");
+	if (f & ~0xful) {
+		trace_put(l, "|");
+		trace_flags(l, N(map_flags), f & ~0xful, NULL);
+	}
+}
+
+static void put_fcntl_arg(const struct call *c, uint64_t arg)
+{
+	switch ((int)c->args[1]) {
+	case F_SETFL_:
+		trace_oflags(c->l, arg, true);
+		break;
+	case F_SETFD_:
+		trace_flags(c->l, N(fd_flags), arg, NULL);
+		break;
+	case F_DUPFD_:
+	case F_DUPFD_CLOEXEC_:
+	case F_SETOWN_:
+	case F_SETSIG_:
+	case F_SETLEASE_:
+	case F_SETPIPE_SZ_:
+		trace_printf(c->l, "%d", (int)arg);
+		break;
+	default:
+		trace_hex(c->l, arg);
+		break;
+	}
+}
+
+static bool fcntl_takes_arg(int cmd)
+{
+	switch (cmd) {
+	case F_GETFD_:
+	case F_GETFL_:
+	case F_GETOWN_:
+	case F_GETSIG_:
+	case F_GETLEASE_:
+	case F_GETPIPE_SZ_:
+	case F_GET_SEALS_:
+		return false;
+	}
+	return true;
+}
+
+static void put_clone_flags(struct trace_line *l, uint64_t f)
+{
+	uint64_t sig = f & 0xff;
+
+	/* The low byte is the exit signal, not a flag. */
+	if (f & ~0xfful)
+		trace_flags(l, N(clone_flags), f & ~0xfful, NULL);
+	if (sig) {
+		trace_put(l, f & ~0xfful ? "|" : "");
+		trace_signame(l, (int)sig);
+	} else if (!(f & ~0xfful)) {
+		trace_put(l, "0");
+	}
+}
+
+/* ---- one argument ---- */
+
+static bool arg_hidden(const struct call *c, int i, int type)
+{
+	switch (type) {
+	case A_OMODE:
+		return !(c->args[i - 1] & (0100 | 020000000)); /* O_CREAT, __O_TMPFILE */
+	case A_MREMAP_ADDR:
+		return !(c->args[i - 1] & 2); /* MREMAP_FIXED */
+	case A_FCNTL_ARG:
+		return !fcntl_takes_arg((int)c->args[1]);
+	}
+	return false;
+}
+
+/* Arguments whose printing reads memory. */
+static void put_mem_arg(const struct call *c, int i, int type)
+{
+	uint64_t v = c->args[i];
+
+	switch (type) {
+	case A_PATH: put_cstr(c, v, PATH_MAX); break;
+	case A_WBUF: put_bytes(c, v, c->args[i + 1], TRACE_STRLEN); break;
+	case A_RBUF:
+		if (failed(c))
+			trace_ptr(c->l, v);
+		else
+			put_bytes(c, v, (uint64_t)c->ret, TRACE_STRLEN);
+		break;
+	case A_RPATH:
+		if (failed(c))
+			trace_ptr(c->l, v);
+		else
+			put_bytes(c, v, (uint64_t)c->ret, PATH_MAX);
+		break;
+	case A_WIOV: put_iov(c, v, c->args[i + 1], false); break;
+	case A_RIOV: put_iov(c, v, c->args[i + 1], true); break;
+	case A_RLIMIT_IN: put_rlimit(c, v, false); break;
+	case A_RLIMIT_OUT: put_rlimit(c, v, true); break;
+	case A_UTSNAME_OUT: put_utsname(c, v); break;
+	case A_STAT_OUT: put_stat(c, v); break;
+	case A_PIPEFDS_OUT: put_pipefds(c, v); break;
+	case A_SIGSET_IN: put_sigset(c, v, false); break;
+	case A_SIGSET_OUT: put_sigset(c, v, true); break;
+	case A_SIGACT_IN: put_sigaction(c, v, false); break;
+	case A_SIGACT_OUT: put_sigaction(c, v, true); break;
+	case A_STACK_IN: put_stack(c, v, false); break;
+	case A_STACK_OUT: put_stack(c, v, true); break;
+	case A_TIMESPEC_IN: put_timespec(c, v); break;
+	case A_WSTATUS_OUT: put_wstatus(c, v); break;
+	case A_ARGV: put_argv(c, v); break;
+	case A_ENVP: put_envp(c, v); break;
+	case A_CWD_OUT: put_cwd(c, v); break;
+	default: trace_hex(c->l, v); break;
+	}
+}
+
+static void put_arg(const struct call *c, int i, int type)
+{
+	struct trace_line *l = c->l;
+	uint64_t v = c->args[i];
+
+	switch (type) {
+	case A_INT: trace_printf(l, "%d", (int)v); break;
+	case A_LONG: trace_printf(l, "%ld", (long)v); break;
+	case A_ULONG: trace_printf(l, "%lu", (unsigned long)v); break;
+	case A_HEX: trace_hex(l, v); break;
+	case A_PTR: trace_ptr(l, v); break;
+	case A_DIRFD:
+		if ((int)v == -100)
+			trace_put(l, "AT_FDCWD");
+		else
+			trace_printf(l, "%d", (int)v);
+		break;
+	case A_OFLAGS: trace_oflags(l, (uint32_t)v, true); break;
+	case A_OFLAGS_ONLY: trace_oflags(l, (uint32_t)v, false); break;
+	case A_OMODE: trace_printf(l, "%#03o", (unsigned)v); break;
+	case A_WHENCE: trace_xval(l, N(whences), (uint32_t)v, "%lu"); break;
+	case A_PROT: trace_prot(l, v); break;
+	case A_MAPFLAGS: put_mapflags(l, v); break;
+	case A_MREMAP: trace_flags(l, N(mremap_flags), v, NULL); break;
+	case A_MREMAP_ADDR: trace_ptr(l, v); break;
+	case A_MADV: trace_xval(l, N(madvs), (uint32_t)v, "%lu"); break;
+	case A_ARCH_PRCTL: trace_xval(l, N(arch_prctls), (uint32_t)v, "%#lx"); break;
+	case A_RLIMIT_RES: trace_xval(l, N(rlimits), (uint32_t)v, "%lu"); break;
+	case A_GRND: trace_flags(l, N(grnd_flags), (uint32_t)v, NULL); break;
+	case A_CLOCKID:
+		/* Negative ids are per-process CPU clocks. */
+		if ((int)v < 0)
+			trace_printf(l, "%d", (int)v);
+		else
+			trace_xval(l, N(clocks), (uint32_t)v, "%lu");
+		break;
+	case A_ATFLAGS: trace_flags(l, N(at_flags), (uint32_t)v, NULL); break;
+	case A_IOCTL: trace_xval(l, N(ioctls), (uint32_t)v, "%#lx"); break;
+	case A_FCNTL_CMD: trace_xval(l, N(fcntls), (uint32_t)v, "%lu"); break;
+	case A_FCNTL_ARG: put_fcntl_arg(c, v); break;
+	case A_SIG: trace_signame(l, (int)v); break;
+	case A_SIGHOW: trace_xval(l, N(sighows), (uint32_t)v, "%#lx"); break;
+	case A_WOPTIONS: trace_flags(l, N(wait_options), (uint32_t)v, NULL); break;
+	default: put_mem_arg(c, i, type); break;
+	}
+}
+
+/* ---- calls with a shape of their own ---- */
+
+/* strace's order and selection: the tid and tls pointers only with the
+ * flags that make the kernel use them. */
+static void clone_args(const struct call *c)
+{
+	struct trace_line *l = c->l;
+	uint64_t f = c->args[0];
+
+	trace_put(l, "child_stack=");
+	trace_ptr(l, c->args[1]);
+	trace_put(l, ", flags=");
+	put_clone_flags(l, f);
+	if (f & (0x100000 | 0x1000)) { /* CLONE_PARENT_SETTID, CLONE_PIDFD */
+		trace_put(l, ", parent_tid=");
+		trace_ptr(l, c->args[2]);
+	}
+	if (f & (0x1000000 | 0x200000)) { /* CLONE_CHILD_SETTID, _CLEARTID */
+		trace_put(l, ", child_tidptr=");
+		trace_ptr(l, c->args[3]);
+	}
+	if (f & 0x80000) { /* CLONE_SETTLS */
+		trace_put(l, ", tls=");
+		trace_ptr(l, c->args[4]);
+	}
+}
+
+static void put_futex_op(struct trace_line *l, unsigned op)
+{
+	unsigned cmd = op & ~(128u | 256u);
+
+	if (cmd >= TRACE_NELEM(futex_cmds)) {
+		trace_hex(l, op);
+		return;
+	}
+	trace_xval(l, N(futex_cmds), cmd, "%lu");
+	trace_put(l, op & 128 ? "_PRIVATE" : "");
+	trace_put(l, op & 256 ? "|FUTEX_CLOCK_REALTIME" : "");
+}
+
+static void put_bitset(struct trace_line *l, uint64_t v)
+{
+	if ((uint32_t)v == 0xffffffffu)
+		trace_put(l, "FUTEX_BITSET_MATCH_ANY");
+	else
+		trace_hex(l, (uint32_t)v);
+}
+
+/* Arguments as each command uses them (strace's shapes). Only FUTEX_WAIT's
+ * timeout is relative: the others are absolute times, which would print
+ * the clock, so they show as pointers. */
+static void futex_args(const struct call *c)
+{
+	struct trace_line *l = c->l;
+	const uint64_t *a = c->args;
+	unsigned op = (uint32_t)a[1];
+
+	trace_ptr(l, a[0]);
+	trace_put(l, ", ");
+	put_futex_op(l, op);
+	switch (op & ~(128u | 256u)) {
+	case 0: /* WAIT */
+		trace_printf(l, ", %d, ", (int)a[2]);
+		put_timespec(c, a[3]);
+		break;
+	case 1: /* WAKE */
+	case 2: /* FD */
+		trace_printf(l, ", %d", (int)a[2]);
+		break;
+	case 3:  /* REQUEUE */
+	case 4:  /* CMP_REQUEUE */
+	case 5:  /* WAKE_OP */
+	case 12: /* CMP_REQUEUE_PI */
+		trace_printf(l, ", %d, %d, ", (int)a[2], (int)a[3]);
+		trace_ptr(l, a[4]);
+		if ((op & ~(128u | 256u)) != 3)
+			trace_printf(l, ", %#x", (unsigned)a[5]);
+		break;
+	case 6:  /* LOCK_PI */
+	case 13: /* LOCK_PI2 */
+		trace_put(l, ", ");
+		trace_ptr(l, a[3]);
+		break;
+	case 7: /* UNLOCK_PI */
+	case 8: /* TRYLOCK_PI */
+		break;
+	case 9: /* WAIT_BITSET */
+		trace_printf(l, ", %d, ", (int)a[2]);
+		trace_ptr(l, a[3]);
+		trace_put(l, ", ");
+		put_bitset(l, a[5]);
+		break;
+	case 10: /* WAKE_BITSET */
+		trace_printf(l, ", %d, ", (int)a[2]);
+		put_bitset(l, a[5]);
+		break;
+	case 11: /* WAIT_REQUEUE_PI */
+		trace_printf(l, ", %d, ", (int)a[2]);
+		trace_ptr(l, a[3]);
+		trace_put(l, ", ");
+		trace_ptr(l, a[4]);
+		break;
+	default:
+		for (int i = 2; i < 6; i++) {
+			trace_put(l, ", ");
+			trace_hex(l, a[i]);
+		}
+		break;
+	}
+}
+
+/* ---- the table ---- */
+
+#define D(name, n, r, ...) [__NR_##name] = {true, n, r, {__VA_ARGS__}, NULL}
+#define C(name, fn) [__NR_##name] = {true, 0, R_DEC, {0}, fn}
+
+/* The calls a small sentry implements (S8-S10 and the start-up of a static
+ * binary); only these are decoded. */
+static const struct desc descs[] = {
+	D(read, 3, R_DEC, A_INT, A_RBUF, A_ULONG),
+	D(write, 3, R_DEC, A_INT, A_WBUF, A_ULONG),
+	D(pread64, 4, R_DEC, A_INT, A_RBUF, A_ULONG, A_LONG),
+	D(pwrite64, 4, R_DEC, A_INT, A_WBUF, A_ULONG, A_LONG),
+	D(readv, 3, R_DEC, A_INT, A_RIOV, A_INT),
+	D(writev, 3, R_DEC, A_INT, A_WIOV, A_INT),
+	D(open, 3, R_DEC, A_PATH, A_OFLAGS, A_OMODE),
+	D(openat, 4, R_DEC, A_DIRFD, A_PATH, A_OFLAGS, A_OMODE),
+	D(close, 1, R_DEC, A_INT),
+	D(lseek, 3, R_DEC, A_INT, A_LONG, A_WHENCE),
+	D(mmap, 6, R_ADDR, A_PTR, A_ULONG, A_PROT, A_MAPFLAGS, A_INT, A_HEX),
+	D(munmap, 2, R_DEC, A_PTR, A_ULONG),
+	D(mprotect, 3, R_DEC, A_PTR, A_ULONG, A_PROT),
+	D(mremap, 5, R_ADDR, A_PTR, A_ULONG, A_ULONG, A_MREMAP, A_MREMAP_ADDR),
+	D(madvise, 3, R_DEC, A_PTR, A_ULONG, A_MADV),
+	D(brk, 1, R_ADDR, A_PTR),
+	D(arch_prctl, 2, R_DEC, A_ARCH_PRCTL, A_HEX),
+	D(set_tid_address, 1, R_DEC, A_PTR),
+	D(set_robust_list, 2, R_DEC, A_PTR, A_ULONG),
+	D(rseq, 4, R_DEC, A_PTR, A_HEX, A_INT, A_HEX),
+	D(prlimit64, 4, R_DEC, A_INT, A_RLIMIT_RES, A_RLIMIT_IN, A_RLIMIT_OUT),
+	/* Contents need not be deterministic: the pointer only. */
+	D(getrandom, 3, R_DEC, A_PTR, A_ULONG, A_GRND),
+	D(uname, 1, R_DEC, A_UTSNAME_OUT),
+	D(getuid, 0, R_DEC),
+	D(geteuid, 0, R_DEC),
+	D(getgid, 0, R_DEC),
+	D(getegid, 0, R_DEC),
+	D(getpid, 0, R_DEC),
+	D(gettid, 0, R_DEC),
+	D(getppid, 0, R_DEC),
+	/* Traces never print the clock (S8): the pointer only. */
+	D(clock_gettime, 2, R_DEC, A_CLOCKID, A_PTR),
+	D(readlinkat, 4, R_DEC, A_DIRFD, A_PATH, A_RPATH, A_ULONG),
+	D(newfstatat, 4, R_DEC, A_DIRFD, A_PATH, A_STAT_OUT, A_ATFLAGS),
+	D(fstat, 2, R_DEC, A_INT, A_STAT_OUT),
+	D(ioctl, 3, R_DEC, A_INT, A_IOCTL, A_HEX),
+	D(fcntl, 3, R_FCNTL, A_INT, A_FCNTL_CMD, A_FCNTL_ARG),
+	D(pipe2, 2, R_DEC, A_PIPEFDS_OUT, A_OFLAGS_ONLY),
+	D(dup, 1, R_DEC, A_INT),
+	D(dup2, 2, R_DEC, A_INT, A_INT),
+	D(dup3, 3, R_DEC, A_INT, A_INT, A_OFLAGS_ONLY),
+	D(exit, 1, R_NONE, A_INT),
+	D(exit_group, 1, R_NONE, A_INT),
+	D(rt_sigaction, 4, R_DEC, A_SIG, A_SIGACT_IN, A_SIGACT_OUT, A_ULONG),
+	D(rt_sigprocmask, 4, R_DEC, A_SIGHOW, A_SIGSET_IN, A_SIGSET_OUT, A_ULONG),
+	D(sigaltstack, 2, R_DEC, A_STACK_IN, A_STACK_OUT),
+	D(kill, 2, R_DEC, A_INT, A_SIG),
+	D(tgkill, 3, R_DEC, A_INT, A_INT, A_SIG),
+	D(tkill, 2, R_DEC, A_INT, A_SIG),
+	/* The requested time is the guest's, deterministic; what is left is
+	 * the clock's: a pointer. */
+	D(nanosleep, 2, R_DEC, A_TIMESPEC_IN, A_PTR),
+	C(futex, futex_args),
+	D(wait4, 4, R_DEC, A_INT, A_WSTATUS_OUT, A_WOPTIONS, A_PTR),
+	C(clone, clone_args),
+	D(execve, 3, R_DEC, A_PATH, A_ARGV, A_ENVP),
+	D(getcwd, 2, R_DEC, A_CWD_OUT, A_ULONG),
+	D(sched_yield, 0, R_DEC),
+};
+
+static const struct desc *lookup(long nr)
+{
+	if (nr < 0 || nr >= (long)TRACE_NELEM(descs) || !descs[nr].on)
+		return NULL;
+	return &descs[nr];
+}
+
+void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
+		       const char *name, long nr, const uint64_t args[6], long ret)
+{
+	const struct desc *d = lookup(nr);
+	struct call c = {l, m, args, ret};
+	bool first = true;
+
+	trace_put(l, name);
+	trace_put(l, "(");
+	if (d && d->custom) {
+		d->custom(&c);
+	} else {
+		int n = d ? d->nargs : 6;
+		for (int i = 0; i < n; i++) {
+			int type = d ? d->arg[i] : A_HEX;
+			if (arg_hidden(&c, i, type))
+				continue;
+			trace_put(l, first ? "" : ", ");
+			put_arg(&c, i, type);
+			first = false;
+		}
+	}
+	trace_put(l, ")");
+}
+
+static void fcntl_result(struct trace_line *l, const uint64_t args[6], long ret)
+{
+	int cmd = (int)args[1];
+
+	/* strace shows the flags a F_GETFL or F_GETFD returns by name. */
+	if (cmd == F_GETFL_) {
+		trace_printf(l, "= %#lx (flags ", (unsigned long)ret);
+		trace_oflags(l, (unsigned long)ret, true);
+		trace_put(l, ")");
+	} else if (cmd == F_GETFD_ && ret > 0) {
+		trace_printf(l, "= %#lx (flags ", (unsigned long)ret);
+		trace_flags(l, N(fd_flags), (unsigned long)ret, NULL);
+		trace_put(l, ")");
+	} else {
+		trace_printf(l, "= %ld", ret);
+	}
+}
+
+void trace_decode_result(struct trace_line *l, long nr, const uint64_t args[6], long ret)
+{
+	const struct desc *d = lookup(nr);
+	int res = d ? d->res : R_DEC;
+
+	if (res == R_NONE) {
+		trace_put(l, "= ?"); /* it does not return */
+		return;
+	}
+	if (ret < 0 && ret >= -4095) {
+		trace_errno_result(l, ret);
+		return;
+	}
+	switch (res) {
+	case R_ADDR:
+		trace_printf(l, "= 0x%lx", (unsigned long)ret);
+		break;
+	case R_FCNTL:
+		fcntl_result(l, args, ret);
+		break;
+	default:
+		trace_printf(l, "= %ld", ret);
+		break;
+	}
+}
