@@ -106,6 +106,8 @@ $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a
 # Unit tests: Criterion, one binary per tree, run against the real kernel.
 unit: deps $(UNIT_BINS) fixtures
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=2 $(UNIT_ARGS); done
+	@echo "== runner end-to-end (fake sentry)"
+	@SANITIZE=$(SANITIZE) harness/runner/e2e.sh
 
 # The conformance suite (S1-S12, O1-O3), both variants by default.
 SUITE_ARGS ?=

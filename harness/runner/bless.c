@@ -154,7 +154,7 @@ static void show_diff(const char *path, const char *old, size_t oldlen, const ch
 	const char *body = d ? d : "";
 	for (int skip = 0; skip < 2 && *body; skip++)
 		body += strcspn(body, "\n") + (body[strcspn(body, "\n")] == '\n');
-	printf("--- a/%s\n+++ b/%s\n%s", path, path, d ? body : "(out of memory for the diff)\n");
+	printf("--- %s\n+++ %s (blessed)\n%s", path, path, d ? body : "(out of memory for the diff)\n");
 	free(d);
 }
 
@@ -219,8 +219,11 @@ int cmd_bless(int argc, char **argv)
 {
 	struct bless b = {0};
 	int rc = cli_parse(argc, argv, CLI_BLESS, &b.o);
-	if (rc)
+	if (rc || b.o.help) {
+		if (!rc)
+			cli_free(&b.o);
 		return rc;
+	}
 	if (!b.o.nargs)
 		rc = uerror("harness bless: name at least one case (smoke/hello or a .case path)");
 	if (!rc && !(rc = load(&b)) && !(rc = envcheck(&b.host))) {

@@ -126,6 +126,8 @@ static int fill(const char *dir, const struct tcase *c, const struct verdict *v,
 	int rc = put_str(dir, "message", v->message);
 	rc |= put_str(dir, "diff", v->diff);
 	rc |= put_expected(dir, c);
+	if (!r)
+		return rc;	/* decided without running: SKIP, or a bad feature word */
 	rc |= put_run(dir, "actual", r);
 	rc |= put_bytes(dir, "trace", &r->s[RUN_TRACE], false);
 	if (native)

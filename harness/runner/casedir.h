@@ -30,7 +30,8 @@ int casedir_prepare(const char *report_dir);
 /* mkdir -p: 0, or -1 with errno. */
 int casedir_mkdirs(const char *path);
 /* Writes the folder; 0, or -1 after printing a warning (a report folder
- * that cannot be written does not change the result). */
+ * that cannot be written does not change the result). r is NULL for a
+ * result decided without a run (then only message and expected/). */
 int casedir_write(const char *report_dir, const struct tcase *c, const char *variant,
 		  const struct verdict *v, const struct run *r, const struct run *native);
 

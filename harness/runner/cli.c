@@ -25,6 +25,7 @@ struct optdef {
 };
 
 static const struct optdef optdefs[] = {
+	{ { "help", no_argument, NULL, 'h' }, CLI_SUITE | CLI_LIST | CLI_BLESS },
 	{ { "jobs", required_argument, NULL, 'j' }, CLI_SUITE },
 	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, CLI_SUITE | CLI_BLESS },
 	{ { "timeout-scale", required_argument, NULL, OPT_SCALE }, CLI_SUITE | CLI_BLESS },
@@ -100,7 +101,7 @@ static void build_table(unsigned which, struct option *t, char *shortopts)
 		if (optdefs[i].which & which)
 			t[k++] = optdefs[i].o;
 	t[k] = (struct option){0};
-	strcpy(shortopts, which & CLI_SUITE ? ":j:" : ":");
+	strcpy(shortopts, which & CLI_SUITE ? ":hj:" : ":h");
 }
 
 static void defaults(struct runner_opts *o, const char *cmd)
@@ -124,9 +125,32 @@ static int bad_value(const struct runner_opts *o, const char *opt, const char *v
 	return uerror("harness %s: bad value '%s' for %s (expected %s)", o->cmd, v, opt, want);
 }
 
+static const char *const usages[] = {
+	"usage: harness suite [-j N] [--timeout S] [--timeout-scale F] [--variant NAME]...\n"
+	"                     [--report-dir DIR] [--cases DIR] [--fixtures DIR] [--repeat N]\n"
+	"                     [PATTERN...]\n"
+	"  PATTERN: a glob for case names (smoke/h*), a family (smoke or smoke/)\n"
+	"  defaults: -j CPUs, --timeout 10 (or the case's), --timeout-scale 1 or\n"
+	"  $" CLI_SCALE_ENV ", every variant, --report-dir reports, --cases cases,\n"
+	"  --fixtures build/fixtures, --repeat 1\n",
+	"usage: harness list [--cases DIR] [PATTERN...]\n",
+	"usage: harness bless [--cases DIR] [--fixtures DIR] [--timeout S] [--timeout-scale F]\n"
+	"                     CASE...   (names like smoke/hello, or .case paths)\n",
+};
+
+static void usage(unsigned which)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (which & (1u << i))
+			fputs(usages[i], stdout);
+}
+
 static int take(struct runner_opts *o, int c, const char *v)
 {
 	switch (c) {
+	case 'h':
+		o->help = true;
+		return 0;
 	case 'j':
 		return cli_parse_uint(v, 1, MAX_JOBS, &o->jobs) ?
 			bad_value(o, "-j", v, "a number of jobs from 1 to 1024") : 0;
@@ -194,6 +218,8 @@ int cli_parse(int argc, char **argv, unsigned which, struct runner_opts *o)
 	}
 	/* The scale from the environment was read first; an option given on
 	 * the command line has overwritten it since. */
+	if (o->help)
+		usage(which);
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	return 0;

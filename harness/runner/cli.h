@@ -28,10 +28,12 @@ struct runner_opts {
 	unsigned repeat;		/* --repeat: runs per case and variant */
 	char **args;			/* patterns or case names, NULL-terminated */
 	int nargs;
+	bool help;			/* -h/--help: usage was printed, exit 0 */
 };
 
 /* Fills o from argv (argv[0] is the subcommand). 0, or EXIT_USER after
- * printing the one-line error. The option beats the environment for the
+ * printing the one-line error. With -h or --help it prints the usage to
+ * stdout and sets o->help: the caller then returns 0. The option beats the environment for the
  * timeout scale: a command line is the more deliberate of the two. */
 int cli_parse(int argc, char **argv, unsigned which, struct runner_opts *o);
 void cli_free(struct runner_opts *o);

@@ -6,10 +6,15 @@
 # archive, so the real sentry objects are never pulled in.
 #
 #   harness/runner/e2e.sh [CRITERION_ARGS...]
+#   SANITIZE=1 harness/runner/e2e.sh       (against build-san/, as the Makefile)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-B=${B:-build}
 CFLAGS="-std=gnu11 -Wall -Wextra -Werror -g -O2 -D_GNU_SOURCE -fno-omit-frame-pointer -I."
+B=build
+if [[ ${SANITIZE:-0} == 1 ]]; then
+	B=build-san
+	CFLAGS+=" -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+fi
 mkdir -p "$B/tests"
 gcc $CFLAGS -x c harness/runner/e2e_test.inc -x c harness/runner/fake_sentry.inc -x none \
 	"$B/libharness.a" "$B/libplatform.a" -lcriterion -lseccomp -lpthread \

@@ -49,8 +49,6 @@ static int open_files(struct job *j)
 		"harness-record", "harness-diag", "harness-gdb",
 	};
 	const struct case_text *in = &j->c->sect[CASE_STDIN];
-	for (int i = 0; i < CHILD_NFDS; i++)
-		j->fd[i] = -1;
 	for (int i = 0; i < CHILD_NFDS; i++) {
 		bool platform_only = i == CFD_TRACE || i == CFD_DIAG || i == CFD_GDB;
 		if ((i == CFD_STDIN && !in->present) || (platform_only && !j->v))
@@ -102,6 +100,8 @@ int job_start(struct job *j, const struct job_ctx *x)
 	j->run = (struct run){0};
 	j->pid = 0;
 	j->killed = false;
+	for (int i = 0; i < CHILD_NFDS; i++)
+		j->fd[i] = -1;	/* not 0: close_fds() must never close our stdin */
 	if (asprintf(&path, "%s/%s", x->fixtures_dir, j->c->fixture) < 0)
 		return nostart(j, "%s%s", "out of memory", "");
 	if (access(path, j->v ? R_OK : X_OK)) {
@@ -112,9 +112,10 @@ int job_start(struct job *j, const struct job_ctx *x)
 	}
 	char **argv = make_argv(j->c);
 	if (!argv || open_files(j)) {
+		const char *what = argv ? "memory file" : "argv";
 		free(argv);
 		free(path);
-		return nostart(j, "%s: %s", "memory file", strerror(errno));
+		return nostart(j, "%s: %s", what, strerror(errno));
 	}
 	j->t0 = job_now_ms();
 	j->deadline = j->t0 + j->timeout_ms;

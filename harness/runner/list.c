@@ -36,8 +36,11 @@ int cmd_list(int argc, char **argv)
 	const struct tcase **sel = NULL;
 	size_t n = 0;
 	int rc = cli_parse(argc, argv, CLI_LIST, &o);
-	if (rc)
+	if (rc || o.help) {
+		if (!rc)
+			cli_free(&o);
 		return rc;
+	}
 	rc = catalog_load(o.cases_dir, &cat);
 	if (!rc)
 		rc = catalog_select(&cat, "list", o.args, o.nargs, &sel, &n);

@@ -115,17 +115,24 @@ Test(runner_oracle, selfcheck_needs_token_and_exit)
 	struct run ok = done("checks\nEND-OF-TEST\n", "", "", 0);
 	struct run bad = done("checks\n", "ASSERT FAILED f.c:3: x == y\n", "", 99);
 	struct run code = done("END-OF-TEST\n", "", "", 1);
-	cr_expect_eq(judge1(&c, &ok, NULL).kind, RESULT_PASS);
-	struct verdict v = judge1(&c, &bad, NULL);
+	struct verdict v = judge1(&c, &ok, NULL);
+	cr_expect_eq(v.kind, RESULT_PASS);
+	v = judge1(&c, &bad, NULL);
 	cr_expect_eq(v.kind, RESULT_FAIL);
 	cr_expect_str_eq(v.message, "selfcheck: no END-OF-TEST line on stdout, and wrong exit "
 				    "status\nguest stderr:\nASSERT FAILED f.c:3: x == y\n");
+	verdict_free(&v);
 	v = judge1(&c, &code, NULL);
 	cr_expect_str_eq(v.message, "selfcheck: wrong exit status\n");
+	verdict_free(&v);
 	case_free(&c);
 	c = tc("fixture: a/b\noracle: selfcheck\nexit: 1\n");
-	cr_expect_eq(judge1(&c, &code, NULL).kind, RESULT_PASS, "the case's exit: wins");
+	v = judge1(&c, &code, NULL);
+	cr_expect_eq(v.kind, RESULT_PASS, "the case's exit: wins");
 	case_free(&c);
+	run_free(&ok);
+	run_free(&bad);
+	run_free(&code);
 }
 
 Test(runner_oracle, native_compares_stdout_and_exit_only)
@@ -134,12 +141,16 @@ Test(runner_oracle, native_compares_stdout_and_exit_only)
 	struct run r = done("same\n", "sentry stderr\n", "t\n", 0);
 	struct run n = done("same\n", "host stderr\n", "", 0);
 	cr_expect(judge_wants_native(&c));
-	cr_expect_eq(judge1(&c, &r, &n).kind, RESULT_PASS);
-	n.res = (struct sentry_result){ .kind = SENTRY_SIGNALED, .status = 6, .core = true };
 	struct verdict v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_PASS);
+	n.res = (struct sentry_result){ .kind = SENTRY_SIGNALED, .status = 6, .core = true };
+	v = judge1(&c, &r, &n);
 	cr_expect_eq(v.kind, RESULT_FAIL);
 	cr_expect_str_eq(v.message, "native: exit differs from the host kernel's run\n");
 	cr_expect(strstr(v.diff, "--- native exit\n+++ actual exit\n"), "%s", v.diff);
+	verdict_free(&v);
+	run_free(&r);
+	run_free(&n);
 	case_free(&c);
 }
 
@@ -185,6 +196,9 @@ Test(runner_oracle, unfinished_runs_come_first)
 	cr_expect_str_eq(v.message, "the platform child was killed by SIGABRT\n"
 				    "no backtrace: gdb is not installed\n");
 	verdict_free(&v);
+	run_free(&t);
+	run_free(&e);
+	run_free(&crash);
 	case_free(&c);
 }
 
@@ -210,6 +224,9 @@ Test(runner_oracle, repeats_must_match_run_one)
 	cr_expect_eq(v.culprit, 1);
 	cr_expect(!strncmp(v.message, "run 2 of 2: timed out", 21), "%s", v.message);
 	verdict_free(&v);
+	run_free(&a);
+	run_free(&b);
+	run_free(&d);
 	case_free(&c);
 }
 
@@ -226,5 +243,7 @@ Test(runner_oracle, known_failures_turn_into_xfail_and_xpass)
 	judge(&c, r1, 1, NULL, "issue 42", &env, &v);
 	cr_expect_eq(v.kind, RESULT_XPASS);
 	verdict_free(&v);
+	run_free(&ok);
+	run_free(&bad);
 	case_free(&c);
 }

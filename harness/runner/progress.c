@@ -11,10 +11,14 @@ void progress_init(struct progress *p, size_t total)
 	*p = (struct progress){ .on = isatty(STDERR_FILENO) == 1, .total = total };
 }
 
-void progress_show(const struct progress *p, const char *name, const char *variant)
+void progress_show(struct progress *p, const char *name, const char *variant)
 {
-	if (!p->on)
+	if (!p->on || (p->shown_name == name && p->shown_variant == variant &&
+		       p->shown_done == p->done))
 		return;
+	p->shown_name = name;
+	p->shown_variant = variant;
+	p->shown_done = p->done;
 	/* \r back to column 0, \033[K clears what a longer line left. */
 	fprintf(stderr, "\r[%zu/%zu] %.*s%s%s%s ...\033[K", p->done, p->total, NAME_MAX_SHOWN,
 		name ? name : "", variant ? " [" : "", variant ? variant : "", variant ? "]" : "");

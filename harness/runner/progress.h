@@ -10,11 +10,14 @@
 struct progress {
 	bool on;
 	size_t done, total;
+	/* what the line shows now: rewritten only when it changes */
+	size_t shown_done;
+	const char *shown_name, *shown_variant;
 };
 
 void progress_init(struct progress *p, size_t total);
 /* name: the longest-running case (the one to suspect when it stalls). */
-void progress_show(const struct progress *p, const char *name, const char *variant);
+void progress_show(struct progress *p, const char *name, const char *variant);
 void progress_end(const struct progress *p);
 
 #endif

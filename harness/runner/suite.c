@@ -13,6 +13,7 @@
 #include "harness/runner/costs.h"
 #include "harness/runner/crash.h"
 #include "harness/runner/envcheck.h"
+#include "harness/runner/fixcheck.h"
 #include "harness/runner/fingerprint.h"
 #include "harness/runner/judge.h"
 #include "harness/runner/known.h"
@@ -73,7 +74,9 @@ static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind
 {
 	for (size_t i = 0; i < (w->nv ? w->nv : 1); i++) {
 		struct verdict v = { .kind = kind, .message = strdup(why) };
-		add_result(s, w->c, w->nv ? w->v[i]->name : NULL, &v, 0);
+		const char *variant = w->nv ? w->v[i]->name : NULL;
+		casedir_write(s->o.report_dir, w->c, variant, &v, NULL, NULL);
+		add_result(s, w->c, variant, &v, 0);
 	}
 }
 
@@ -211,17 +214,31 @@ static int load_costs(struct suite *s)
 	return rc;
 }
 
+/* The report directory gets costs.txt: it must not be the cases
+ * directory, whose costs.txt is the committed one. */
+static int check_report_dir(const struct runner_opts *o)
+{
+	char *cases = realpath(o->cases_dir, NULL), *rep = realpath(o->report_dir, NULL);
+	int same = cases && rep && !strcmp(cases, rep);
+	free(cases);
+	free(rep);
+	return same ? uerror("%s: the report directory may not be the cases directory "
+			     "(its costs.txt is the committed one)", o->report_dir) : 0;
+}
+
 /* Everything that can fail on the user's side, before any child runs. */
 static int prepare(struct suite *s, int argc, char **argv)
 {
 	int rc = cli_parse(argc, argv, CLI_SUITE, &s->o);
-	if (rc)
+	if (rc || s->o.help)
 		return rc;
 	if ((rc = variant_check_names("harness suite", &s->o.variants)) ||
 	    (rc = catalog_load(s->o.cases_dir, &s->cat)) ||
 	    (rc = check_case_variants(&s->cat)) ||
 	    (rc = catalog_select(&s->cat, "suite", s->o.args, s->o.nargs, &s->sel, &s->nsel)) ||
+	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) ||
 	    (rc = load_costs(s)) ||
+	    (rc = check_report_dir(&s->o)) ||
 	    (rc = envcheck(&s->host)) ||
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
@@ -271,7 +288,7 @@ int cmd_suite(int argc, char **argv)
 {
 	struct suite s = {0};
 	int rc = prepare(&s, argc, argv);
-	if (rc) {
+	if (rc || s.o.help) {
 		teardown(&s);
 		return rc;
 	}

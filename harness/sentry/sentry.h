@@ -52,6 +52,10 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res);
  * events (map-file, unmap, address spaces, stub threads: S11). */
 void sentry_plat_event(void *arg, const struct plat_event *ev);
 
+/* 0 when path is a program sentry_run can load; else -1 and one line,
+ * "PATH: problem" (missing, dynamic, 32-bit, truncated, not an ELF...). */
+int sentry_check_program(const char *path, char *err, size_t errlen);
+
 /* The exit status a shell would show: code, or 128 + signal. */
 int sentry_shell_status(const struct sentry_result *res);
 
