@@ -101,10 +101,8 @@ static long write_out(struct task *t, struct file *f, const char *buf, size_t le
 	uint64_t limit = p->cfg->output_limit ? p->cfg->output_limit : (64ULL << 20);
 	if (p->output_bytes + len > limit) {
 		trace_note(t->trace, "limit: %llu bytes of output reached", (unsigned long long)limit);
-		t->pending_sig = SIGXFSZ;
-		memset(&t->pending_info, 0, sizeof(t->pending_info));
-		t->pending_info.si_signo = SIGXFSZ;
-		t->pending_info.si_code = SI_KERNEL;
+		siginfo_t si = { .si_signo = SIGXFSZ, .si_code = SI_KERNEL };
+		signal_send(t, &si);
 		return -EFBIG;
 	}
 	size_t done = 0;
@@ -124,10 +122,10 @@ static long pipe_write(struct task *t, struct file *f, const char *buf, size_t l
 {
 	struct pipe_buf *pb = f->pipe;
 	if (!pb->readers) {
-		t->pending_sig = SIGPIPE;
-		memset(&t->pending_info, 0, sizeof(t->pending_info));
-		t->pending_info.si_signo = SIGPIPE;
-		t->pending_info.si_pid = t->tid;
+		siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
+		si.si_pid = t->tid;
+		si.si_uid = 1000;
+		signal_send(t, &si);
 		return -EPIPE;
 	}
 	size_t room = PIPE_CAPACITY - pb->len;

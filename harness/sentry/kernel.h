@@ -24,8 +24,11 @@ struct fdtable {
 	bool cloexec[MAX_FDS];
 };
 
+struct timers;
+
 struct proc {
 	const struct sentry_config *cfg;
+	struct timers *timers;
 	struct memfile *mf;
 	struct mm *mm;
 	struct plat_as *as;
@@ -46,10 +49,36 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
 	bool exited;
-	int pending_sig;          /* sent to itself; acted on after the syscall */
-	siginfo_t pending_info;
+	/* S6: pending signals, one siginfo each (real-time ones are not
+	 * queued more than once yet), and the alternate stack. */
+	uint64_t pending;
+	siginfo_t pending_info[NSIG_LINUX];
+	uint64_t trapno, err, cr2; /* the last fault, for the frame's sigcontext */
+	struct { uint64_t sp; int flags; uint64_t size; } altstack;
+	/* S7: what the last syscall returned, for the restart rules. */
+	long restart_nr;          /* orig_rax of an interrupted call, or -1 */
+	struct restart_block { long (*fn)(struct task *, const uint64_t *); uint64_t deadline_ns; uint64_t rem; int clock; } restart;
+	uint64_t saved_sigmask;   /* rt_sigsuspend: restored after the handler */
+	bool restore_sigmask;
 	struct sentry_result *res;
 };
+
+/* signal.c (S6, S7) */
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+void signal_send(struct task *t, const siginfo_t *si);
+void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_t err);
+bool signal_pending(struct task *t);
+void signal_deliver(struct task *t);
+void signal_restart_after(struct task *t, long ret);
+
+/* time.c (S8): the process's real timer and interruptible sleeps. */
+void timers_start(struct proc *p, struct task *t);
+void timers_stop(struct proc *p);
+void timers_poll(struct task *t);
+/* Sleeps until the virtual clock reaches deadline_ns (0: for ever) or a
+ * signal is pending: 0 when the time came, -EINTR when interrupted. */
+int task_sleep(struct task *t, uint64_t deadline_ns);
+uint64_t vclock_ns(int clock);
 
 /* A syscall handler: the raw result (value or -errno). */
 typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
@@ -121,6 +150,20 @@ long sys_sched_yield(struct task *, const uint64_t *);
 long sys_getcpu(struct task *, const uint64_t *);
 
 long sys_rt_sigaction(struct task *, const uint64_t *);
+long sys_rt_sigreturn(struct task *, const uint64_t *);
+long sys_sigaltstack(struct task *, const uint64_t *);
+long sys_rt_sigpending(struct task *, const uint64_t *);
+long sys_rt_sigsuspend(struct task *, const uint64_t *);
+long sys_rt_sigtimedwait(struct task *, const uint64_t *);
+long sys_rt_sigqueueinfo(struct task *, const uint64_t *);
+long sys_rt_tgsigqueueinfo(struct task *, const uint64_t *);
+long sys_pause(struct task *, const uint64_t *);
+long sys_nanosleep(struct task *, const uint64_t *);
+long sys_clock_nanosleep(struct task *, const uint64_t *);
+long sys_restart_syscall(struct task *, const uint64_t *);
+long sys_alarm(struct task *, const uint64_t *);
+long sys_setitimer(struct task *, const uint64_t *);
+long sys_getitimer(struct task *, const uint64_t *);
 long sys_rt_sigprocmask(struct task *, const uint64_t *);
 long sys_kill(struct task *, const uint64_t *);
 long sys_tgkill(struct task *, const uint64_t *);

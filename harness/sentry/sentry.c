@@ -197,7 +197,7 @@ void task_run(struct task *t);
 int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 {
 	struct proc p;
-	struct task t = { .proc = &p, .tid = VIRTUAL_PID, .res = res };
+	struct task t = { .proc = &p, .tid = VIRTUAL_PID, .res = res, .restart_nr = -1 };
 	memset(res, 0, sizeof(*res));
 	res->kind = SENTRY_ERROR;
 	int rc = 1;
@@ -220,7 +220,9 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 	r->rip = lr.entry;
 	r->rsp = lr.sp;
 	r->eflags = 0x202;
+	timers_start(&p, &t);
 	task_run(&t);
+	timers_stop(&p);
 	rc = res->kind == SENTRY_ERROR ? 1 : 0;
 out:
 	if (t.ctx)

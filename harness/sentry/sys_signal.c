@@ -1,16 +1,18 @@
-/* S6, the part a single-threaded static program needs before signal
- * delivery to handlers exists (issue 4): dispositions and the mask are
- * kept, and a signal a task sends itself takes its default action or is
- * ignored. */
+/* S6: the signal syscalls of one task. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/trace.h"
 
 #define SIGSET_SIZE 8
-#define UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define MINSIGSTKSZ_LINUX 2048
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
 
 long sys_rt_sigaction(struct task *t, const uint64_t *a)
 {
@@ -24,8 +26,15 @@ long sys_rt_sigaction(struct task *t, const uint64_t *a)
 		return -EFAULT;
 	if (a[2] && copy_out(t, a[2], cur, sizeof(*cur)))
 		return -EFAULT;
-	if (a[1])
+	if (a[1]) {
+		n.mask &= ~UNBLOCKABLE;
 		*cur = n;
+		/* Setting SIG_IGN (or a default that ignores) discards what is
+		 * pending, as POSIX asks. */
+		if (n.handler == 1 || (n.handler == 0 && (sig == SIGCHLD || sig == SIGURG ||
+							  sig == SIGWINCH || sig == SIGCONT)))
+			t->pending &= ~SIGBIT(sig);
+	}
 	return 0;
 }
 
@@ -48,44 +57,41 @@ long sys_rt_sigprocmask(struct task *t, const uint64_t *a)
 	return a[2] && copy_out(t, a[2], &old, sizeof(old)) ? -EFAULT : 0;
 }
 
-static bool default_ignored(int sig)
+long sys_rt_sigpending(struct task *t, const uint64_t *a)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+	if (a[1] > SIGSET_SIZE)
+		return -EINVAL;
+	uint64_t set = t->pending & t->sigmask;
+	return copy_out(t, a[0], &set, a[1]) ? -EFAULT : 0;
 }
 
-/* The only task is the target. A blocked signal would stay pending for
- * ever in a one-task process; it is recorded in the trace and dropped. */
-static long send_self(struct task *t, int sig, int code)
+static long send_self(struct task *t, int sig, const siginfo_t *given, int code)
 {
 	if (sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
 	if (!sig)
 		return 0;
-	uint64_t handler = t->proc->act[sig - 1].handler;
 	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = sig;
-	si.si_code = code;
-	si.si_pid = t->tid;
-	si.si_uid = 1000;
-	bool blocked = (t->sigmask >> (sig - 1)) & 1;
-	if (handler == (uint64_t)(uintptr_t)SIG_IGN || (handler == 0 && default_ignored(sig)) || blocked) {
-		trace_signal(t->trace, &si, blocked ? "blocked, left pending" : "ignored");
-		return 0;
+	if (given) {
+		si = *given;
+	} else {
+		memset(&si, 0, sizeof(si));
+		si.si_code = code;
+		si.si_pid = t->tid;
+		si.si_uid = 1000;
 	}
-	if (handler != 0)
-		trace_note(t->trace, "signal handlers are not emulated yet (issue 4): default action");
-	t->pending_sig = sig;
-	t->pending_info = si;
+	si.si_signo = sig;
+	signal_send(t, &si);
 	return 0;
 }
 
+/* One process with one task: every other target does not exist. */
 long sys_kill(struct task *t, const uint64_t *a)
 {
 	int pid = (int)a[0];
-	if (pid != t->tid && pid != 0 && pid != -1)
+	if (pid != t->tid && pid != 0 && pid != -1 && pid != -t->tid)
 		return -ESRCH;
-	return send_self(t, (int)a[1], SI_USER);
+	return send_self(t, (int)a[1], NULL, SI_USER);
 }
 
 long sys_tgkill(struct task *t, const uint64_t *a)
@@ -94,7 +100,7 @@ long sys_tgkill(struct task *t, const uint64_t *a)
 		return -EINVAL;
 	if ((int)a[0] != t->tid || (int)a[1] != t->tid)
 		return -ESRCH;
-	return send_self(t, (int)a[2], SI_TKILL);
+	return send_self(t, (int)a[2], NULL, SI_TKILL);
 }
 
 long sys_tkill(struct task *t, const uint64_t *a)
@@ -103,5 +109,110 @@ long sys_tkill(struct task *t, const uint64_t *a)
 		return -EINVAL;
 	if ((int)a[0] != t->tid)
 		return -ESRCH;
-	return send_self(t, (int)a[1], SI_TKILL);
+	return send_self(t, (int)a[1], NULL, SI_TKILL);
+}
+
+static long queueinfo(struct task *t, int pid, int sig, uint64_t uinfo)
+{
+	siginfo_t si;
+	if (copy_in(t, uinfo, &si, sizeof(si)))
+		return -EFAULT;
+	if (pid != t->tid)
+		return -ESRCH;
+	return send_self(t, sig, &si, 0);
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const uint64_t *a)
+{
+	return queueinfo(t, (int)a[0], (int)a[1], a[2]);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const uint64_t *a)
+{
+	if ((int)a[0] != (int)a[1])
+		return -ESRCH;
+	return queueinfo(t, (int)a[1], (int)a[2], a[3]);
+}
+
+long sys_sigaltstack(struct task *t, const uint64_t *a)
+{
+	const struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	bool on = t->altstack.size && r->rsp > t->altstack.sp && r->rsp - t->altstack.sp <= t->altstack.size;
+	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } cur = {
+		t->altstack.sp, on ? SS_ONSTACK : t->altstack.size ? t->altstack.flags : SS_DISABLE, 0,
+		t->altstack.size }, n;
+	if (a[0]) {
+		if (copy_in(t, a[0], &n, sizeof(n)))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		int mode = n.flags & ~(int)SS_AUTODISARM;
+		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			n.sp = n.size = 0;
+		} else if (n.size < MINSIGSTKSZ_LINUX) {
+			return -ENOMEM;
+		}
+		t->altstack.sp = n.sp, t->altstack.size = n.size;
+		t->altstack.flags = mode == SS_DISABLE ? SS_DISABLE : n.flags & SS_AUTODISARM;
+	}
+	return a[1] && copy_out(t, a[1], &cur, sizeof(cur)) ? -EFAULT : 0;
+}
+
+/* pause and rt_sigsuspend end only through a signal, never restart. */
+long sys_pause(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	while (task_sleep(t, 0) != -EINTR && !t->exited)
+		;
+	return -514; /* ERESTARTNOHAND */
+}
+
+long sys_rt_sigsuspend(struct task *t, const uint64_t *a)
+{
+	uint64_t mask;
+	if (a[1] != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_in(t, a[0], &mask, sizeof(mask)))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	while (task_sleep(t, 0) != -EINTR && !t->exited)
+		;
+	return -514; /* ERESTARTNOHAND: the old mask comes back after the handler */
+}
+
+long sys_rt_sigtimedwait(struct task *t, const uint64_t *a)
+{
+	uint64_t set;
+	struct timespec ts;
+	if (a[3] != SIGSET_SIZE)
+		return -EINVAL;
+	if (copy_in(t, a[0], &set, sizeof(set)) || (a[2] && copy_in(t, a[2], &ts, sizeof(ts))))
+		return -EFAULT;
+	if (a[2] && (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000 || ts.tv_sec < 0))
+		return -EINVAL;
+	set &= ~UNBLOCKABLE;
+	uint64_t deadline = a[2] ? vclock_ns(CLOCK_MONOTONIC) + (uint64_t)ts.tv_sec * 1000000000ULL +
+					   (uint64_t)ts.tv_nsec
+				 : 0;
+	for (;;) {
+		uint64_t ready = t->pending & set;
+		if (ready) {
+			int sig = __builtin_ctzll(ready) + 1;
+			t->pending &= ~SIGBIT(sig);
+			if (a[1] && copy_out(t, a[1], &t->pending_info[sig - 1], sizeof(siginfo_t)))
+				return -EFAULT;
+			return sig;
+		}
+		if (a[2] && vclock_ns(CLOCK_MONOTONIC) >= deadline)
+			return -EAGAIN;
+		int r = task_sleep(t, a[2] ? deadline : 0);
+		if (r == -EINTR && !(t->pending & set))
+			return -EINTR; /* another signal, with a handler or fatal */
+		if (t->exited)
+			return -EINTR;
+	}
 }

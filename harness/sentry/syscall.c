@@ -63,6 +63,20 @@ static const syscall_fn table[TABLE_SIZE] = {
 	[SYS_prlimit64] = sys_prlimit64,
 	[SYS_getcpu] = sys_getcpu,
 	[SYS_getrandom] = sys_getrandom,
+	[SYS_rt_sigreturn] = sys_rt_sigreturn,
+	[SYS_sigaltstack] = sys_sigaltstack,
+	[SYS_rt_sigpending] = sys_rt_sigpending,
+	[SYS_rt_sigsuspend] = sys_rt_sigsuspend,
+	[SYS_rt_sigtimedwait] = sys_rt_sigtimedwait,
+	[SYS_rt_sigqueueinfo] = sys_rt_sigqueueinfo,
+	[SYS_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo,
+	[SYS_pause] = sys_pause,
+	[SYS_nanosleep] = sys_nanosleep,
+	[SYS_clock_nanosleep] = sys_clock_nanosleep,
+	[SYS_restart_syscall] = sys_restart_syscall,
+	[SYS_alarm] = sys_alarm,
+	[SYS_setitimer] = sys_setitimer,
+	[SYS_getitimer] = sys_getitimer,
 	/* rseq is deliberately absent: -ENOSYS makes glibc fall back (issue 3). */
 };
 
@@ -88,4 +102,5 @@ void syscall_dispatch(struct task *t)
 	if (t->exited && t->res->kind == SENTRY_EXITED)
 		trace_exit(t->trace, t->res->status);
 	r->rax = (uint64_t)ret;
+	signal_restart_after(t, ret);
 }

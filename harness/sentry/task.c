@@ -44,11 +44,10 @@ void task_exit(struct task *t, int code)
 	t->exited = true;
 }
 
-/* Handlers arrive with S6 (issue 4); until then every signal that reaches
- * the guest takes its default action, and the trace says so. */
+/* The default action "terminate" (with core for the core set). */
 void task_kill(struct task *t, int sig, const siginfo_t *si)
 {
-	trace_signal(t->trace, si, "default action");
+	trace_signal(t->trace, si, "default action: kill");
 	bool core = sig_default_core(sig);
 	trace_killed(t->trace, sig, core);
 	t->res->kind = SENTRY_SIGNALED;
@@ -57,14 +56,28 @@ void task_kill(struct task *t, int sig, const siginfo_t *si)
 	t->exited = true;
 }
 
-static void deliver_sync(struct task *t, int sig, int code, uint64_t addr)
+static void deliver_sync(struct task *t, int sig, int code, uint64_t addr, int trapno, uint64_t err)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
 	si.si_code = code;
 	si.si_addr = (void *)addr;
-	task_kill(t, sig, &si);
+	signal_force_fault(t, &si, trapno, err);
+}
+
+/* The trap number the kernel records for a fault reported as a signal
+ * (sigcontext.trapno), from what the platform saw. */
+static int trap_of(const siginfo_t *si)
+{
+	switch (si->si_signo) {
+	case SIGILL: return 6;                                   /* #UD */
+	case SIGFPE: return si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF ? 0 : 16;
+	case SIGTRAP: return si->si_code == TRAP_TRACE ? 1 : 3;  /* #DB, #BP */
+	case SIGBUS: return si->si_code == BUS_ADRALN ? 17 : 14; /* #AC */
+	case SIGSEGV: return si->si_code == SI_KERNEL ? 13 : 14; /* #GP, #PF */
+	}
+	return 0;
 }
 
 /* Without CPUID faulting (AMD, most VMs) the guest sees the host's CPUID
@@ -110,7 +123,7 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 	if (ex->info.si_code == SI_KERNEL) { /* #GP: not a page fault */
 		if (ex->maybe_cpuid && emulate_cpuid(t))
 			return;
-		deliver_sync(t, SIGSEGV, SI_KERNEL, 0);
+		deliver_sync(t, SIGSEGV, SI_KERNEL, 0, 13, 0);
 		return;
 	}
 	trace_fault(t->trace, addr, ex->access, r->rip);
@@ -125,8 +138,12 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 		t->exited = true;
 		return;
 	}
+	/* The page-fault error code as far as P17 lets us know it: user, and
+	 * present when the page exists but refuses the access. */
+	uint64_t err = 4 | (ex->access & PLAT_ACCESS_WRITE ? 2 : 0) | (ex->access & PLAT_ACCESS_EXEC ? 16 : 0) |
+		       (fa.code == SEGV_ACCERR ? 1 : 0);
 	if (fa.signo)
-		deliver_sync(t, fa.signo, fa.code, fa.addr);
+		deliver_sync(t, fa.signo, fa.code, fa.addr, 14, err);
 }
 
 static void on_error(struct task *t, const struct plat_exit *ex)
@@ -140,20 +157,22 @@ static void on_error(struct task *t, const struct plat_exit *ex)
 void task_run(struct task *t)
 {
 	struct plat_exit ex;
-	while (!t->exited) {
+	for (;;) {
+		timers_poll(t);
+		signal_deliver(t);
+		if (t->exited)
+			break;
 		plat_switch(t->ctx, t->proc->as, &ex);
 		switch (ex.kind) {
 		case PLAT_EXIT_SYSCALL:
 			syscall_dispatch(t);
-			if (t->pending_sig && !t->exited)
-				task_kill(t, t->pending_sig, &t->pending_info);
 			break;
 		case PLAT_EXIT_FAULT:
 			on_fault(t, &ex);
 			break;
 		case PLAT_EXIT_SIGNAL:
 			/* S3: the kernel's own siginfo for SIGILL, SIGFPE, SIGTRAP, SIGBUS. */
-			task_kill(t, ex.info.si_signo, &ex.info);
+			signal_force_fault(t, &ex.info, trap_of(&ex.info), 0);
 			break;
 		case PLAT_EXIT_INTERRUPT:
 			break;

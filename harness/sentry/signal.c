@@ -1,0 +1,316 @@
+/* S6 and S7: pending signals, delivery with a real x86-64 frame, default
+ * actions, rt_sigreturn, and Linux's restart rules for interrupted calls. */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "harness/sentry/kernel.h"
+#include "harness/sentry/sigframe.h"
+#include "harness/sentry/trace.h"
+
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define SYNC_MASK (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | \
+		   SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
+#define IGNORE_MASK (SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT))
+#define STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+#define KSIG_DFL 0
+#define KSIG_IGN 1
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+static bool ignored(struct task *t, int sig)
+{
+	uint64_t h = t->proc->act[sig - 1].handler;
+	return h == KSIG_IGN || (h == KSIG_DFL && (IGNORE_MASK & SIGBIT(sig)));
+}
+
+/* Linux drops an ignored signal at once unless it is blocked (a blocked
+ * one stays pending: the handler may change before it is unblocked). */
+void signal_send(struct task *t, const siginfo_t *si)
+{
+	int sig = si->si_signo;
+	if (sig < 1 || sig > NSIG_LINUX)
+		return;
+	if (ignored(t, sig) && !(t->sigmask & SIGBIT(sig))) {
+		trace_signal(t->trace, si, "ignored");
+		return;
+	}
+	if (!(t->pending & SIGBIT(sig)))
+		t->pending_info[sig - 1] = *si;
+	t->pending |= SIGBIT(sig);
+}
+
+/* force_sig_fault: a synchronous fault cannot be blocked or ignored; if it
+ * is, the kernel restores the default action so that it kills. The error
+ * code, trap number and cr2 go into the frame's sigcontext. */
+void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_t err)
+{
+	int sig = si->si_signo;
+	struct k_sigaction *ka = &t->proc->act[sig - 1];
+	if ((t->sigmask & SIGBIT(sig)) || ka->handler == KSIG_IGN)
+		ka->handler = KSIG_DFL;
+	t->sigmask &= ~SIGBIT(sig);
+	t->trapno = (uint64_t)trapno;
+	t->err = err;
+	if (trapno == 14)
+		t->cr2 = (uint64_t)si->si_addr;
+	t->pending_info[sig - 1] = *si;
+	t->pending |= SIGBIT(sig);
+}
+
+bool signal_pending(struct task *t)
+{
+	return (t->pending & ~t->sigmask) != 0;
+}
+
+static int next_signal(struct task *t)
+{
+	uint64_t ready = t->pending & ~t->sigmask;
+	if (ready & SYNC_MASK)
+		ready &= SYNC_MASK;
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+static bool on_altstack(struct task *t, uint64_t sp)
+{
+	return t->altstack.size && sp > t->altstack.sp && sp - t->altstack.sp <= t->altstack.size;
+}
+
+static void fill_mcontext(struct task *t, struct k_sigcontext *sc, uint64_t mask, uint64_t fp)
+{
+	const struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	*sc = (struct k_sigcontext){
+		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
+		r->rdi, r->rsi, r->rbp, r->rbx, r->rdx, r->rax, r->rcx, r->rsp, r->rip, r->eflags,
+		(uint16_t)r->cs, 0, 0, (uint16_t)r->ss,
+		t->err, t->trapno, mask, t->cr2, fp, { 0 },
+	};
+}
+
+/* The FP image in the frame: the XSAVE layout the host uses, with the
+ * software bytes and the second magic that tell a reader its extent. */
+static int write_fpstate(struct task *t, uint64_t addr)
+{
+	size_t size = plat_fpstate_size();
+	const unsigned char *src = plat_ctx_fpstate(t->ctx, false);
+	unsigned char img[16384 + 4];
+	if (!src || size > 16384)
+		return -EFAULT;
+	memcpy(img, src, size);
+	if (plat_probe()->has_xsave) {
+		uint32_t m1 = FP_XSTATE_MAGIC1, ext = (uint32_t)size + 4, xsize = (uint32_t)size;
+		uint32_t m2 = FP_XSTATE_MAGIC2;
+		memcpy(img + FP_SW_BYTES_OFFSET, &m1, 4);
+		memcpy(img + FP_SW_BYTES_OFFSET + 4, &ext, 4);
+		memcpy(img + FP_SW_BYTES_OFFSET + 16, &xsize, 4);
+		memcpy(img + size, &m2, 4);
+		size += 4;
+	}
+	return copy_out(t, addr, img, size);
+}
+
+/* After saving it, the kernel gives the handler a clean FP state. */
+static void fp_reset(struct task *t)
+{
+	unsigned char *fp = plat_ctx_fpstate(t->ctx, true);
+	if (!fp)
+		return;
+	memset(fp, 0, plat_fpstate_size());
+	fp[0] = 0x7f, fp[1] = 0x03;
+	uint32_t mxcsr = 0x1f80;
+	memcpy(fp + 24, &mxcsr, 4);
+	if (plat_probe()->has_xsave) {
+		uint64_t bv = 3;
+		memcpy(fp + 512, &bv, 8);
+	}
+}
+
+/* get_sigframe and setup_rt_frame of arch/x86/kernel/signal*.c. */
+static int setup_frame(struct task *t, int sig, struct k_sigaction *ka, const siginfo_t *si)
+{
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	uint64_t sp = r->rsp - 128; /* the red zone */
+	bool alt = on_altstack(t, r->rsp);
+	if ((ka->flags & SA_ONSTACK) && t->altstack.size && !alt &&
+	    !(t->altstack.flags & SS_DISABLE)) {
+		sp = t->altstack.sp + t->altstack.size;
+		alt = true;
+	}
+	size_t fpsize = plat_fpstate_size() + (plat_probe()->has_xsave ? 4 : 0);
+	uint64_t fpaddr = (sp - fpsize) & ~63ULL;
+	uint64_t frame = (((fpaddr - sizeof(struct k_rt_sigframe)) + 8) & ~15ULL) - 8;
+	if (alt && !on_altstack(t, frame + 1))
+		return -EFAULT; /* the alternate stack overflowed */
+	if (!(ka->flags & SA_RESTORER))
+		return -EFAULT; /* x86-64 has no vDSO trampoline here */
+	uint64_t mask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+	struct k_rt_sigframe f;
+	memset(&f, 0, sizeof(f));
+	f.pretcode = ka->restorer;
+	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |
+			(plat_probe()->has_xsave ? UC_FP_XSTATE : 0);
+	f.uc.uc_stack = (struct k_stack){ t->altstack.sp,
+					  !t->altstack.size || (t->altstack.flags & SS_DISABLE) ? SS_DISABLE
+					  : on_altstack(t, r->rsp) ? SS_ONSTACK : t->altstack.flags,
+					  0, t->altstack.size };
+	fill_mcontext(t, &f.uc.uc_mcontext, mask, fpaddr);
+	f.uc.uc_sigmask = mask;
+	f.info = *si;
+	if (write_fpstate(t, fpaddr) || copy_out(t, frame, &f, sizeof(f)))
+		return -EFAULT;
+	r->rdi = (uint64_t)sig;
+	r->rsi = frame + offsetof(struct k_rt_sigframe, info);
+	r->rdx = frame + offsetof(struct k_rt_sigframe, uc);
+	r->rax = 0;
+	r->rsp = frame;
+	r->rip = ka->handler;
+	r->eflags &= ~(uint64_t)(X86_EFLAGS_DF | X86_EFLAGS_RF | X86_EFLAGS_TF);
+	r->orig_rax = (uint64_t)-1;
+	fp_reset(t);
+	return 0;
+}
+
+/* S7 with a handler about to run: handle_signal's rules. */
+static void restart_for_handler(struct task *t, struct k_sigaction *ka)
+{
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	long err = (long)r->rax;
+	if (err == -ERESTART_RESTARTBLOCK || err == -ERESTARTNOHAND ||
+	    (err == -ERESTARTSYS && !(ka->flags & SA_RESTART))) {
+		r->rax = (uint64_t)-EINTR;
+	} else if (err == -ERESTARTSYS || err == -ERESTARTNOINTR) {
+		r->rax = (uint64_t)t->restart_nr;
+		r->rip -= 2;
+		trace_note(t->trace, "restart %s after the handler", err == -ERESTARTSYS ? "(SA_RESTART)" : "(ERESTARTNOINTR)");
+	}
+	t->restart_nr = -1;
+}
+
+/* S7 with no handler run: every code restarts; a restart block through
+ * restart_syscall. */
+static void restart_without_handler(struct task *t)
+{
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	long err = (long)r->rax;
+	if (err == -ERESTART_RESTARTBLOCK)
+		r->rax = SYS_restart_syscall;
+	else
+		r->rax = (uint64_t)t->restart_nr;
+	r->rip -= 2;
+	t->restart_nr = -1;
+}
+
+static bool deliver_one(struct task *t, int sig)
+{
+	siginfo_t si = t->pending_info[sig - 1];
+	t->pending &= ~SIGBIT(sig);
+	struct k_sigaction *ka = &t->proc->act[sig - 1];
+	if (ka->handler == KSIG_IGN || (ka->handler == KSIG_DFL && (IGNORE_MASK & SIGBIT(sig))))
+		return false;
+	if (ka->handler == KSIG_DFL && (STOP_MASK & SIGBIT(sig))) {
+		trace_signal(t->trace, &si, "stop (no job control in the sentry: ignored)");
+		return false;
+	}
+	if (ka->handler == KSIG_DFL) {
+		task_kill(t, sig, &si);
+		return true;
+	}
+	if (t->restart_nr >= 0)
+		restart_for_handler(t, ka);
+	trace_signal(t->trace, &si, "delivered");
+	if (setup_frame(t, sig, ka, &si)) {
+		/* force_sigsegv: a frame that cannot be written kills. */
+		siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+		task_kill(t, SIGSEGV, &segv);
+		return true;
+	}
+	t->restore_sigmask = false;
+	t->sigmask |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
+	t->sigmask &= ~UNBLOCKABLE;
+	if (ka->flags & SA_RESETHAND)
+		ka->handler = KSIG_DFL;
+	return false;
+}
+
+/* Called before every return to the guest: one frame per pending
+ * unblocked signal (they nest, as on Linux), then the restart rules for a
+ * call that no handler interrupted. */
+void signal_deliver(struct task *t)
+{
+	int sig;
+	while (!t->exited && (sig = next_signal(t)))
+		if (deliver_one(t, sig))
+			return;
+	if (t->restart_nr >= 0)
+		restart_without_handler(t);
+	if (t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+}
+
+void signal_restart_after(struct task *t, long ret)
+{
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	bool restartable = ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+			   ret == -ERESTART_RESTARTBLOCK;
+	t->restart_nr = restartable ? (long)r->orig_rax : -1;
+}
+
+static int restore_fp(struct task *t, uint64_t addr)
+{
+	unsigned char *fp = plat_ctx_fpstate(t->ctx, true);
+	size_t size = plat_fpstate_size();
+	if (!fp)
+		return -EFAULT;
+	if (!addr) {
+		fp_reset(t);
+		return 0;
+	}
+	uint32_t m1 = 0, m2 = 0;
+	if (copy_in(t, addr, fp, size))
+		return -EFAULT;
+	memcpy(&m1, fp + FP_SW_BYTES_OFFSET, 4);
+	if (plat_probe()->has_xsave && (m1 != FP_XSTATE_MAGIC1 || copy_in(t, addr + size, &m2, 4) ||
+					m2 != FP_XSTATE_MAGIC2)) {
+		/* No extended state: only the legacy FXSAVE part counts. */
+		uint64_t bv = 3;
+		memset(fp + 512, 0, size - 512);
+		memcpy(fp + 512, &bv, 8);
+	}
+	return 0;
+}
+
+long sys_rt_sigreturn(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	struct k_ucontext uc;
+	if (copy_in(t, r->rsp - 8 + offsetof(struct k_rt_sigframe, uc), &uc, sizeof(uc)) ||
+	    restore_fp(t, uc.uc_mcontext.fpstate)) {
+		siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+		signal_send(t, &segv);
+		t->sigmask &= ~SIGBIT(SIGSEGV);
+		return (long)r->rax;
+	}
+	const struct k_sigcontext *sc = &uc.uc_mcontext;
+	r->r8 = sc->r8, r->r9 = sc->r9, r->r10 = sc->r10, r->r11 = sc->r11;
+	r->r12 = sc->r12, r->r13 = sc->r13, r->r14 = sc->r14, r->r15 = sc->r15;
+	r->rdi = sc->di, r->rsi = sc->si, r->rbp = sc->bp, r->rbx = sc->bx;
+	r->rdx = sc->dx, r->rax = sc->ax, r->rcx = sc->cx, r->rsp = sc->sp, r->rip = sc->ip;
+	r->eflags = (r->eflags & ~FIX_EFLAGS) | (sc->flags & FIX_EFLAGS);
+	r->orig_rax = (uint64_t)-1;
+	t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
+	if (!on_altstack(t, r->rsp) && !(uc.uc_stack.ss_flags & ~SS_DISABLE))
+		t->altstack.sp = uc.uc_stack.ss_sp, t->altstack.size = uc.uc_stack.ss_size,
+		t->altstack.flags = uc.uc_stack.ss_flags;
+	t->restart_nr = -1;
+	return (long)r->rax;
+}
