@@ -18,6 +18,7 @@
 #define PIPE_CAPACITY 65536 /* Linux's default pipe size */
 #define IOV_MAX_LINUX 1024
 #define IO_CHUNK 65536
+#define ERESTARTSYS 512
 
 enum file_kind { FILE_IN, FILE_OUT, FILE_EMPTY, FILE_PIPE_R, FILE_PIPE_W };
 
@@ -129,8 +130,10 @@ static long pipe_write(struct task *t, struct file *f, const char *buf, size_t l
 		return -EPIPE;
 	}
 	size_t room = PIPE_CAPACITY - pb->len;
-	if (!room)
-		return -EAGAIN; /* one task cannot wait for a reader (S8 is issue 4) */
+	if (!room && (f->flags & O_NONBLOCK))
+		return -EAGAIN;
+	if (!room) /* only a signal can end the wait of a lone task (S8) */
+		return task_sleep(t, 0) == -EINTR ? -ERESTARTSYS : -EAGAIN;
 	size_t n = len < room ? len : room;
 	for (size_t i = 0; i < n; i++)
 		pb->data[(pb->head + pb->len + i) % PIPE_CAPACITY] = buf[i];
@@ -138,9 +141,16 @@ static long pipe_write(struct task *t, struct file *f, const char *buf, size_t l
 	return (long)n;
 }
 
-static long pipe_read(struct file *f, char *buf, size_t len)
+static long pipe_read(struct task *t, struct file *f, char *buf, size_t len)
 {
 	struct pipe_buf *pb = f->pipe;
+	if (!pb->len && pb->writers && !(f->flags & O_NONBLOCK)) {
+		/* S8: blocks until data comes, or a signal: ERESTARTSYS then, so
+		 * SA_RESTART decides between a restart and EINTR (S7). */
+		while (!pb->len && pb->writers)
+			if (task_sleep(t, 0) == -EINTR || t->exited)
+				return -ERESTARTSYS;
+	}
 	if (!pb->len)
 		return pb->writers ? -EAGAIN : 0;
 	size_t n = len < pb->len ? len : pb->len;
@@ -153,7 +163,6 @@ static long pipe_read(struct file *f, char *buf, size_t len)
 
 static long do_read(struct task *t, struct file *f, char *buf, size_t len)
 {
-	(void)t;
 	switch (f->kind) {
 	case FILE_IN: {
 		ssize_t n;
@@ -165,7 +174,7 @@ static long do_read(struct task *t, struct file *f, char *buf, size_t len)
 	case FILE_EMPTY:
 		return 0;
 	case FILE_PIPE_R:
-		return pipe_read(f, buf, len);
+		return pipe_read(t, f, buf, len);
 	default:
 		return -EBADF;
 	}

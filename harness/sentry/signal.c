@@ -222,9 +222,9 @@ static bool deliver_one(struct task *t, int sig)
 		task_kill(t, sig, &si);
 		return true;
 	}
+	trace_signal(t->trace, &si, "delivered");
 	if (t->restart_nr >= 0)
 		restart_for_handler(t, ka);
-	trace_signal(t->trace, &si, "delivered");
 	if (setup_frame(t, sig, ka, &si)) {
 		/* force_sigsegv: a frame that cannot be written kills. */
 		siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
