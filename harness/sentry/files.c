@@ -61,34 +61,65 @@ static void file_put(struct file *f)
 	free(f);
 }
 
-void fdtable_init(struct proc *p)
+int fdtable_init(struct proc *p)
 {
 	const struct sentry_config *c = p->cfg;
-	p->fds.fd[0] = c->stdin_fd >= 0 ? file_new(FILE_IN, c->stdin_fd, O_RDONLY)
-					: file_new(FILE_EMPTY, -1, O_RDONLY);
-	p->fds.fd[1] = file_new(FILE_OUT, c->stdout_fd, O_WRONLY);
-	p->fds.fd[2] = file_new(FILE_OUT, c->stderr_fd, O_WRONLY);
+	struct fdtable *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->refs = 1;
+	f->fd[0] = c->stdin_fd >= 0 ? file_new(FILE_IN, c->stdin_fd, O_RDONLY)
+				    : file_new(FILE_EMPTY, -1, O_RDONLY);
+	f->fd[1] = file_new(FILE_OUT, c->stdout_fd, O_WRONLY);
+	f->fd[2] = file_new(FILE_OUT, c->stderr_fd, O_WRONLY);
+	p->fds = f;
+	return 0;
 }
 
-void fdtable_free(struct proc *p)
+/* fork without CLONE_FILES: the same open files, a table of its own. */
+struct fdtable *fdtable_copy(struct fdtable *src)
 {
-	for (int i = 0; i < MAX_FDS; i++) {
-		file_put(p->fds.fd[i]);
-		p->fds.fd[i] = NULL;
-	}
+	struct fdtable *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	*f = *src;
+	f->refs = 1;
+	for (int i = 0; i < MAX_FDS; i++)
+		if (f->fd[i])
+			f->fd[i]->refs++; /* pipe ends count open files, not fds */
+	return f;
+}
+
+void fdtable_put(struct fdtable *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	for (int i = 0; i < MAX_FDS; i++)
+		file_put(f->fd[i]);
+	free(f);
+}
+
+void fdtable_close_on_exec(struct fdtable *f)
+{
+	for (int i = 0; i < MAX_FDS; i++)
+		if (f->fd[i] && f->cloexec[i]) {
+			file_put(f->fd[i]);
+			f->fd[i] = NULL;
+			f->cloexec[i] = false;
+		}
 }
 
 static struct file *get(struct task *t, uint64_t fd)
 {
-	return fd < MAX_FDS ? t->proc->fds.fd[fd] : NULL;
+	return fd < MAX_FDS ? t->proc->fds->fd[fd] : NULL;
 }
 
 static int install(struct task *t, struct file *f, int lowest, bool cloexec)
 {
 	for (int i = lowest; i < MAX_FDS; i++)
-		if (!t->proc->fds.fd[i]) {
-			t->proc->fds.fd[i] = f;
-			t->proc->fds.cloexec[i] = cloexec;
+		if (!t->proc->fds->fd[i]) {
+			t->proc->fds->fd[i] = f;
+			t->proc->fds->cloexec[i] = cloexec;
 			return i;
 		}
 	return -EMFILE;
@@ -98,9 +129,9 @@ static int install(struct task *t, struct file *f, int lowest, bool cloexec)
  * end; Linux's nearest answer is RLIMIT_FSIZE's SIGXFSZ. */
 static long write_out(struct task *t, struct file *f, const char *buf, size_t len)
 {
-	struct proc *p = t->proc;
-	uint64_t limit = p->cfg->output_limit ? p->cfg->output_limit : (64ULL << 20);
-	if (p->output_bytes + len > limit) {
+	struct kernel *k = t->proc->k;
+	uint64_t limit = k->cfg->output_limit ? k->cfg->output_limit : (64ULL << 20);
+	if (k->output_bytes + len > limit) {
 		trace_note(t->trace, "limit: %llu bytes of output reached", (unsigned long long)limit);
 		siginfo_t si = { .si_signo = SIGXFSZ, .si_code = SI_KERNEL };
 		signal_send(t, &si);
@@ -115,7 +146,7 @@ static long write_out(struct task *t, struct file *f, const char *buf, size_t le
 			return done ? (long)done : -EIO;
 		done += (size_t)n;
 	}
-	p->output_bytes += len;
+	k->output_bytes += len;
 	return (long)len;
 }
 
@@ -129,15 +160,19 @@ static long pipe_write(struct task *t, struct file *f, const char *buf, size_t l
 		signal_send(t, &si);
 		return -EPIPE;
 	}
-	size_t room = PIPE_CAPACITY - pb->len;
-	if (!room && (f->flags & O_NONBLOCK))
+	if (pb->len == PIPE_CAPACITY && (f->flags & O_NONBLOCK))
 		return -EAGAIN;
-	if (!room) /* only a signal can end the wait of a lone task (S8) */
-		return task_sleep(t, 0) == -EINTR ? -ERESTARTSYS : -EAGAIN;
+	while (pb->len == PIPE_CAPACITY && pb->readers) /* S8: wait for room */
+		if (task_sleep(t, 0) == -EINTR)
+			return -ERESTARTSYS;
+	if (!pb->readers)
+		return pipe_write(t, f, buf, len); /* the reader went: EPIPE */
+	size_t room = PIPE_CAPACITY - pb->len;
 	size_t n = len < room ? len : room;
 	for (size_t i = 0; i < n; i++)
 		pb->data[(pb->head + pb->len + i) % PIPE_CAPACITY] = buf[i];
 	pb->len += n;
+	kernel_wake(t->proc->k);
 	return (long)n;
 }
 
@@ -158,6 +193,7 @@ static long pipe_read(struct task *t, struct file *f, char *buf, size_t len)
 		buf[i] = pb->data[(pb->head + i) % PIPE_CAPACITY];
 	pb->head = (pb->head + n) % PIPE_CAPACITY;
 	pb->len -= n;
+	kernel_wake(t->proc->k);
 	return (long)n;
 }
 
@@ -267,8 +303,9 @@ long sys_close(struct task *t, const uint64_t *a)
 	struct file *f = get(t, a[0]);
 	if (!f)
 		return -EBADF;
-	t->proc->fds.fd[a[0]] = NULL;
+	t->proc->fds->fd[a[0]] = NULL;
 	file_put(f);
+	kernel_wake(t->proc->k); /* a closed pipe end ends waits: EOF, EPIPE */
 	return 0;
 }
 
@@ -281,10 +318,10 @@ static long dup_to(struct task *t, uint64_t old, uint64_t new, bool cloexec)
 		return -EBADF;
 	if (old == new)
 		return (long)new;
-	file_put(t->proc->fds.fd[new]);
+	file_put(t->proc->fds->fd[new]);
 	f->refs++;
-	t->proc->fds.fd[new] = f;
-	t->proc->fds.cloexec[new] = cloexec;
+	t->proc->fds->fd[new] = f;
+	t->proc->fds->cloexec[new] = cloexec;
 	return (long)new;
 }
 
@@ -327,9 +364,9 @@ long sys_pipe2(struct task *t, const uint64_t *a)
 	if (fds[1] < 0 || copy_out(t, a[0], fds, sizeof(fds))) {
 		long e = fds[1] < 0 ? -EMFILE : -EFAULT;
 		if (fds[0] >= 0)
-			t->proc->fds.fd[fds[0]] = NULL;
+			t->proc->fds->fd[fds[0]] = NULL;
 		if (fds[1] >= 0)
-			t->proc->fds.fd[fds[1]] = NULL;
+			t->proc->fds->fd[fds[1]] = NULL;
 		file_put(r), file_put(w);
 		return e;
 	}
@@ -358,9 +395,9 @@ long sys_fcntl(struct task *t, const uint64_t *a)
 		return fd;
 	}
 	case F_GETFD:
-		return t->proc->fds.cloexec[a[0]] ? FD_CLOEXEC : 0;
+		return t->proc->fds->cloexec[a[0]] ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		t->proc->fds.cloexec[a[0]] = a[2] & FD_CLOEXEC;
+		t->proc->fds->cloexec[a[0]] = a[2] & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
 		return f->flags;

@@ -1,8 +1,16 @@
-/* The sentry's internal state: one guest process with one task (issue 3;
- * threads, signals with handlers and processes arrive with S5-S9). */
+/* The sentry's internal state: processes (S9) made of tasks (S5), each
+ * task run by a harness thread of its own (as the reference design runs
+ * each task on its own OS-thread-locked goroutine), so the platform sees
+ * several tracer threads per address space (P8).
+ *
+ * Locking: one kernel lock (struct kernel.mu) guards all of it. A task
+ * holds it except while its guest code runs (plat_switch) and while it
+ * sleeps (pthread_cond_wait on kernel.cv, which every change that could
+ * end a sleep broadcasts). Simple, and plenty for a conformance suite. */
 #ifndef HARNESS_SENTRY_KERNEL_H
 #define HARNESS_SENTRY_KERNEL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,31 +28,66 @@ struct file;
 #define NSIG_LINUX 64
 
 struct fdtable {
+	int refs;                /* shared by CLONE_FILES */
 	struct file *fd[MAX_FDS];
 	bool cloexec[MAX_FDS];
 };
 
 struct timers;
+struct task;
+struct futex_waiter;
+
+struct kernel {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct sentry_config *cfg;
+	struct memfile *mf;      /* S1: one memory file for the whole case */
+	struct proc *init;       /* the first process: its end ends the case */
+	struct proc *procs;      /* every process, live or zombie */
+	int next_pid;
+	int running;             /* task threads not yet finished */
+	int timers;              /* timer threads not yet finished */
+	struct futex_waiter *futexes;
+	struct sentry_result *res;
+	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
+	bool ending;             /* init is gone: every task must go */
+};
 
 struct proc {
+	struct kernel *k;
 	const struct sentry_config *cfg;
 	struct timers *timers;
 	struct memfile *mf;
 	struct mm *mm;
 	struct plat_as *as;
-	struct fdtable fds;
+	bool vm_borrowed;        /* vfork child: mm and as are the parent's */
+	struct fdtable *fds;
+	int pid;
+	struct proc *parent, *next;
+	struct task *tasks;      /* live tasks; the process ends with the last */
+	int ntasks;
+	bool exiting;            /* exit_group or a fatal signal: tasks go */
+	int exit_status;         /* wait status once exiting */
+	bool core_action;        /* killed by a signal whose default dumps core */
+	bool zombie;             /* all tasks gone, waiting for wait4 */
+	bool vfork_done;         /* the vfork parent may go on */
+	uint64_t shared_pending; /* process-directed signals (kill, timers) */
+	siginfo_t shared_info[NSIG_LINUX];
 	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[NSIG_LINUX];
 	struct rlimit rlim[RLIM_NLIMITS];
 	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
-	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
 	char exe[4096];
 };
 
 struct task {
 	struct proc *proc;
+	struct task *next;       /* in proc->tasks */
+	pthread_t thread;
 	struct plat_ctx *ctx;
 	struct trace *trace;
 	int tid;
+	bool in_guest;           /* inside plat_switch: reach it with plat_interrupt */
+	bool traced;             /* the syscall traced itself (execve) */
 	uint64_t sigmask;
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
@@ -60,21 +103,50 @@ struct task {
 	struct restart_block { long (*fn)(struct task *, const uint64_t *); uint64_t deadline_ns; uint64_t rem; int clock; } restart;
 	uint64_t saved_sigmask;   /* rt_sigsuspend: restored after the handler */
 	bool restore_sigmask;
-	struct sentry_result *res;
 };
+
+/* task.c: the task threads. */
+struct task *task_new(struct proc *p, struct task *parent);
+int task_start(struct task *t);
+void task_run(struct task *t);
+void kernel_wake(struct kernel *k);
+/* Blocks (kernel lock released) until woken, the deadline (host ns) passes
+ * or a signal or kill is pending: -EINTR then. 0 when woken, -ETIMEDOUT. */
+int task_wait(struct task *t, uint64_t host_deadline);
+bool task_must_stop(struct task *t);
+
+/* process.c (S9) */
+void proc_exit_group(struct proc *p, int status);
+void proc_task_gone(struct task *t);
+struct proc *proc_new(struct kernel *k, struct proc *parent);
+void proc_free(struct proc *p);
+long sys_clone(struct task *, const uint64_t *);
+long sys_fork(struct task *, const uint64_t *);
+long sys_vfork(struct task *, const uint64_t *);
+long sys_execve(struct task *, const uint64_t *);
+long sys_wait4(struct task *, const uint64_t *);
+long sys_futex(struct task *, const uint64_t *);
+struct task *kernel_find_task(struct kernel *k, int tid);
+/* exec_helpers.c */
+void free_strv(char **v);
+long copy_strv(struct task *t, uint64_t addr, char ***out);
+int exec_trace_read(void *arg, uintptr_t addr, void *buf, size_t len);
+void exec_kill_others(struct task *t);
+void exec_reset(struct task *t);
+void futex_wake_addr(struct task *t, uint64_t addr, int n);
 
 /* signal.c (S6, S7) */
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 void signal_send(struct task *t, const siginfo_t *si);
+void signal_send_proc(struct proc *p, const siginfo_t *si);
 void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_t err);
 bool signal_pending(struct task *t);
 void signal_deliver(struct task *t);
 void signal_restart_after(struct task *t, long ret);
 
 /* time.c (S8): the process's real timer and interruptible sleeps. */
-void timers_start(struct proc *p, struct task *t);
+void timers_start(struct proc *p);
 void timers_stop(struct proc *p);
-void timers_poll(struct task *t);
 /* Sleeps until the virtual clock reaches deadline_ns (0: for ever) or a
  * signal is pending: 0 when the time came, -EINTR when interrupted. */
 int task_sleep(struct task *t, uint64_t deadline_ns);
@@ -98,8 +170,10 @@ bool sig_default_core(int sig);
 void vclock_get(int clock, struct timespec *ts);
 
 /* Files (S10). */
-void fdtable_init(struct proc *p);
-void fdtable_free(struct proc *p);
+int fdtable_init(struct proc *p);
+struct fdtable *fdtable_copy(struct fdtable *f);
+void fdtable_put(struct fdtable *f);
+void fdtable_close_on_exec(struct fdtable *f);
 
 /* Handlers, grouped by subject; each file registers into the table. */
 long sys_read(struct task *, const uint64_t *);

@@ -81,70 +81,70 @@ static int read_image(const char *path, uint8_t **img, size_t *size, char *err, 
 	return 0;
 }
 
-static int load_program(struct proc *p, struct load_result *lr, char *err, size_t errlen)
+/* S4: a program into a fresh address model of p, from path; the guest's
+ * view of its name is exe. Kernel lock held (or no other task yet). */
+static int load_into(struct proc *p, const char *path, const char *exe, char *const *argv,
+		     char *const *envp, struct load_result *lr, char *err, size_t errlen)
 {
 	uint8_t *img;
 	size_t size;
-	if (read_image(p->cfg->path, &img, &size, err, errlen))
-		return -1;
+	if (read_image(path, &img, &size, err, errlen))
+		return -ENOENT;
 	struct load_args la = {
-		.argv = p->cfg->argv,
-		.envp = p->cfg->envp,
+		.argv = argv,
+		.envp = envp,
 		.addr_limit = plat_max_addr(p->cfg->plat),
 		.hwcap = getauxval(AT_HWCAP),
-		.execfn = p->exe,
+		.execfn = exe,
 	};
 	struct load_ops ops = { p, load_map, load_write };
-	int e = elf_load(p->cfg->path, img, size, &la, &ops, lr, err, errlen);
+	int e = elf_load(path, img, size, &la, &ops, lr, err, errlen);
 	free(img);
 	if (e)
-		return -1;
+		return e;
 	mm_set_brk_start(p->mm, lr->brk);
+	snprintf(p->exe, sizeof(p->exe), "%s", exe);
 	return 0;
+}
+
+static int vm_create(struct proc *p)
+{
+	struct mm_layout lay = { plat_min_addr(p->cfg->plat), plat_max_addr(p->cfg->plat), MMAP_BASE };
+	int e = plat_as_new(p->cfg->plat, &p->as);
+	if (!e)
+		e = mm_new(p->mf, &mm_plat_ops, p, &lay, &p->mm);
+	return e;
+}
+
+/* Registers and FP state of a task starting a new program. */
+static void start_regs(struct task *t, const struct load_result *lr)
+{
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	memset(r, 0, sizeof(*r));
+	r->rip = lr->entry;
+	r->rsp = lr->sp;
+	r->eflags = 0x202;
+	unsigned char *fp = plat_ctx_fpstate(t->ctx, true);
+	if (fp) {
+		memset(fp, 0, plat_fpstate_size());
+		fp[0] = 0x7f, fp[1] = 0x03;
+		uint32_t mxcsr = 0x1f80;
+		memcpy(fp + 24, &mxcsr, 4);
+		if (plat_probe()->has_xsave) {
+			uint64_t bv = 3;
+			memcpy(fp + 512, &bv, 8);
+		}
+	}
 }
 
 void sentry_plat_event(void *arg, const struct plat_event *ev)
 {
-	struct task *t = ev->as_user;
+	/* The address space's user is its process; its first live task's
+	 * trace carries the event (S11 verbose). */
+	struct proc *p = ev->as_user;
 	(void)arg;
-	if (t && t->proc->cfg->verbose)
-		trace_event(t->trace, ev);
-}
-
-static int proc_init(struct proc *p, const struct sentry_config *cfg, char *err, size_t errlen)
-{
-	memset(p, 0, sizeof(*p));
-	p->cfg = cfg;
-	p->random_state = 0x5eed5eed5eed5eedULL;
-	snprintf(p->exe, sizeof(p->exe), "%s", cfg->exe_name ? cfg->exe_name : cfg->path);
-	int e = memfile_new(cfg->memory_limit ? cfg->memory_limit : DEFAULT_MEMORY_LIMIT, &p->mf);
-	if (!e)
-		e = plat_as_new(cfg->plat, &p->as);
-	struct mm_layout lay = { plat_min_addr(cfg->plat), plat_max_addr(cfg->plat), MMAP_BASE };
-	if (!e)
-		e = mm_new(p->mf, &mm_plat_ops, p, &lay, &p->mm);
-	if (e) {
-		snprintf(err, errlen, "setting up the guest: %s", strerror(-e));
-		return -1;
-	}
-	fdtable_init(p);
-	for (int i = 0; i < RLIM_NLIMITS; i++)
-		getrlimit(i, &p->rlim[i]);
-	p->rlim[RLIMIT_STACK] = (struct rlimit){ 8 << 20, RLIM_INFINITY };
-	p->rlim[RLIMIT_NOFILE] = (struct rlimit){ MAX_FDS, MAX_FDS };
-	p->rlim[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
-	return 0;
-}
-
-static void proc_free(struct proc *p)
-{
-	fdtable_free(p);
-	if (p->mm)
-		mm_destroy(p->mm);
-	if (p->as)
-		plat_as_release(p->as);
-	if (p->mf)
-		memfile_destroy(p->mf);
+	if (p && p->cfg->verbose && p->tasks)
+		trace_event(p->tasks->trace, ev);
 }
 
 /* Issue 3: bad programs are found before anything runs. */
@@ -191,43 +191,137 @@ int sentry_shell_status(const struct sentry_result *res)
 	return res->kind == SENTRY_SIGNALED ? 128 + res->status : res->status;
 }
 
-/* The per-exit work of S3: resolve faults, turn the rest into signals. */
-void task_run(struct task *t);
+static void kernel_init(struct kernel *k, const struct sentry_config *cfg, struct sentry_result *res)
+{
+	memset(k, 0, sizeof(*k));
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	k->cfg = cfg;
+	k->res = res;
+	k->next_pid = VIRTUAL_PID;
+}
 
+static int init_process(struct kernel *k, struct proc **out, struct load_result *lr)
+{
+	const struct sentry_config *cfg = k->cfg;
+	struct sentry_result *res = k->res;
+	int e = memfile_new(cfg->memory_limit ? cfg->memory_limit : DEFAULT_MEMORY_LIMIT, &k->mf);
+	struct proc *p = e ? NULL : proc_new(k, NULL);
+	if (p) {
+		k->init = *out = p;
+		for (int i = 0; i < RLIM_NLIMITS; i++)
+			getrlimit(i, &p->rlim[i]);
+		p->rlim[RLIMIT_STACK] = (struct rlimit){ 8 << 20, RLIM_INFINITY };
+		p->rlim[RLIMIT_NOFILE] = (struct rlimit){ MAX_FDS, MAX_FDS };
+		p->rlim[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
+		e = vm_create(p);
+		if (!e)
+			e = fdtable_init(p);
+	}
+	if (e || !p) {
+		snprintf(res->error, sizeof(res->error), "setting up the guest: %s", strerror(e ? -e : ENOMEM));
+		return 1;
+	}
+	const char *exe = cfg->exe_name ? cfg->exe_name : cfg->path;
+	return load_into(p, cfg->path, exe, cfg->argv, cfg->envp, lr, res->error, sizeof(res->error)) ? 2 : 0;
+}
+
+/* The first task runs on the calling thread; the case ends when every
+ * task thread (and timer) has finished. */
 int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 {
-	struct proc p;
-	struct task t = { .proc = &p, .tid = VIRTUAL_PID, .res = res, .restart_nr = -1 };
+	struct kernel k;
+	struct proc *p = NULL;
+	struct load_result lr;
 	memset(res, 0, sizeof(*res));
 	res->kind = SENTRY_ERROR;
-	int rc = 1;
-	if (proc_init(&p, cfg, res->error, sizeof(res->error)))
-		goto out;
-	t.trace = trace_new(cfg->trace);
-	plat_as_set_user(p.as, &t);
-	struct load_result lr;
-	if (load_program(&p, &lr, res->error, sizeof(res->error))) {
-		rc = 2;
-		goto out;
-	}
-	t.ctx = plat_ctx_new(cfg->plat);
-	if (!t.ctx) {
+	kernel_init(&k, cfg, res);
+	pthread_mutex_lock(&k.mu);
+	int rc = init_process(&k, &p, &lr);
+	struct task *t = rc ? NULL : task_new(p, NULL);
+	if (!rc && !t) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
+		rc = 1;
+	}
+	if (t) {
+		p->pid = t->tid;
+		plat_as_set_user(p->as, p);
+		start_regs(t, &lr);
+		task_run(t);
+		while (k.running || k.timers)
+			pthread_cond_wait(&k.cv, &k.mu);
+		rc = res->kind == SENTRY_ERROR ? 1 : 0;
+	}
+	while (k.procs)
+		proc_free(k.procs);
+	while (k.timers)
+		pthread_cond_wait(&k.cv, &k.mu);
+	pthread_mutex_unlock(&k.mu);
+	if (t) {
+		plat_ctx_release(t->ctx);
+		trace_free(t->trace);
+		free(t);
+	}
+	if (k.mf)
+		memfile_destroy(k.mf);
+	pthread_cond_destroy(&k.cv);
+	pthread_mutex_destroy(&k.mu);
+	return rc;
+}
+
+/* S9: execve of another fixture, by its path below the fixtures folder.
+ * Past the point of no return a failure kills the process (as Linux). */
+long sys_execve(struct task *t, const uint64_t *a)
+{
+	struct proc *p = t->proc;
+	char rel[1024], path[4096], err[256];
+	long n = mm_strncpy_in(p->mm, a[0], rel, sizeof(rel));
+	if (n < 0)
+		return -EFAULT;
+	if (n >= (long)sizeof(rel))
+		return -ENAMETOOLONG;
+	if (!p->cfg->fixtures_dir)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/%s", p->cfg->fixtures_dir, rel[0] == '/' ? rel + 1 : rel);
+	if (sentry_check_program(path, err, sizeof(err)))
+		return access(path, F_OK) ? -ENOENT : -ENOEXEC;
+	char **argv = NULL, **envp = NULL;
+	long e = copy_strv(t, a[1], &argv);
+	if (!e)
+		e = copy_strv(t, a[2], &envp);
+	if (e)
+		goto out;
+	struct trace_mem mem = { t, exec_trace_read };
+	trace_syscall(t->trace, &mem, 59, a, 0, true);
+	t->traced = true;
+	exec_kill_others(t);
+	struct mm *old_mm = p->mm;
+	struct plat_as *old_as = p->as;
+	bool borrowed = p->vm_borrowed;
+	p->vm_borrowed = false;
+	struct load_result lr;
+	if (vm_create(p) || load_into(p, path, rel, argv, envp, &lr, err, sizeof(err))) {
+		trace_note(t->trace, "execve failed after the point of no return: %s", err);
+		siginfo_t si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+		task_kill(t, SIGSEGV, &si);
+		e = 0;
 		goto out;
 	}
-	struct user_regs_struct *r = plat_ctx_regs(t.ctx);
-	memset(r, 0, sizeof(*r));
-	r->rip = lr.entry;
-	r->rsp = lr.sp;
-	r->eflags = 0x202;
-	timers_start(&p, &t);
-	task_run(&t);
-	timers_stop(&p);
-	rc = res->kind == SENTRY_ERROR ? 1 : 0;
+	plat_as_set_user(p->as, p);
+	if (!borrowed) {
+		mm_destroy(old_mm);
+		plat_as_release(old_as);
+	}
+	p->vfork_done = true;
+	exec_reset(t);
+	start_regs(t, &lr);
+	kernel_wake(p->k);
 out:
-	if (t.ctx)
-		plat_ctx_release(t.ctx);
-	proc_free(&p);
-	trace_free(t.trace);
-	return rc;
+	free_strv(argv);
+	free_strv(envp);
+	return e;
 }

@@ -31,6 +31,15 @@ static bool ignored(struct task *t, int sig)
 	return h == KSIG_IGN || (h == KSIG_DFL && (IGNORE_MASK & SIGBIT(sig)));
 }
 
+/* P19: a task in guest code is reached through the platform's interrupt,
+ * never by waiting for its next syscall; a sleeping one is woken. */
+static void kick(struct task *t)
+{
+	if (t->in_guest)
+		plat_interrupt(t->ctx);
+	kernel_wake(t->proc->k);
+}
+
 /* Linux drops an ignored signal at once unless it is blocked (a blocked
  * one stays pending: the handler may change before it is unblocked). */
 void signal_send(struct task *t, const siginfo_t *si)
@@ -45,6 +54,38 @@ void signal_send(struct task *t, const siginfo_t *si)
 	if (!(t->pending & SIGBIT(sig)))
 		t->pending_info[sig - 1] = *si;
 	t->pending |= SIGBIT(sig);
+	if (sig == SIGKILL)
+		proc_exit_group(t->proc, SIGKILL);
+	kick(t);
+}
+
+/* complete_signal: a process-directed signal waits in the shared set and
+ * one task that does not block it is told. */
+void signal_send_proc(struct proc *p, const siginfo_t *si)
+{
+	int sig = si->si_signo;
+	struct task *first = p->tasks;
+	if (sig < 1 || sig > NSIG_LINUX || !first || p->exiting)
+		return;
+	bool blocked_by_all = true;
+	for (struct task *t = p->tasks; t; t = t->next)
+		blocked_by_all &= (t->sigmask & SIGBIT(sig)) != 0;
+	if (ignored(first, sig) && !blocked_by_all) {
+		trace_signal(first->trace, si, "ignored");
+		return;
+	}
+	if (!(p->shared_pending & SIGBIT(sig)))
+		p->shared_info[sig - 1] = *si;
+	p->shared_pending |= SIGBIT(sig);
+	if (sig == SIGKILL) {
+		proc_exit_group(p, SIGKILL);
+		return;
+	}
+	for (struct task *t = p->tasks; t; t = t->next)
+		if (!(t->sigmask & SIGBIT(sig))) {
+			kick(t);
+			return;
+		}
 }
 
 /* force_sig_fault: a synchronous fault cannot be blocked or ignored; if it
@@ -67,12 +108,12 @@ void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_
 
 bool signal_pending(struct task *t)
 {
-	return (t->pending & ~t->sigmask) != 0;
+	return ((t->pending | t->proc->shared_pending) & ~t->sigmask) != 0;
 }
 
 static int next_signal(struct task *t)
 {
-	uint64_t ready = t->pending & ~t->sigmask;
+	uint64_t ready = (t->pending | t->proc->shared_pending) & ~t->sigmask;
 	if (ready & SYNC_MASK)
 		ready &= SYNC_MASK;
 	return ready ? __builtin_ctzll(ready) + 1 : 0;
@@ -209,8 +250,14 @@ static void restart_without_handler(struct task *t)
 
 static bool deliver_one(struct task *t, int sig)
 {
-	siginfo_t si = t->pending_info[sig - 1];
-	t->pending &= ~SIGBIT(sig);
+	siginfo_t si;
+	if (t->pending & SIGBIT(sig)) {
+		si = t->pending_info[sig - 1];
+		t->pending &= ~SIGBIT(sig);
+	} else {
+		si = t->proc->shared_info[sig - 1];
+		t->proc->shared_pending &= ~SIGBIT(sig);
+	}
 	struct k_sigaction *ka = &t->proc->act[sig - 1];
 	if (ka->handler == KSIG_IGN || (ka->handler == KSIG_DFL && (IGNORE_MASK & SIGBIT(sig))))
 		return false;
@@ -245,7 +292,7 @@ static bool deliver_one(struct task *t, int sig)
 void signal_deliver(struct task *t)
 {
 	int sig;
-	while (!t->exited && (sig = next_signal(t)))
+	while (!task_must_stop(t) && (sig = next_signal(t)))
 		if (deliver_one(t, sig))
 			return;
 	if (t->restart_nr >= 0)

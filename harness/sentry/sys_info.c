@@ -22,13 +22,18 @@ long sys_exit(struct task *t, const uint64_t *a)
 
 long sys_exit_group(struct task *t, const uint64_t *a)
 {
-	task_exit(t, (int)a[0]);
+	proc_exit_group(t->proc, ((int)a[0] & 0xff) << 8);
 	return 0;
 }
 
-long sys_getpid(struct task *t, const uint64_t *a) { (void)a; return t->tid; }
+long sys_getpid(struct task *t, const uint64_t *a) { (void)a; return t->proc->pid; }
 long sys_gettid(struct task *t, const uint64_t *a) { (void)a; return t->tid; }
-long sys_getppid(struct task *t, const uint64_t *a) { (void)t, (void)a; return VIRTUAL_PID - 1; }
+/* init's parent is outside the sentry: a fixed number just below it. */
+long sys_getppid(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	return t->proc->parent ? t->proc->parent->pid : VIRTUAL_PID - 1;
+}
 long sys_getuid(struct task *t, const uint64_t *a) { (void)t, (void)a; return VIRTUAL_UID; }
 long sys_sched_yield(struct task *t, const uint64_t *a) { (void)t, (void)a; return 0; }
 
@@ -100,7 +105,7 @@ static long rlimit_rw(struct task *t, uint64_t res, uint64_t new, uint64_t old)
 
 long sys_prlimit64(struct task *t, const uint64_t *a)
 {
-	if (a[0] && a[0] != (uint64_t)t->tid)
+	if (a[0] && a[0] != (uint64_t)t->proc->pid)
 		return -ESRCH;
 	return rlimit_rw(t, a[1], a[2], a[3]);
 }

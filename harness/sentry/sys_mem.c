@@ -15,7 +15,7 @@ long sys_mmap(struct task *t, const uint64_t *a)
 {
 	if (!(a[3] & MAP_ANONYMOUS)) {
 		int fd = (int)a[4];
-		bool open = fd >= 0 && fd < MAX_FDS && t->proc->fds.fd[fd];
+		bool open = fd >= 0 && fd < MAX_FDS && t->proc->fds->fd[fd];
 		return open ? -ENODEV : -EBADF; /* pipes and streams cannot be mapped */
 	}
 	if (a[5] & 0xfff)

@@ -61,77 +61,111 @@ long sys_rt_sigpending(struct task *t, const uint64_t *a)
 {
 	if (a[1] > SIGSET_SIZE)
 		return -EINVAL;
-	uint64_t set = t->pending & t->sigmask;
+	uint64_t set = (t->pending | t->proc->shared_pending) & t->sigmask;
 	return copy_out(t, a[0], &set, a[1]) ? -EFAULT : 0;
 }
 
-static long send_self(struct task *t, int sig, const siginfo_t *given, int code)
+static siginfo_t user_info(struct task *t, int sig, int code)
 {
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_pid = t->proc->pid;
+	si.si_uid = 1000;
+	return si;
+}
+
+static struct proc *find_proc(struct kernel *k, int pid)
+{
+	for (struct proc *p = k->procs; p; p = p->next)
+		if (p->pid == pid && !p->zombie)
+			return p;
+	return NULL;
+}
+
+/* kill: one process, or (0, -1, -pgrp: there are no process groups in the
+ * sentry) every live process but init for -1 and the caller's own for 0. */
+long sys_kill(struct task *t, const uint64_t *a)
+{
+	int pid = (int)a[0], sig = (int)a[1];
 	if (sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
-	if (!sig)
+	siginfo_t si = user_info(t, sig, SI_USER);
+	if (pid > 0 || pid == 0 || pid < -1) {
+		struct proc *p = pid > 0 ? find_proc(t->proc->k, pid) : t->proc;
+		if (!p)
+			return -ESRCH;
+		if (sig)
+			signal_send_proc(p, &si);
 		return 0;
-	siginfo_t si;
-	if (given) {
-		si = *given;
-	} else {
-		memset(&si, 0, sizeof(si));
-		si.si_code = code;
-		si.si_pid = t->tid;
-		si.si_uid = 1000;
 	}
-	si.si_signo = sig;
-	signal_send(t, &si);
+	for (struct proc *p = t->proc->k->procs; p; p = p->next)
+		if (!p->zombie && p != t->proc->k->init && sig)
+			signal_send_proc(p, &si);
 	return 0;
 }
 
-/* One process with one task: every other target does not exist. */
-long sys_kill(struct task *t, const uint64_t *a)
+static long to_task(struct task *t, int tgid, int tid, int sig, const siginfo_t *given)
 {
-	int pid = (int)a[0];
-	if (pid != t->tid && pid != 0 && pid != -1 && pid != -t->tid)
+	if (tid <= 0 || sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	struct task *target = kernel_find_task(t->proc->k, tid);
+	if (!target || (tgid > 0 && target->proc->pid != tgid))
 		return -ESRCH;
-	return send_self(t, (int)a[1], NULL, SI_USER);
+	if (!sig)
+		return 0;
+	siginfo_t si = given ? *given : user_info(t, sig, SI_TKILL);
+	si.si_signo = sig;
+	signal_send(target, &si);
+	return 0;
 }
 
 long sys_tgkill(struct task *t, const uint64_t *a)
 {
-	if ((int)a[0] <= 0 || (int)a[1] <= 0)
+	if ((int)a[0] <= 0)
 		return -EINVAL;
-	if ((int)a[0] != t->tid || (int)a[1] != t->tid)
-		return -ESRCH;
-	return send_self(t, (int)a[2], NULL, SI_TKILL);
+	return to_task(t, (int)a[0], (int)a[1], (int)a[2], NULL);
 }
 
 long sys_tkill(struct task *t, const uint64_t *a)
 {
-	if ((int)a[0] <= 0)
-		return -EINVAL;
-	if ((int)a[0] != t->tid)
-		return -ESRCH;
-	return send_self(t, (int)a[1], NULL, SI_TKILL);
+	return to_task(t, 0, (int)a[0], (int)a[1], NULL);
 }
 
-static long queueinfo(struct task *t, int pid, int sig, uint64_t uinfo)
+/* Another process may not forge a kernel-looking si_code (>= 0) or
+ * SI_TKILL; a process may send itself anything. */
+static long queue_info(struct task *t, int pid, uint64_t uinfo, siginfo_t *si)
 {
-	siginfo_t si;
-	if (copy_in(t, uinfo, &si, sizeof(si)))
+	if (copy_in(t, uinfo, si, sizeof(*si)))
 		return -EFAULT;
-	if (pid != t->tid)
-		return -ESRCH;
-	return send_self(t, sig, &si, 0);
+	if ((si->si_code >= 0 || si->si_code == SI_TKILL) && pid != t->proc->pid)
+		return -EPERM;
+	return 0;
 }
 
 long sys_rt_sigqueueinfo(struct task *t, const uint64_t *a)
 {
-	return queueinfo(t, (int)a[0], (int)a[1], a[2]);
+	siginfo_t si;
+	long e = queue_info(t, (int)a[0], a[2], &si);
+	if (e)
+		return e;
+	struct proc *p = find_proc(t->proc->k, (int)a[0]);
+	if (!p)
+		return -ESRCH;
+	if ((int)a[1] < 0 || (int)a[1] > NSIG_LINUX)
+		return -EINVAL;
+	si.si_signo = (int)a[1];
+	if (si.si_signo)
+		signal_send_proc(p, &si);
+	return 0;
 }
 
 long sys_rt_tgsigqueueinfo(struct task *t, const uint64_t *a)
 {
-	if ((int)a[0] != (int)a[1])
-		return -ESRCH;
-	return queueinfo(t, (int)a[1], (int)a[2], a[3]);
+	siginfo_t si;
+	long e = queue_info(t, (int)a[0], a[3], &si);
+	return e ? e : to_task(t, (int)a[0], (int)a[1], (int)a[2], &si);
 }
 
 long sys_sigaltstack(struct task *t, const uint64_t *a)
@@ -199,18 +233,22 @@ long sys_rt_sigtimedwait(struct task *t, const uint64_t *a)
 					   (uint64_t)ts.tv_nsec
 				 : 0;
 	for (;;) {
-		uint64_t ready = t->pending & set;
+		uint64_t ready = (t->pending | t->proc->shared_pending) & set;
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
-			t->pending &= ~SIGBIT(sig);
-			if (a[1] && copy_out(t, a[1], &t->pending_info[sig - 1], sizeof(siginfo_t)))
+			siginfo_t *si = &t->pending_info[sig - 1];
+			if (t->pending & SIGBIT(sig))
+				t->pending &= ~SIGBIT(sig);
+			else
+				si = &t->proc->shared_info[sig - 1], t->proc->shared_pending &= ~SIGBIT(sig);
+			if (a[1] && copy_out(t, a[1], si, sizeof(siginfo_t)))
 				return -EFAULT;
 			return sig;
 		}
 		if (a[2] && vclock_ns(CLOCK_MONOTONIC) >= deadline)
 			return -EAGAIN;
 		int r = task_sleep(t, a[2] ? deadline : 0);
-		if (r == -EINTR && !(t->pending & set))
+		if (r == -EINTR && !((t->pending | t->proc->shared_pending) & set))
 			return -EINTR; /* another signal, with a handler or fatal */
 		if (t->exited)
 			return -EINTR;

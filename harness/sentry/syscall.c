@@ -77,7 +77,14 @@ static const syscall_fn table[TABLE_SIZE] = {
 	[SYS_alarm] = sys_alarm,
 	[SYS_setitimer] = sys_setitimer,
 	[SYS_getitimer] = sys_getitimer,
-	/* rseq is deliberately absent: -ENOSYS makes glibc fall back (issue 3). */
+	[SYS_clone] = sys_clone,
+	[SYS_fork] = sys_fork,
+	[SYS_vfork] = sys_vfork,
+	[SYS_execve] = sys_execve,
+	[SYS_wait4] = sys_wait4,
+	[SYS_futex] = sys_futex,
+	/* rseq and clone3 are deliberately absent: -ENOSYS makes glibc fall
+	 * back to what the sentry has. */
 };
 
 syscall_fn syscall_lookup(long nr)
@@ -98,9 +105,9 @@ void syscall_dispatch(struct task *t)
 	syscall_fn fn = syscall_lookup(nr);
 	long ret = fn ? fn(t, a) : -ENOSYS;
 	struct trace_mem mem = { t, trace_read };
-	trace_syscall(t->trace, &mem, nr, a, ret, fn != NULL);
-	if (t->exited && t->res->kind == SENTRY_EXITED)
-		trace_exit(t->trace, t->res->status);
+	if (!t->traced)
+		trace_syscall(t->trace, &mem, nr, a, ret, fn != NULL);
+	t->traced = false;
 	r->rax = (uint64_t)ret;
 	signal_restart_after(t, ret);
 }

@@ -2,10 +2,12 @@
  * (S3 faults, S10-S12 syscalls, S6 default signal actions). */
 #include <cpuid.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "harness/sentry/kernel.h"
@@ -37,23 +39,29 @@ bool sig_default_core(int sig)
 	return false;
 }
 
+/* exit(2): the thread goes; the last one takes the process with it. */
 void task_exit(struct task *t, int code)
 {
-	t->res->kind = SENTRY_EXITED;
-	t->res->status = code & 0xff;
+	struct proc *p = t->proc;
+	if (p->ntasks == 1 && !p->exiting) {
+		p->exiting = true;
+		p->exit_status = (code & 0xff) << 8;
+	}
 	t->exited = true;
 }
 
-/* The default action "terminate" (with core for the core set). */
+/* The default action "terminate" (with core for the core set) kills the
+ * whole process (S6). */
 void task_kill(struct task *t, int sig, const siginfo_t *si)
 {
+	struct proc *p = t->proc;
 	trace_signal(t->trace, si, "default action: kill");
-	bool core = sig_default_core(sig);
-	trace_killed(t->trace, sig, core);
-	t->res->kind = SENTRY_SIGNALED;
-	t->res->status = sig;
-	t->res->core = core;
-	t->exited = true;
+	/* wait4's core bit says a core was written, which needs RLIMIT_CORE;
+	 * the case result reports the default action itself (S6). */
+	bool dumps = sig_default_core(sig) && p->rlim[RLIMIT_CORE].rlim_cur > 0;
+	if (!p->exiting)
+		p->core_action = sig_default_core(sig);
+	proc_exit_group(p, sig | (dumps ? 0x80 : 0));
 }
 
 static void deliver_sync(struct task *t, int sig, int code, uint64_t addr, int trapno, uint64_t err)
@@ -132,10 +140,12 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 	struct fault_action fa;
 	int e = mm_fault(t->proc->mm, addr, ex->access, &fa);
 	if (e) {
-		snprintf(t->res->error, sizeof(t->res->error), "mapping %#lx for a fault: %s",
+		struct kernel *k = t->proc->k;
+		snprintf(k->res->error, sizeof(k->res->error), "mapping %#lx for a fault: %s",
 			 (unsigned long)addr, strerror(-e));
-		t->res->kind = SENTRY_ERROR;
-		t->exited = true;
+		k->res->kind = SENTRY_ERROR;
+		k->ending = true;
+		kernel_wake(k);
 		return;
 	}
 	/* The page-fault error code as far as P17 lets us know it: user, and
@@ -148,37 +158,155 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 
 static void on_error(struct task *t, const struct plat_exit *ex)
 {
-	t->res->kind = SENTRY_ERROR;
-	snprintf(t->res->error, sizeof(t->res->error), "platform: %s", ex->error);
+	struct kernel *k = t->proc->k;
+	if (!k->res->error[0])
+		snprintf(k->res->error, sizeof(k->res->error), "platform: %s", ex->error);
 	trace_note(t->trace, "platform error: %s", ex->error);
+	k->res->kind = SENTRY_ERROR;
+	k->ending = true;
 	t->exited = true;
+	kernel_wake(k);
 }
 
+void kernel_wake(struct kernel *k)
+{
+	pthread_cond_broadcast(&k->cv);
+}
+
+bool task_must_stop(struct task *t)
+{
+	return t->exited || t->proc->exiting || t->proc->k->ending;
+}
+
+static uint64_t host_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int task_wait(struct task *t, uint64_t host_deadline)
+{
+	struct kernel *k = t->proc->k;
+	if (signal_pending(t) || task_must_stop(t))
+		return -EINTR;
+	if (host_deadline && host_now() >= host_deadline)
+		return -ETIMEDOUT;
+	int r;
+	if (host_deadline) {
+		struct timespec ts = { (time_t)(host_deadline / 1000000000ULL), (long)(host_deadline % 1000000000ULL) };
+		r = pthread_cond_timedwait(&k->cv, &k->mu, &ts);
+	} else {
+		r = pthread_cond_wait(&k->cv, &k->mu);
+	}
+	if (signal_pending(t) || task_must_stop(t))
+		return -EINTR;
+	return r == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+/* One exit of plat_switch, with the kernel lock held. */
+static void on_exit_of_switch(struct task *t, struct plat_exit *ex)
+{
+	switch (ex->kind) {
+	case PLAT_EXIT_SYSCALL:
+		syscall_dispatch(t);
+		break;
+	case PLAT_EXIT_FAULT:
+		on_fault(t, ex);
+		break;
+	case PLAT_EXIT_SIGNAL:
+		/* S3: the kernel's own siginfo for SIGILL, SIGFPE, SIGTRAP, SIGBUS. */
+		signal_force_fault(t, &ex->info, trap_of(&ex->info), 0);
+		break;
+	case PLAT_EXIT_INTERRUPT:
+		break;
+	case PLAT_EXIT_ERROR:
+		on_error(t, ex);
+		break;
+	}
+}
+
+/* The life of a task, kernel lock held on entry and on return. */
 void task_run(struct task *t)
 {
+	struct kernel *k = t->proc->k;
 	struct plat_exit ex;
 	for (;;) {
-		timers_poll(t);
 		signal_deliver(t);
-		if (t->exited)
+		if (task_must_stop(t))
 			break;
+		t->in_guest = true;
+		pthread_mutex_unlock(&k->mu);
 		plat_switch(t->ctx, t->proc->as, &ex);
-		switch (ex.kind) {
-		case PLAT_EXIT_SYSCALL:
-			syscall_dispatch(t);
-			break;
-		case PLAT_EXIT_FAULT:
-			on_fault(t, &ex);
-			break;
-		case PLAT_EXIT_SIGNAL:
-			/* S3: the kernel's own siginfo for SIGILL, SIGFPE, SIGTRAP, SIGBUS. */
-			signal_force_fault(t, &ex.info, trap_of(&ex.info), 0);
-			break;
-		case PLAT_EXIT_INTERRUPT:
-			break;
-		case PLAT_EXIT_ERROR:
-			on_error(t, &ex);
-			break;
-		}
+		pthread_mutex_lock(&k->mu);
+		t->in_guest = false;
+		on_exit_of_switch(t, &ex);
 	}
+	proc_task_gone(t);
+}
+
+static void *task_thread(void *arg)
+{
+	struct task *t = arg;
+	struct kernel *k = t->proc->k;
+	pthread_mutex_lock(&k->mu);
+	task_run(t);
+	k->running--;
+	kernel_wake(k);
+	pthread_mutex_unlock(&k->mu);
+	/* The context goes with the thread that switched it (platform.h). */
+	plat_ctx_release(t->ctx);
+	trace_free(t->trace);
+	free(t);
+	return NULL;
+}
+
+/* A new task of p, its registers and FP state copied from parent (clone,
+ * fork) when there is one. Kernel lock held. */
+struct task *task_new(struct proc *p, struct task *parent)
+{
+	struct kernel *k = p->k;
+	struct task *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->ctx = plat_ctx_new(k->cfg->plat);
+	if (!t->ctx) {
+		free(t);
+		return NULL;
+	}
+	t->proc = p;
+	t->tid = k->next_pid++;
+	t->restart_nr = -1;
+	t->trace = trace_new(k->cfg->trace);
+	if (p != k->init || p->ntasks) {
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "[pid %d] ", t->tid);
+		trace_set_prefix(t->trace, prefix);
+	}
+	if (parent) {
+		*plat_ctx_regs(t->ctx) = *plat_ctx_regs(parent->ctx);
+		void *src = plat_ctx_fpstate(parent->ctx, false), *dst = plat_ctx_fpstate(t->ctx, true);
+		if (src && dst)
+			memcpy(dst, src, plat_fpstate_size());
+		t->sigmask = parent->sigmask;
+		t->altstack = parent->altstack;
+	}
+	t->next = p->tasks;
+	p->tasks = t;
+	p->ntasks++;
+	return t;
+}
+
+int task_start(struct task *t)
+{
+	struct kernel *k = t->proc->k;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	int e = pthread_create(&t->thread, &attr, task_thread, t);
+	pthread_attr_destroy(&attr);
+	if (!e)
+		k->running++;
+	return -e;
 }

@@ -19,12 +19,13 @@
 
 struct timers {
 	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* the timer thread and sleepers wait here */
+	pthread_mutex_t mu;     /* taken after the kernel lock, never before */
+	pthread_cond_t cv;
 	uint64_t alarm_at;      /* host CLOCK_MONOTONIC ns; 0: disarmed */
 	uint64_t interval;
-	bool fired, stop, running;
-	struct task *task;
+	bool stop;
+	struct proc *proc;      /* valid while !stop (checked under the kernel lock) */
+	struct kernel *k;
 };
 
 static uint64_t host_ns(void)
@@ -48,30 +49,55 @@ static struct timespec abs_ts(uint64_t ns)
 	return (struct timespec){ (time_t)(ns / NS), (long)(ns % NS) };
 }
 
+/* An expiry sends SIGALRM to the process from the kernel (SI_KERNEL); the
+ * signal code interrupts a task running guest code (P19) or wakes one. */
+static void fire(struct timers *tm)
+{
+	pthread_mutex_unlock(&tm->mu);
+	pthread_mutex_lock(&tm->k->mu);
+	pthread_mutex_lock(&tm->mu);
+	bool stop = tm->stop;
+	pthread_mutex_unlock(&tm->mu);
+	if (!stop) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGALRM;
+		si.si_code = SI_KERNEL;
+		signal_send_proc(tm->proc, &si);
+	}
+	pthread_mutex_unlock(&tm->k->mu);
+	pthread_mutex_lock(&tm->mu);
+}
+
 static void *timer_main(void *arg)
 {
 	struct timers *tm = arg;
+	struct kernel *k = tm->k;
 	pthread_mutex_lock(&tm->mu);
 	while (!tm->stop) {
 		if (!tm->alarm_at) {
 			pthread_cond_wait(&tm->cv, &tm->mu);
-			continue;
-		}
-		if (host_ns() < tm->alarm_at) {
+		} else if (host_ns() < tm->alarm_at) {
 			struct timespec ts = abs_ts(tm->alarm_at);
 			pthread_cond_timedwait(&tm->cv, &tm->mu, &ts);
-			continue;
+		} else {
+			tm->alarm_at = tm->interval ? tm->alarm_at + tm->interval : 0;
+			fire(tm);
 		}
-		tm->fired = true;
-		tm->alarm_at = tm->interval ? tm->alarm_at + tm->interval : 0;
-		pthread_cond_broadcast(&tm->cv);
-		plat_interrupt(tm->task->ctx);
 	}
 	pthread_mutex_unlock(&tm->mu);
+	pthread_cond_destroy(&tm->cv);
+	pthread_mutex_destroy(&tm->mu);
+	free(tm);
+	pthread_mutex_lock(&k->mu);
+	k->timers--;
+	kernel_wake(k);
+	pthread_mutex_unlock(&k->mu);
 	return NULL;
 }
 
-void timers_start(struct proc *p, struct task *t)
+/* Kernel lock held. */
+void timers_start(struct proc *p)
 {
 	struct timers *tm = calloc(1, sizeof(*tm));
 	if (!tm)
@@ -82,11 +108,25 @@ void timers_start(struct proc *p, struct task *t)
 	pthread_cond_init(&tm->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&tm->mu, NULL);
-	tm->task = t;
-	tm->running = pthread_create(&tm->thread, NULL, timer_main, tm) == 0;
+	tm->proc = p;
+	tm->k = p->k;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	if (pthread_create(&tm->thread, &attr, timer_main, tm) != 0) {
+		pthread_cond_destroy(&tm->cv);
+		pthread_mutex_destroy(&tm->mu);
+		free(tm);
+		tm = NULL;
+	} else {
+		p->k->timers++;
+	}
+	pthread_attr_destroy(&attr);
 	p->timers = tm;
 }
 
+/* Kernel lock held: the thread sees stop and frees itself. */
 void timers_stop(struct proc *p)
 {
 	struct timers *tm = p->timers;
@@ -96,59 +136,19 @@ void timers_stop(struct proc *p)
 	tm->stop = true;
 	pthread_cond_broadcast(&tm->cv);
 	pthread_mutex_unlock(&tm->mu);
-	if (tm->running)
-		pthread_join(tm->thread, NULL);
-	pthread_cond_destroy(&tm->cv);
-	pthread_mutex_destroy(&tm->mu);
-	free(tm);
 	p->timers = NULL;
 }
 
-/* An expiry becomes SIGALRM from the kernel (si_code SI_KERNEL). */
-void timers_poll(struct task *t)
-{
-	struct timers *tm = t->proc->timers;
-	pthread_mutex_lock(&tm->mu);
-	bool fired = tm->fired;
-	tm->fired = false;
-	pthread_mutex_unlock(&tm->mu);
-	if (fired) {
-		siginfo_t si;
-		memset(&si, 0, sizeof(si));
-		si.si_signo = SIGALRM;
-		si.si_code = SI_KERNEL;
-		signal_send(t, &si);
-	}
-}
-
-/* 0 when the deadline came, -EINTR when an unblocked signal is pending,
- * 1 when a timer fired but what it sent is blocked (callers look again). */
+/* 0 when the virtual deadline came, -EINTR when a signal (or the end of
+ * the process) is pending, 1 when woken for another reason. */
 int task_sleep(struct task *t, uint64_t deadline_ns)
 {
-	struct timers *tm = t->proc->timers;
-	uint64_t host_deadline = deadline_ns ? host_ns() + (deadline_ns - vclock_ns(CLOCK_MONOTONIC)) : 0;
-	if (deadline_ns && deadline_ns <= vclock_ns(CLOCK_MONOTONIC))
+	uint64_t now = vclock_ns(CLOCK_MONOTONIC);
+	if (deadline_ns && deadline_ns <= now)
 		return 0;
-	for (;;) {
-		timers_poll(t);
-		if (signal_pending(t))
-			return -EINTR;
-		pthread_mutex_lock(&tm->mu);
-		int r = 0;
-		if (!tm->fired) {
-			struct timespec ts = abs_ts(host_deadline);
-			r = host_deadline ? pthread_cond_timedwait(&tm->cv, &tm->mu, &ts)
-					  : pthread_cond_wait(&tm->cv, &tm->mu);
-		}
-		bool fired = tm->fired;
-		pthread_mutex_unlock(&tm->mu);
-		if (fired) {
-			timers_poll(t);
-			return signal_pending(t) ? -EINTR : 1;
-		}
-		if (r == ETIMEDOUT || (host_deadline && host_ns() >= host_deadline))
-			return 0;
-	}
+	uint64_t host = deadline_ns ? host_ns() + (deadline_ns - now) : 0;
+	int r = task_wait(t, host);
+	return r == -EINTR ? -EINTR : r == -ETIMEDOUT ? 0 : 1;
 }
 
 static long write_rem(struct task *t, uint64_t addr, uint64_t deadline)
@@ -229,6 +229,9 @@ static void timer_set(struct task *t, uint64_t value_ns, uint64_t interval_ns, u
 		      uint64_t *old_interval)
 {
 	struct timers *tm = t->proc->timers;
+	*old_left = *old_interval = 0;
+	if (!tm)
+		return;
 	pthread_mutex_lock(&tm->mu);
 	uint64_t now = host_ns();
 	*old_left = tm->alarm_at > now ? tm->alarm_at - now : tm->alarm_at ? 1 : 0;
@@ -285,6 +288,8 @@ long sys_getitimer(struct task *t, const uint64_t *a)
 		return -EINVAL;
 	struct timers *tm = t->proc->timers;
 	struct k_itimerval o;
+	if (!tm)
+		return -EINVAL;
 	pthread_mutex_lock(&tm->mu);
 	uint64_t now = host_ns(), left = tm->alarm_at > now ? tm->alarm_at - now : 0;
 	put_tv(left, &o.value.sec, &o.value.usec);

@@ -13,6 +13,7 @@
 
 struct trace {
 	FILE *out;
+	char prefix[32]; /* "[pid N] " for every task but the first (S11) */
 };
 
 /* ---- line buffer ---- */
@@ -76,7 +77,15 @@ static void emit(const struct trace *t, struct trace_line *l)
 		l->len += sizeof(TRACE_CUT) - 1;
 	}
 	l->buf[l->len++] = '\n';
-	fwrite(l->buf, 1, l->len, t->out);
+	if (!t->prefix[0]) {
+		fwrite(l->buf, 1, l->len, t->out);
+		return;
+	}
+	char line[sizeof(t->prefix) + TRACE_LINE_MAX];
+	size_t n = strlen(t->prefix);
+	memcpy(line, t->prefix, n);
+	memcpy(line + n, l->buf, l->len);
+	fwrite(line, 1, n + l->len, t->out);
 }
 
 static bool active(const struct trace *t)
@@ -609,6 +618,12 @@ struct trace *trace_new(FILE *out)
 	if (t)
 		t->out = out;
 	return t;
+}
+
+void trace_set_prefix(struct trace *t, const char *prefix)
+{
+	if (t)
+		snprintf(t->prefix, sizeof(t->prefix), "%s", prefix);
 }
 
 void trace_free(struct trace *t)

@@ -93,6 +93,8 @@ struct trace_mem {
  * call with t == NULL, which is also what allocation failure returns. */
 struct trace *trace_new(FILE *out);
 void trace_free(struct trace *t);
+/* Every line of t starts with prefix ("[pid 1001] "), as strace -f does. */
+void trace_set_prefix(struct trace *t, const char *prefix);
 
 /* A completed syscall with its result ret (value or -errno). m may be NULL:
  * pointers then print as addresses. For execve, m must still read the old

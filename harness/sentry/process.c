@@ -1,0 +1,328 @@
+/* S9: processes. A process is a set of tasks sharing an address space, a
+ * file table and signal dispositions; it ends with its last task, stays a
+ * zombie until its parent's wait4, and the first process's end ends the
+ * case (every other process goes with it, as in a PID namespace). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "harness/sentry/kernel.h"
+#include "harness/sentry/mm.h"
+#include "harness/sentry/trace.h"
+
+#define ERESTARTSYS 512
+#define KSIG_IGN 1
+
+struct proc *proc_new(struct kernel *k, struct proc *parent)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->k = k;
+	p->cfg = k->cfg;
+	p->mf = k->mf;
+	p->parent = parent;
+	p->random_state = 0x5eed5eed5eed5eedULL;
+	p->next = k->procs;
+	k->procs = p;
+	if (parent) {
+		memcpy(p->act, parent->act, sizeof(p->act));
+		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+		memcpy(p->exe, parent->exe, sizeof(p->exe));
+		p->random_state = parent->random_state ^ (uint64_t)k->next_pid;
+	}
+	timers_start(p);
+	return p;
+}
+
+static void vm_drop(struct proc *p)
+{
+	if (!p->vm_borrowed) {
+		if (p->mm)
+			mm_destroy(p->mm);
+		if (p->as)
+			plat_as_release(p->as);
+	}
+	p->mm = NULL;
+	p->as = NULL;
+	p->vm_borrowed = false;
+}
+
+/* Frees a process that is gone for good: reaped, or at the case's end. */
+void proc_free(struct proc *p)
+{
+	struct kernel *k = p->k;
+	for (struct proc **pp = &k->procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	timers_stop(p);
+	vm_drop(p);
+	if (p->fds)
+		fdtable_put(p->fds);
+	free(p);
+}
+
+/* exit_group and fatal signals: every task of p stops at its next chance;
+ * those in guest code are interrupted (P19), sleepers woken. */
+void proc_exit_group(struct proc *p, int status)
+{
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	for (struct task *t = p->tasks; t; t = t->next)
+		if (t->in_guest)
+			plat_interrupt(t->ctx);
+	kernel_wake(p->k);
+}
+
+static void notify_parent(struct proc *p)
+{
+	struct proc *parent = p->parent;
+	int st = p->exit_status;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCHLD;
+	si.si_pid = p->pid;
+	si.si_uid = 1000;
+	si.si_code = WIFEXITED(st) ? CLD_EXITED : WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+	si.si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+	signal_send_proc(parent, &si);
+}
+
+static void record_result(struct kernel *k, int st, bool core)
+{
+	if (k->res->kind == SENTRY_ERROR && k->res->error[0])
+		return;
+	k->res->kind = WIFEXITED(st) ? SENTRY_EXITED : SENTRY_SIGNALED;
+	k->res->status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+	k->res->core = !WIFEXITED(st) && core;
+}
+
+/* The last task of p is gone (kernel lock held). */
+static void proc_finish(struct proc *p, struct task *last)
+{
+	struct kernel *k = p->k;
+	int st = p->exit_status;
+	if (WIFEXITED(st))
+		trace_exit(last->trace, WEXITSTATUS(st));
+	else
+		trace_killed(last->trace, WTERMSIG(st), p->core_action);
+	timers_stop(p);
+	vm_drop(p);
+	fdtable_put(p->fds);
+	p->fds = NULL;
+	p->vfork_done = true;
+	for (struct proc *c = k->procs; c; c = c->next)
+		if (c->parent == p)
+			c->parent = p == k->init ? NULL : k->init; /* orphans go to init */
+	p->zombie = true;
+	if (p == k->init) {
+		record_result(k, st, p->core_action);
+		k->ending = true;
+	} else if (p->parent && p->parent->act[SIGCHLD - 1].handler == KSIG_IGN) {
+		proc_free(p); /* SIGCHLD ignored: no zombie (POSIX) */
+	} else if (p->parent) {
+		notify_parent(p);
+	}
+	kernel_wake(k);
+}
+
+/* A task ends: CLONE_CHILD_CLEARTID wakes whoever joins it (S9). */
+void proc_task_gone(struct task *t)
+{
+	struct proc *p = t->proc;
+	if (t->clear_child_tid && p->mm) {
+		uint32_t zero = 0;
+		if (copy_out(t, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_addr(t, t->clear_child_tid, 1);
+	}
+	for (struct task **pp = &p->tasks; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	if (--p->ntasks == 0)
+		proc_finish(p, t);
+	kernel_wake(p->k);
+}
+
+/* ---- clone, fork, vfork ---- */
+
+static struct task *find_task(struct kernel *k, int tid)
+{
+	for (struct proc *p = k->procs; p; p = p->next)
+		for (struct task *t = p->tasks; t; t = t->next)
+			if (t->tid == tid)
+				return t;
+	return NULL;
+}
+
+static long new_thread(struct task *t, uint64_t flags, const uint64_t *a)
+{
+	struct task *c = task_new(t->proc, t);
+	if (!c)
+		return -ENOMEM;
+	struct user_regs_struct *r = plat_ctx_regs(c->ctx);
+	r->rax = 0;
+	if (a[1])
+		r->rsp = a[1];
+	if (flags & CLONE_SETTLS)
+		r->fs_base = a[4];
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = a[3];
+	uint32_t tid = (uint32_t)c->tid;
+	if ((flags & CLONE_PARENT_SETTID) && copy_out(t, a[2], &tid, 4))
+		goto fault;
+	if ((flags & CLONE_CHILD_SETTID) && copy_out(t, a[3], &tid, 4))
+		goto fault;
+	if (task_start(c) == 0)
+		return c->tid;
+fault:
+	/* Not started: undo as if it never was. */
+	proc_task_gone(c);
+	plat_ctx_release(c->ctx);
+	trace_free(c->trace);
+	free(c);
+	return -EFAULT;
+}
+
+static int new_vm(struct proc *c, struct proc *p, bool share)
+{
+	if (share) {
+		c->mm = p->mm, c->as = p->as, c->vm_borrowed = true;
+		return 0;
+	}
+	int e = plat_as_new(c->cfg->plat, &c->as);
+	if (!e)
+		e = mm_clone(p->mm, c, &c->mm);
+	return e;
+}
+
+static long new_process(struct task *t, uint64_t flags, const uint64_t *a)
+{
+	struct proc *p = t->proc, *c = proc_new(p->k, p);
+	if (!c)
+		return -ENOMEM;
+	int e = new_vm(c, p, flags & CLONE_VM);
+	if (!e && (flags & CLONE_FILES)) {
+		c->fds = p->fds;
+		c->fds->refs++;
+	} else if (!e) {
+		c->fds = fdtable_copy(p->fds);
+		e = c->fds ? 0 : -ENOMEM;
+	}
+	struct task *ct = e ? NULL : task_new(c, t);
+	if (!ct) {
+		proc_free(c);
+		return e ? e : -ENOMEM;
+	}
+	c->pid = ct->tid;
+	if (!c->vm_borrowed)
+		plat_as_set_user(c->as, c);
+	struct user_regs_struct *r = plat_ctx_regs(ct->ctx);
+	r->rax = 0;
+	if (a[1])
+		r->rsp = a[1];
+	if (flags & CLONE_SETTLS)
+		r->fs_base = a[4];
+	uint32_t pid = (uint32_t)ct->tid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_out(t, a[2], &pid, 4);
+	if (flags & CLONE_CHILD_SETTID)
+		mm_copy_out(c->mm, a[3], &pid, 4);
+	if (flags & CLONE_CHILD_CLEARTID)
+		ct->clear_child_tid = a[3];
+	if (task_start(ct)) {
+		proc_task_gone(ct);
+		return -EAGAIN;
+	}
+	/* vfork: the parent waits until the child execs or exits. */
+	while ((flags & CLONE_VFORK) && !c->vfork_done && !task_must_stop(t))
+		task_wait(t, 0);
+	return c->pid;
+}
+
+long sys_clone(struct task *t, const uint64_t *a)
+{
+	uint64_t flags = a[0];
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if (flags & (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS |
+		     CLONE_NEWIPC | CLONE_NEWCGROUP))
+		return -EPERM; /* no namespaces in the sentry */
+	if (flags & CLONE_THREAD)
+		return new_thread(t, flags, a);
+	return new_process(t, flags, a);
+}
+
+long sys_fork(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	const uint64_t b[6] = { SIGCHLD, 0, 0, 0, 0, 0 };
+	return new_process(t, SIGCHLD, b);
+}
+
+long sys_vfork(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	const uint64_t b[6] = { CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0 };
+	return new_process(t, b[0], b);
+}
+
+/* ---- wait4 ---- */
+
+static bool matches(struct proc *c, int pid)
+{
+	return pid == -1 || pid == 0 || pid < -1 || c->pid == pid;
+}
+
+long sys_wait4(struct task *t, const uint64_t *a)
+{
+	struct kernel *k = t->proc->k;
+	int pid = (int)a[0];
+	int options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	for (;;) {
+		bool any = false;
+		for (struct proc *c = k->procs; c; c = c->next) {
+			if (c->parent != t->proc || !matches(c, pid))
+				continue;
+			any = true;
+			if (!c->zombie)
+				continue;
+			int st = c->exit_status, cpid = c->pid;
+			if (a[1] && copy_out(t, a[1], &st, sizeof(st)))
+				return -EFAULT;
+			if (a[3]) {
+				struct rusage ru;
+				memset(&ru, 0, sizeof(ru));
+				if (copy_out(t, a[3], &ru, sizeof(ru)))
+					return -EFAULT;
+			}
+			proc_free(c);
+			return cpid;
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & WNOHANG)
+			return 0;
+		if (task_wait(t, 0) == -EINTR)
+			return -ERESTARTSYS;
+	}
+}
+
+struct task *kernel_find_task(struct kernel *k, int tid)
+{
+	return find_task(k, tid);
+}
