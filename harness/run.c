@@ -110,6 +110,13 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	static char *no_env[] = { NULL };
+	/* execve (S9) resolves names below the fixtures folder; for a program
+	 * given by path that is the folder it sits in. */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", o.case_name ? (o.fixtures ? o.fixtures : "build/fixtures") : argv[first]);
+	char *slash = strrchr(dir, '/');
+	if (!o.case_name)
+		snprintf(slash ? slash : dir, sizeof(dir) - (size_t)(slash ? slash - dir : 0), "%s", slash ? "" : ".");
 	struct sentry_config cfg = {
 		.path = o.case_name ? path : argv[first],
 		.exe_name = o.case_name ? c.fixture : NULL,
@@ -121,6 +128,7 @@ int cmd_run(int argc, char **argv)
 		.trace = trace,
 		.verbose = o.verbose,
 		.plat = p,
+		.fixtures_dir = dir,
 	};
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);

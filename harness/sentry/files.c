@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -19,6 +21,7 @@
 #define IOV_MAX_LINUX 1024
 #define IO_CHUNK 65536
 #define ERESTARTSYS 512
+#define ERESTARTNOHAND 514
 
 enum file_kind { FILE_IN, FILE_OUT, FILE_EMPTY, FILE_PIPE_R, FILE_PIPE_W };
 
@@ -460,10 +463,14 @@ static long readlink_path(struct task *t, uint64_t path, uint64_t buf, uint64_t 
 		return -ENOENT;
 	if ((long)size <= 0)
 		return -EINVAL;
-	size_t len = strlen(t->proc->exe);
+	/* The kernel's answer is always absolute (glibc asserts it): a name
+	 * below the fixtures folder is shown from a virtual root. */
+	char exe[sizeof(t->proc->exe) + 1];
+	snprintf(exe, sizeof(exe), "%s%s", t->proc->exe[0] == '/' ? "" : "/", t->proc->exe);
+	size_t len = strlen(exe);
 	if (len > size)
 		len = size;
-	return copy_out(t, buf, t->proc->exe, len) ? -EFAULT : (long)len;
+	return copy_out(t, buf, exe, len) ? -EFAULT : (long)len;
 }
 
 long sys_readlinkat(struct task *t, const uint64_t *a)
@@ -474,4 +481,94 @@ long sys_readlinkat(struct task *t, const uint64_t *a)
 long sys_readlink(struct task *t, const uint64_t *a)
 {
 	return readlink_path(t, a[0], a[1], a[2]);
+}
+
+/* S8: poll and ppoll on the guest's fds; blocks until one is ready, the
+ * timeout passes or a signal comes (ERESTARTNOHAND: a handler turns it
+ * into EINTR, otherwise the call restarts). */
+static short poll_one(struct task *t, int fd, short events)
+{
+	struct file *f = get(t, (uint64_t)fd);
+	if (fd < 0)
+		return 0;
+	if (!f)
+		return POLLNVAL;
+	short rev = 0;
+	switch (f->kind) {
+	case FILE_IN:
+	case FILE_EMPTY:
+		rev = POLLIN;
+		break;
+	case FILE_OUT:
+		rev = POLLOUT;
+		break;
+	case FILE_PIPE_R:
+		rev = f->pipe->len ? POLLIN : f->pipe->writers ? 0 : POLLHUP;
+		break;
+	case FILE_PIPE_W:
+		rev = !f->pipe->readers ? POLLERR : f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0;
+		break;
+	}
+	return rev & (events | POLLHUP | POLLERR | POLLNVAL);
+}
+
+static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, long timeout_ms)
+{
+	struct pollfd fds[MAX_FDS];
+	if (nfds > MAX_FDS)
+		return -EINVAL;
+	if (nfds && copy_in(t, ufds, fds, nfds * sizeof(fds[0])))
+		return -EFAULT;
+	uint64_t deadline = timeout_ms > 0 ? vclock_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000ULL : 0;
+	for (;;) {
+		long ready = 0;
+		for (uint64_t i = 0; i < nfds; i++) {
+			fds[i].revents = poll_one(t, fds[i].fd, fds[i].events);
+			ready += fds[i].revents != 0;
+		}
+		if (ready || timeout_ms == 0) {
+			if (nfds && copy_out(t, ufds, fds, nfds * sizeof(fds[0])))
+				return -EFAULT;
+			return ready;
+		}
+		int r = task_sleep(t, deadline);
+		if (r == -EINTR)
+			return -ERESTARTNOHAND;
+		if (r == 0 && timeout_ms > 0)
+			timeout_ms = 0; /* one last look, then 0 */
+	}
+}
+
+long sys_poll(struct task *t, const uint64_t *a)
+{
+	return do_poll(t, a[0], a[1], (long)(int)a[2] < 0 ? -1 : (long)(int)a[2]);
+}
+
+long sys_ppoll(struct task *t, const uint64_t *a)
+{
+	long ms = -1;
+	if (a[2]) {
+		struct timespec ts;
+		if (copy_in(t, a[2], &ts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		ms = ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+	}
+	if (a[3]) {
+		uint64_t mask;
+		if (a[4] != 8)
+			return -EINVAL;
+		if (copy_in(t, a[3], &mask, sizeof(mask)))
+			return -EFAULT;
+		t->saved_sigmask = t->sigmask;
+		t->restore_sigmask = true;
+		t->sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	}
+	long r = do_poll(t, a[0], a[1], ms);
+	if (r != -ERESTARTNOHAND && a[3]) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	return r;
 }

@@ -195,6 +195,8 @@ long sys_fstat(struct task *, const uint64_t *);
 long sys_newfstatat(struct task *, const uint64_t *);
 long sys_readlinkat(struct task *, const uint64_t *);
 long sys_readlink(struct task *, const uint64_t *);
+long sys_poll(struct task *, const uint64_t *);
+long sys_ppoll(struct task *, const uint64_t *);
 
 long sys_brk(struct task *, const uint64_t *);
 long sys_mmap(struct task *, const uint64_t *);

@@ -83,6 +83,8 @@ static const syscall_fn table[TABLE_SIZE] = {
 	[SYS_execve] = sys_execve,
 	[SYS_wait4] = sys_wait4,
 	[SYS_futex] = sys_futex,
+	[SYS_poll] = sys_poll,
+	[SYS_ppoll] = sys_ppoll,
 	/* rseq and clone3 are deliberately absent: -ENOSYS makes glibc fall
 	 * back to what the sentry has. */
 };
