@@ -145,7 +145,7 @@ void signal_deliver(struct task *t);
 void signal_restart_after(struct task *t, long ret);
 
 /* time.c (S8): the process's real timer and interruptible sleeps. */
-void timers_start(struct proc *p);
+int timers_start(struct proc *p);
 void timers_stop(struct proc *p);
 /* Sleeps until the virtual clock reaches deadline_ns (0: for ever) or a
  * signal is pending: 0 when the time came, -EINTR when interrupted. */

@@ -36,7 +36,10 @@ struct proc *proc_new(struct kernel *k, struct proc *parent)
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		p->random_state = parent->random_state ^ (uint64_t)k->next_pid;
 	}
-	timers_start(p);
+	if (timers_start(p)) {
+		proc_free(p);
+		return NULL;
+	}
 	return p;
 }
 

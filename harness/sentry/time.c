@@ -96,12 +96,12 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-/* Kernel lock held. */
-void timers_start(struct proc *p)
+/* Kernel lock held. 0 or -errno. */
+int timers_start(struct proc *p)
 {
 	struct timers *tm = calloc(1, sizeof(*tm));
 	if (!tm)
-		return;
+		return -ENOMEM;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -113,7 +113,8 @@ void timers_start(struct proc *p)
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 << 10);
+	/* No small stack: the harness's static TLS (an I/O bounce buffer)
+	 * must fit below it, or pthread_create says EINVAL. */
 	if (pthread_create(&tm->thread, &attr, timer_main, tm) != 0) {
 		pthread_cond_destroy(&tm->cv);
 		pthread_mutex_destroy(&tm->mu);
@@ -124,6 +125,7 @@ void timers_start(struct proc *p)
 	}
 	pthread_attr_destroy(&attr);
 	p->timers = tm;
+	return tm ? 0 : -EAGAIN;
 }
 
 /* Kernel lock held: the thread sees stop and frees itself. */
