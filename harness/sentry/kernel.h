@@ -69,6 +69,8 @@ struct proc {
 	bool exiting;            /* exit_group or a fatal signal: tasks go */
 	int exit_status;         /* wait status once exiting */
 	bool core_action;        /* killed by a signal whose default dumps core */
+	bool stopped;            /* group stop (S6): tasks wait for SIGCONT */
+	int stop_report;         /* for wait4: 0, or a WUNTRACED/WCONTINUED status */
 	bool zombie;             /* all tasks gone, waiting for wait4 */
 	bool vfork_done;         /* the vfork parent may go on */
 	uint64_t shared_pending; /* process-directed signals (kill, timers) */
@@ -143,6 +145,8 @@ void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_
 bool signal_pending(struct task *t);
 void signal_deliver(struct task *t);
 void signal_restart_after(struct task *t, long ret);
+void proc_stop(struct proc *p, int sig);
+void proc_continue(struct proc *p);
 
 /* time.c (S8): the process's real timer and interruptible sleeps. */
 int timers_start(struct proc *p);

@@ -86,6 +86,48 @@ void proc_exit_group(struct proc *p, int status)
 	kernel_wake(p->k);
 }
 
+/* S6: stop and continue, with what the parent's wait4 and SIGCHLD see
+ * (WUNTRACED, WCONTINUED, CLD_STOPPED, CLD_CONTINUED). */
+static void tell_parent(struct proc *p, int code, int status)
+{
+	struct proc *parent = p->parent;
+	if (!parent || (code != CLD_CONTINUED && code != CLD_STOPPED))
+		return;
+	if (parent->act[SIGCHLD - 1].flags & SA_NOCLDSTOP)
+		return;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCHLD;
+	si.si_code = code;
+	si.si_pid = p->pid;
+	si.si_uid = 1000;
+	si.si_status = status;
+	signal_send_proc(parent, &si);
+}
+
+void proc_stop(struct proc *p, int sig)
+{
+	if (p->stopped || p->exiting)
+		return;
+	p->stopped = true;
+	p->stop_report = (sig << 8) | 0x7f;
+	for (struct task *t = p->tasks; t; t = t->next)
+		if (t->in_guest)
+			plat_interrupt(t->ctx);
+	tell_parent(p, CLD_STOPPED, sig);
+	kernel_wake(p->k);
+}
+
+void proc_continue(struct proc *p)
+{
+	if (!p->stopped)
+		return;
+	p->stopped = false;
+	p->stop_report = 0xffff;
+	tell_parent(p, CLD_CONTINUED, SIGCONT);
+	kernel_wake(p->k);
+}
+
 static void notify_parent(struct proc *p)
 {
 	struct proc *parent = p->parent;
@@ -302,6 +344,14 @@ long sys_wait4(struct task *t, const uint64_t *a)
 			if (c->parent != t->proc || !matches(c, pid))
 				continue;
 			any = true;
+			int report = c->stop_report;
+			bool want = report == 0xffff ? (options & WCONTINUED) : (options & WUNTRACED);
+			if (!c->zombie && report && want) {
+				c->stop_report = 0;
+				if (a[1] && copy_out(t, a[1], &report, sizeof(report)))
+					return -EFAULT;
+				return c->pid;
+			}
 			if (!c->zombie)
 				continue;
 			int st = c->exit_status, cpid = c->pid;

@@ -67,6 +67,14 @@ void signal_send_proc(struct proc *p, const siginfo_t *si)
 	struct task *first = p->tasks;
 	if (sig < 1 || sig > NSIG_LINUX || !first || p->exiting)
 		return;
+	/* SIGCONT continues a stopped process when it is sent, whatever its
+	 * disposition, and discards pending stop signals (and vice versa). */
+	if (sig == SIGCONT) {
+		p->shared_pending &= ~STOP_MASK;
+		proc_continue(p);
+	} else if (STOP_MASK & SIGBIT(sig)) {
+		p->shared_pending &= ~SIGBIT(SIGCONT);
+	}
 	bool blocked_by_all = true;
 	for (struct task *t = p->tasks; t; t = t->next)
 		blocked_by_all &= (t->sigmask & SIGBIT(sig)) != 0;
@@ -262,7 +270,8 @@ static bool deliver_one(struct task *t, int sig)
 	if (ka->handler == KSIG_IGN || (ka->handler == KSIG_DFL && (IGNORE_MASK & SIGBIT(sig))))
 		return false;
 	if (ka->handler == KSIG_DFL && (STOP_MASK & SIGBIT(sig))) {
-		trace_signal(t->trace, &si, "stop (no job control in the sentry: ignored)");
+		trace_signal(t->trace, &si, "default action: stop");
+		proc_stop(t->proc, sig);
 		return false;
 	}
 	if (ka->handler == KSIG_DFL) {
@@ -292,9 +301,15 @@ static bool deliver_one(struct task *t, int sig)
 void signal_deliver(struct task *t)
 {
 	int sig;
-	while (!task_must_stop(t) && (sig = next_signal(t)))
+	for (;;) {
+		/* A stopped process's tasks wait here for SIGCONT or SIGKILL. */
+		while (t->proc->stopped && !task_must_stop(t))
+			pthread_cond_wait(&t->proc->k->cv, &t->proc->k->mu);
+		if (task_must_stop(t) || !(sig = next_signal(t)))
+			break;
 		if (deliver_one(t, sig))
 			return;
+	}
 	if (t->restart_nr >= 0)
 		restart_without_handler(t);
 	if (t->restore_sigmask) {
