@@ -226,6 +226,13 @@ static int check_report_dir(const struct runner_opts *o)
 			     "(its costs.txt is the committed one)", o->report_dir) : 0;
 }
 
+static int load_known(struct suite *s)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/known-failures", s->o.cases_dir);
+	return known_load(path, &s->host);
+}
+
 /* Everything that can fail on the user's side, before any child runs. */
 static int prepare(struct suite *s, int argc, char **argv)
 {
@@ -240,6 +247,7 @@ static int prepare(struct suite *s, int argc, char **argv)
 	    (rc = load_costs(s)) ||
 	    (rc = check_report_dir(&s->o)) ||
 	    (rc = envcheck(&s->host)) ||
+	    (rc = load_known(s)) ||
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
 	s->ctx = (struct job_ctx){ s->o.fixtures_dir, crash_find_gdb(), getpid() };
@@ -281,6 +289,7 @@ static void teardown(struct suite *s)
 	free(s->sel);
 	costs_free(&s->costs);
 	catalog_free(&s->cat);
+	known_free();
 	cli_free(&s->o);
 }
 
