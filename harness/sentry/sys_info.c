@@ -105,6 +105,10 @@ static long rlimit_rw(struct task *t, uint64_t res, uint64_t new, uint64_t old)
 
 long sys_prlimit64(struct task *t, const uint64_t *a)
 {
+	struct rlimit n;
+	/* Linux copies the new limit in before it looks up the pid. */
+	if (a[2] && copy_in(t, a[2], &n, sizeof(n)))
+		return -EFAULT;
 	if (a[0] && a[0] != (uint64_t)t->proc->pid)
 		return -ESRCH;
 	return rlimit_rw(t, a[1], a[2], a[3]);

@@ -89,13 +89,15 @@ static struct proc *find_proc(struct kernel *k, int pid)
 long sys_kill(struct task *t, const uint64_t *a)
 {
 	int pid = (int)a[0], sig = (int)a[1];
+	/* Linux finds the target before it looks at the signal number. */
+	struct proc *target = pid > 0 ? find_proc(t->proc->k, pid) : t->proc;
+	if (pid > 0 && !target)
+		return -ESRCH;
 	if (sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
 	siginfo_t si = user_info(t, sig, SI_USER);
 	if (pid > 0 || pid == 0 || pid < -1) {
-		struct proc *p = pid > 0 ? find_proc(t->proc->k, pid) : t->proc;
-		if (!p)
-			return -ESRCH;
+		struct proc *p = target;
 		if (sig)
 			signal_send_proc(p, &si);
 		return 0;

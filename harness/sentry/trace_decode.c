@@ -179,8 +179,13 @@ static void put_iov(const struct call *c, uint64_t addr, uint64_t cnt, bool out)
 	size_t n = cnt > MAX_ELEMS ? MAX_ELEMS : (size_t)cnt;
 	uint64_t left = out ? (uint64_t)c->ret : UINT64_MAX;
 
-	/* The kernel refuses more than UIO_MAXIOV (1024). */
-	if (cnt > 1024 || !get_struct(c, addr, iov, n * sizeof(iov[0]), out))
+	/* The kernel refuses more than UIO_MAXIOV (1024): the pointer then
+	 * prints as it is, never as nothing. */
+	if (cnt > 1024) {
+		trace_ptr(c->l, addr);
+		return;
+	}
+	if (!get_struct(c, addr, iov, n * sizeof(iov[0]), out))
 		return;
 	trace_put(c->l, "[");
 	for (size_t i = 0; i < n; i++) {
