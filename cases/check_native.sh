@@ -106,7 +106,7 @@ signum() {
 # Parses case file $1 into K_* variables and section files under $2.
 # Returns 1 with a message on a format problem.
 parse_case() {
-	local file=$1 dir=$2 line lineno=0 sect='' key val noeol=0
+	local file=$1 dir=$2 line lineno=0 sect='' key val noeol=0 in_section=''
 	K_fixture='' K_args='' K_env='' K_oracle='' K_exit='' K_timeout=''
 	HAVE_stdin=0 HAVE_stdout=0 HAVE_stderr=0
 	finish_section() {
@@ -121,7 +121,11 @@ parse_case() {
 	}
 	while IFS= read -r line || [[ -n $line ]]; do
 		((lineno++))
-		if [[ $line == '--- '* ]]; then
+		# Inside a section only an exact header ends it (harness/case.h):
+		# traces hold "--- fault ..." and "--- SIGSEGV {...} ---" lines.
+		if [[ $line == '--- '* && ( -z $sect$in_section ||
+			$line =~ ^---\ (stdin|stdout|stderr|trace)(\ noeol)?$|^---\ end$ ) ]]; then
+			in_section=1
 			finish_section
 			set -- ${line#--- }
 			sect=${1:-} noeol=0

@@ -200,6 +200,14 @@ static long pipe_read(struct task *t, struct file *f, char *buf, size_t len)
 	return (long)n;
 }
 
+/* The bytes just read go back in front: they are still in the ring. */
+static void pipe_unread(struct file *f, size_t n)
+{
+	struct pipe_buf *pb = f->pipe;
+	pb->head = (pb->head + PIPE_CAPACITY - n) % PIPE_CAPACITY;
+	pb->len += n;
+}
+
 static long do_read(struct task *t, struct file *f, char *buf, size_t len)
 {
 	switch (f->kind) {
@@ -243,8 +251,11 @@ static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len
 			r = do_write(t, f, chunk, n);
 		} else {
 			r = do_read(t, f, chunk, n);
-			if (r > 0 && copy_out(t, addr + done, chunk, (size_t)r))
+			if (r > 0 && copy_out(t, addr + done, chunk, (size_t)r)) {
+				if (f->kind == FILE_PIPE_R)
+					pipe_unread(f, (size_t)r); /* Linux leaves the data */
 				return done ? (long)done : -EFAULT;
+			}
 		}
 		if (r < 0)
 			return done ? (long)done : r;

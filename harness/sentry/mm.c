@@ -443,8 +443,10 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 			return -ENOMEM;
 	}
 	/* Anonymous mappings know only these two (MAP_SHARED_VALIDATE too
-	 * is EINVAL there). */
+	 * is EINVAL there), and a shared one cannot grow down. */
 	if (type != MAP_PRIVATE && type != MAP_SHARED)
+		return -EINVAL;
+	if (type == MAP_SHARED && (flags & MAP_GROWSDOWN))
 		return -EINVAL;
 	if ((flags & MAP_FIXED_NOREPLACE) && !range_free(mm, addr, len))
 		return -EEXIST;
@@ -806,21 +808,69 @@ static long move(struct mm *mm, uintptr_t addr, size_t old_len,
 	return (long)new_addr;
 }
 
-static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len,
-		      size_t new_len, uintptr_t new_addr)
+/* MREMAP_DONTUNMAP: Linux moves the page tables and leaves the old
+ * mapping in place, same protection, with nothing in it: private memory
+ * reads zero there again, shared memory still maps its object (so it
+ * shows the same bytes as the new range). The old range is rebuilt like
+ * that after the move; its private backing is allocated first, so that a
+ * failure leaves nothing half done. */
+static long move_dontunmap(struct mm *mm, uintptr_t addr, size_t len,
+			   uintptr_t new_addr)
 {
+	size_t i = clip(mm, addr, addr + len), k = upto(mm, i, addr + len) - i;
+	struct region *old = calloc(k ? k : 1, sizeof(*old));
+	long ret = !old || reserve(mm, 2 * k + 8) ? -ENOMEM : 0;
+	size_t got = 0; /* pieces copied, private ones with new backing */
+	while (!ret && got < k) {
+		struct region g = mm->r[i + got];
+		if (is_private(&g)) {
+			int64_t off = memfile_alloc(mm->mf, g.len);
+			if (off < 0) {
+				ret = (long)off;
+				break;
+			}
+			g.off = (uint64_t)off;
+		}
+		old[got++] = g;
+	}
+	if (!ret)
+		ret = move(mm, addr, len, new_addr, len);
+	for (size_t p = 0; p < got; p++) {
+		if (ret < 0) {
+			if (is_private(&old[p]))
+				memfile_free(mm->mf, old[p].off, old[p].len);
+			continue;
+		}
+		if (old[p].shm)
+			shm_get(old[p].shm);
+		insert(mm, &old[p]);
+	}
+	merge_all(mm);
+	free(old);
+	return ret;
+}
+
+static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len,
+		      size_t new_len, int flags, uintptr_t new_addr)
+{
+	bool fixed = flags & MREMAP_FIXED;
+	/* Without MREMAP_FIXED (MREMAP_DONTUNMAP alone) new_addr is a hint,
+	 * yet Linux checks it all the same. */
 	if (!aligned(new_addr))
 		return -EINVAL;
 	if (new_len > MM_TASK_SIZE || new_addr > MM_TASK_SIZE - new_len)
 		return -EINVAL;
 	if (addr + old_len > new_addr && new_addr + new_len > addr)
 		return -EINVAL; /* old and new overlap */
-	/* Where Linux would fail in get_unmapped_area, fail first so the
-	 * munmaps below leave nothing half done. */
-	int err = check_fixed(mm, new_addr, new_len);
-	if (err)
-		return err;
-	do_munmap(mm, new_addr, new_len);
+	int err;
+	if (fixed) {
+		/* Where Linux would fail in get_unmapped_area, fail first
+		 * so the munmaps below leave nothing half done. */
+		err = check_fixed(mm, new_addr, new_len);
+		if (err)
+			return err;
+		do_munmap(mm, new_addr, new_len);
+	}
 	if (old_len > new_len) {
 		err = do_munmap(mm, addr + new_len, old_len - new_len);
 		if (err)
@@ -831,6 +881,13 @@ static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len,
 	err = resize_check(mm, addr, old_len, &i);
 	if (err)
 		return err;
+	if (!fixed) {
+		new_addr = place(mm, new_addr, new_len, 0);
+		if (!new_addr)
+			return -ENOMEM;
+	}
+	if (flags & MREMAP_DONTUNMAP)
+		return move_dontunmap(mm, addr, old_len, new_addr);
 	return move(mm, addr, old_len, new_addr, new_len);
 }
 
@@ -841,17 +898,25 @@ static long do_mremap(struct mm *mm, uintptr_t addr, size_t old_len,
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if (flags & MREMAP_DONTUNMAP)
-		return -EINVAL; /* not emulated: the old range would stay */
+	/* DONTUNMAP is always a move, never a resize (compared before the
+	 * lengths are rounded, as Linux does). */
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
 	if (!aligned(addr))
 		return -EINVAL;
 	old_len = page_up(old_len);
 	new_len = page_up(new_len);
 	if (!new_len)
 		return -EINVAL;
-	if (flags & MREMAP_FIXED)
-		return mremap_to(mm, addr, old_len, new_len, new_addr);
-	if (old_len >= new_len) { /* shrinking needs no mapping at all */
+	/* Since 5.16 Linux first looks up the mapping at addr: without one,
+	 * even a shrink or a move is EFAULT. */
+	size_t at = find(mm, addr);
+	if (at == mm->n || mm->r[at].start > addr)
+		return -EFAULT;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return mremap_to(mm, addr, old_len, new_len, flags, new_addr);
+	if (old_len >= new_len) { /* shrinking unmaps the tail, nothing more */
 		if (old_len > new_len) {
 			int err = do_munmap(mm, addr + new_len, old_len - new_len);
 			if (err)

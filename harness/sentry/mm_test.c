@@ -164,6 +164,8 @@ Test(mm, mmap_errors_like_linux)
 	cr_expect_eq(mm_mmap(mm, 0, P, RW, MAP_PRIVATE), -ENODEV);
 	cr_expect_eq(mm_mmap(mm, 0, P, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS),
 		     -EINVAL);
+	cr_expect_eq(mm_mmap(mm, 0, P, RW, SHARED | MAP_GROWSDOWN), -EINVAL,
+		     "a shared mapping cannot grow down");
 	fixed(A, 2 * P, RW, PRIV);
 	cr_expect_eq(mm_mmap(mm, A + P, 2 * P, RW, PRIV | MAP_FIXED_NOREPLACE),
 		     -EEXIST);
@@ -368,8 +370,60 @@ Test(mm, mremap_errors_like_linux)
 	cr_expect_eq(mm_mremap(mm, A + 1, P, 2 * P, MREMAP_MAYMOVE, 0), -EINVAL);
 	cr_expect_eq(mm_mremap(mm, A, P, 0, MREMAP_MAYMOVE, 0), -EINVAL);
 	cr_expect_eq(mm_mremap(mm, A, P, P, 0x80, 0), -EINVAL);
-	cr_expect_eq(mm_mremap(mm, A + 8 * P, 2 * P, P, 0, 0), (long)(A + 8 * P),
-		     "shrinking needs no mapping");
+	/* Linux looks the mapping up first since 5.16: a shrink or a
+	 * same-size call on nothing is EFAULT, not a success. */
+	cr_expect_eq(mm_mremap(mm, A + 8 * P, 2 * P, P, 0, 0), -EFAULT,
+		     "shrinking nothing");
+	cr_expect_eq(mm_mremap(mm, A + 8 * P, P, P, 0, 0), -EFAULT);
+	cr_expect_eq(mm_mremap(mm, A + 8 * P, P, P, MREMAP_MAYMOVE | MREMAP_FIXED,
+			       A + 16 * P), -EFAULT, "moving nothing");
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, P, 0, 0), (long)A, "a real shrink");
+}
+
+Test(mm, mremap_dontunmap_leaves_the_old_range_empty)
+{
+	fixed(A, 2 * P, RW, PRIV);
+	fill(mm, A, 2 * P, 'd');
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_DONTUNMAP, 0), -EINVAL,
+		     "DONTUNMAP needs MAYMOVE");
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, 3 * P,
+			       MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0), -EINVAL,
+		     "DONTUNMAP cannot resize");
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P,
+			       MREMAP_DONTUNMAP | MREMAP_MAYMOVE, A + P), -EINVAL,
+		     "even a hint must not overlap");
+	clear();
+	long to = mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0);
+	cr_expect_eq(to, (long)(BASE - 2 * P));
+	cr_expect_str_eq(rec.log, "unmap 10000000+2000;", "the old pages leave the stub");
+	cr_expect(holds(mm, (uintptr_t)to, 2 * P, 'd'), "contents travel");
+	cr_expect(holds(mm, A, 2 * P, 0), "the old range stays mapped, zeroed");
+	cr_expect_str_eq(list(mm), "10000000-10002000 rw-p\n"
+				   "7effffffe000-7f0000000000 rw-p\n");
+	cr_expect_eq(memfile_committed(mf), 4 * P, "new backing for the old range");
+	fill(mm, A, P, 'n');
+	cr_expect(holds(mm, (uintptr_t)to, P, 'd'), "the two ranges are apart");
+	/* With MREMAP_FIXED the target is replaced, as for a plain move. */
+	long to2 = mm_mremap(mm, A, P, P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE | MREMAP_FIXED,
+			     A + 8 * P);
+	cr_expect_eq(to2, (long)(A + 8 * P));
+	cr_expect(holds(mm, A + 8 * P, P, 'n'));
+	cr_expect(holds(mm, A, P, 0));
+}
+
+Test(mm, mremap_dontunmap_of_shared_memory_keeps_the_object)
+{
+	fixed(A, P, RW, SHARED);
+	fill(mm, A, P, 's');
+	long to = mm_mremap(mm, A, P, P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, A + 4 * P);
+	cr_expect_eq(to, (long)(A + 4 * P), "a free hint is honoured");
+	cr_expect(holds(mm, A, P, 's'), "the old range still maps the object");
+	fill(mm, (uintptr_t)to, 1, 'S');
+	cr_expect(holds(mm, A, 1, 'S'), "both ranges share it");
+	cr_expect_str_eq(list(mm), "10000000-10001000 rw-s\n"
+				   "10004000-10005000 rw-s\n");
+	cr_expect_eq(mm_munmap(mm, (uintptr_t)to, P), 0);
+	cr_expect(holds(mm, A, 1, 'S'), "the object lives while one range maps it");
 }
 
 Test(mm, shared_mremap_past_its_object_gives_sigbus)

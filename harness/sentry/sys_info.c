@@ -132,7 +132,7 @@ long sys_getrandom(struct task *t, const uint64_t *a)
 {
 	if (a[2] & ~7ULL)
 		return -EINVAL;
-	size_t len = a[1] > 33554431 ? 33554431 : a[1];
+	size_t len = a[1] > 0x7ffff000 ? 0x7ffff000 : a[1]; /* MAX_RW_COUNT */
 	for (size_t done = 0; done < len; done += 8) {
 		uint64_t v = next_random(t->proc);
 		size_t n = len - done < 8 ? len - done : 8;

@@ -99,16 +99,33 @@ static int trace_read(void *arg, uintptr_t addr, void *buf, size_t len)
 	return copy_in(arg, addr, buf, len);
 }
 
+static bool is_int80(struct task *t)
+{
+	unsigned char insn[2];
+	const struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	return copy_in(t, r->rip - 2, insn, 2) == 0 && insn[0] == 0xcd && insn[1] == 0x80;
+}
+
 void syscall_dispatch(struct task *t)
 {
 	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
-	long nr = (long)r->orig_rax;
+	/* Linux takes the number from the low 32 bits of rax (a negative int,
+	 * or an x32 number with bit 30, is no syscall of ours). */
+	long raw = (long)r->orig_rax; /* traced as issued; rt_sigreturn changes it */
+	long nr = (int)(uint32_t)raw;
 	const uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	if (is_int80(t)) {
+		/* S12: a 32-bit syscall through int 0x80 (hosts with IA32
+		 * emulation report it as a syscall stop) is not emulated. */
+		trace_note(t->trace, "int 0x80 (32-bit syscall eax=%ld) = -1 ENOSYS (Function not implemented) [not emulated]", nr);
+		r->rax = (uint64_t)-ENOSYS;
+		return;
+	}
 	syscall_fn fn = syscall_lookup(nr);
 	long ret = fn ? fn(t, a) : -ENOSYS;
 	struct trace_mem mem = { t, trace_read };
 	if (!t->traced)
-		trace_syscall(t->trace, &mem, nr, a, ret, fn != NULL);
+		trace_syscall(t->trace, &mem, raw, a, ret, fn != NULL);
 	t->traced = false;
 	r->rax = (uint64_t)ret;
 	signal_restart_after(t, ret);

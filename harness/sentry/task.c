@@ -103,6 +103,21 @@ static bool emulate_cpuid(struct task *t)
 	return true;
 }
 
+/* S12: without IA32 emulation int 0x80 is a #GP; the sentry answers it
+ * as an unknown syscall, -ENOSYS, and the guest goes on. */
+static bool emulate_int80(struct task *t)
+{
+	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
+	unsigned char insn[2];
+	if (copy_in(t, r->rip, insn, 2) != 0 || insn[0] != 0xcd || insn[1] != 0x80)
+		return false;
+	trace_note(t->trace, "int 0x80 (32-bit syscall eax=%ld) = -1 ENOSYS (Function not implemented) [not emulated]",
+		   (long)(uint32_t)r->rax);
+	r->rax = (uint64_t)-ENOSYS;
+	r->rip += 2;
+	return true;
+}
+
 /* P16 left an execute fault at a vsyscall entry: emulate the call and the
  * ret the kernel would have done (S12). */
 static bool emulate_vsyscall(struct task *t, uint64_t addr)
@@ -116,8 +131,20 @@ static bool emulate_vsyscall(struct task *t, uint64_t addr)
 	static const long nrs[] = { 96 /* gettimeofday */, 201 /* time */, 309 /* getcpu */ };
 	long nr = nrs[(addr - VSYSCALL_BASE) / 0x400];
 	long v = syscall_lookup(nr)(t, a);
-	trace_note(t->trace, "vsyscall %s at %#lx = %ld", nr == 96 ? "gettimeofday" : nr == 201 ? "time" : "getcpu",
-		   (unsigned long)addr, v);
+	/* The value is the virtual clock: traces show only how it went. */
+	trace_note(t->trace, "vsyscall %s at %#lx %s", nr == 96 ? "gettimeofday" : nr == 201 ? "time" : "getcpu",
+		   (unsigned long)addr, v == -EFAULT ? "faults" : "done");
+	if (v == -EFAULT) {
+		/* Linux: a bad pointer gets SIGSEGV at the pointer, and the ret is
+		 * not emulated (the guest stays at the vsyscall entry). */
+		uint64_t bad = a[0], probe;
+		/* gettimeofday and getcpu have two pointers: the first is the
+		 * culprit unless it can be written (read it, write it back). */
+		if (nr != 201 && copy_in(t, a[0], &probe, 8) == 0 && copy_out(t, a[0], &probe, 8) == 0)
+			bad = a[1];
+		deliver_sync(t, SIGSEGV, SEGV_MAPERR, bad, 14, 6);
+		return true;
+	}
 	r->rax = (uint64_t)v;
 	r->rip = ret;
 	r->rsp += 8;
@@ -130,6 +157,8 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
 	if (ex->info.si_code == SI_KERNEL) { /* #GP: not a page fault */
 		if (ex->maybe_cpuid && emulate_cpuid(t))
+			return;
+		if (emulate_int80(t))
 			return;
 		deliver_sync(t, SIGSEGV, SI_KERNEL, 0, 13, 0);
 		return;
