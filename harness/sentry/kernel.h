@@ -142,6 +142,7 @@ void futex_wake_addr(struct task *t, uint64_t addr, int n);
 void signal_send(struct task *t, const siginfo_t *si);
 void signal_send_proc(struct proc *p, const siginfo_t *si);
 void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_t err);
+void signal_force(struct task *t, const siginfo_t *si);
 bool signal_pending(struct task *t);
 void signal_deliver(struct task *t);
 void signal_restart_after(struct task *t, long ret);

@@ -114,22 +114,50 @@ void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_
 	t->pending |= SIGBIT(sig);
 }
 
+/* force_sig_info_to_task: a blocked or ignored signal gets its default
+ * action back (and is unblocked), so it cannot be escaped. */
+void signal_force(struct task *t, const siginfo_t *si)
+{
+	int sig = si->si_signo;
+	struct k_sigaction *ka = &t->proc->act[sig - 1];
+	if ((t->sigmask & SIGBIT(sig)) || ka->handler == KSIG_IGN)
+		ka->handler = KSIG_DFL;
+	t->sigmask &= ~SIGBIT(sig);
+	t->pending_info[sig - 1] = *si;
+	t->pending |= SIGBIT(sig);
+}
+
 bool signal_pending(struct task *t)
 {
 	return ((t->pending | t->proc->shared_pending) & ~t->sigmask) != 0;
 }
 
+/* dequeue_signal(): the thread's own set first, then the process's
+ * shared one; in each the synchronous signals, then the lowest number. */
 static int next_signal(struct task *t)
 {
-	uint64_t ready = (t->pending | t->proc->shared_pending) & ~t->sigmask;
+	uint64_t ready = t->pending & ~t->sigmask;
+	if (!ready)
+		ready = t->proc->shared_pending & ~t->sigmask;
 	if (ready & SYNC_MASK)
 		ready &= SYNC_MASK;
 	return ready ? __builtin_ctzll(ready) + 1 : 0;
 }
 
-static bool on_altstack(struct task *t, uint64_t sp)
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)
+#endif
+
+/* __on_sig_stack(): the address range alone. */
+static bool in_altstack(struct task *t, uint64_t sp)
 {
 	return t->altstack.size && sp > t->altstack.sp && sp - t->altstack.sp <= t->altstack.size;
+}
+
+/* on_sig_stack(): with SS_AUTODISARM the task is never "on" it. */
+static bool on_altstack(struct task *t, uint64_t sp)
+{
+	return !((unsigned)t->altstack.flags & SS_AUTODISARM) && in_altstack(t, sp);
 }
 
 static void fill_mcontext(struct task *t, struct k_sigcontext *sc, uint64_t mask, uint64_t fp)
@@ -156,6 +184,12 @@ static int write_fpstate(struct task *t, uint64_t addr)
 	if (plat_probe()->has_xsave) {
 		uint32_t m1 = FP_XSTATE_MAGIC1, ext = (uint32_t)size + 4, xsize = (uint32_t)size;
 		uint32_t m2 = FP_XSTATE_MAGIC2;
+		uint64_t xfeatures;
+		/* The ptrace image keeps XCR0 in the first software word
+		 * (USER_XSTATE_XCR0_WORD); the signal frame wants the
+		 * feature mask after magic1 and extended_size. */
+		memcpy(&xfeatures, img + FP_SW_BYTES_OFFSET, 8);
+		memcpy(img + FP_SW_BYTES_OFFSET + 8, &xfeatures, 8);
 		memcpy(img + FP_SW_BYTES_OFFSET, &m1, 4);
 		memcpy(img + FP_SW_BYTES_OFFSET + 4, &ext, 4);
 		memcpy(img + FP_SW_BYTES_OFFSET + 16, &xsize, 4);
@@ -187,15 +221,14 @@ static int setup_frame(struct task *t, int sig, struct k_sigaction *ka, const si
 	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
 	uint64_t sp = r->rsp - 128; /* the red zone */
 	bool alt = on_altstack(t, r->rsp);
-	if ((ka->flags & SA_ONSTACK) && t->altstack.size && !alt &&
-	    !(t->altstack.flags & SS_DISABLE)) {
+	if ((ka->flags & SA_ONSTACK) && t->altstack.size && !alt) {
 		sp = t->altstack.sp + t->altstack.size;
 		alt = true;
 	}
 	size_t fpsize = plat_fpstate_size() + (plat_probe()->has_xsave ? 4 : 0);
 	uint64_t fpaddr = (sp - fpsize) & ~63ULL;
 	uint64_t frame = (((fpaddr - sizeof(struct k_rt_sigframe)) + 8) & ~15ULL) - 8;
-	if (alt && !on_altstack(t, frame + 1))
+	if (alt && !in_altstack(t, frame + 1))
 		return -EFAULT; /* the alternate stack overflowed */
 	if (!(ka->flags & SA_RESTORER))
 		return -EFAULT; /* x86-64 has no vDSO trampoline here */
@@ -205,10 +238,9 @@ static int setup_frame(struct task *t, int sig, struct k_sigaction *ka, const si
 	f.pretcode = ka->restorer;
 	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |
 			(plat_probe()->has_xsave ? UC_FP_XSTATE : 0);
-	f.uc.uc_stack = (struct k_stack){ t->altstack.sp,
-					  !t->altstack.size || (t->altstack.flags & SS_DISABLE) ? SS_DISABLE
-					  : on_altstack(t, r->rsp) ? SS_ONSTACK : t->altstack.flags,
-					  0, t->altstack.size };
+	/* unsafe_save_altstack: the task's own sas_ss_flags, never
+	 * SS_ONSTACK; then SS_AUTODISARM disarms it for the handler. */
+	f.uc.uc_stack = (struct k_stack){ t->altstack.sp, t->altstack.flags, 0, t->altstack.size };
 	fill_mcontext(t, &f.uc.uc_mcontext, mask, fpaddr);
 	f.uc.uc_sigmask = mask;
 	f.info = *si;
@@ -223,6 +255,8 @@ static int setup_frame(struct task *t, int sig, struct k_sigaction *ka, const si
 	r->eflags &= ~(uint64_t)(X86_EFLAGS_DF | X86_EFLAGS_RF | X86_EFLAGS_TF);
 	r->orig_rax = (uint64_t)-1;
 	fp_reset(t);
+	if ((unsigned)t->altstack.flags & SS_AUTODISARM)
+		t->altstack.sp = 0, t->altstack.size = 0, t->altstack.flags = SS_DISABLE;
 	return 0;
 }
 
@@ -282,10 +316,16 @@ static bool deliver_one(struct task *t, int sig)
 	if (t->restart_nr >= 0)
 		restart_for_handler(t, ka);
 	if (setup_frame(t, sig, ka, &si)) {
-		/* force_sigsegv: a frame that cannot be written kills. */
+		/* force_sigsegv: a frame that cannot be written forces SIGSEGV;
+		 * for SIGSEGV itself that is fatal, for another signal the
+		 * SIGSEGV may still be caught (on an alternate stack). */
 		siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
-		task_kill(t, SIGSEGV, &segv);
-		return true;
+		if (sig == SIGSEGV) {
+			task_kill(t, SIGSEGV, &segv);
+			return true;
+		}
+		signal_force(t, &segv);
+		return false;
 	}
 	t->restore_sigmask = false;
 	t->sigmask |= ka->mask | ((ka->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
@@ -355,13 +395,18 @@ long sys_rt_sigreturn(struct task *t, const uint64_t *a)
 	(void)a;
 	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
 	struct k_ucontext uc;
+	/* Always make any pending restarted system call return -EINTR. */
+	t->restart.fn = NULL;
 	if (copy_in(t, r->rsp - 8 + offsetof(struct k_rt_sigframe, uc), &uc, sizeof(uc)) ||
 	    restore_fp(t, uc.uc_mcontext.fpstate)) {
+		/* badframe: signal_fault() forces SIGSEGV; the call returns 0. */
 		siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
-		signal_send(t, &segv);
-		t->sigmask &= ~SIGBIT(SIGSEGV);
-		return (long)r->rax;
+		signal_force(t, &segv);
+		return 0;
 	}
+	/* restore_altstack() runs while rsp is still the frame's: a handler
+	 * on the alternate stack cannot replace it (EPERM, ignored). */
+	bool was_on = on_altstack(t, r->rsp);
 	const struct k_sigcontext *sc = &uc.uc_mcontext;
 	r->r8 = sc->r8, r->r9 = sc->r9, r->r10 = sc->r10, r->r11 = sc->r11;
 	r->r12 = sc->r12, r->r13 = sc->r13, r->r14 = sc->r14, r->r15 = sc->r15;
@@ -370,9 +415,14 @@ long sys_rt_sigreturn(struct task *t, const uint64_t *a)
 	r->eflags = (r->eflags & ~FIX_EFLAGS) | (sc->flags & FIX_EFLAGS);
 	r->orig_rax = (uint64_t)-1;
 	t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
-	if (!on_altstack(t, r->rsp) && !(uc.uc_stack.ss_flags & ~SS_DISABLE))
-		t->altstack.sp = uc.uc_stack.ss_sp, t->altstack.size = uc.uc_stack.ss_size,
-		t->altstack.flags = uc.uc_stack.ss_flags;
+	int mode = uc.uc_stack.ss_flags & ~(int)SS_AUTODISARM;
+	if (!was_on && (mode == 0 || mode == SS_ONSTACK || mode == SS_DISABLE)) {
+		if (mode == SS_DISABLE)
+			t->altstack.sp = 0, t->altstack.size = 0, t->altstack.flags = uc.uc_stack.ss_flags;
+		else if (uc.uc_stack.ss_size >= 2048)
+			t->altstack.sp = uc.uc_stack.ss_sp, t->altstack.size = uc.uc_stack.ss_size,
+			t->altstack.flags = uc.uc_stack.ss_flags;
+	}
 	t->restart_nr = -1;
 	return (long)r->rax;
 }

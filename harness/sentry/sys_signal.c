@@ -28,12 +28,20 @@ long sys_rt_sigaction(struct task *t, const uint64_t *a)
 		return -EFAULT;
 	if (a[1]) {
 		n.mask &= ~UNBLOCKABLE;
+		/* Unknown flag bits are dropped so programs can probe them
+		 * (UAPI_SA_FLAGS; SA_UNSUPPORTED never sticks). */
+		n.flags &= SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTACK | SA_RESTART |
+			   SA_NODEFER | SA_RESETHAND | 0x04000000UL /* SA_RESTORER */;
 		*cur = n;
 		/* Setting SIG_IGN (or a default that ignores) discards what is
 		 * pending, as POSIX asks. */
 		if (n.handler == 1 || (n.handler == 0 && (sig == SIGCHLD || sig == SIGURG ||
-							  sig == SIGWINCH || sig == SIGCONT)))
-			t->pending &= ~SIGBIT(sig);
+							  sig == SIGWINCH || sig == SIGCONT))) {
+			/* From the shared set and every thread's own one. */
+			t->proc->shared_pending &= ~SIGBIT(sig);
+			for (struct task *o = t->proc->tasks; o; o = o->next)
+				o->pending &= ~SIGBIT(sig);
+		}
 	}
 	return 0;
 }
@@ -173,10 +181,14 @@ long sys_rt_tgsigqueueinfo(struct task *t, const uint64_t *a)
 long sys_sigaltstack(struct task *t, const uint64_t *a)
 {
 	const struct user_regs_struct *r = plat_ctx_regs(t->ctx);
-	bool on = t->altstack.size && r->rsp > t->altstack.sp && r->rsp - t->altstack.sp <= t->altstack.size;
+	bool on = !((unsigned)t->altstack.flags & SS_AUTODISARM) && t->altstack.size &&
+		  r->rsp > t->altstack.sp && r->rsp - t->altstack.sp <= t->altstack.size;
+	/* sas_ss_flags(sp) | the flag bits the task keeps */
 	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } cur = {
-		t->altstack.sp, on ? SS_ONSTACK : t->altstack.size ? t->altstack.flags : SS_DISABLE, 0,
-		t->altstack.size }, n;
+		t->altstack.sp,
+		(!t->altstack.size ? SS_DISABLE : on ? SS_ONSTACK : 0) |
+			(int)((unsigned)t->altstack.flags & SS_AUTODISARM),
+		0, t->altstack.size }, n;
 	if (a[0]) {
 		if (copy_in(t, a[0], &n, sizeof(n)))
 			return -EFAULT;
@@ -191,7 +203,7 @@ long sys_sigaltstack(struct task *t, const uint64_t *a)
 			return -ENOMEM;
 		}
 		t->altstack.sp = n.sp, t->altstack.size = n.size;
-		t->altstack.flags = mode == SS_DISABLE ? SS_DISABLE : n.flags & SS_AUTODISARM;
+		t->altstack.flags = n.flags; /* kept as given: frames save it */
 	}
 	return a[1] && copy_out(t, a[1], &cur, sizeof(cur)) ? -EFAULT : 0;
 }
@@ -235,7 +247,10 @@ long sys_rt_sigtimedwait(struct task *t, const uint64_t *a)
 					   (uint64_t)ts.tv_nsec
 				 : 0;
 	for (;;) {
-		uint64_t ready = (t->pending | t->proc->shared_pending) & set;
+		/* The thread's own pending signals first, as dequeue_signal(). */
+		uint64_t ready = t->pending & set;
+		if (!ready)
+			ready = t->proc->shared_pending & set;
 		if (ready) {
 			int sig = __builtin_ctzll(ready) + 1;
 			siginfo_t *si = &t->pending_info[sig - 1];

@@ -1,0 +1,431 @@
+/*
+ * The platform itself, through its public interface only (platform.h), as
+ * the sentry uses it: emulated getpid in both state-transfer modes (P13),
+ * the fault round trip and the read-then-write two-step (P17, P21), single
+ * map-file and unmap injections (P21), and a new address space from the
+ * pool or from the master (P5, P22).
+ *
+ * The bench thread is pinned before any platform is made: the master stub
+ * is forked by a thread it creates, stub processes are cloned from the
+ * master and stub threads from their process's first thread, and each
+ * inherits the affinity of its creator. So every stub thread runs on the
+ * bench's CPU (checked in /proc, reported as stub_cpus).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "platform/platform.h"
+
+char bench_stub_cpus[64] = "unknown";
+
+#define PAGE 4096UL
+#define CODE_ADDR 0x10000000UL
+#define MAP_ADDR 0x20000000UL
+#define WIN_ADDR 0x40000000UL
+#define WIN_PAGES 64UL /* the fault loops touch this window, then unmap it */
+
+/* Defines name[] and name_end[] around position-independent guest code. */
+#define GUEST_CODE(name, body)                                                                     \
+	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name        \
+	        "_end\n" #name "_end:\n.popsection\n");                                            \
+	extern const char name[], name##_end[]
+
+/* getpid forever; each result becomes the next call's rdi (checked). */
+GUEST_CODE(g_getpid, "1: mov $39, %eax\n syscall\n mov %rax, %rdi\n jmp 1b");
+/* Touch every page of the window once (read or write), then a getpid
+ * tells the harness to unmap the window, and round again. */
+#define TOUCH_LOOP(insn)                                                                           \
+	"1: movabs $0x40000000, %rbx\n"                                                            \
+	"2: " insn "\n add $4096, %rbx\n movabs $0x40040000, %rcx\n"                               \
+	" cmp %rcx, %rbx\n jb 2b\n mov $39, %eax\n syscall\n jmp 1b"
+GUEST_CODE(g_read_pages, TOUCH_LOOP("mov (%rbx), %rax"));
+GUEST_CODE(g_write_pages, TOUCH_LOOP("movq $1, (%rbx)"));
+
+enum kind { LAZY, FULL, NO_POOL, NKINDS };
+static struct plat *plats[NKINDS];
+static int plat_refs[NKINDS];
+
+static struct plat *plat_get(enum kind k, char *err, size_t errlen)
+{
+	if (!plats[k]) {
+		struct plat_options o = {.full_state = k == FULL, .no_pool = k == NO_POOL};
+		plats[k] = plat_new(&o, err, errlen);
+		if (!plats[k])
+			return NULL;
+	}
+	plat_refs[k]++;
+	return plats[k];
+}
+
+static void plat_put(enum kind k)
+{
+	if (--plat_refs[k] == 0) {
+		plat_destroy(plats[k]);
+		plats[k] = NULL;
+	}
+}
+
+struct guest {
+	enum kind kind;
+	struct plat *p;
+	struct plat_as *as;
+	struct plat_ctx *ctx;
+	int memfd;               /* page 0: code; pages 1..WIN_PAGES: data */
+	unsigned long long last; /* getpid: the rax written last */
+	bool have_last;
+};
+
+/* Lists the CPUs the stub threads of pid may use, e.g. "0" or "0-1". */
+static void record_stub_cpus(pid_t pid)
+{
+	char path[64], line[256], cpus[64] = "";
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status", pid, e->d_name);
+		FILE *f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+				char *v = line + 18 + strspn(line + 18, " \t");
+				v[strcspn(v, "\n")] = 0;
+				if (cpus[0] && strcmp(cpus, v))
+					snprintf(cpus, sizeof(cpus), "mixed");
+				else if (!cpus[0])
+					snprintf(cpus, sizeof(cpus), "%s", v);
+			}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	if (cpus[0])
+		snprintf(bench_stub_cpus, sizeof(bench_stub_cpus), "%s", cpus);
+}
+
+static void guest_free(struct guest *g)
+{
+	if (g->ctx)
+		plat_ctx_release(g->ctx);
+	if (g->as)
+		plat_as_release(g->as);
+	if (g->memfd >= 0)
+		close(g->memfd);
+	if (g->p)
+		plat_put(g->kind);
+	free(g);
+}
+
+static int guest_new(enum kind k, const char *code, const char *end, void **state, char *err,
+                     size_t errlen)
+{
+	struct guest *g = calloc(1, sizeof(*g));
+	if (!g)
+		return -1;
+	g->kind = k;
+	g->memfd = memfd_create("bench-guest", MFD_CLOEXEC);
+	size_t len = (size_t)(end - code);
+	if (g->memfd < 0 || ftruncate(g->memfd, (off_t)((1 + WIN_PAGES) * PAGE)) ||
+	    pwrite(g->memfd, code, len, 0) != (ssize_t)len) {
+		snprintf(err, errlen, "guest memory file: %s", strerror(errno));
+		guest_free(g);
+		return -1;
+	}
+	g->p = plat_get(k, err, errlen);
+	if (!g->p) {
+		guest_free(g);
+		return -1;
+	}
+	int e = plat_as_new(g->p, &g->as);
+	if (e) {
+		g->as = NULL;
+		snprintf(err, errlen, "plat_as_new: %s", strerror(-e));
+		guest_free(g);
+		return -1;
+	}
+	g->ctx = plat_ctx_new(g->p);
+	e = g->ctx
+	        ? plat_map_file(g->as, CODE_ADDR, g->memfd, 0, PAGE, PROT_READ | PROT_EXEC, false)
+	        : -ENOMEM;
+	if (e) {
+		snprintf(err, errlen, "mapping the guest code: %s", strerror(-e));
+		guest_free(g);
+		return -1;
+	}
+	struct user_regs_struct *r = plat_ctx_regs(g->ctx);
+	r->rip = CODE_ADDR;
+	r->eflags = 0x202;
+	*state = g;
+	return 0;
+}
+
+static void guest_teardown(void *state)
+{
+	guest_free(state);
+}
+
+static int switch_to(struct guest *g, struct plat_exit *ex, char *err, size_t errlen)
+{
+	if (plat_switch(g->ctx, g->as, ex) != 0 || ex->kind == PLAT_EXIT_ERROR) {
+		snprintf(err, errlen, "plat_switch: %s", ex->error);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- emulated getpid ---------------------------------------------------- */
+
+static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
+{
+	struct guest *g = state;
+	struct plat_exit ex;
+	struct user_regs_struct *r = plat_ctx_regs(g->ctx);
+	long warm = n / 20, wrong = 0;
+	long long t0 = 0;
+	for (long i = 0; i < warm + n; i++) {
+		if (i == warm)
+			t0 = now_ns();
+		if (switch_to(g, &ex, err, errlen))
+			return -1;
+		if (ex.kind != PLAT_EXIT_SYSCALL || r->orig_rax != 39) {
+			snprintf(err, errlen, "expected getpid, got exit kind %d (orig_rax %lld)",
+			         ex.kind, (long long)r->orig_rax);
+			return -1;
+		}
+		if (g->have_last && r->rdi != g->last)
+			wrong++;
+		/* The minimal sentry work: the result goes in rax. */
+		r->rax = g->last = 1000 + (unsigned long long)(i & 0xff);
+		g->have_last = true;
+	}
+	*ns = (double)(now_ns() - t0) / (double)n;
+	if (wrong) {
+		snprintf(err, errlen, "the guest did not see the result %ld times", wrong);
+		return -1;
+	}
+	return 0;
+}
+
+static int getpid_lazy_setup(void **state, char *err, size_t errlen)
+{
+	int e = guest_new(LAZY, g_getpid, g_getpid_end, state, err, errlen);
+	if (e == 0) { /* the first switch creates this thread's stub thread */
+		double ns;
+		e = getpid_run(*state, 1, &ns, err, errlen);
+		record_stub_cpus(plat_as_pid(((struct guest *)*state)->as));
+	}
+	return e;
+}
+
+static int getpid_full_setup(void **state, char *err, size_t errlen)
+{
+	return guest_new(FULL, g_getpid, g_getpid_end, state, err, errlen);
+}
+
+/* --- faults: P17's classification, P21's map-file ----------------------- */
+
+/* One op: a fresh page touched, the fault(s) served with map-file, the
+ * guest resumed. Only the switches that end in a fault and their map-files
+ * are timed; the window's unmap (every WIN_PAGES pages) is not. */
+static int faults_run(struct guest *g, bool write, long n, double *ns, char *err, size_t errlen)
+{
+	struct plat_exit ex;
+	struct user_regs_struct *r = plat_ctx_regs(g->ctx);
+	long warm = n / 20, done = 0;
+	long long sum = 0;
+	while (done < warm + n) {
+		long long t0 = now_ns();
+		if (switch_to(g, &ex, err, errlen))
+			return -1;
+		if (ex.kind == PLAT_EXIT_SYSCALL) {
+			int e = plat_unmap(g->as, WIN_ADDR, WIN_PAGES * PAGE);
+			if (e) {
+				snprintf(err, errlen, "unmap: %s", strerror(-e));
+				return -1;
+			}
+			r->rax = 0;
+			continue;
+		}
+		uintptr_t addr = (uintptr_t)ex.info.si_addr & ~(PAGE - 1);
+		bool second = (ex.access & PLAT_ACCESS_WRITE) != 0;
+		if (ex.kind != PLAT_EXIT_FAULT || addr < WIN_ADDR ||
+		    addr >= WIN_ADDR + WIN_PAGES * PAGE || (second && !write) ||
+		    (ex.access & PLAT_ACCESS_EXEC)) {
+			snprintf(err, errlen, "unexpected exit kind %d at %p, access %#x", ex.kind,
+			         ex.info.si_addr, ex.access);
+			return -1;
+		}
+		int prot = write && !second ? PROT_READ : PROT_READ | PROT_WRITE;
+		int e = plat_map_file(g->as, addr, g->memfd, PAGE + (addr - WIN_ADDR), PAGE, prot,
+		                      false);
+		if (e) {
+			snprintf(err, errlen, "map-file: %s", strerror(-e));
+			return -1;
+		}
+		long long t1 = now_ns();
+		if (done >= warm)
+			sum += t1 - t0;
+		if (!write || second)
+			done++;
+	}
+	*ns = (double)sum / (double)n;
+	return 0;
+}
+
+static int read_fault_setup(void **state, char *err, size_t errlen)
+{
+	return guest_new(LAZY, g_read_pages, g_read_pages_end, state, err, errlen);
+}
+static int write_fault_setup(void **state, char *err, size_t errlen)
+{
+	return guest_new(LAZY, g_write_pages, g_write_pages_end, state, err, errlen);
+}
+static int read_fault_run(void *s, long n, double *ns, char *err, size_t errlen)
+{
+	return faults_run(s, false, n, ns, err, errlen);
+}
+static int write_fault_run(void *s, long n, double *ns, char *err, size_t errlen)
+{
+	return faults_run(s, true, n, ns, err, errlen);
+}
+
+/* --- single injections --------------------------------------------------- */
+
+/* Map a page, unmap it; time one of the two. */
+static int inject_run(struct guest *g, bool time_unmap, long n, double *ns, char *err,
+                      size_t errlen)
+{
+	long warm = n / 20;
+	long long sum = 0;
+	for (long i = 0; i < warm + n; i++) {
+		long long t0 = now_ns();
+		int e = plat_map_file(g->as, MAP_ADDR, g->memfd, PAGE, PAGE, PROT_READ, false);
+		long long t1 = now_ns();
+		if (!e)
+			e = plat_unmap(g->as, MAP_ADDR, PAGE);
+		long long t2 = now_ns();
+		if (e) {
+			snprintf(err, errlen, "map-file/unmap: %s", strerror(-e));
+			return -1;
+		}
+		if (i >= warm)
+			sum += time_unmap ? t2 - t1 : t1 - t0;
+	}
+	*ns = (double)sum / (double)n;
+	return 0;
+}
+
+static int inject_setup(void **state, char *err, size_t errlen)
+{
+	return guest_new(LAZY, g_getpid, g_getpid_end, state, err, errlen);
+}
+static int map_run(void *s, long n, double *ns, char *err, size_t errlen)
+{
+	return inject_run(s, false, n, ns, err, errlen);
+}
+static int unmap_run(void *s, long n, double *ns, char *err, size_t errlen)
+{
+	return inject_run(s, true, n, ns, err, errlen);
+}
+
+/* --- new address spaces (P5, P22) -------------------------------------- */
+
+struct as_state {
+	enum kind kind;
+	struct plat *p;
+	int memfd;
+};
+
+static int as_setup(enum kind k, void **state, char *err, size_t errlen)
+{
+	struct as_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	s->kind = k;
+	s->memfd = memfd_create("bench-as", MFD_CLOEXEC);
+	if (s->memfd < 0 || ftruncate(s->memfd, PAGE) || !(s->p = plat_get(k, err, errlen))) {
+		if (s->memfd < 0)
+			snprintf(err, errlen, "memfd: %s", strerror(errno));
+		if (s->memfd >= 0)
+			close(s->memfd);
+		free(s);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+/* A usable address space: new, one map-file (which needs this thread's
+ * syscall thread in it), and release (pooled, or killed and reaped). */
+static int as_run(void *state, long n, double *ns, char *err, size_t errlen)
+{
+	struct as_state *s = state;
+	long warm = n / 20 ? n / 20 : 1;
+	long long t0 = 0;
+	for (long i = 0; i < warm + n; i++) {
+		if (i == warm)
+			t0 = now_ns();
+		struct plat_as *as;
+		int e = plat_as_new(s->p, &as);
+		if (!e) {
+			e = plat_map_file(as, CODE_ADDR, s->memfd, 0, PAGE, PROT_READ, false);
+			plat_as_release(as);
+		}
+		if (e) {
+			snprintf(err, errlen, "new address space: %s", strerror(-e));
+			return -1;
+		}
+	}
+	*ns = (double)(now_ns() - t0) / (double)n;
+	return 0;
+}
+
+static void as_teardown(void *state)
+{
+	struct as_state *s = state;
+	close(s->memfd);
+	plat_put(s->kind);
+	free(s);
+}
+
+static int pool_setup(void **state, char *err, size_t errlen)
+{
+	return as_setup(LAZY, state, err, errlen);
+}
+static int master_setup(void **state, char *err, size_t errlen)
+{
+	return as_setup(NO_POOL, state, err, errlen);
+}
+
+/* clang-format off */
+#define GUEST(nm, lb, n_, su, ru) \
+	{ .name = nm, .label = lb, .group = "platform", .n = n_, .setup = su, .run = ru, \
+	  .teardown = guest_teardown }
+const struct bench bench_platform[] = {
+	GUEST("plat_getpid_lazy", "emulated getpid, lazy (default)", 30000,
+	      getpid_lazy_setup, getpid_run),
+	GUEST("plat_getpid_full", "emulated getpid, full-state", 30000,
+	      getpid_full_setup, getpid_run),
+	GUEST("plat_fault_rt", "fault round trip (fault, map-file, resume)", 10000,
+	      read_fault_setup, read_fault_run),
+	GUEST("plat_two_step", "read-then-write two-step (2 faults, 2 maps)", 5000,
+	      write_fault_setup, write_fault_run),
+	GUEST("plat_map_file", "map-file injection", 10000, inject_setup, map_run),
+	GUEST("plat_unmap", "unmap injection", 10000, inject_setup, unmap_run),
+	{ .name = "plat_as_pool", .label = "new address space from the pool",
+	  .group = "platform", .n = 2000, .setup = pool_setup, .run = as_run,
+	  .teardown = as_teardown },
+	{ .name = "plat_as_master", .label = "new address space from the master",
+	  .group = "platform", .n = 200, .setup = master_setup, .run = as_run,
+	  .teardown = as_teardown },
+	{ 0 }
+};
+/* clang-format on */

@@ -1,0 +1,55 @@
+/* Small helpers: pinning, children that die with us, op counts. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+
+struct bench_env bench_env;
+
+/* The calling thread only: children and threads created later inherit it,
+ * which is how the platform's stub threads end up on the same CPU. */
+int pin_to(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
+void child_die_with_parent(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Waits for a stop by sig (any stop when sig is 0); -1 if pid went away. */
+int wait_stopped(pid_t pid, int sig)
+{
+	int status;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != pid || !WIFSTOPPED(status))
+			return -1;
+		if (!sig || WSTOPSIG(status) == sig)
+			return status;
+	}
+}
+
+void kill_and_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+long scaled(long n)
+{
+	long s = (long)((double)n * bench_env.scale);
+	return s < 1 ? 1 : s;
+}
