@@ -78,7 +78,7 @@ Test(stub, p3_master_stub, .description = "P3: master is our child, its own sess
 	guest_teardown(&g);
 }
 
-Test(stub, p4_p5_empty_address_space, .description = "P4 P5: stubs hold nothing but the stub page; cloned from the master")
+Test(stub, p4_p5_empty_address_space, .description = "P2 P4 P5: stubs hold nothing but the stub page; cloned from the master; injection runs the stub code")
 {
 	struct guest g;
 	guest_setup(&g, false);
