@@ -2,7 +2,8 @@
  * make bench (issue 8): side-by-side figures for the platform, interleaved
  * round by round in one process tree so that drift hits every figure alike.
  * Every figure is a time per operation in ns; its ratio to the pipe round
- * trip of the same round is what the goals are about (bench/README.md).
+ * trip measured right before and after it is what the goals are about
+ * (bench/README.md).
  */
 #ifndef BENCH_BENCH_H
 #define BENCH_BENCH_H
@@ -60,11 +61,12 @@ struct result {
 	bool skipped;
 	char why[256]; /* why skipped, or the first failure */
 	long n;
-	double ns[BENCH_MAX_ROUNDS]; /* by round; ok[] says which were measured */
+	double ns[BENCH_MAX_ROUNDS];  /* by round; ok[] says which were measured */
+	double ref[BENCH_MAX_ROUNDS]; /* the pipe round trip measured around it */
 	bool ok[BENCH_MAX_ROUNDS];
 	int count;                        /* repetitions that succeeded */
 	double samples[BENCH_MAX_ROUNDS]; /* the measured ns, in round order */
-	double ratio[BENCH_MAX_ROUNDS];   /* ns / pipe round trip of that round */
+	double ratio[BENCH_MAX_ROUNDS];   /* ns / ref, round by round */
 	int nratio;
 	double min, median, max;
 	double rmin, rmedian, rmax;

@@ -93,6 +93,15 @@ int fp_pull_from_home(struct plat_ctx *ctx)
 	return 0;
 }
 
+int plat_ctx_fpstate_reset(struct plat_ctx *ctx)
+{
+	void *fp = plat_ctx_fpstate(ctx, true);
+	if (!fp)
+		return -errno;
+	fp_init(fp);
+	return 0;
+}
+
 void *plat_ctx_fpstate(struct plat_ctx *ctx, bool for_write)
 {
 	int e = fp_pull_from_home(ctx);

@@ -137,6 +137,10 @@ struct user_regs_struct *plat_ctx_regs(struct plat_ctx *ctx);
  * (with errno) when the stub holding it died. */
 void *plat_ctx_fpstate(struct plat_ctx *ctx, bool for_write);
 size_t plat_fpstate_size(void);
+/* Puts the initial FP state (x87 control word 0x37f, MXCSR 0x1f80, the
+ * rest in its init state) in ctx, as for a new thread, execve or a signal
+ * handler; -errno when the stub holding the old state died. */
+int plat_ctx_fpstate_reset(struct plat_ctx *ctx);
 
 /* Runs the guest until the next event (P10-P17). Returns 0 and fills out. */
 int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out);

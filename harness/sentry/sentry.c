@@ -124,17 +124,7 @@ static void start_regs(struct task *t, const struct load_result *lr)
 	r->rip = lr->entry;
 	r->rsp = lr->sp;
 	r->eflags = 0x202;
-	unsigned char *fp = plat_ctx_fpstate(t->ctx, true);
-	if (fp) {
-		memset(fp, 0, plat_fpstate_size());
-		fp[0] = 0x7f, fp[1] = 0x03;
-		uint32_t mxcsr = 0x1f80;
-		memcpy(fp + 24, &mxcsr, 4);
-		if (plat_probe()->has_xsave) {
-			uint64_t bv = 3;
-			memcpy(fp + 512, &bv, 8);
-		}
-	}
+	plat_ctx_fpstate_reset(t->ctx);
 }
 
 void sentry_plat_event(void *arg, const struct plat_event *ev)

@@ -202,17 +202,7 @@ static int write_fpstate(struct task *t, uint64_t addr)
 /* After saving it, the kernel gives the handler a clean FP state. */
 static void fp_reset(struct task *t)
 {
-	unsigned char *fp = plat_ctx_fpstate(t->ctx, true);
-	if (!fp)
-		return;
-	memset(fp, 0, plat_fpstate_size());
-	fp[0] = 0x7f, fp[1] = 0x03;
-	uint32_t mxcsr = 0x1f80;
-	memcpy(fp + 24, &mxcsr, 4);
-	if (plat_probe()->has_xsave) {
-		uint64_t bv = 3;
-		memcpy(fp + 512, &bv, 8);
-	}
+	plat_ctx_fpstate_reset(t->ctx);
 }
 
 /* get_sigframe and setup_rt_frame of arch/x86/kernel/signal*.c. */
