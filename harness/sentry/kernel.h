@@ -46,6 +46,8 @@ struct kernel {
 	struct proc *procs;      /* every process, live or zombie */
 	int next_pid;
 	int running;             /* task threads not yet finished */
+	pthread_t *threads;      /* every task thread started, joined at the end */
+	size_t nthreads, cap_threads;
 	int timers;              /* timer threads not yet finished */
 	struct futex_waiter *futexes;
 	struct sentry_result *res;

@@ -194,9 +194,10 @@ void proc_task_gone(struct task *t)
 			*pp = t->next;
 			break;
 		}
+	struct kernel *k = p->k; /* proc_finish may free p (SIGCHLD ignored) */
 	if (--p->ntasks == 0)
 		proc_finish(p, t);
-	kernel_wake(p->k);
+	kernel_wake(k);
 }
 
 /* ---- clone, fork, vfork ---- */

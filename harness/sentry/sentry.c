@@ -246,6 +246,11 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 			pthread_cond_wait(&k.cv, &k.mu);
 		rc = res->kind == SENTRY_ERROR ? 1 : 0;
 	}
+	pthread_mutex_unlock(&k.mu);
+	for (size_t i = 0; i < k.nthreads; i++)
+		pthread_join(k.threads[i], NULL);
+	free(k.threads);
+	pthread_mutex_lock(&k.mu);
 	while (k.procs)
 		proc_free(k.procs);
 	while (k.timers)

@@ -329,13 +329,25 @@ struct task *task_new(struct proc *p, struct task *parent)
 int task_start(struct task *t)
 {
 	struct kernel *k = t->proc->k;
+	/* Joinable: the case ends only when every task thread is gone for
+	 * good, its stub threads released by the kernel, so that the platform
+	 * never waits on a stub whose tracer is still exiting. */
+	if (k->nthreads == k->cap_threads) {
+		size_t cap = k->cap_threads ? 2 * k->cap_threads : 16;
+		pthread_t *v = realloc(k->threads, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		k->threads = v;
+		k->cap_threads = cap;
+	}
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);
 	int e = pthread_create(&t->thread, &attr, task_thread, t);
 	pthread_attr_destroy(&attr);
-	if (!e)
+	if (!e) {
 		k->running++;
+		k->threads[k->nthreads++] = t->thread;
+	}
 	return -e;
 }
