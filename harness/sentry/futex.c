@@ -52,13 +52,6 @@ void futex_wake_addr(struct task *t, uint64_t addr, int n)
 	wake(t, addr, n, FUTEX_BITSET_MATCH_ANY);
 }
 
-static uint64_t host_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* FUTEX_WAIT's timeout is relative; WAIT_BITSET's absolute on the chosen
  * clock. Both become a host deadline (the virtual clocks run at its pace). */
 static int deadline_of(struct task *t, int cmd, bool realtime, uint64_t uts, uint64_t *host)
@@ -73,11 +66,11 @@ static int deadline_of(struct task *t, int cmd, bool realtime, uint64_t uts, uin
 		return -EINVAL;
 	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	if (cmd == FUTEX_WAIT) {
-		*host = host_now() + ns;
+		*host = host_now_ns() + ns;
 		return 0;
 	}
 	uint64_t now = vclock_ns(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC);
-	*host = host_now() + (ns > now ? ns - now : 0);
+	*host = host_now_ns() + (ns > now ? ns - now : 0);
 	if (!*host)
 		*host = 1;
 	return 0;

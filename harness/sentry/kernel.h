@@ -158,6 +158,7 @@ void timers_stop(struct proc *p);
  * signal is pending: 0 when the time came, -EINTR when interrupted. */
 int task_sleep(struct task *t, uint64_t deadline_ns);
 uint64_t vclock_ns(int clock);
+uint64_t host_now_ns(void);
 
 /* A syscall handler: the raw result (value or -errno). */
 typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);

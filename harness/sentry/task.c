@@ -207,19 +207,12 @@ bool task_must_stop(struct task *t)
 	return t->exited || t->proc->exiting || t->proc->k->ending;
 }
 
-static uint64_t host_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 int task_wait(struct task *t, uint64_t host_deadline)
 {
 	struct kernel *k = t->proc->k;
 	if (signal_pending(t) || task_must_stop(t))
 		return -EINTR;
-	if (host_deadline && host_now() >= host_deadline)
+	if (host_deadline && host_now_ns() >= host_deadline)
 		return -ETIMEDOUT;
 	int r;
 	if (host_deadline) {

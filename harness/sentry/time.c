@@ -28,7 +28,8 @@ struct timers {
 	struct kernel *k;
 };
 
-static uint64_t host_ns(void)
+/* The host's monotonic clock: every sleep and timer deadline is kept in it. */
+uint64_t host_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -77,7 +78,7 @@ static void *timer_main(void *arg)
 	while (!tm->stop) {
 		if (!tm->alarm_at) {
 			pthread_cond_wait(&tm->cv, &tm->mu);
-		} else if (host_ns() < tm->alarm_at) {
+		} else if (host_now_ns() < tm->alarm_at) {
 			struct timespec ts = abs_ts(tm->alarm_at);
 			pthread_cond_timedwait(&tm->cv, &tm->mu, &ts);
 		} else {
@@ -148,7 +149,7 @@ int task_sleep(struct task *t, uint64_t deadline_ns)
 	uint64_t now = vclock_ns(CLOCK_MONOTONIC);
 	if (deadline_ns && deadline_ns <= now)
 		return 0;
-	uint64_t host = deadline_ns ? host_ns() + (deadline_ns - now) : 0;
+	uint64_t host = deadline_ns ? host_now_ns() + (deadline_ns - now) : 0;
 	int r = task_wait(t, host);
 	return r == -EINTR ? -EINTR : r == -ETIMEDOUT ? 0 : 1;
 }
@@ -241,7 +242,7 @@ static void timer_set(struct task *t, uint64_t value_ns, uint64_t interval_ns, u
 	if (!tm)
 		return;
 	pthread_mutex_lock(&tm->mu);
-	uint64_t now = host_ns();
+	uint64_t now = host_now_ns();
 	*old_left = tm->alarm_at > now ? tm->alarm_at - now : tm->alarm_at ? 1 : 0;
 	*old_interval = tm->interval;
 	tm->alarm_at = value_ns ? now + value_ns : 0;
@@ -299,7 +300,7 @@ long sys_getitimer(struct task *t, const uint64_t *a)
 	if (!tm)
 		return -EINVAL;
 	pthread_mutex_lock(&tm->mu);
-	uint64_t now = host_ns(), left = tm->alarm_at > now ? tm->alarm_at - now : 0;
+	uint64_t now = host_now_ns(), left = tm->alarm_at > now ? tm->alarm_at - now : 0;
 	put_tv(left, &o.value.sec, &o.value.usec);
 	put_tv(tm->interval, &o.interval.sec, &o.interval.usec);
 	pthread_mutex_unlock(&tm->mu);
