@@ -1,23 +1,55 @@
-/* S8: futexes. Waiters are keyed by (address space, address): enough for
- * threads and private futexes; a futex in memory shared between processes
- * (MAP_SHARED across fork) is not matched across them yet. */
+/* S8: futexes. Waiters are keyed as get_futex_key() keys them: a private
+ * futex (FUTEX_PRIVATE_FLAG, or a word in private memory) by address space
+ * and address; a shared one in MAP_SHARED memory by its offset in the
+ * memory file, so processes sharing the page (fork) find each other
+ * whatever address each maps it at. One list for the whole kernel, in
+ * arrival order: wakes take the oldest waiters first, as the hash bucket's
+ * plist does for equal priorities. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "harness/sentry/kernel.h"
+#include "harness/sentry/mm.h"
 
 #define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+
+struct futex_key {
+	const void *space; /* the mm (private) or the memory file (shared) */
+	uint64_t where;    /* the address (| 1 when not FUTEX_PRIVATE_FLAG), or
+			    * the offset in the memory file */
+};
 
 struct futex_waiter {
-	struct mm *mm;
-	uint64_t addr;
+	struct futex_key key;
 	uint32_t bitset;
 	struct task *t;
 	bool woken;
 	struct futex_waiter *next;
 };
+
+/* get_futex_key: a misaligned word is EINVAL; private keys need no
+ * lookup, shared ones the mapping's backing (unmapped: EFAULT). A shared
+ * futex in private memory is keyed by mm and address too, but marked
+ * (FUT_OFF_MMSHARED), so it never matches a FUTEX_PRIVATE_FLAG one. */
+static int key_of(struct task *t, uint64_t addr, bool private, struct futex_key *k)
+{
+	uint64_t off;
+	if (addr % sizeof(uint32_t))
+		return -EINVAL;
+	int shared = private ? 0 : mm_shared_offset(t->proc->mm, addr, &off);
+	if (shared < 0)
+		return shared;
+	*k = shared ? (struct futex_key){ t->proc->mf, off } : (struct futex_key){ t->proc->mm, addr | !private };
+	return 0;
+}
+
+static bool same_key(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->space == b->space && a->where == b->where;
+}
 
 static void unlink_waiter(struct kernel *k, struct futex_waiter *w)
 {
@@ -28,16 +60,28 @@ static void unlink_waiter(struct kernel *k, struct futex_waiter *w)
 		}
 }
 
-static int wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
+static void append_waiter(struct kernel *k, struct futex_waiter *w)
+{
+	struct futex_waiter **pp = &k->futexes;
+	while (*pp)
+		pp = &(*pp)->next;
+	w->next = NULL;
+	*pp = w;
+}
+
+/* futex_wake: the count is checked only after a wake, so 0 (or less)
+ * still wakes one. */
+static int wake(struct task *t, const struct futex_key *key, int n, uint32_t bitset)
 {
 	struct kernel *k = t->proc->k;
 	int woken = 0;
-	for (struct futex_waiter **pp = &k->futexes; *pp && woken < n;) {
+	for (struct futex_waiter **pp = &k->futexes; *pp;) {
 		struct futex_waiter *w = *pp;
-		if (w->mm == t->proc->mm && w->addr == addr && (w->bitset & bitset)) {
+		if (same_key(&w->key, key) && (w->bitset & bitset)) {
 			*pp = w->next;
 			w->woken = true;
-			woken++;
+			if (++woken >= n)
+				break;
 		} else {
 			pp = &w->next;
 		}
@@ -47,9 +91,12 @@ static int wake(struct task *t, uint64_t addr, int n, uint32_t bitset)
 	return woken;
 }
 
+/* CLONE_CHILD_CLEARTID at exit: a shared FUTEX_WAKE of one (mm_release). */
 void futex_wake_addr(struct task *t, uint64_t addr, int n)
 {
-	wake(t, addr, n, FUTEX_BITSET_MATCH_ANY);
+	struct futex_key key;
+	if (!key_of(t, addr, false, &key))
+		wake(t, &key, n, FUTEX_BITSET_MATCH_ANY);
 }
 
 /* FUTEX_WAIT's timeout is relative; WAIT_BITSET's absolute on the chosen
@@ -76,32 +123,73 @@ static int deadline_of(struct task *t, int cmd, bool realtime, uint64_t uts, uin
 	return 0;
 }
 
-static long wait_on(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, uint64_t host_deadline)
+static long futex_wait_restart(struct task *t, const uint64_t *a);
+
+/* futex_wait: interrupted without a timeout it is ERESTARTSYS (SA_RESTART
+ * decides); with one, ERESTART_RESTARTBLOCK: a handler makes it EINTR,
+ * otherwise restart_syscall resumes it with the same absolute expiry. */
+static long interrupted(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, bool private,
+			uint64_t host_deadline)
+{
+	if (!host_deadline)
+		return -ERESTARTSYS;
+	t->restart = (struct restart_block){ .fn = futex_wait_restart, .deadline_ns = host_deadline,
+					     .uaddr = addr, .val = val, .bitset = bitset,
+					     .private_futex = private };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+static long wait_on(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, bool private,
+		    uint64_t host_deadline)
 {
 	struct kernel *k = t->proc->k;
+	struct futex_key key;
 	uint32_t cur;
 	if (!bitset)
 		return -EINVAL;
+	int e = key_of(t, addr, private, &key);
+	if (e)
+		return e;
 	if (copy_in(t, addr, &cur, sizeof(cur)))
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
-	struct futex_waiter w = { t->proc->mm, addr, bitset, t, false, k->futexes };
-	k->futexes = &w;
+	struct futex_waiter w = { key, bitset, t, false, NULL };
+	append_waiter(k, &w);
 	for (;;) {
 		int r = task_wait(t, host_deadline);
 		if (w.woken)
 			return 0;
 		if (r == -ETIMEDOUT || r == -EINTR) {
 			unlink_waiter(k, &w);
-			return r == -ETIMEDOUT ? -ETIMEDOUT : host_deadline ? -EINTR : -ERESTARTSYS;
+			if (r == -ETIMEDOUT)
+				return -ETIMEDOUT;
+			return interrupted(t, addr, val, bitset, private, host_deadline);
 		}
 	}
 }
 
-/* REQUEUE and CMP_REQUEUE: wake some, move the rest of the waiters. */
-static long requeue(struct task *t, const uint64_t *a, bool cmp)
+static long futex_wait_restart(struct task *t, const uint64_t *a)
 {
+	(void)a;
+	struct restart_block rb = t->restart;
+	return wait_on(t, rb.uaddr, rb.val, rb.bitset, rb.private_futex, rb.deadline_ns);
+}
+
+/* REQUEUE and CMP_REQUEUE (futex_requeue): negative counts are EINVAL
+ * before anything else; the first nr_wake waiters wake, the next
+ * nr_requeue move to the second word (behind its waiters); the result
+ * counts both, for either command. */
+static long requeue(struct task *t, const uint64_t *a, bool private, bool cmp)
+{
+	struct kernel *k = t->proc->k;
+	int nr_wake = (int)a[2], nr_requeue = (int)(uint32_t)a[3];
+	struct futex_key k1, k2;
+	int e;
+	if (nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	if ((e = key_of(t, a[0], private, &k1)) || (e = key_of(t, a[4], private, &k2)))
+		return e;
 	if (cmp) {
 		uint32_t cur;
 		if (copy_in(t, a[0], &cur, sizeof(cur)))
@@ -109,14 +197,31 @@ static long requeue(struct task *t, const uint64_t *a, bool cmp)
 		if (cur != (uint32_t)a[5])
 			return -EAGAIN;
 	}
-	int woken = wake(t, a[0], (int)a[2] < 0 ? 0 : (int)a[2], FUTEX_BITSET_MATCH_ANY);
-	long moved = 0, limit = (long)(uint32_t)a[3];
-	for (struct futex_waiter *w = t->proc->k->futexes; w && moved < limit; w = w->next)
-		if (w->mm == t->proc->mm && w->addr == a[0]) {
-			w->addr = a[4];
-			moved++;
+	struct futex_waiter *moved = NULL, **tail = &moved;
+	long count = 0;
+	for (struct futex_waiter **pp = &k->futexes; *pp && count - nr_wake < nr_requeue;) {
+		struct futex_waiter *w = *pp;
+		if (!same_key(&w->key, &k1)) {
+			pp = &w->next;
+			continue;
 		}
-	return woken + (cmp ? moved : 0);
+		*pp = w->next;
+		if (++count <= nr_wake) {
+			w->woken = true;
+		} else {
+			w->key = k2;
+			w->next = NULL;
+			*tail = w;
+			tail = &w->next;
+		}
+	}
+	for (struct futex_waiter *w = moved, *next; w; w = next) {
+		next = w->next;
+		append_waiter(k, w);
+	}
+	if (count)
+		kernel_wake(k);
+	return count;
 }
 
 long sys_futex(struct task *t, const uint64_t *a)
@@ -124,6 +229,8 @@ long sys_futex(struct task *t, const uint64_t *a)
 	int op = (int)a[1];
 	int cmd = op & FUTEX_CMD_MASK;
 	bool realtime = op & FUTEX_CLOCK_REALTIME;
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	struct futex_key key;
 	uint64_t deadline;
 	int e;
 	switch (cmd) {
@@ -132,17 +239,20 @@ long sys_futex(struct task *t, const uint64_t *a)
 		if ((e = deadline_of(t, cmd, realtime, a[3], &deadline)))
 			return e;
 		return wait_on(t, a[0], (uint32_t)a[2], cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5],
-			       deadline);
+			       private, deadline);
 	case FUTEX_WAKE:
-		return wake(t, a[0], (int)a[2] < 0 ? 0 : (int)a[2], FUTEX_BITSET_MATCH_ANY);
-	case FUTEX_WAKE_BITSET:
-		if (!(uint32_t)a[5])
+	case FUTEX_WAKE_BITSET: {
+		uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5];
+		if (!bitset)
 			return -EINVAL;
-		return wake(t, a[0], (int)a[2] < 0 ? 0 : (int)a[2], (uint32_t)a[5]);
+		if ((e = key_of(t, a[0], private, &key)))
+			return e;
+		return wake(t, &key, (int)a[2], bitset);
+	}
 	case FUTEX_REQUEUE:
-		return requeue(t, a, false);
+		return requeue(t, a, private, false);
 	case FUTEX_CMP_REQUEUE:
-		return requeue(t, a, true);
+		return requeue(t, a, private, true);
 	}
 	return -ENOSYS;
 }

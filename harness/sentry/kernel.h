@@ -104,7 +104,18 @@ struct task {
 	struct { uint64_t sp; int flags; uint64_t size; } altstack;
 	/* S7: what the last syscall returned, for the restart rules. */
 	long restart_nr;          /* orig_rax of an interrupted call, or -1 */
-	struct restart_block { long (*fn)(struct task *, const uint64_t *); uint64_t deadline_ns; uint64_t rem; int clock; } restart;
+	/* fn: what restart_syscall resumes (NULL: EINTR); the sleeps use
+	 * deadline_ns (virtual) and rem; futex_wait_restart the rest, with
+	 * deadline_ns a host time. */
+	struct restart_block {
+		long (*fn)(struct task *, const uint64_t *);
+		uint64_t deadline_ns;
+		uint64_t rem;
+		int clock;
+		uint64_t uaddr;
+		uint32_t val, bitset;
+		bool private_futex;
+	} restart;
 	uint64_t saved_sigmask;   /* rt_sigsuspend: restored after the handler */
 	bool restore_sigmask;
 };

@@ -957,6 +957,21 @@ long mm_mremap(struct mm *mm, uintptr_t old_addr, size_t old_len,
 	return ret;
 }
 
+int mm_shared_offset(struct mm *mm, uintptr_t addr, uint64_t *off)
+{
+	pthread_mutex_lock(&mm->lock);
+	size_t i = find(mm, addr);
+	int ret = -EFAULT;
+	if (i < mm->n && mm->r[i].start <= addr) {
+		const struct region *g = &mm->r[i];
+		ret = !is_private(g) && !(g->flags & MM_NOBACK);
+		if (ret)
+			*off = g->off + (addr - g->start);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
 /* --- faults (S3) -------------------------------------------------- */
 
 static bool allows(int prot, unsigned access)

@@ -101,6 +101,11 @@ long mm_strncpy_in(struct mm *mm, uintptr_t addr, char *dst, size_t size);
  * segment, like ptrace's forced access). 0 or -EFAULT. */
 int mm_poke(struct mm *mm, uintptr_t addr, const void *src, size_t len);
 
+/* get_futex_key (S8): where a futex word lives. 1 with *off its offset in
+ * the memory file when addr is in shared memory with backing (MAP_SHARED,
+ * also across fork), 0 when it is private memory, -EFAULT when unmapped. */
+int mm_shared_offset(struct mm *mm, uintptr_t addr, uint64_t *off);
+
 /* The region list, one "start-end rwxp" line each ('s' for shared,
  * " nobacking" after a shared range past its memory); like snprintf. */
 size_t mm_format(struct mm *mm, char *buf, size_t size);

@@ -227,8 +227,13 @@ long sys_clock_nanosleep(struct task *t, const uint64_t *a)
 
 long sys_restart_syscall(struct task *t, const uint64_t *a)
 {
-	(void)a;
-	if (t->restart.fn != sys_restart_syscall)
+	long (*fn)(struct task *, const uint64_t *) = t->restart.fn;
+	/* Another call's restart block (futex_wait_restart): it runs once. */
+	if (fn && fn != sys_restart_syscall) {
+		t->restart.fn = NULL;
+		return fn(t, a);
+	}
+	if (!fn)
 		return -EINTR;
 	trace_note(t->trace, "restart_syscall resumes the interrupted sleep");
 	return sleep_until(t, t->restart.deadline_ns, t->restart.rem, true);
