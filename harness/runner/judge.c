@@ -113,7 +113,7 @@ static void apply_oracles(const struct tcase *c, struct run *const *runs, unsign
 	/* One differing repetition is proof enough; more would repeat it. */
 	for (unsigned k = 1; k < nrun; k++) {
 		unsigned before = f->n;
-		oracle_repeat(runs[0], runs[k], k + 1, f);
+		oracle_repeat(c, runs[0], runs[k], k + 1, f);
 		if (f->n != before)
 			break;
 	}

@@ -145,8 +145,8 @@ void oracle_native(const struct run *native, const struct run *r, struct finding
 		note(f, "native", what, n, " from the host kernel's run");
 }
 
-void oracle_repeat(const struct run *first, const struct run *again, unsigned k,
-		   struct findings *f)
+void oracle_repeat(const struct tcase *c, const struct run *first, const struct run *again,
+		   unsigned k, struct findings *f)
 {
 	static const enum run_stream streams[] = { RUN_STDOUT, RUN_STDERR, RUN_TRACE };
 	static const char *const names[] = { "stdout", "stderr", "trace" };
@@ -154,7 +154,8 @@ void oracle_repeat(const struct run *first, const struct run *again, unsigned k,
 	unsigned n = 0;
 	snprintf(left, sizeof left, "run 1");
 	snprintf(right, sizeof right, "run %u", k);
-	for (size_t i = 0; i < 3; i++)
+	size_t nstreams = c->sect[CASE_TRACE].present ? 3 : 2;
+	for (size_t i = 0; i < nstreams; i++)
 		if (stream_diff(&f->diff, names[i], left, right, &first->s[streams[i]],
 				&again->s[streams[i]])) {
 			add_word(what, sizeof what, names[i]);

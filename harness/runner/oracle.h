@@ -35,9 +35,11 @@ struct findings {
 void oracle_golden(const struct tcase *c, const struct run *r, struct findings *f);
 void oracle_selfcheck(const struct tcase *c, const struct run *r, struct findings *f);
 void oracle_native(const struct run *native, const struct run *r, struct findings *f);
-/* Run k (1-based) against run 1: every stream and the exit status. */
-void oracle_repeat(const struct run *first, const struct run *again, unsigned k,
-		   struct findings *f);
+/* Run k (1-based) against run 1: stdout, stderr and the exit status, and
+ * the trace only when the case stores one: a case without a golden trace
+ * may interleave several tasks' lines differently on every run. */
+void oracle_repeat(const struct tcase *c, const struct run *first, const struct run *again,
+		   unsigned k, struct findings *f);
 
 /* Whether text holds the end token as a whole line. */
 bool oracle_end_token(const char *p, size_t n);
