@@ -37,6 +37,16 @@ struct timers;
 struct task;
 struct futex_waiter;
 
+/* S6: one queued instance of a pending signal with its siginfo (the
+ * kernel's struct sigqueue). A pending set is a bit mask plus a list of
+ * these in arrival order: real-time signals queue every instance, a
+ * standard one has at most one (legacy_queue), and a pending bit with no
+ * entry is a signal whose siginfo was lost to the queue limit. */
+struct sigqueue {
+	siginfo_t info;
+	struct sigqueue *next;
+};
+
 struct kernel {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -50,6 +60,9 @@ struct kernel {
 	size_t nthreads, cap_threads;
 	int timers;              /* timer threads not yet finished */
 	struct futex_waiter *futexes;
+	/* Queued siginfos of every process (one user): RLIMIT_SIGPENDING
+	 * bounds them as the user's sigpending count does on Linux. */
+	long sigqueued;
 	struct sentry_result *res;
 	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
 	bool ending;             /* init is gone: every task must go */
@@ -76,7 +89,7 @@ struct proc {
 	bool zombie;             /* all tasks gone, waiting for wait4 */
 	bool vfork_done;         /* the vfork parent may go on */
 	uint64_t shared_pending; /* process-directed signals (kill, timers) */
-	siginfo_t shared_info[NSIG_LINUX];
+	struct sigqueue *shared_q;
 	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[NSIG_LINUX];
 	struct rlimit rlim[RLIM_NLIMITS];
 	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
@@ -96,10 +109,10 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
 	bool exited;
-	/* S6: pending signals, one siginfo each (real-time ones are not
-	 * queued more than once yet), and the alternate stack. */
+	/* S6: pending signals with their queued siginfos (struct sigqueue),
+	 * and the alternate stack. */
 	uint64_t pending;
-	siginfo_t pending_info[NSIG_LINUX];
+	struct sigqueue *pending_q;
 	uint64_t trapno, err, cr2; /* the last fault, for the frame's sigcontext */
 	struct { uint64_t sp; int flags; uint64_t size; } altstack;
 	/* S7: what the last syscall returned, for the restart rules. */
@@ -152,8 +165,23 @@ void futex_wake_addr(struct task *t, uint64_t addr, int n);
 
 /* signal.c (S6, S7) */
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
-void signal_send(struct task *t, const siginfo_t *si);
-void signal_send_proc(struct proc *p, const siginfo_t *si);
+/* 0, or -EAGAIN: a real-time signal sent with a siginfo (not kill's
+ * SI_USER) found the queue full (RLIMIT_SIGPENDING). */
+int signal_send(struct task *t, const siginfo_t *si);
+int signal_send_proc(struct proc *p, const siginfo_t *si);
+/* dequeue_signal: the next signal of mask, from t's own set first, then
+ * the process's (synchronous signals first, then the lowest number); its
+ * siginfo in *si. 0 when none is pending. */
+int signal_dequeue(struct task *t, uint64_t mask, siginfo_t *si);
+/* Drops every pending instance of the signals in mask from p's shared set
+ * and each of its tasks' own (SIG_IGN, SIGCONT and stop signals). */
+void signal_discard(struct proc *p, uint64_t mask);
+/* sigqueue.c: queue si into t's own or p's shared pending set (no
+ * delivery, no wake-up); 0 or -EAGAIN as signal_send. */
+int sigqueue_task(struct task *t, const siginfo_t *si);
+int sigqueue_proc(struct proc *p, const siginfo_t *si);
+/* Frees a pending list when its task or process goes. */
+void signal_queue_free(struct kernel *k, struct sigqueue **q);
 void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_t err);
 void signal_force(struct task *t, const siginfo_t *si);
 bool signal_pending(struct task *t);

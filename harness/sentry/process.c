@@ -66,6 +66,7 @@ void proc_free(struct proc *p)
 			break;
 		}
 	timers_stop(p);
+	signal_queue_free(k, &p->shared_q);
 	vm_drop(p);
 	if (p->fds)
 		fdtable_put(p->fds);
@@ -161,6 +162,7 @@ static void proc_finish(struct proc *p, struct task *last)
 	else
 		trace_killed(last->trace, WTERMSIG(st), p->core_action);
 	timers_stop(p);
+	signal_queue_free(k, &p->shared_q);
 	vm_drop(p);
 	fdtable_put(p->fds);
 	p->fds = NULL;

@@ -15,8 +15,6 @@
 #define ERESTARTNOHAND 514
 #define ERESTART_RESTARTBLOCK 516
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-#define SYNC_MASK (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | \
-		   SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
 #define IGNORE_MASK (SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT))
 #define STOP_MASK (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define KSIG_DFL 0
@@ -42,58 +40,61 @@ static void kick(struct task *t)
 
 /* Linux drops an ignored signal at once unless it is blocked (a blocked
  * one stays pending: the handler may change before it is unblocked). */
-void signal_send(struct task *t, const siginfo_t *si)
+int signal_send(struct task *t, const siginfo_t *si)
 {
 	int sig = si->si_signo;
 	if (sig < 1 || sig > NSIG_LINUX)
-		return;
+		return 0;
 	if (ignored(t, sig) && !(t->sigmask & SIGBIT(sig))) {
 		trace_signal(t->trace, si, "ignored");
-		return;
+		return 0;
 	}
-	if (!(t->pending & SIGBIT(sig)))
-		t->pending_info[sig - 1] = *si;
-	t->pending |= SIGBIT(sig);
+	int e = sigqueue_task(t, si);
+	if (e)
+		return e;
 	if (sig == SIGKILL)
 		proc_exit_group(t->proc, SIGKILL);
 	kick(t);
+	return 0;
 }
 
 /* complete_signal: a process-directed signal waits in the shared set and
  * one task that does not block it is told. */
-void signal_send_proc(struct proc *p, const siginfo_t *si)
+int signal_send_proc(struct proc *p, const siginfo_t *si)
 {
 	int sig = si->si_signo;
 	struct task *first = p->tasks;
 	if (sig < 1 || sig > NSIG_LINUX || !first || p->exiting)
-		return;
+		return 0;
 	/* SIGCONT continues a stopped process when it is sent, whatever its
-	 * disposition, and discards pending stop signals (and vice versa). */
+	 * disposition, and discards pending stop signals (and vice versa),
+	 * from the shared set and every thread's (prepare_signal). */
 	if (sig == SIGCONT) {
-		p->shared_pending &= ~STOP_MASK;
+		signal_discard(p, STOP_MASK);
 		proc_continue(p);
 	} else if (STOP_MASK & SIGBIT(sig)) {
-		p->shared_pending &= ~SIGBIT(SIGCONT);
+		signal_discard(p, SIGBIT(SIGCONT));
 	}
 	bool blocked_by_all = true;
 	for (struct task *t = p->tasks; t; t = t->next)
 		blocked_by_all &= (t->sigmask & SIGBIT(sig)) != 0;
 	if (ignored(first, sig) && !blocked_by_all) {
 		trace_signal(first->trace, si, "ignored");
-		return;
+		return 0;
 	}
-	if (!(p->shared_pending & SIGBIT(sig)))
-		p->shared_info[sig - 1] = *si;
-	p->shared_pending |= SIGBIT(sig);
+	int e = sigqueue_proc(p, si);
+	if (e)
+		return e;
 	if (sig == SIGKILL) {
 		proc_exit_group(p, SIGKILL);
-		return;
+		return 0;
 	}
 	for (struct task *t = p->tasks; t; t = t->next)
 		if (!(t->sigmask & SIGBIT(sig))) {
 			kick(t);
-			return;
+			break;
 		}
+	return 0;
 }
 
 /* force_sig_fault: a synchronous fault cannot be blocked or ignored; if it
@@ -110,8 +111,7 @@ void signal_force_fault(struct task *t, const siginfo_t *si, int trapno, uint64_
 	t->err = err;
 	if (trapno == 14)
 		t->cr2 = (uint64_t)si->si_addr;
-	t->pending_info[sig - 1] = *si;
-	t->pending |= SIGBIT(sig);
+	sigqueue_task(t, si); /* kernel si_code: never over the limit */
 }
 
 /* force_sig_info_to_task: a blocked or ignored signal gets its default
@@ -123,25 +123,12 @@ void signal_force(struct task *t, const siginfo_t *si)
 	if ((t->sigmask & SIGBIT(sig)) || ka->handler == KSIG_IGN)
 		ka->handler = KSIG_DFL;
 	t->sigmask &= ~SIGBIT(sig);
-	t->pending_info[sig - 1] = *si;
-	t->pending |= SIGBIT(sig);
+	sigqueue_task(t, si);
 }
 
 bool signal_pending(struct task *t)
 {
 	return ((t->pending | t->proc->shared_pending) & ~t->sigmask) != 0;
-}
-
-/* dequeue_signal(): the thread's own set first, then the process's
- * shared one; in each the synchronous signals, then the lowest number. */
-static int next_signal(struct task *t)
-{
-	uint64_t ready = t->pending & ~t->sigmask;
-	if (!ready)
-		ready = t->proc->shared_pending & ~t->sigmask;
-	if (ready & SYNC_MASK)
-		ready &= SYNC_MASK;
-	return ready ? __builtin_ctzll(ready) + 1 : 0;
 }
 
 #ifndef SS_AUTODISARM
@@ -280,16 +267,8 @@ static void restart_without_handler(struct task *t)
 	t->restart_nr = -1;
 }
 
-static bool deliver_one(struct task *t, int sig)
+static bool deliver_one(struct task *t, int sig, siginfo_t si)
 {
-	siginfo_t si;
-	if (t->pending & SIGBIT(sig)) {
-		si = t->pending_info[sig - 1];
-		t->pending &= ~SIGBIT(sig);
-	} else {
-		si = t->proc->shared_info[sig - 1];
-		t->proc->shared_pending &= ~SIGBIT(sig);
-	}
 	struct k_sigaction *ka = &t->proc->act[sig - 1];
 	if (ka->handler == KSIG_IGN || (ka->handler == KSIG_DFL && (IGNORE_MASK & SIGBIT(sig))))
 		return false;
@@ -331,13 +310,14 @@ static bool deliver_one(struct task *t, int sig)
 void signal_deliver(struct task *t)
 {
 	int sig;
+	siginfo_t si;
 	for (;;) {
 		/* A stopped process's tasks wait here for SIGCONT or SIGKILL. */
 		while (t->proc->stopped && !task_must_stop(t))
 			pthread_cond_wait(&t->proc->k->cv, &t->proc->k->mu);
-		if (task_must_stop(t) || !(sig = next_signal(t)))
+		if (task_must_stop(t) || !(sig = signal_dequeue(t, ~t->sigmask, &si)))
 			break;
-		if (deliver_one(t, sig))
+		if (deliver_one(t, sig, si))
 			return;
 	}
 	if (t->restart_nr >= 0)

@@ -38,9 +38,7 @@ long sys_rt_sigaction(struct task *t, const uint64_t *a)
 		if (n.handler == 1 || (n.handler == 0 && (sig == SIGCHLD || sig == SIGURG ||
 							  sig == SIGWINCH || sig == SIGCONT))) {
 			/* From the shared set and every thread's own one. */
-			t->proc->shared_pending &= ~SIGBIT(sig);
-			for (struct task *o = t->proc->tasks; o; o = o->next)
-				o->pending &= ~SIGBIT(sig);
+			signal_discard(t->proc, SIGBIT(sig));
 		}
 	}
 	return 0;
@@ -127,8 +125,7 @@ static long to_task(struct task *t, int tgid, int tid, int sig, const siginfo_t 
 		return 0;
 	siginfo_t si = given ? *given : user_info(t, sig, SI_TKILL);
 	si.si_signo = sig;
-	signal_send(target, &si);
-	return 0;
+	return signal_send(target, &si);
 }
 
 long sys_tgkill(struct task *t, const uint64_t *a)
@@ -166,9 +163,7 @@ long sys_rt_sigqueueinfo(struct task *t, const uint64_t *a)
 	if ((int)a[1] < 0 || (int)a[1] > NSIG_LINUX)
 		return -EINVAL;
 	si.si_signo = (int)a[1];
-	if (si.si_signo)
-		signal_send_proc(p, &si);
-	return 0;
+	return si.si_signo ? signal_send_proc(p, &si) : 0;
 }
 
 long sys_rt_tgsigqueueinfo(struct task *t, const uint64_t *a)
@@ -248,17 +243,10 @@ long sys_rt_sigtimedwait(struct task *t, const uint64_t *a)
 				 : 0;
 	for (;;) {
 		/* The thread's own pending signals first, as dequeue_signal(). */
-		uint64_t ready = t->pending & set;
-		if (!ready)
-			ready = t->proc->shared_pending & set;
-		if (ready) {
-			int sig = __builtin_ctzll(ready) + 1;
-			siginfo_t *si = &t->pending_info[sig - 1];
-			if (t->pending & SIGBIT(sig))
-				t->pending &= ~SIGBIT(sig);
-			else
-				si = &t->proc->shared_info[sig - 1], t->proc->shared_pending &= ~SIGBIT(sig);
-			if (a[1] && copy_out(t, a[1], si, sizeof(siginfo_t)))
+		siginfo_t si;
+		int sig = signal_dequeue(t, set, &si);
+		if (sig) {
+			if (a[1] && copy_out(t, a[1], &si, sizeof(si)))
 				return -EFAULT;
 			return sig;
 		}

@@ -273,6 +273,7 @@ static void *task_thread(void *arg)
 	struct kernel *k = t->proc->k;
 	pthread_mutex_lock(&k->mu);
 	task_run(t);
+	signal_queue_free(k, &t->pending_q); /* unlinked: nobody sends to it now */
 	k->running--;
 	kernel_wake(k);
 	pthread_mutex_unlock(&k->mu);
