@@ -122,10 +122,13 @@ void syscall_dispatch(struct task *t)
 		return;
 	}
 	syscall_fn fn = syscall_lookup(nr);
+	/* rt_sigreturn takes no arguments; its trace line reads the frame at
+	 * the stack pointer it was called with, which it then replaces. */
+	uint64_t targs[6] = { nr == SYS_rt_sigreturn ? r->rsp : a[0], a[1], a[2], a[3], a[4], a[5] };
 	long ret = fn ? fn(t, a) : -ENOSYS;
 	struct trace_mem mem = { t, trace_read };
 	if (!t->traced)
-		trace_syscall(t->trace, &mem, raw, a, ret, fn != NULL);
+		trace_syscall(t->trace, &mem, raw, targs, ret, fn != NULL);
 	t->traced = false;
 	r->rax = (uint64_t)ret;
 	signal_restart_after(t, ret);

@@ -610,6 +610,11 @@ static void siginfo(struct trace_line *l, const siginfo_t *si)
 	trace_put(l, "}");
 }
 
+void trace_siginfo(struct trace_line *l, const siginfo_t *si)
+{
+	siginfo(l, si);
+}
+
 /* ---- the public lines ---- */
 
 struct trace *trace_new(FILE *out)
@@ -666,7 +671,7 @@ void trace_syscall(struct trace *t, const struct trace_mem *m, long nr,
 		unknown_call(&l, nr, args);
 	free(name);
 	trace_put(&l, " ");
-	trace_decode_result(&l, nr, args, ret);
+	trace_decode_result(&l, m, nr, args, ret);
 	if (!implemented)
 		trace_put(&l, " [not emulated]");
 	emit(t, &l);

@@ -41,8 +41,17 @@
  *    as in strace: they print up to PATH_MAX. read-like calls show the
  *    bytes transferred (the result), write-like calls the bytes requested.
  *    Arrays (iovecs, argv) show at most 32 elements, then "...".
- *  - getrandom's buffer, clock_gettime's result and nanosleep's remaining
- *    time print as pointers: their contents need not be deterministic.
+ *  - getrandom's buffer, clock_gettime's result, the remaining time of
+ *    nanosleep and clock_nanosleep, setitimer's old value and getitimer's
+ *    result print as pointers: their contents need not be deterministic.
+ *    So do absolute times (clock_nanosleep with TIMER_ABSTIME, futex
+ *    WAIT_BITSET): they hold the clock.
+ *  - poll and ppoll show the fds' events, and after the result the fds
+ *    that have revents ("= 1 ([{fd=3, revents=POLLIN}])", "= 0 (Timeout)");
+ *    rt_sigtimedwait's result names its signal ("= 10 (SIGUSR1)") and its
+ *    siginfo is decoded when a signal was taken; rt_sigreturn shows the
+ *    mask of the frame it returns through ("rt_sigreturn({mask=[]})");
+ *    restart_syscall shows "<... resuming interrupted call ...>".
  *  - Results: "= 6"; -4095..-1 is "= -1 ENAME (message)" with glibc's
  *    message text from our own table ("= -1 <n> (Unknown error <n>)" for a
  *    number without a name); the restart codes print as strace does,
@@ -98,7 +107,9 @@ void trace_set_prefix(struct trace *t, const char *prefix);
 
 /* A completed syscall with its result ret (value or -errno). m may be NULL:
  * pointers then print as addresses. For execve, m must still read the old
- * image. implemented=false: the sentry does not emulate the call (S10). */
+ * image; for rt_sigreturn, which takes no arguments, args[0] is the stack
+ * pointer it was called with (its frame's mask is printed).
+ * implemented=false: the sentry does not emulate the call (S10). */
 void trace_syscall(struct trace *t, const struct trace_mem *m, long nr,
 		   const uint64_t args[6], long ret, bool implemented);
 /* access: PLAT_ACCESS_* bits. */
@@ -155,8 +166,11 @@ void trace_errno_result(struct trace_line *l, long ret);
 /* Appends name(args) for a syscall libseccomp named. */
 void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
 		       const char *name, long nr, const uint64_t args[6], long ret);
-/* Appends " = ..." for it. */
-void trace_decode_result(struct trace_line *l, long nr, const uint64_t args[6], long ret);
+/* Appends " = ..." for it (poll's reads the fds' revents). */
+void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long nr,
+			 const uint64_t args[6], long ret);
+/* {si_signo=..., si_code=..., fields}, as in a signal line. */
+void trace_siginfo(struct trace_line *l, const siginfo_t *si);
 
 #define TRACE_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #endif

@@ -6,10 +6,12 @@
  */
 #define TRACE_INTERNAL
 #include "harness/sentry/trace.h"
+#include "harness/sentry/sigframe.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -74,10 +76,19 @@ enum arg {
 	A_ARGV,
 	A_ENVP,
 	A_CWD_OUT,
+	A_ITIMER_WHICH,
+	A_ITIMERVAL_IN,
+	A_UINT,        /* unsigned int in decimal: alarm's seconds, nfds */
+	A_SIGSET1_IN,  /* sigsetsize in args[1] (rt_sigsuspend) */
+	A_SIGSET1_OUT, /* sigsetsize in args[1] (rt_sigpending) */
+	A_SIGSET4_IN,  /* sigsetsize in args[4] (ppoll) */
+	A_SIGINFO_IN,
+	A_SIGINFO_OUT, /* filled in when a signal was taken (rt_sigtimedwait) */
+	A_POLLFDS,     /* count in the next arg; events only */
 };
 
 /* How the result prints. */
-enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL };
+enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL, R_SIG, R_POLL };
 
 struct desc {
 	bool on;
@@ -361,6 +372,18 @@ static const struct trace_xlat futex_cmds[] = {
 	{9, "FUTEX_WAIT_BITSET"}, {10, "FUTEX_WAKE_BITSET"},  {11, "FUTEX_WAIT_REQUEUE_PI"},
 	{12, "FUTEX_CMP_REQUEUE_PI"}, {13, "FUTEX_LOCK_PI2"},
 };
+static const struct trace_xlat itimers[] = {
+	{0, "ITIMER_REAL"}, {1, "ITIMER_VIRTUAL"}, {2, "ITIMER_PROF"},
+};
+static const struct trace_xlat timer_flags[] = {
+	{1, "TIMER_ABSTIME"},
+};
+static const struct trace_xlat poll_events[] = {
+	{0x1, "POLLIN"},      {0x2, "POLLPRI"},       {0x4, "POLLOUT"},
+	{0x8, "POLLERR"},     {0x10, "POLLHUP"},      {0x20, "POLLNVAL"},
+	{0x40, "POLLRDNORM"}, {0x80, "POLLRDBAND"},   {0x100, "POLLWRNORM"},
+	{0x200, "POLLWRBAND"}, {0x400, "POLLMSG"},    {0x2000, "POLLRDHUP"},
+};
 static const struct trace_xlat stat_types[] = {
 	{S_IFSOCK, "S_IFSOCK"}, {S_IFLNK, "S_IFLNK"}, {S_IFREG, "S_IFREG"},
 	{S_IFBLK, "S_IFBLK"},   {S_IFDIR, "S_IFDIR"}, {S_IFCHR, "S_IFCHR"},
@@ -393,12 +416,13 @@ static void put_timespec(const struct call *c, uint64_t addr)
 			     (long long)ts.nsec);
 }
 
-static void put_sigset(const struct call *c, uint64_t addr, bool out)
+/* size: the call's sigsetsize argument. */
+static void put_sigset(const struct call *c, uint64_t addr, uint64_t size, bool out)
 {
 	uint64_t set;
 
 	/* The kernel takes only its own 8-byte sigset_t. */
-	if (c->args[3] != sizeof(set)) {
+	if (size != sizeof(set)) {
 		trace_ptr(c->l, addr);
 		return;
 	}
@@ -546,6 +570,74 @@ static void put_cwd(const struct call *c, uint64_t addr)
 		put_cstr(c, addr, PATH_MAX);
 }
 
+struct gtimeval {
+	int64_t sec, usec;
+};
+
+static void put_timeval(struct trace_line *l, const struct gtimeval *tv)
+{
+	trace_printf(l, "{tv_sec=%lld, tv_usec=%lld}", (long long)tv->sec, (long long)tv->usec);
+}
+
+/* The new value only: the old one is what the clock left, a pointer. */
+static void put_itimerval(const struct call *c, uint64_t addr)
+{
+	struct gtimeval it[2];
+
+	if (!get_struct(c, addr, it, sizeof(it), false))
+		return;
+	trace_put(c->l, "{it_interval=");
+	put_timeval(c->l, &it[0]);
+	trace_put(c->l, ", it_value=");
+	put_timeval(c->l, &it[1]);
+	trace_put(c->l, "}");
+}
+
+/* out: filled in only when the call returned a signal. */
+static void put_siginfo(const struct call *c, uint64_t addr, bool out)
+{
+	siginfo_t si;
+
+	if (out && c->ret <= 0) {
+		trace_ptr(c->l, addr);
+		return;
+	}
+	if (get_struct(c, addr, &si, sizeof(si), out))
+		trace_siginfo(c->l, &si);
+}
+
+struct gpollfd {
+	int32_t fd;
+	int16_t events, revents;
+};
+
+/* What the call asked for; the kernel writes only revents, so the
+ * events read after the call are the guest's. */
+static void put_pollfds(const struct call *c, uint64_t addr, uint64_t cnt)
+{
+	struct gpollfd p[MAX_ELEMS];
+	size_t n = cnt > MAX_ELEMS ? MAX_ELEMS : (size_t)cnt;
+
+	if (!cnt) {
+		trace_put(c->l, "[]");
+		return;
+	}
+	/* More than RLIMIT_NOFILE allows: the kernel reads nothing. */
+	if (cnt > 1024) {
+		trace_ptr(c->l, addr);
+		return;
+	}
+	if (!get_struct(c, addr, p, n * sizeof(p[0]), false))
+		return;
+	trace_put(c->l, "[");
+	for (size_t i = 0; i < n; i++) {
+		trace_printf(c->l, "%s{fd=%d, events=", i ? ", " : "", p[i].fd);
+		trace_flags(c->l, N(poll_events), (uint16_t)p[i].events, NULL);
+		trace_put(c->l, "}");
+	}
+	trace_put(c->l, cnt > n ? ", ...]" : "]");
+}
+
 /* ---- flags ---- */
 
 static void put_mapflags(struct trace_line *l, uint64_t f)
@@ -653,8 +745,15 @@ static void put_mem_arg(const struct call *c, int i, int type)
 	case A_UTSNAME_OUT: put_utsname(c, v); break;
 	case A_STAT_OUT: put_stat(c, v); break;
 	case A_PIPEFDS_OUT: put_pipefds(c, v); break;
-	case A_SIGSET_IN: put_sigset(c, v, false); break;
-	case A_SIGSET_OUT: put_sigset(c, v, true); break;
+	case A_SIGSET_IN: put_sigset(c, v, c->args[3], false); break;
+	case A_SIGSET_OUT: put_sigset(c, v, c->args[3], true); break;
+	case A_SIGSET1_IN: put_sigset(c, v, c->args[1], false); break;
+	case A_SIGSET1_OUT: put_sigset(c, v, c->args[1], true); break;
+	case A_SIGSET4_IN: put_sigset(c, v, c->args[4], false); break;
+	case A_ITIMERVAL_IN: put_itimerval(c, v); break;
+	case A_SIGINFO_IN: put_siginfo(c, v, false); break;
+	case A_SIGINFO_OUT: put_siginfo(c, v, true); break;
+	case A_POLLFDS: put_pollfds(c, v, c->args[i + 1]); break;
 	case A_SIGACT_IN: put_sigaction(c, v, false); break;
 	case A_SIGACT_OUT: put_sigaction(c, v, true); break;
 	case A_STACK_IN: put_stack(c, v, false); break;
@@ -711,6 +810,8 @@ static void put_arg(const struct call *c, int i, int type)
 	case A_SIG: trace_signame(l, (int)v); break;
 	case A_SIGHOW: trace_xval(l, N(sighows), (uint32_t)v, "%#lx"); break;
 	case A_WOPTIONS: trace_flags(l, N(wait_options), (uint32_t)v, NULL); break;
+	case A_ITIMER_WHICH: trace_xval(l, N(itimers), (uint32_t)v, "%lu"); break;
+	case A_UINT: trace_printf(l, "%u", (unsigned)v); break;
 	default: put_mem_arg(c, i, type); break;
 	}
 }
@@ -826,6 +927,44 @@ static void futex_args(const struct call *c)
 	}
 }
 
+/* TIMER_ABSTIME: an absolute time would print the clock: a pointer. */
+static void clock_nanosleep_args(const struct call *c)
+{
+	struct trace_line *l = c->l;
+
+	put_arg(c, 0, A_CLOCKID);
+	trace_put(l, ", ");
+	trace_flags(l, N(timer_flags), (uint32_t)c->args[1], NULL);
+	trace_put(l, ", ");
+	if (c->args[1] & 1)
+		trace_ptr(l, c->args[2]);
+	else
+		put_timespec(c, c->args[2]);
+	trace_put(l, ", ");
+	trace_ptr(l, c->args[3]);
+}
+
+/* The call has no arguments: args[0] is the stack pointer it was made
+ * with (trace.h), where the frame is; strace shows the mask it restores. */
+static void rt_sigreturn_args(const struct call *c)
+{
+	uint64_t at = c->args[0] - 8 + offsetof(struct k_rt_sigframe, uc) +
+		      offsetof(struct k_ucontext, uc_sigmask);
+	uint64_t mask;
+
+	trace_put(c->l, "{mask=");
+	if (mem_read(c, at, &mask, sizeof(mask)))
+		trace_ptr(c->l, at);
+	else
+		trace_sigset(c->l, mask);
+	trace_put(c->l, "}");
+}
+
+static void restart_syscall_args(const struct call *c)
+{
+	trace_put(c->l, "<... resuming interrupted call ...>");
+}
+
 /* ---- the table ---- */
 
 #define D(name, n, r, ...) [__NR_##name] = {true, n, r, {__VA_ARGS__}, NULL}
@@ -887,9 +1026,25 @@ static const struct desc descs[] = {
 	/* The requested time is the guest's, deterministic; what is left is
 	 * the clock's: a pointer. */
 	D(nanosleep, 2, R_DEC, A_TIMESPEC_IN, A_PTR),
+	C(clock_nanosleep, clock_nanosleep_args),
+	D(setitimer, 3, R_DEC, A_ITIMER_WHICH, A_ITIMERVAL_IN, A_PTR),
+	D(getitimer, 2, R_DEC, A_ITIMER_WHICH, A_PTR),
+	D(alarm, 1, R_DEC, A_UINT),
+	D(pause, 0, R_DEC),
+	D(rt_sigsuspend, 2, R_DEC, A_SIGSET1_IN, A_ULONG),
+	D(rt_sigpending, 2, R_DEC, A_SIGSET1_OUT, A_ULONG),
+	D(rt_sigtimedwait, 4, R_SIG, A_SIGSET_IN, A_SIGINFO_OUT, A_TIMESPEC_IN, A_ULONG),
+	D(rt_sigqueueinfo, 3, R_DEC, A_INT, A_SIG, A_SIGINFO_IN),
+	D(rt_tgsigqueueinfo, 4, R_DEC, A_INT, A_INT, A_SIG, A_SIGINFO_IN),
+	C(rt_sigreturn, rt_sigreturn_args),
+	C(restart_syscall, restart_syscall_args),
+	D(poll, 3, R_POLL, A_POLLFDS, A_UINT, A_INT),
+	D(ppoll, 5, R_POLL, A_POLLFDS, A_UINT, A_TIMESPEC_IN, A_SIGSET4_IN, A_ULONG),
 	C(futex, futex_args),
 	D(wait4, 4, R_DEC, A_INT, A_WSTATUS_OUT, A_WOPTIONS, A_PTR),
 	C(clone, clone_args),
+	D(fork, 0, R_DEC),
+	D(vfork, 0, R_DEC),
 	D(execve, 3, R_DEC, A_PATH, A_ARGV, A_ENVP),
 	D(getcwd, 2, R_DEC, A_CWD_OUT, A_ULONG),
 	D(sched_yield, 0, R_DEC),
@@ -945,7 +1100,36 @@ static void fcntl_result(struct trace_line *l, const uint64_t args[6], long ret)
 	}
 }
 
-void trace_decode_result(struct trace_line *l, long nr, const uint64_t args[6], long ret)
+/* strace: the fds that have events, after the count; 0 is a timeout. */
+static void poll_result(struct trace_line *l, const struct trace_mem *m, const uint64_t args[6],
+			long ret)
+{
+	struct call c = {l, m, args, ret};
+	struct gpollfd p[MAX_ELEMS];
+	size_t n = args[1] > MAX_ELEMS ? MAX_ELEMS : (size_t)args[1];
+	bool first = true;
+
+	trace_printf(l, "= %ld", ret);
+	if (ret == 0) {
+		trace_put(l, " (Timeout)");
+		return;
+	}
+	if (mem_read(&c, args[0], p, n * sizeof(p[0])))
+		return;
+	trace_put(l, " ([");
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i].revents)
+			continue;
+		trace_printf(l, "%s{fd=%d, revents=", first ? "" : ", ", p[i].fd);
+		trace_flags(l, N(poll_events), (uint16_t)p[i].revents, NULL);
+		trace_put(l, "}");
+		first = false;
+	}
+	trace_put(l, args[1] > n ? ", ...])" : "])");
+}
+
+void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long nr,
+			 const uint64_t args[6], long ret)
 {
 	const struct desc *d = lookup(nr);
 	int res = d ? d->res : R_DEC;
@@ -964,6 +1148,14 @@ void trace_decode_result(struct trace_line *l, long nr, const uint64_t args[6], 
 		break;
 	case R_FCNTL:
 		fcntl_result(l, args, ret);
+		break;
+	case R_SIG:
+		trace_printf(l, "= %ld (", ret);
+		trace_signame(l, (int)ret);
+		trace_put(l, ")");
+		break;
+	case R_POLL:
+		poll_result(l, m, args, ret);
 		break;
 	default:
 		trace_printf(l, "= %ld", ret);

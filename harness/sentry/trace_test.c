@@ -901,3 +901,104 @@ Test(trace, same_call_same_bytes)
 	SC(__NR_write, 3, 1, p, 3);
 	expect(first);
 }
+
+/* ---- timers, waits, polls and the calls without arguments ---- */
+
+Test(trace, itimers_alarm_pause_fork)
+{
+	int64_t it[4] = {0, 0, 0, 20000};
+	uint64_t a = poke(0, it, sizeof(it));
+	SC(__NR_setitimer, 0, 0, a, 0);
+	SC(__NR_setitimer, -EINVAL, 5, a, MEM + 64);
+	SC(__NR_getitimer, 0, 1, MEM + 64);
+	SC(__NR_alarm, 0, 1);
+	SC(__NR_pause, -514);
+	SC(__NR_fork, 1001);
+	SC(__NR_vfork, 1002);
+	expect("setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, "
+	       "it_value={tv_sec=0, tv_usec=20000}}, NULL) = 0\n"
+	       "setitimer(5, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=20000}}, "
+	       "0x10040) = -1 EINVAL (Invalid argument)\n"
+	       "getitimer(ITIMER_VIRTUAL, 0x10040) = 0\n"
+	       "alarm(1) = 0\n"
+	       "pause() = ? ERESTARTNOHAND (To be restarted if no handler)\n"
+	       "fork() = 1001\n"
+	       "vfork() = 1002\n");
+}
+
+Test(trace, signal_waits)
+{
+	uint64_t set = 1ull << (SIGUSR1 - 1);
+	int64_t ts[2] = {5, 0};
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_pid = 1000;
+	si.si_uid = 1000;
+	si.si_value.sival_int = 7;
+	uint64_t s = poke64(0, set), t5 = poke(8, ts, sizeof(ts)), i = poke(64, &si, sizeof(si));
+	SC(__NR_rt_sigsuspend, -514, s, 8);
+	SC(__NR_rt_sigpending, 0, s, 8);
+	SC(__NR_rt_sigpending, -EINVAL, s, 16);
+	SC(__NR_rt_sigtimedwait, SIGUSR1, s, i, t5, 8);
+	SC(__NR_rt_sigtimedwait, -EAGAIN, s, i, t5, 8);
+	SC(__NR_rt_sigqueueinfo, 0, 1000, SIGUSR1, i);
+	SC(__NR_rt_tgsigqueueinfo, -EAGAIN, 1000, 1000, 32, i);
+	expect("rt_sigsuspend([SIGUSR1], 8) = ? ERESTARTNOHAND (To be restarted if no handler)\n"
+	       "rt_sigpending([SIGUSR1], 8) = 0\n"
+	       "rt_sigpending(0x10000, 16) = -1 EINVAL (Invalid argument)\n"
+	       "rt_sigtimedwait([SIGUSR1], {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=1000, "
+	       "si_uid=1000, si_value={int=7, ptr=0x7}}, {tv_sec=5, tv_nsec=0}, 8) = 10 (SIGUSR1)\n"
+	       "rt_sigtimedwait([SIGUSR1], 0x10040, {tv_sec=5, tv_nsec=0}, 8) = -1 EAGAIN "
+	       "(Resource temporarily unavailable)\n"
+	       "rt_sigqueueinfo(1000, SIGUSR1, {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid=1000, "
+	       "si_uid=1000, si_value={int=7, ptr=0x7}}) = 0\n"
+	       "rt_tgsigqueueinfo(1000, 1000, SIGRTMIN, {si_signo=SIGUSR1, si_code=SI_QUEUE, "
+	       "si_pid=1000, si_uid=1000, si_value={int=7, ptr=0x7}}) = -1 EAGAIN "
+	       "(Resource temporarily unavailable)\n");
+}
+
+Test(trace, clock_nanosleep_relative_and_absolute)
+{
+	int64_t ts[2] = {2, 0};
+	uint64_t a = poke(0, ts, sizeof(ts));
+	SC(__NR_clock_nanosleep, -516, 1, 0, a, MEM + 16);
+	SC(__NR_clock_nanosleep, -514, 0, 1, a, MEM + 16);
+	expect("clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=2, tv_nsec=0}, 0x10010) = ? "
+	       "ERESTART_RESTARTBLOCK (Interrupted by signal)\n"
+	       "clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, 0x10000, 0x10010) = ? "
+	       "ERESTARTNOHAND (To be restarted if no handler)\n");
+}
+
+Test(trace, poll_and_ppoll)
+{
+	struct { int32_t fd; int16_t events, revents; } p[2] = {{3, 1, 1}, {4, 4 | 1, 0}};
+	int64_t ts[2] = {0, 20000000};
+	uint64_t set = 1ull << (SIGUSR1 - 1);
+	uint64_t a = poke(0, p, sizeof(p)), t20 = poke(16, ts, sizeof(ts)), s = poke64(32, set);
+	SC(__NR_poll, 1, a, 2, -1);
+	SC(__NR_poll, 0, a, 2, 0);
+	SC(__NR_ppoll, -514, a, 1, t20, s, 8);
+	SC(__NR_poll, -EINVAL, a, 5000, 0);
+	expect("poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN|POLLOUT}], 2, -1) = 1 "
+	       "([{fd=3, revents=POLLIN}])\n"
+	       "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN|POLLOUT}], 2, 0) = 0 (Timeout)\n"
+	       "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=20000000}, [SIGUSR1], 8) = ? "
+	       "ERESTARTNOHAND (To be restarted if no handler)\n"
+	       "poll(0x10000, 5000, 0) = -1 EINVAL (Invalid argument)\n");
+}
+
+/* rt_sigreturn's args[0] is the stack pointer at the call: the frame's
+ * uc_sigmask is 296 bytes into the ucontext, which follows pretcode. */
+Test(trace, rt_sigreturn_mask_and_restart_syscall)
+{
+	uint64_t sp = MEM + 8;
+	poke64(296 + 8, 1ull << (SIGALRM - 1));
+	SC(__NR_rt_sigreturn, -EINTR, sp);
+	SC(__NR_rt_sigreturn, 0, BAD);
+	SC(__NR_restart_syscall, 0);
+	expect("rt_sigreturn({mask=[SIGALRM]}) = -1 EINTR (Interrupted system call)\n"
+	       "rt_sigreturn({mask=0xdead0128}) = 0\n"
+	       "restart_syscall(<... resuming interrupted call ...>) = 0\n");
+}
