@@ -265,6 +265,9 @@ void task_run(struct task *t)
 		on_exit_of_switch(t, &ex);
 	}
 	proc_task_gone(t);
+	/* Unlinked now: nobody can send it a signal any more. (k, not
+	 * t->proc->k: proc_task_gone may have freed the process.) */
+	signal_queue_free(k, &t->pending_q);
 }
 
 static void *task_thread(void *arg)
@@ -273,7 +276,6 @@ static void *task_thread(void *arg)
 	struct kernel *k = t->proc->k;
 	pthread_mutex_lock(&k->mu);
 	task_run(t);
-	signal_queue_free(k, &t->pending_q); /* unlinked: nobody sends to it now */
 	k->running--;
 	kernel_wake(k);
 	pthread_mutex_unlock(&k->mu);
