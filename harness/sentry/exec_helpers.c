@@ -1,11 +1,15 @@
 /* What execve needs besides loading (S9): the argument vectors copied out
  * of the old image, the other threads gone, and the process reset. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/mm.h"
+#include "harness/sentry/trace.h"
 
 #define MAX_STRV 4096
 #define MAX_STR 4096
@@ -15,6 +19,19 @@ void free_strv(char **v)
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* do_open_execat: the path's own errors (ENOENT, ENOTDIR, ...), then
+ * EACCES for anything but a regular file and for a file without execute
+ * permission (or on a noexec mount), all before the contents are read. */
+long exec_check_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(path, X_OK) ? -errno : 0;
 }
 
 long copy_strv(struct task *t, uint64_t addr, char ***out)
@@ -61,6 +78,22 @@ void exec_kill_others(struct task *t)
 	kernel_wake(p->k);
 	while (p->ntasks > 1 && !task_must_stop(t))
 		pthread_cond_wait(&p->k->cv, &p->k->mu);
+}
+
+/* de_thread: a thread other than the leader that execs takes the
+ * leader's place (the leader is gone by now): its tid becomes the pid and
+ * the process's exit signal SIGCHLD. Its trace lines say so from now on. */
+void exec_become_leader(struct task *t)
+{
+	struct proc *p = t->proc;
+	if (t->tid == p->pid)
+		return;
+	t->tid = p->pid;
+	p->exit_signal = SIGCHLD;
+	char prefix[32] = "";
+	if (p != p->k->init)
+		snprintf(prefix, sizeof(prefix), "[pid %d] ", t->tid);
+	trace_set_prefix(t->trace, prefix);
 }
 
 /* Handlers go back to their defaults (ignored stays ignored), the

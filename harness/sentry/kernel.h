@@ -47,6 +47,14 @@ struct sigqueue {
 	struct sigqueue *next;
 };
 
+/* vm.c: an address space and the number of processes using it (S2, S9). */
+struct vm {
+	struct mm *mm;
+	struct plat_as *as;
+	struct memfile *mf;
+	int users;               /* processes: CLONE_VM and vfork children share */
+};
+
 struct kernel {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -73,9 +81,12 @@ struct proc {
 	const struct sentry_config *cfg;
 	struct timers *timers;
 	struct memfile *mf;
-	struct mm *mm;
+	struct vm *vm;           /* NULL once the process is gone */
+	struct mm *mm;           /* vm's, for the many that need only these */
 	struct plat_as *as;
-	bool vm_borrowed;        /* vfork child: mm and as are the parent's */
+	int exit_signal;         /* sent to the parent at the end; 0: none (clone) */
+	uint64_t exec_id;        /* execs so far: a parent that exec'd gets SIGCHLD */
+	uint64_t parent_exec_id; /* the parent's exec_id when we were made */
 	struct fdtable *fds;
 	int pid;
 	struct proc *parent, *next;
@@ -155,11 +166,18 @@ long sys_execve(struct task *, const uint64_t *);
 long sys_wait4(struct task *, const uint64_t *);
 long sys_futex(struct task *, const uint64_t *);
 struct task *kernel_find_task(struct kernel *k, int tid);
+/* vm.c: new (empty) and copy (fork) give p a vm of its own, 0 or -errno. */
+int vm_new(struct proc *p);
+int vm_copy(struct proc *p, const struct vm *src);
+void vm_share(struct proc *p, struct vm *vm);
+void vm_detach(struct proc *p);
 /* exec_helpers.c */
 void free_strv(char **v);
 long copy_strv(struct task *t, uint64_t addr, char ***out);
 int exec_trace_read(void *arg, uintptr_t addr, void *buf, size_t len);
+long exec_check_file(const char *path);
 void exec_kill_others(struct task *t);
+void exec_become_leader(struct task *t);
 void exec_reset(struct task *t);
 void futex_wake_addr(struct task *t, uint64_t addr, int n);
 

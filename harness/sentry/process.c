@@ -28,6 +28,7 @@ struct proc *proc_new(struct kernel *k, struct proc *parent)
 	p->mf = k->mf;
 	p->parent = parent;
 	p->random_state = 0x5eed5eed5eed5eedULL;
+	p->exit_signal = SIGCHLD;
 	p->next = k->procs;
 	k->procs = p;
 	if (parent) {
@@ -35,25 +36,13 @@ struct proc *proc_new(struct kernel *k, struct proc *parent)
 		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		p->random_state = parent->random_state ^ (uint64_t)k->next_pid;
+		p->parent_exec_id = parent->exec_id;
 	}
 	if (timers_start(p)) {
 		proc_free(p);
 		return NULL;
 	}
 	return p;
-}
-
-static void vm_drop(struct proc *p)
-{
-	if (!p->vm_borrowed) {
-		if (p->mm)
-			mm_destroy(p->mm);
-		if (p->as)
-			plat_as_release(p->as);
-	}
-	p->mm = NULL;
-	p->as = NULL;
-	p->vm_borrowed = false;
 }
 
 /* Frees a process that is gone for good: reaped, or at the case's end. */
@@ -67,7 +56,7 @@ void proc_free(struct proc *p)
 		}
 	timers_stop(p);
 	signal_queue_free(k, &p->shared_q);
-	vm_drop(p);
+	vm_detach(p);
 	if (p->fds)
 		fdtable_put(p->fds);
 	free(p);
@@ -129,18 +118,35 @@ void proc_continue(struct proc *p)
 	kernel_wake(p->k);
 }
 
-static void notify_parent(struct proc *p)
+/* do_notify_parent: the child's exit signal (SIGCHLD unless clone chose
+ * another, or none) goes to the parent, but SIGCHLD to a parent that
+ * exec'd since the child was made. For SIGCHLD, a parent that ignores it
+ * or set SA_NOCLDWAIT leaves no zombie (the handler still runs with
+ * SA_NOCLDWAIT). Returns whether the child is to be reaped at once. */
+static bool notify_parent(struct proc *p)
 {
 	struct proc *parent = p->parent;
-	int st = p->exit_status;
+	int st = p->exit_status, sig = p->exit_signal;
+	bool autoreap = false;
+	if (sig != SIGCHLD && p->parent_exec_id != parent->exec_id)
+		sig = SIGCHLD;
+	if (sig == SIGCHLD) {
+		const struct k_sigaction *ka = &parent->act[SIGCHLD - 1];
+		autoreap = ka->handler == KSIG_IGN || (ka->flags & SA_NOCLDWAIT);
+		if (ka->handler == KSIG_IGN)
+			sig = 0;
+	}
+	if (sig < 1 || sig > NSIG_LINUX)
+		return autoreap;
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
-	si.si_signo = SIGCHLD;
+	si.si_signo = sig;
 	si.si_pid = p->pid;
 	si.si_uid = 1000;
 	si.si_code = WIFEXITED(st) ? CLD_EXITED : WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
 	si.si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
 	signal_send_proc(parent, &si);
+	return autoreap;
 }
 
 static void record_result(struct kernel *k, int st, bool core)
@@ -150,6 +156,38 @@ static void record_result(struct kernel *k, int st, bool core)
 	k->res->kind = WIFEXITED(st) ? SENTRY_EXITED : SENTRY_SIGNALED;
 	k->res->status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
 	k->res->core = !WIFEXITED(st) && core;
+}
+
+/* The first process is gone: every task must go (S9), those running
+ * guest code reached through the platform's interrupt (P19), sleepers
+ * woken. */
+static void kernel_end(struct kernel *k)
+{
+	k->ending = true;
+	for (struct proc *p = k->procs; p; p = p->next)
+		for (struct task *t = p->tasks; t; t = t->next)
+			if (t->in_guest)
+				plat_interrupt(t->ctx);
+	kernel_wake(k);
+}
+
+/* forget_original_parent: p's children go to the first process, and tell
+ * it with SIGCHLD (reparent_leader) if they are zombies already; at the
+ * first process's own end, to nobody. */
+static void reparent_children(struct proc *p)
+{
+	struct kernel *k = p->k;
+	struct proc *c = k->procs;
+	while (c) {
+		struct proc *next = c->next;
+		if (c->parent == p) {
+			c->parent = p == k->init ? NULL : k->init;
+			c->exit_signal = SIGCHLD;
+			if (c->parent && c->zombie && notify_parent(c))
+				proc_free(c);
+		}
+		c = next;
+	}
 }
 
 /* The last task of p is gone (kernel lock held). */
@@ -163,21 +201,17 @@ static void proc_finish(struct proc *p, struct task *last)
 		trace_killed(last->trace, WTERMSIG(st), p->core_action);
 	timers_stop(p);
 	signal_queue_free(k, &p->shared_q);
-	vm_drop(p);
+	vm_detach(p);
 	fdtable_put(p->fds);
 	p->fds = NULL;
 	p->vfork_done = true;
-	for (struct proc *c = k->procs; c; c = c->next)
-		if (c->parent == p)
-			c->parent = p == k->init ? NULL : k->init; /* orphans go to init */
+	reparent_children(p);
 	p->zombie = true;
 	if (p == k->init) {
 		record_result(k, st, p->core_action);
-		k->ending = true;
-	} else if (p->parent && p->parent->act[SIGCHLD - 1].handler == KSIG_IGN) {
-		proc_free(p); /* SIGCHLD ignored: no zombie (POSIX) */
-	} else if (p->parent) {
-		notify_parent(p);
+		kernel_end(k);
+	} else if (p->parent && notify_parent(p)) {
+		proc_free(p); /* no zombie (POSIX) */
 	}
 	kernel_wake(k);
 }
@@ -244,14 +278,10 @@ fault:
 
 static int new_vm(struct proc *c, struct proc *p, bool share)
 {
-	if (share) {
-		c->mm = p->mm, c->as = p->as, c->vm_borrowed = true;
-		return 0;
-	}
-	int e = plat_as_new(c->cfg->plat, &c->as);
-	if (!e)
-		e = mm_clone(p->mm, c, &c->mm);
-	return e;
+	if (!share)
+		return vm_copy(c, p->vm);
+	vm_share(c, p->vm);
+	return 0;
 }
 
 static long new_process(struct task *t, uint64_t flags, const uint64_t *a)
@@ -273,8 +303,7 @@ static long new_process(struct task *t, uint64_t flags, const uint64_t *a)
 		return e ? e : -ENOMEM;
 	}
 	c->pid = ct->tid;
-	if (!c->vm_borrowed)
-		plat_as_set_user(c->as, c);
+	c->exit_signal = (int)(flags & CSIGNAL);
 	struct user_regs_struct *r = plat_ctx_regs(ct->ctx);
 	r->rax = 0;
 	if (a[1])
@@ -329,9 +358,16 @@ long sys_vfork(struct task *t, const uint64_t *a)
 
 /* ---- wait4 ---- */
 
-static bool matches(struct proc *c, int pid)
+/* eligible_child: __WALL waits for every child; otherwise __WCLONE waits
+ * only for "clone" children (an exit signal other than SIGCHLD, none
+ * included) and its absence only for the others. */
+static bool matches(struct proc *c, int pid, int options)
 {
-	return pid == -1 || pid == 0 || pid < -1 || c->pid == pid;
+	if (pid > 0 && c->pid != pid)
+		return false;
+	if (options & __WALL)
+		return true;
+	return (c->exit_signal != SIGCHLD) == ((options & __WCLONE) != 0);
 }
 
 long sys_wait4(struct task *t, const uint64_t *a)
@@ -344,7 +380,7 @@ long sys_wait4(struct task *t, const uint64_t *a)
 	for (;;) {
 		bool any = false;
 		for (struct proc *c = k->procs; c; c = c->next) {
-			if (c->parent != t->proc || !matches(c, pid))
+			if (c->parent != t->proc || !matches(c, pid, options))
 				continue;
 			any = true;
 			int report = c->stop_report;

@@ -18,22 +18,6 @@
 #define DEFAULT_MEMORY_LIMIT (4ULL << 30)
 #define DEFAULT_OUTPUT_LIMIT (64ULL << 20)
 #define MAX_IMAGE (256ULL << 20)
-#define MMAP_BASE 0x7ff000000000UL /* below the stack; fixed, no ASLR (S4) */
-
-/* P21 through the mm's callbacks: every region lives in the memory file. */
-static int mm_map_file(void *arg, uintptr_t addr, uint64_t off, size_t len, int prot, bool precommit)
-{
-	struct proc *p = arg;
-	return plat_map_file(p->as, addr, memfile_fd(p->mf), off, len, prot, precommit);
-}
-
-static int mm_unmap(void *arg, uintptr_t addr, size_t len)
-{
-	struct proc *p = arg;
-	return plat_unmap(p->as, addr, len);
-}
-
-static const struct mm_ops mm_plat_ops = { mm_map_file, mm_unmap };
 
 static int load_map(void *arg, uint64_t addr, uint64_t len, int prot)
 {
@@ -105,15 +89,6 @@ static int load_into(struct proc *p, const char *path, const char *exe, char *co
 	mm_set_brk_start(p->mm, lr->brk);
 	snprintf(p->exe, sizeof(p->exe), "%s", exe);
 	return 0;
-}
-
-static int vm_create(struct proc *p)
-{
-	struct mm_layout lay = { plat_min_addr(p->cfg->plat), plat_max_addr(p->cfg->plat), MMAP_BASE };
-	int e = plat_as_new(p->cfg->plat, &p->as);
-	if (!e)
-		e = mm_new(p->mf, &mm_plat_ops, p, &lay, &p->mm);
-	return e;
 }
 
 /* Registers and FP state of a task starting a new program. */
@@ -208,7 +183,7 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 		p->rlim[RLIMIT_STACK] = (struct rlimit){ 8 << 20, RLIM_INFINITY };
 		p->rlim[RLIMIT_NOFILE] = (struct rlimit){ MAX_FDS, MAX_FDS };
 		p->rlim[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
-		e = vm_create(p);
+		e = vm_new(p);
 		if (!e)
 			e = fdtable_init(p);
 	}
@@ -239,7 +214,6 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 	}
 	if (t) {
 		p->pid = t->tid;
-		plat_as_set_user(p->as, p);
 		start_regs(t, &lr);
 		task_run(t);
 		while (k.running || k.timers)
@@ -268,8 +242,40 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 	return rc;
 }
 
+/* The point of no return: the trace line, the other threads gone, a new
+ * address space (the old one stays for whoever shares it: a vfork parent,
+ * CLONE_VM processes). A failure from here on kills the process. */
+static long exec_new_image(struct task *t, const uint64_t *a, const char *path, const char *rel,
+			   char **argv, char **envp)
+{
+	struct proc *p = t->proc;
+	struct trace_mem mem = { t, exec_trace_read };
+	trace_syscall(t->trace, &mem, 59, a, 0, true);
+	t->traced = true;
+	exec_kill_others(t);
+	if (task_must_stop(t))
+		return 0; /* killed meanwhile: the task goes, the result is moot */
+	exec_become_leader(t);
+	char err[256] = "out of memory";
+	struct load_result lr;
+	if (vm_new(p) || load_into(p, path, rel, argv, envp, &lr, err, sizeof(err))) {
+		trace_note(t->trace, "execve failed after the point of no return: %s", err);
+		siginfo_t si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+		task_kill(t, SIGSEGV, &si);
+		return 0;
+	}
+	p->exec_id++;
+	p->vfork_done = true;
+	exec_reset(t);
+	start_regs(t, &lr);
+	kernel_wake(p->k);
+	return 0;
+}
+
 /* S9: execve of another fixture, by its path below the fixtures folder.
- * Past the point of no return a failure kills the process (as Linux). */
+ * The errors come in Linux's order: the path (EFAULT, ENOENT for ""), the
+ * file (ENOENT, EACCES), the vectors (EFAULT, E2BIG), the format
+ * (ENOEXEC). */
 long sys_execve(struct task *t, const uint64_t *a)
 {
 	struct proc *p = t->proc;
@@ -279,43 +285,20 @@ long sys_execve(struct task *t, const uint64_t *a)
 		return -EFAULT;
 	if (n >= (long)sizeof(rel))
 		return -ENAMETOOLONG;
-	if (!p->cfg->fixtures_dir)
-		return -ENOENT;
+	if (!rel[0] || !p->cfg->fixtures_dir)
+		return -ENOENT; /* getname: an empty path names nothing */
 	snprintf(path, sizeof(path), "%s/%s", p->cfg->fixtures_dir, rel[0] == '/' ? rel + 1 : rel);
-	if (sentry_check_program(path, err, sizeof(err)))
-		return access(path, F_OK) ? -ENOENT : -ENOEXEC;
+	long e = exec_check_file(path);
+	if (e)
+		return e;
 	char **argv = NULL, **envp = NULL;
-	long e = copy_strv(t, a[1], &argv);
+	e = copy_strv(t, a[1], &argv);
 	if (!e)
 		e = copy_strv(t, a[2], &envp);
-	if (e)
-		goto out;
-	struct trace_mem mem = { t, exec_trace_read };
-	trace_syscall(t->trace, &mem, 59, a, 0, true);
-	t->traced = true;
-	exec_kill_others(t);
-	struct mm *old_mm = p->mm;
-	struct plat_as *old_as = p->as;
-	bool borrowed = p->vm_borrowed;
-	p->vm_borrowed = false;
-	struct load_result lr;
-	if (vm_create(p) || load_into(p, path, rel, argv, envp, &lr, err, sizeof(err))) {
-		trace_note(t->trace, "execve failed after the point of no return: %s", err);
-		siginfo_t si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
-		task_kill(t, SIGSEGV, &si);
-		e = 0;
-		goto out;
-	}
-	plat_as_set_user(p->as, p);
-	if (!borrowed) {
-		mm_destroy(old_mm);
-		plat_as_release(old_as);
-	}
-	p->vfork_done = true;
-	exec_reset(t);
-	start_regs(t, &lr);
-	kernel_wake(p->k);
-out:
+	if (!e && sentry_check_program(path, err, sizeof(err)))
+		e = -ENOEXEC;
+	if (!e)
+		e = exec_new_image(t, a, path, rel, argv, envp);
 	free_strv(argv);
 	free_strv(envp);
 	return e;

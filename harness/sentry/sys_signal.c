@@ -82,10 +82,12 @@ static siginfo_t user_info(struct task *t, int sig, int code)
 	return si;
 }
 
+/* A zombie exists until it is reaped: kill and sigqueue find it and
+ * succeed, the signal goes nowhere (signal_send_proc: no tasks). */
 static struct proc *find_proc(struct kernel *k, int pid)
 {
 	for (struct proc *p = k->procs; p; p = p->next)
-		if (p->pid == pid && !p->zombie)
+		if (p->pid == pid)
 			return p;
 	return NULL;
 }
