@@ -68,6 +68,7 @@ struct mm {
 	uintptr_t start_brk, brk;
 	struct region *r; /* sorted, non-overlapping */
 	size_t n, cap;
+	size_t total;     /* bytes in r: what RLIMIT_AS counts (limits.c) */
 };
 
 /* --- small helpers ------------------------------------------------ */
@@ -234,6 +235,7 @@ static void insert(struct mm *mm, const struct region *g)
 	memmove(&mm->r[i + 1], &mm->r[i], (mm->n - i) * sizeof(mm->r[0]));
 	mm->r[i] = *g;
 	mm->n++;
+	mm->total += g->len;
 }
 
 /* Neighbours merge when nothing tells them apart, including where their
@@ -280,6 +282,7 @@ static size_t cut(struct mm *mm, uintptr_t lo, uintptr_t hi,
 		return 0;
 	stub_unmap(mm, mm->r[i].start, rend(&mm->r[j - 1]));
 	for (size_t k = i; k < j; k++) {
+		mm->total -= mm->r[k].len;
 		if (keep)
 			keep[k - i] = mm->r[k];
 		else
@@ -380,6 +383,7 @@ static int clone_region(struct mm *dst, const struct region *g)
 		}
 	}
 	dst->r[dst->n++] = h;
+	dst->total += h.len;
 	return 0;
 }
 
@@ -683,6 +687,14 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t brk)
 	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk);
 	pthread_mutex_unlock(&mm->lock);
 	return ret;
+}
+
+size_t mm_total(struct mm *mm)
+{
+	pthread_mutex_lock(&mm->lock);
+	size_t n = mm->total;
+	pthread_mutex_unlock(&mm->lock);
+	return n;
 }
 
 void mm_set_brk_start(struct mm *mm, uintptr_t start)

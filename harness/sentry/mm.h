@@ -101,6 +101,10 @@ long mm_strncpy_in(struct mm *mm, uintptr_t addr, char *dst, size_t size);
  * segment, like ptrace's forced access). 0 or -EFAULT. */
 int mm_poke(struct mm *mm, uintptr_t addr, const void *src, size_t len);
 
+/* Bytes mapped, every region counted (PROT_NONE too): Linux's total_vm,
+ * what RLIMIT_AS limits. */
+size_t mm_total(struct mm *mm);
+
 /* The region list, one "start-end rwxp" line each ('s' for shared,
  * " nobacking" after a shared range past its memory); like snprintf. */
 size_t mm_format(struct mm *mm, char *buf, size_t size);
