@@ -151,8 +151,9 @@ static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdic
 		char got[EXITSTAT_LEN];
 		v->kind = RESULT_FAIL;
 		v->culprit = (int)k;
-		hbuf_printf(msg, "expected a timeout, but the run ended: %s\n",
-			    exitstat_text(&runs[k]->res, got));
+		exitstat_text(&runs[k]->res, got);
+		hbuf_printf(msg, "expected a timeout, but the run ended (%.*s)\n",
+			    (int)strcspn(got, "\n"), got);
 		return true;
 	}
 	return false;
