@@ -17,9 +17,6 @@ struct bytes {
 };
 
 #define CAPTURE_MAX (64u << 20)	/* per stream: a guest looping on write(2) */
-/* A platform child's files stop there (RLIMIT_FSIZE), so a flood leaves
- * "truncated" visible and no file holds much more than the runner reads. */
-#define CAPTURE_SLACK (1u << 20)
 
 /* An empty memory file (close-on-exec), or -1 with errno. */
 int capture_new(const char *name);

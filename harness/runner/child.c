@@ -3,10 +3,8 @@
 #include "harness/runner/child.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "harness/runner/capture.h"
@@ -48,13 +46,6 @@ _Noreturn void child_platform(const struct child_spec *s)
 {
 	if (childenv_enter(s->parent))
 		_exit(125);
-	/* Issue 9: the capture files live in memory, and the runner reads at
-	 * most CAPTURE_MAX of each; whatever the sentry or a bug in it
-	 * writes, a file stops growing a little past that (EFBIG instead
-	 * of SIGXFSZ). The sentry's own output limit is below it. */
-	struct rlimit fsize = { CAPTURE_MAX + CAPTURE_SLACK, CAPTURE_MAX + CAPTURE_SLACK };
-	signal(SIGXFSZ, SIG_IGN);
-	setrlimit(RLIMIT_FSIZE, &fsize);
 	place_fds(s);
 	if (crash_install(s->gdb, PFD_GDB))
 		dprintf(PFD_ERR, "harness child: no crash handler: %s\n", strerror(errno));

@@ -24,7 +24,7 @@
 #define LIMIT_DEFAULT_MEMORY (4ULL << 30)
 #define LIMIT_DEFAULT_OUTPUT (64ULL << 20)
 #define LIMIT_DEFAULT_AS (2ULL << 30)
-#define LIMIT_DEFAULT_TASKS 128
+#define LIMIT_DEFAULT_TASKS 64
 #define LIMIT_DEFAULT_CPU_S 60
 /* How often the CPU clocks of the stubs are read: a limit strikes at most
  * this late (Linux checks at every tick, which no guest can tell apart
