@@ -49,13 +49,24 @@ static void note(struct task *t, const char *fmt, unsigned long long v, const ch
 	trace_note(t->trace, "limit: %s: %s", what, answer);
 }
 
+uint64_t limits_as_bytes(struct task *t)
+{
+	return t->proc->rlim[RLIMIT_AS].rlim_cur;
+}
+
+void limits_note_as(struct task *t)
+{
+	note(t, "RLIMIT_AS %llu bytes of address space", (unsigned long long)limits_as_bytes(t),
+	     "ENOMEM");
+}
+
 long limits_as(struct task *t, uint64_t grow)
 {
-	uint64_t lim = t->proc->rlim[RLIMIT_AS].rlim_cur;
+	uint64_t lim = limits_as_bytes(t);
 	uint64_t total = mm_total(t->proc->mm);
 	if (grow <= lim && total <= lim - grow)
 		return 0;
-	note(t, "RLIMIT_AS %llu bytes of address space", (unsigned long long)lim, "ENOMEM");
+	limits_note_as(t);
 	return -ENOMEM;
 }
 

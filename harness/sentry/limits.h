@@ -7,6 +7,7 @@
  *
  *   guest memory per case   memfile (sentry_config.memory_limit)  mmap/brk/mremap/fork ENOMEM
  *   address space per proc  RLIMIT_AS                              mmap/mremap ENOMEM, brk unchanged
+ *                           (mmap and brk check it inside mm.c, where Linux does)
  *   tasks per case          RLIMIT_NPROC                           clone/fork/vfork EAGAIN
  *   output bytes per case   RLIMIT_FSIZE (sentry_config.output_limit)  short write, then SIGXFSZ + EFBIG
  *   CPU time per process    RLIMIT_CPU                             SIGXCPU at soft, SIGKILL at hard
@@ -52,6 +53,9 @@ void limits_init_rlimits(struct proc *init);
 /* RLIMIT_AS: 0 when the process may map grow more bytes, else -ENOMEM
  * and a trace note. Kernel lock held. */
 long limits_as(struct task *t, uint64_t grow);
+/* The guest's RLIMIT_AS, and the note for a call it refused. */
+uint64_t limits_as_bytes(struct task *t);
+void limits_note_as(struct task *t);
 /* After a mapping call failed with -ENOMEM: notes the memory file's limit
  * when that is what refused it (the case's guest memory). */
 void limits_note_memory(struct task *t, long ret, uint64_t grow);

@@ -69,6 +69,8 @@ struct mm {
 	struct region *r; /* sorted, non-overlapping */
 	size_t n, cap;
 	size_t total;     /* bytes in r: what RLIMIT_AS counts (limits.c) */
+	size_t as_limit;  /* RLIMIT_AS for mmap; 0: none */
+	bool as_refused;  /* the last mmap failed on as_limit */
 };
 
 /* --- small helpers ------------------------------------------------ */
@@ -293,6 +295,15 @@ static size_t cut(struct mm *mm, uintptr_t lo, uintptr_t hi,
 	return j - i;
 }
 
+/* Bytes of regions inside [lo, hi). */
+static size_t mapped_bytes(const struct mm *mm, uintptr_t lo, uintptr_t hi)
+{
+	size_t sum = 0;
+	for (size_t i = find(mm, lo); i < mm->n && mm->r[i].start < hi; i++)
+		sum += min_u(rend(&mm->r[i]), hi) - max_u(mm->r[i].start, lo);
+	return sum;
+}
+
 static size_t count_range(const struct mm *mm, uintptr_t lo, uintptr_t hi)
 {
 	size_t i = find(mm, lo);
@@ -456,6 +467,14 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 		return -EEXIST;
 	if (mm->n >= MM_MAX_MAP_COUNT)
 		return -ENOMEM;
+	/* Linux's may_expand_vm, after every argument check: what a fixed
+	 * mapping replaces is not counted twice. */
+	size_t replaced = (flags & MAP_FIXED) ? mapped_bytes(mm, addr, addr + len) : 0;
+	size_t rest = mm->total - replaced;
+	if (mm->as_limit && (rest > mm->as_limit || len > mm->as_limit - rest)) {
+		mm->as_refused = true;
+		return -ENOMEM;
+	}
 	struct region g = { addr, len, prot & PROT_RWX,
 			    type == MAP_SHARED ? MM_SHARED : 0, 0, NULL };
 	int err = new_backing(mm, &g);
@@ -472,6 +491,21 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 		(void)mm->ops.map_file(mm->arg, addr, g.off, len,
 				       effective(g.prot), true);
 	return (long)addr;
+}
+
+long mm_mmap_limited(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
+		     size_t as_limit, bool *refused)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->as_limit = as_limit;
+	mm->as_refused = false;
+	long ret = reserve(mm, 8);
+	if (!ret)
+		ret = do_mmap(mm, addr, len, prot, flags);
+	*refused = mm->as_refused;
+	mm->as_limit = 0;
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
 }
 
 long mm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags)
@@ -643,6 +677,11 @@ static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk)
 	size_t i = find(mm, oldbrk);
 	if (i < mm->n && mm->r[i].start < newbrk + PAGE)
 		return false;
+	/* may_expand_vm: after the collision, before any memory is charged. */
+	if (mm->as_limit && (mm->total > mm->as_limit || newbrk - oldbrk > mm->as_limit - mm->total)) {
+		mm->as_refused = true;
+		return false;
+	}
 	const struct region *prev = i > 0 ? &mm->r[i - 1] : NULL;
 	struct region g = { oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE,
 			    0, 0, NULL };
@@ -695,6 +734,18 @@ size_t mm_total(struct mm *mm)
 	size_t n = mm->total;
 	pthread_mutex_unlock(&mm->lock);
 	return n;
+}
+
+uintptr_t mm_brk_limited(struct mm *mm, uintptr_t brk, size_t as_limit, bool *refused)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->as_limit = as_limit;
+	mm->as_refused = false;
+	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk);
+	*refused = mm->as_refused;
+	mm->as_limit = 0;
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
 }
 
 void mm_set_brk_start(struct mm *mm, uintptr_t start)
