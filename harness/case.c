@@ -378,6 +378,16 @@ static int set_exit(struct parser *ps, const char *v)
 	return rc;
 }
 
+/* A guest that blocks for ever has no rlimit to end it (Linux has none
+ * for wall time): its case says the runner's timeout is the outcome. */
+static int set_expect(struct parser *ps, const char *v)
+{
+	if (strcmp(v, "timeout"))
+		return fail(ps, ps->line, "bad expect '%s' (expected 'timeout')", v);
+	ps->c->expect_timeout = true;
+	return 0;
+}
+
 static const struct key {
 	const char *name;
 	int (*set)(struct parser *, const char *);
@@ -392,6 +402,7 @@ static const struct key {
 	{ "timeout", set_timeout },
 	{ "exit", set_exit },
 	{ "variants", set_variants },
+	{ "expect", set_expect },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -537,6 +548,12 @@ static int parse(struct parser *ps)
 		return fail(ps, end_line, "missing key 'fixture'");
 	if (!ps->c->oracles)
 		return fail(ps, end_line, "missing key 'oracle'");
+	/* A run cut by its timeout has no exit status and no end token, and
+	 * must never be repeated on the host. */
+	if (ps->c->expect_timeout && (ps->c->exit.kind != CASE_EXIT_UNCHECKED ||
+				      ps->c->oracles != ORACLE_GOLDEN))
+		return fail(ps, end_line, "'expect: timeout' goes with 'oracle: golden' alone "
+			    "and no 'exit'");
 	if (ps->comments.len) {
 		ps->c->comments = hbuf_take(&ps->comments, NULL);
 		if (!ps->c->comments)

@@ -13,6 +13,7 @@
  *   timeout: 10                   seconds > 0, up to 3 decimals (2.5)
  *   exit: 0 | signal SIGSEGV | signal SIGSEGV core
  *   variants: lazy full-state     platform variants to run; default all
+ *   expect: timeout               the run must end by the timeout (issue 9)
  *   --- stdin
  *   verbatim bytes until the next line starting with "--- "
  *   --- stdout
@@ -103,6 +104,7 @@ struct tcase {
 	unsigned timeout_ms;	/* 0: the runner's default */
 	struct case_exit exit;
 	struct words variants;	/* empty: all variants */
+	bool expect_timeout;	/* expect: timeout; judged on the partial output */
 	struct case_text sect[CASE_NSECTIONS];
 };
 

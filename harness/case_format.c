@@ -117,6 +117,8 @@ static char *format(const struct tcase *c, size_t *len)
 	put_timeout(&b, c->timeout_ms);
 	put_exit(&b, &c->exit);
 	put_plain(&b, "variants", &c->variants);
+	if (c->expect_timeout)
+		hbuf_puts(&b, "expect: timeout\n");
 	put_sections(&b, c);
 	return hbuf_take(&b, len);
 }
@@ -248,5 +250,6 @@ bool case_equal(const struct tcase *a, const struct tcase *b)
 	       words_equal(&a->requires, &b->requires) &&
 	       words_equal(&a->features, &b->features) &&
 	       a->timeout_ms == b->timeout_ms && exit_eq(&a->exit, &b->exit) &&
-	       words_equal(&a->variants, &b->variants);
+	       words_equal(&a->variants, &b->variants) &&
+	       a->expect_timeout == b->expect_timeout;
 }

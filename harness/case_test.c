@@ -650,3 +650,20 @@ Test(signame, names_and_numbers)
 	cr_assert_null(signame(0, buf));
 	cr_assert_null(signame(65, buf));
 }
+
+/* Issue 9: a guest that blocks for ever is judged on its timeout. */
+Test(case_parse, expect_timeout)
+{
+	struct tcase c;
+	parse_ok("fixture: f\noracle: golden\ntimeout: 2\nexpect: timeout\n"
+		 "--- stdout\nx\n--- end\n", &c);
+	cr_assert(c.expect_timeout);
+	round_trip(&c);
+	case_free(&c);
+	expect_err("fixture: f\noracle: golden\nexpect: crash\n",
+		   PATH ":3: bad expect 'crash' (expected 'timeout')");
+	expect_err("fixture: f\noracle: golden\nexit: 0\nexpect: timeout\n",
+		   PATH ":4: 'expect: timeout' goes with 'oracle: golden' alone and no 'exit'");
+	expect_err("fixture: f\noracle: golden native\nexpect: timeout\n",
+		   PATH ":3: 'expect: timeout' goes with 'oracle: golden' alone and no 'exit'");
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "harness/runner/exitstat.h"
 #include "harness/runner/oracle.h"
 #include "harness/runner/textcut.h"
 
@@ -138,6 +139,38 @@ static void known(const char *ref, struct verdict *v)
 	v->message = m;
 }
 
+/* expect: timeout (issue 9): a run that timed out is the outcome; one
+ * that ended is the failure. The partial output is then judged like a
+ * finished run's (the trace is line-buffered up to the kill). */
+static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdict *v,
+			   struct hbuf *msg)
+{
+	for (unsigned k = 0; k < nrun; k++) {
+		if (runs[k]->end != RUN_DONE)
+			continue;
+		char got[EXITSTAT_LEN];
+		v->kind = RESULT_FAIL;
+		v->culprit = (int)k;
+		exitstat_text(&runs[k]->res, got);
+		hbuf_printf(msg, "expected a timeout, but the run ended (%.*s)\n",
+			    (int)strcspn(got, "\n"), got);
+		return true;
+	}
+	return false;
+}
+
+/* Every run timed out, as the case expects: judged from here on as if
+ * it had ended normally. */
+static bool timeouts_as_expected(const struct tcase *c, struct run *const *runs, unsigned nrun)
+{
+	if (!c->expect_timeout)
+		return false;
+	for (unsigned k = 0; k < nrun; k++)
+		if (runs[k]->end != RUN_TIMEOUT)
+			return false;
+	return true;
+}
+
 void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
 	   const struct run *native, const char *ref, const struct judge_env *env,
 	   struct verdict *v)
@@ -145,7 +178,13 @@ void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
 	struct hbuf msg = {0};
 	struct findings f = {0};
 	*v = (struct verdict){ .kind = RESULT_PASS };
-	if (any_problem(runs, nrun, native, env, v, &msg)) {
+	if (c->expect_timeout && unexpected_end(runs, nrun, v, &msg)) {
+		v->message = hbuf_take(&msg, NULL);
+		known(ref, v);
+		return;
+	}
+	if (!timeouts_as_expected(c, runs, nrun) &&
+	    any_problem(runs, nrun, native, env, v, &msg)) {
 		v->message = hbuf_take(&msg, NULL);
 		return;
 	}

@@ -272,3 +272,30 @@ Test(runner_oracle, known_failures_turn_into_xfail_and_xpass)
 	run_free(&bad);
 	case_free(&c);
 }
+
+/* Issue 9, expect: timeout: a timed-out run is judged on its partial
+ * output; a run that ended fails, whatever it printed. */
+Test(runner_oracle, expect_timeout)
+{
+	struct tcase c = tc("fixture: a/b\noracle: golden\ntimeout: 1\nexpect: timeout\n"
+			    "--- stdout\nblocking\n--- trace\nwrite(1, ...)\n--- end\n");
+	struct run t = done("blocking\n", "", "write(1, ...)\n", 0);
+	t.end = RUN_TIMEOUT;
+	t.res.kind = SENTRY_ERROR;
+	struct verdict v = judge1(&c, &t, NULL);
+	cr_expect_eq(v.kind, RESULT_PASS, "%s", v.message ? v.message : "");
+	verdict_free(&v);
+	free(t.s[RUN_TRACE].p);
+	set(&t.s[RUN_TRACE], "");
+	v = judge1(&c, &t, NULL);
+	cr_expect_eq(v.kind, RESULT_FAIL, "the partial trace still counts");
+	verdict_free(&v);
+	struct run d = done("blocking\n", "", "write(1, ...)\n", 0);
+	v = judge1(&c, &d, NULL);
+	cr_expect_eq(v.kind, RESULT_FAIL);
+	cr_expect_str_eq(v.message, "expected a timeout, but the run ended (exit: 0)\n");
+	verdict_free(&v);
+	run_free(&t);
+	run_free(&d);
+	case_free(&c);
+}

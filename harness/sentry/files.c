@@ -129,17 +129,14 @@ static int install(struct task *t, struct file *f, int lowest, bool cloexec)
 }
 
 /* The output limit protects the harness from a guest that writes without
- * end; Linux's nearest answer is RLIMIT_FSIZE's SIGXFSZ. */
+ * end: RLIMIT_FSIZE's short write, then SIGXFSZ and EFBIG (limits.c). */
 static long write_out(struct task *t, struct file *f, const char *buf, size_t len)
 {
 	struct kernel *k = t->proc->k;
-	uint64_t limit = k->cfg->output_limit ? k->cfg->output_limit : (64ULL << 20);
-	if (k->output_bytes + len > limit) {
-		trace_note(t->trace, "limit: %llu bytes of output reached", (unsigned long long)limit);
-		siginfo_t si = { .si_signo = SIGXFSZ, .si_code = SI_KERNEL };
-		signal_send(t, &si);
-		return -EFBIG;
-	}
+	long allowed = limits_output(t, len);
+	if (allowed < 0)
+		return allowed;
+	len = (size_t)allowed;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = write(f->host_fd, buf + done, len - done);

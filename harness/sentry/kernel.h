@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "harness/sentry/limits.h"
 #include "harness/sentry/sentry.h"
 
 struct memfile;
@@ -74,6 +75,7 @@ struct kernel {
 	struct sentry_result *res;
 	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
 	bool ending;             /* init is gone: every task must go */
+	struct limits_watch *watch; /* RLIMIT_CPU watchdog (limits.c) */
 };
 
 struct proc {
@@ -103,6 +105,7 @@ struct proc {
 	struct sigqueue *shared_q;
 	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[NSIG_LINUX];
 	struct rlimit rlim[RLIM_NLIMITS];
+	struct limits_cpu cpu;   /* RLIMIT_CPU bookkeeping (limits.c) */
 	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
 	char exe[4096];
 };

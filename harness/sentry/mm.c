@@ -68,6 +68,9 @@ struct mm {
 	uintptr_t start_brk, brk;
 	struct region *r; /* sorted, non-overlapping */
 	size_t n, cap;
+	size_t total;     /* bytes in r: what RLIMIT_AS counts (limits.c) */
+	size_t as_limit;  /* RLIMIT_AS for mmap; 0: none */
+	bool as_refused;  /* the last mmap failed on as_limit */
 };
 
 /* --- small helpers ------------------------------------------------ */
@@ -234,6 +237,7 @@ static void insert(struct mm *mm, const struct region *g)
 	memmove(&mm->r[i + 1], &mm->r[i], (mm->n - i) * sizeof(mm->r[0]));
 	mm->r[i] = *g;
 	mm->n++;
+	mm->total += g->len;
 }
 
 /* Neighbours merge when nothing tells them apart, including where their
@@ -280,6 +284,7 @@ static size_t cut(struct mm *mm, uintptr_t lo, uintptr_t hi,
 		return 0;
 	stub_unmap(mm, mm->r[i].start, rend(&mm->r[j - 1]));
 	for (size_t k = i; k < j; k++) {
+		mm->total -= mm->r[k].len;
 		if (keep)
 			keep[k - i] = mm->r[k];
 		else
@@ -288,6 +293,15 @@ static size_t cut(struct mm *mm, uintptr_t lo, uintptr_t hi,
 	memmove(&mm->r[i], &mm->r[j], (mm->n - j) * sizeof(mm->r[0]));
 	mm->n -= j - i;
 	return j - i;
+}
+
+/* Bytes of regions inside [lo, hi). */
+static size_t mapped_bytes(const struct mm *mm, uintptr_t lo, uintptr_t hi)
+{
+	size_t sum = 0;
+	for (size_t i = find(mm, lo); i < mm->n && mm->r[i].start < hi; i++)
+		sum += min_u(rend(&mm->r[i]), hi) - max_u(mm->r[i].start, lo);
+	return sum;
 }
 
 static size_t count_range(const struct mm *mm, uintptr_t lo, uintptr_t hi)
@@ -380,6 +394,7 @@ static int clone_region(struct mm *dst, const struct region *g)
 		}
 	}
 	dst->r[dst->n++] = h;
+	dst->total += h.len;
 	return 0;
 }
 
@@ -452,6 +467,14 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 		return -EEXIST;
 	if (mm->n >= MM_MAX_MAP_COUNT)
 		return -ENOMEM;
+	/* Linux's may_expand_vm, after every argument check: what a fixed
+	 * mapping replaces is not counted twice. */
+	size_t replaced = (flags & MAP_FIXED) ? mapped_bytes(mm, addr, addr + len) : 0;
+	size_t rest = mm->total - replaced;
+	if (mm->as_limit && (rest > mm->as_limit || len > mm->as_limit - rest)) {
+		mm->as_refused = true;
+		return -ENOMEM;
+	}
 	struct region g = { addr, len, prot & PROT_RWX,
 			    type == MAP_SHARED ? MM_SHARED : 0, 0, NULL };
 	int err = new_backing(mm, &g);
@@ -468,6 +491,21 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 		(void)mm->ops.map_file(mm->arg, addr, g.off, len,
 				       effective(g.prot), true);
 	return (long)addr;
+}
+
+long mm_mmap_limited(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
+		     size_t as_limit, bool *refused)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->as_limit = as_limit;
+	mm->as_refused = false;
+	long ret = reserve(mm, 8);
+	if (!ret)
+		ret = do_mmap(mm, addr, len, prot, flags);
+	*refused = mm->as_refused;
+	mm->as_limit = 0;
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
 }
 
 long mm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags)
@@ -639,6 +677,11 @@ static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk)
 	size_t i = find(mm, oldbrk);
 	if (i < mm->n && mm->r[i].start < newbrk + PAGE)
 		return false;
+	/* may_expand_vm: after the collision, before any memory is charged. */
+	if (mm->as_limit && (mm->total > mm->as_limit || newbrk - oldbrk > mm->as_limit - mm->total)) {
+		mm->as_refused = true;
+		return false;
+	}
 	const struct region *prev = i > 0 ? &mm->r[i - 1] : NULL;
 	struct region g = { oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE,
 			    0, 0, NULL };
@@ -681,6 +724,26 @@ uintptr_t mm_brk(struct mm *mm, uintptr_t brk)
 {
 	pthread_mutex_lock(&mm->lock);
 	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk);
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+size_t mm_total(struct mm *mm)
+{
+	pthread_mutex_lock(&mm->lock);
+	size_t n = mm->total;
+	pthread_mutex_unlock(&mm->lock);
+	return n;
+}
+
+uintptr_t mm_brk_limited(struct mm *mm, uintptr_t brk, size_t as_limit, bool *refused)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->as_limit = as_limit;
+	mm->as_refused = false;
+	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk);
+	*refused = mm->as_refused;
+	mm->as_limit = 0;
 	pthread_mutex_unlock(&mm->lock);
 	return ret;
 }

@@ -72,6 +72,11 @@ int mm_clone(struct mm *src, void *arg, struct mm **out);
 /* The syscalls; results as the syscall returns them (value or -errno).
  * mm_mmap is anonymous only: without MAP_ANONYMOUS it gives -ENODEV. */
 long mm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags);
+/* The same under an RLIMIT_AS of as_limit bytes (limits.c), checked
+ * where Linux checks it (after the arguments); refused: whether that is
+ * what failed it (-ENOMEM). */
+long mm_mmap_limited(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
+		     size_t as_limit, bool *refused);
 int mm_munmap(struct mm *mm, uintptr_t addr, size_t len);
 int mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot);
 int mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice);
@@ -80,6 +85,8 @@ long mm_mremap(struct mm *mm, uintptr_t old_addr, size_t old_len,
 /* brk(2) as the kernel sees it: returns the new break, or the old one when
  * the request is refused. */
 uintptr_t mm_brk(struct mm *mm, uintptr_t brk);
+/* The same under an RLIMIT_AS of as_limit bytes, as mm_mmap_limited. */
+uintptr_t mm_brk_limited(struct mm *mm, uintptr_t brk, size_t as_limit, bool *refused);
 /* The loader (S4) sets where the heap starts (page-aligned end of bss). */
 void mm_set_brk_start(struct mm *mm, uintptr_t start);
 
@@ -105,6 +112,10 @@ int mm_poke(struct mm *mm, uintptr_t addr, const void *src, size_t len);
  * the memory file when addr is in shared memory with backing (MAP_SHARED,
  * also across fork), 0 when it is private memory, -EFAULT when unmapped. */
 int mm_shared_offset(struct mm *mm, uintptr_t addr, uint64_t *off);
+
+/* Bytes mapped, every region counted (PROT_NONE too): Linux's total_vm,
+ * what RLIMIT_AS limits. */
+size_t mm_total(struct mm *mm);
 
 /* The region list, one "start-end rwxp" line each ('s' for shared,
  * " nobacking" after a shared range past its memory); like snprintf. */

@@ -705,3 +705,46 @@ Test(mm, clone_copies_private_and_shares_shared)
 	mm_destroy(child);
 	cr_expect_eq(memfile_committed(mf), 0);
 }
+
+/* --- total (RLIMIT_AS, limits.c) ---------------------------------- */
+
+/* The sum of the region lengths in the listing. */
+static size_t listed_bytes(struct mm *m)
+{
+	size_t sum = 0;
+	for (const char *s = list(m); *s; s = strchr(s, '\n') + 1) {
+		unsigned long lo, hi;
+		cr_assert_eq(sscanf(s, "%lx-%lx", &lo, &hi), 2, "%s", s);
+		sum += hi - lo;
+		if (!strchr(s, '\n'))
+			break;
+	}
+	return sum;
+}
+
+Test(mm, total_follows_every_change)
+{
+	uintptr_t a = 0x100000;
+	fixed(a, 8 * P, RW, PRIV);
+	fixed(a + 16 * P, 4 * P, PROT_NONE, PRIV | MAP_NORESERVE);
+	cr_expect_eq(mm_total(mm), 12 * P);
+	fixed(a + 2 * P, 4 * P, PROT_READ, PRIV); /* over part of the first */
+	cr_expect_eq(mm_total(mm), 12 * P);
+	cr_expect_eq(mm_munmap(mm, a + 3 * P, 2 * P), 0);
+	cr_expect_eq(mm_total(mm), 10 * P);
+	cr_expect_eq(mm_mremap(mm, a + 16 * P, 4 * P, 6 * P, 0, 0), (long)(a + 16 * P));
+	cr_expect_eq(mm_total(mm), 12 * P);
+	long moved = mm_mremap(mm, a, P, 3 * P, MREMAP_MAYMOVE, 0);
+	cr_expect(moved > 0);
+	cr_expect_eq(mm_total(mm), 14 * P);
+	mm_set_brk_start(mm, 0x200000);
+	cr_expect_eq(mm_brk(mm, 0x200000 + 5 * P), 0x200000 + 5 * P);
+	cr_expect_eq(mm_total(mm), 19 * P);
+	cr_expect_eq(mm_brk(mm, 0x200000 + P), 0x200000 + P);
+	cr_expect_eq(mm_total(mm), 15 * P);
+	cr_expect_eq(mm_total(mm), listed_bytes(mm));
+	struct mm *child;
+	cr_assert_eq(mm_clone(mm, &rec, &child), 0);
+	cr_expect_eq(mm_total(child), 15 * P);
+	mm_destroy(child);
+}

@@ -15,8 +15,6 @@
 #include "harness/sentry/mm.h"
 #include "harness/sentry/trace.h"
 
-#define DEFAULT_MEMORY_LIMIT (4ULL << 30)
-#define DEFAULT_OUTPUT_LIMIT (64ULL << 20)
 #define MAX_IMAGE (256ULL << 20)
 
 static int load_map(void *arg, uint64_t addr, uint64_t len, int prot)
@@ -174,7 +172,7 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 {
 	const struct sentry_config *cfg = k->cfg;
 	struct sentry_result *res = k->res;
-	int e = memfile_new(cfg->memory_limit ? cfg->memory_limit : DEFAULT_MEMORY_LIMIT, &k->mf);
+	int e = memfile_new(cfg->memory_limit ? cfg->memory_limit : LIMIT_DEFAULT_MEMORY, &k->mf);
 	struct proc *p = e ? NULL : proc_new(k, NULL);
 	if (p) {
 		k->init = *out = p;
@@ -183,6 +181,7 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 		p->rlim[RLIMIT_STACK] = (struct rlimit){ 8 << 20, RLIM_INFINITY };
 		p->rlim[RLIMIT_NOFILE] = (struct rlimit){ MAX_FDS, MAX_FDS };
 		p->rlim[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
+		limits_init_rlimits(p);
 		e = vm_new(p);
 		if (!e)
 			e = fdtable_init(p);
@@ -215,7 +214,10 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 	if (t) {
 		p->pid = t->tid;
 		start_regs(t, &lr);
+		if (limits_start(&k))
+			trace_note(t->trace, "limit: RLIMIT_CPU not enforced: no watchdog thread");
 		task_run(t);
+		limits_stop(&k);
 		while (k.running || k.timers)
 			pthread_cond_wait(&k.cv, &k.mu);
 		rc = res->kind == SENTRY_ERROR ? 1 : 0;

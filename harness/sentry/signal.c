@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "harness/sentry/fpvalid.h"
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/sigframe.h"
 #include "harness/sentry/trace.h"
@@ -357,7 +358,7 @@ static int restore_fp(struct task *t, uint64_t addr)
 		memset(fp + 512, 0, size - 512);
 		memcpy(fp + 512, &bv, 8);
 	}
-	return 0;
+	return fp_image_valid(fp, size, plat_probe()->has_xsave) ? 0 : -EFAULT;
 }
 
 long sys_rt_sigreturn(struct task *t, const uint64_t *a)

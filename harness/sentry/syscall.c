@@ -2,13 +2,51 @@
  * including numbers no kernel has, is answered -ENOSYS and traced as not
  * emulated: the guest never reaches the host (S12). */
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <sys/syscall.h>
 
 #include "harness/sentry/kernel.h"
+#include "harness/sentry/mm.h"
 #include "harness/sentry/trace.h"
 
 #define TABLE_SIZE 512
+
+/* RLIMIT_NPROC (limits.c) before any new task. Linux checks it after the
+ * flags, so a bad clone at the limit says EAGAIN here, not EINVAL. A new
+ * address space that the case's memory refused is noted too. */
+static long limited(struct task *t, const uint64_t *a, syscall_fn fn)
+{
+	long e = limits_new_task(t);
+	if (e)
+		return e;
+	long r = fn(t, a);
+	limits_note_memory(t, r, mm_total(t->proc->mm));
+	return r;
+}
+
+/* CLONE_SETTLS with an fs base no user address can be: Linux's
+ * copy_thread refuses it like ARCH_SET_FS (EPERM); letting it through
+ * made the platform's register write fail, which is fatal (P24). Found by
+ * a hostile guest (issue 9). */
+#define TASK_SIZE_MAX 0x7ffffffff000ULL
+
+static long limited_clone(struct task *t, const uint64_t *a)
+{
+	if ((a[0] & CLONE_SETTLS) && a[4] >= TASK_SIZE_MAX)
+		return -EPERM;
+	return limited(t, a, sys_clone);
+}
+
+static long limited_fork(struct task *t, const uint64_t *a)
+{
+	return limited(t, a, sys_fork);
+}
+
+static long limited_vfork(struct task *t, const uint64_t *a)
+{
+	return limited(t, a, sys_vfork);
+}
 
 static const syscall_fn table[TABLE_SIZE] = {
 	[SYS_read] = sys_read,
@@ -77,9 +115,9 @@ static const syscall_fn table[TABLE_SIZE] = {
 	[SYS_alarm] = sys_alarm,
 	[SYS_setitimer] = sys_setitimer,
 	[SYS_getitimer] = sys_getitimer,
-	[SYS_clone] = sys_clone,
-	[SYS_fork] = sys_fork,
-	[SYS_vfork] = sys_vfork,
+	[SYS_clone] = limited_clone,
+	[SYS_fork] = limited_fork,
+	[SYS_vfork] = limited_vfork,
 	[SYS_execve] = sys_execve,
 	[SYS_wait4] = sys_wait4,
 	[SYS_futex] = sys_futex,
