@@ -216,7 +216,7 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
 /*
  * Known platform bugs these two find (issue 6 item 2). They are disabled
  * so that `make unit` stays green; to see them fail, drop `.disabled` and
- * run build/tests/platform_tests --filter 'hammer/*'.
+ * run build/tests/platform_tests with a --filter naming it.
  *
  * - new stub threads under a storm: the P9 hand-over leaves the new
  *   thread detached in group-stop; a SIGCONT from another process lets it
