@@ -117,6 +117,9 @@ static char *format(const struct tcase *c, size_t *len)
 	put_timeout(&b, c->timeout_ms);
 	put_exit(&b, &c->exit);
 	put_plain(&b, "variants", &c->variants);
+	if (c->chaos)
+		hbuf_printf(&b, "chaos: %s\n",
+			    c->chaos == CASE_CHAOS_KILL_PROCESS ? "kill-stub-process" : "kill-stub-thread");
 	put_sections(&b, c);
 	return hbuf_take(&b, len);
 }
@@ -248,5 +251,5 @@ bool case_equal(const struct tcase *a, const struct tcase *b)
 	       words_equal(&a->requires, &b->requires) &&
 	       words_equal(&a->features, &b->features) &&
 	       a->timeout_ms == b->timeout_ms && exit_eq(&a->exit, &b->exit) &&
-	       words_equal(&a->variants, &b->variants);
+	       words_equal(&a->variants, &b->variants) && a->chaos == b->chaos;
 }
