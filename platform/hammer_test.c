@@ -218,12 +218,12 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
  * so that `make unit` stays green; to see them fail, drop `.disabled` and
  * run build/tests/platform_tests with a --filter naming it.
  *
- * - new stub threads under a storm: the P9 hand-over leaves the new
- *   thread detached in group-stop; a SIGCONT from another process lets it
- *   run the stub code untraced into the int3 loop (SIGTRAP kills the whole
- *   stub), and a default-fatal signal (SIGUSR1) kills it outright. Seen
- *   as "a new stub thread under fire: -130" or a later map-file failing
- *   with PLAT_ESTUBDEAD.
+ * - new stub threads under a storm (even without default-fatal
+ *   signals): the stub dies (PLAT_ESTUBDEAD, "a new stub thread under
+ *   fire: -130" or a later map-file). Likely cause, not yet confirmed:
+ *   the P9 hand-over leaves the new thread detached in group-stop, and a
+ *   SIGCONT from another process lets it run the stub code untraced into
+ *   the int3 loop, whose SIGTRAP then kills the whole stub.
  * - interrupts plus a SIGSTOP/SIGCONT storm: an injection dies with
  *   "killed by signal 5 (Trace/breakpoint trap) while running an injected
  *   syscall" within a few hundred rounds.
