@@ -320,6 +320,18 @@ static int set_variants(struct parser *ps, const char *v)
 	return unique(ps, w, "variant");
 }
 
+static int set_chaos(struct parser *ps, const char *v)
+{
+	if (!strcmp(v, "kill-stub-process"))
+		ps->c->chaos = CASE_CHAOS_KILL_PROCESS;
+	else if (!strcmp(v, "kill-stub-thread"))
+		ps->c->chaos = CASE_CHAOS_KILL_THREAD;
+	else
+		return fail(ps, ps->line, "bad chaos '%s' (expected kill-stub-process or "
+			    "kill-stub-thread)", v);
+	return 0;
+}
+
 /* Seconds with up to three decimals, kept as milliseconds so that the
  * value is exact and is written back the way it was read. */
 static int set_timeout(struct parser *ps, const char *v)
@@ -403,6 +415,7 @@ static const struct key {
 	{ "exit", set_exit },
 	{ "variants", set_variants },
 	{ "expect", set_expect },
+	{ "chaos", set_chaos },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -554,6 +567,8 @@ static int parse(struct parser *ps)
 				      ps->c->oracles != ORACLE_GOLDEN))
 		return fail(ps, end_line, "'expect: timeout' goes with 'oracle: golden' alone "
 			    "and no 'exit'");
+	if (ps->c->chaos && (ps->c->oracles & ORACLE_NATIVE))
+		return fail(ps, end_line, "a chaos case cannot ask for 'native': it kills a stub");
 	if (ps->comments.len) {
 		ps->c->comments = hbuf_take(&ps->comments, NULL);
 		if (!ps->c->comments)

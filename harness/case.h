@@ -14,6 +14,8 @@
  *   exit: 0 | signal SIGSEGV | signal SIGSEGV core
  *   variants: lazy full-state     platform variants to run; default all
  *   expect: timeout               the run must end by the timeout (issue 9)
+ *   chaos: kill-stub-process      the harness SIGKILLs the guest's stub (P23);
+ *                                 the run must end in that error
  *   --- stdin
  *   verbatim bytes until the next line starting with "--- "
  *   --- stdout
@@ -83,6 +85,15 @@ struct case_exit {
 	bool core;		/* killed by the signal with a core dump */
 };
 
+/* chaos: a test-only action the harness child takes against its own
+ * platform (P23). The case passes only when the run ends in the error
+ * that names the killed stub; oracles are not applied. */
+enum case_chaos {
+	CASE_CHAOS_NONE,
+	CASE_CHAOS_KILL_PROCESS,	/* kill(stub process, SIGKILL) */
+	CASE_CHAOS_KILL_THREAD,		/* tgkill(stub process, stub thread, SIGKILL) */
+};
+
 struct case_text {
 	bool present;		/* false: the section is absent, not checked */
 	char *data;		/* NUL-terminated for convenience; may hold NULs */
@@ -105,6 +116,7 @@ struct tcase {
 	struct case_exit exit;
 	struct words variants;	/* empty: all variants */
 	bool expect_timeout;	/* expect: timeout; judged on the partial output */
+	enum case_chaos chaos;
 	struct case_text sect[CASE_NSECTIONS];
 };
 

@@ -119,6 +119,9 @@ static char *format(const struct tcase *c, size_t *len)
 	put_plain(&b, "variants", &c->variants);
 	if (c->expect_timeout)
 		hbuf_puts(&b, "expect: timeout\n");
+	if (c->chaos)
+		hbuf_printf(&b, "chaos: %s\n",
+			    c->chaos == CASE_CHAOS_KILL_PROCESS ? "kill-stub-process" : "kill-stub-thread");
 	put_sections(&b, c);
 	return hbuf_take(&b, len);
 }
@@ -251,5 +254,5 @@ bool case_equal(const struct tcase *a, const struct tcase *b)
 	       words_equal(&a->features, &b->features) &&
 	       a->timeout_ms == b->timeout_ms && exit_eq(&a->exit, &b->exit) &&
 	       words_equal(&a->variants, &b->variants) &&
-	       a->expect_timeout == b->expect_timeout;
+	       a->expect_timeout == b->expect_timeout && a->chaos == b->chaos;
 }

@@ -667,3 +667,20 @@ Test(case_parse, expect_timeout)
 	expect_err("fixture: f\noracle: golden native\nexpect: timeout\n",
 		   PATH ":3: 'expect: timeout' goes with 'oracle: golden' alone and no 'exit'");
 }
+
+Test(case_parse, chaos_key)
+{
+	struct tcase c;
+	parse_ok(HEAD "chaos: kill-stub-thread\n", &c);
+	cr_assert_eq(c.chaos, CASE_CHAOS_KILL_THREAD);
+	char *text = case_format(&c);
+	cr_assert(text && strstr(text, "chaos: kill-stub-thread\n"), "%s", text);
+	struct tcase back;
+	parse_ok(text, &back);
+	cr_assert(case_equal(&c, &back));
+	free(text);
+	case_free(&back);
+	case_free(&c);
+	expect_err(HEAD "chaos: kill-harness\n",
+		   PATH ":3: bad chaos 'kill-harness' (expected kill-stub-process or kill-stub-thread)");
+}

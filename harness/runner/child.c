@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "harness/runner/capture.h"
+#include "harness/runner/chaos.h"
 #include "harness/runner/childenv.h"
 #include "harness/runner/crash.h"
 #include "harness/runner/run.h"
@@ -50,7 +51,8 @@ _Noreturn void child_platform(const struct child_spec *s)
 	if (crash_install(s->gdb, PFD_GDB))
 		dprintf(PFD_ERR, "harness child: no crash handler: %s\n", strerror(errno));
 	char err[256];
-	struct plat *p = plat_new(s->opts, err, sizeof err);
+	struct plat_options opts;
+	struct plat *p = plat_new(chaos_options(s->opts, s->chaos, PFD_STDOUT, &opts), err, sizeof err);
 	if (!p)
 		fail("plat_new", err);
 	/* Line-buffered, so that a timeout still finds the trace up to the

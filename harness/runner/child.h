@@ -27,6 +27,7 @@ struct child_spec {
 	const char *fixtures_dir;
 	const struct plat_options *opts;	/* the variant */
 	const char *gdb;		/* NULL: no backtraces */
+	int chaos;			/* enum case_chaos (P23 cases) */
 	pid_t parent;
 	int fd[CHILD_NFDS];
 };

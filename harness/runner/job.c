@@ -83,6 +83,7 @@ static void spawn(struct job *j, const struct job_ctx *x, const char *path, char
 		.envp = j->c->env.n ? j->c->env.v : no_env,
 		.fixtures_dir = x->fixtures_dir,
 		.opts = j->v ? &j->v->opts : NULL,
+		.chaos = j->c->chaos,
 		.gdb = x->gdb,
 		.parent = x->self,
 	};

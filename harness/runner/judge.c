@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "harness/runner/exitstat.h"
+#include "harness/runner/chaos.h"
 #include "harness/runner/oracle.h"
 #include "harness/runner/textcut.h"
 
@@ -171,6 +172,28 @@ static bool timeouts_as_expected(const struct tcase *c, struct run *const *runs,
 	return true;
 }
 
+/* A chaos case (P23) passes when every run ended in the platform's error
+ * for the killed stub: the sentry stopped cleanly and said so. A timeout,
+ * a crash, or a guest that finished are failures. */
+static bool judge_chaos(struct run *const *runs, unsigned nrun, const struct judge_env *env,
+			struct verdict *v)
+{
+	struct hbuf msg = {0};
+	for (unsigned k = 0; k < nrun; k++) {
+		const struct run *r = runs[k];
+		if (r->end == RUN_DONE && r->res.kind == SENTRY_ERROR &&
+		    chaos_error_expected(r->res.error))
+			continue;
+		if (!problem(r, "", env, &v->kind, &msg) || v->kind == RESULT_ERROR)
+			v->kind = RESULT_FAIL;
+		hbuf_printf(&msg, "chaos: expected the error of a stub killed by SIGKILL (P23)%s\n",
+			    r->end == RUN_DONE && r->res.kind != SENTRY_ERROR ? ", but the guest finished" : "");
+		v->message = hbuf_take(&msg, NULL);
+		return true;
+	}
+	return true;
+}
+
 void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
 	   const struct run *native, const char *ref, const struct judge_env *env,
 	   struct verdict *v)
@@ -180,6 +203,10 @@ void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
 	*v = (struct verdict){ .kind = RESULT_PASS };
 	if (c->expect_timeout && unexpected_end(runs, nrun, v, &msg)) {
 		v->message = hbuf_take(&msg, NULL);
+		known(ref, v);
+		return;
+	}
+	if (c->chaos && judge_chaos(runs, nrun, env, v)) {
 		known(ref, v);
 		return;
 	}
