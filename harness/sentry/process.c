@@ -3,6 +3,7 @@
  * zombie until its parent's wait4, and the first process's end ends the
  * case (every other process goes with it, as in a PID namespace). */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,13 +371,38 @@ static bool matches(struct proc *c, int pid, int options)
 	return (c->exit_signal != SIGCHLD) == ((options & __WCLONE) != 0);
 }
 
-long sys_wait4(struct task *t, const uint64_t *a)
+/* What one wait found: the wait4 status word, and the waitid view of it. */
+struct wait_found {
+	int pid, status;
+	int code;       /* CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED */
+	int value;      /* the exit code or the signal (si_status) */
+};
+
+static void describe(int pid, int st, struct wait_found *f)
+{
+	f->pid = pid;
+	f->status = st;
+	if (st == 0xffff) {
+		f->code = CLD_CONTINUED;
+		f->value = SIGCONT;
+	} else if ((st & 0xff) == 0x7f) {
+		f->code = CLD_STOPPED;
+		f->value = (st >> 8) & 0xff;
+	} else if (st & 0x7f) {
+		f->code = st & 0x80 ? CLD_DUMPED : CLD_KILLED;
+		f->value = st & 0x7f;
+	} else {
+		f->code = CLD_EXITED;
+		f->value = (st >> 8) & 0xff;
+	}
+}
+
+/* do_wait, shared by wait4 and waitid: options use waitid's names
+ * (WEXITED, WSTOPPED = WUNTRACED, WCONTINUED, WNOWAIT, WNOHANG). Returns
+ * the pid found, 0 (WNOHANG and nothing yet), -ECHILD or -ERESTARTSYS. */
+static long do_wait(struct task *t, int pid, int options, struct wait_found *f)
 {
 	struct kernel *k = t->proc->k;
-	int pid = (int)a[0];
-	int options = (int)a[2];
-	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
-		return -EINVAL;
 	for (;;) {
 		bool any = false;
 		for (struct proc *c = k->procs; c; c = c->next) {
@@ -384,26 +410,19 @@ long sys_wait4(struct task *t, const uint64_t *a)
 				continue;
 			any = true;
 			int report = c->stop_report;
-			bool want = report == 0xffff ? (options & WCONTINUED) : (options & WUNTRACED);
+			bool want = report == 0xffff ? (options & WCONTINUED) : (options & WSTOPPED);
 			if (!c->zombie && report && want) {
-				c->stop_report = 0;
-				if (a[1] && copy_out(t, a[1], &report, sizeof(report)))
-					return -EFAULT;
+				if (!(options & WNOWAIT))
+					c->stop_report = 0;
+				describe(c->pid, report, f);
 				return c->pid;
 			}
-			if (!c->zombie)
+			if (!c->zombie || !(options & WEXITED))
 				continue;
-			int st = c->exit_status, cpid = c->pid;
-			if (a[1] && copy_out(t, a[1], &st, sizeof(st)))
-				return -EFAULT;
-			if (a[3]) {
-				struct rusage ru;
-				memset(&ru, 0, sizeof(ru));
-				if (copy_out(t, a[3], &ru, sizeof(ru)))
-					return -EFAULT;
-			}
-			proc_free(c);
-			return cpid;
+			describe(c->pid, c->exit_status, f);
+			if (!(options & WNOWAIT))
+				proc_free(c);
+			return f->pid;
 		}
 		if (!any)
 			return -ECHILD;
@@ -412,6 +431,71 @@ long sys_wait4(struct task *t, const uint64_t *a)
 		if (task_wait(t, 0) == -EINTR)
 			return -ERESTARTSYS;
 	}
+}
+
+long sys_wait4(struct task *t, const uint64_t *a)
+{
+	int options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	struct wait_found f;
+	long r = do_wait(t, (int)a[0], options | WEXITED, &f);
+	if (r <= 0)
+		return r;
+	if (a[1] && copy_out(t, a[1], &f.status, sizeof(f.status)))
+		return -EFAULT;
+	if (a[3]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (copy_out(t, a[3], &ru, sizeof(ru)))
+			return -EFAULT;
+	}
+	return r;
+}
+
+/* waitid (S9): the same search, reported as a SIGCHLD siginfo. There are
+ * no process groups in the sentry (sys_kill says the same), so P_PGID
+ * waits for every child, as wait4's 0 and -pgrp do; there are no pidfds
+ * (P_PIDFD: EINVAL). Like Linux's SYSCALL_DEFINE5(waitid), it writes
+ * si_signo, si_errno, si_code, si_pid, si_uid and si_status (zeros when
+ * nothing was found, errors included) and leaves the rest of the
+ * siginfo alone; the rusage only when a child was found. */
+long sys_waitid(struct task *t, const uint64_t *a)
+{
+	int which = (int)a[0], id = (int)a[1], options = (int)a[3];
+	int pid = -1;
+	if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WALL | __WCLONE |
+			__WNOTHREAD))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	if (which == P_PID) {
+		if (id <= 0)
+			return -EINVAL;
+		pid = id;
+	} else if (which == P_PGID) {
+		if (id < 0)
+			return -EINVAL;
+	} else if (which != P_ALL) {
+		return -EINVAL;
+	}
+	struct wait_found f;
+	memset(&f, 0, sizeof(f));
+	long r = do_wait(t, pid, options, &f);
+	if (r == -ERESTARTSYS)
+		return r;
+	if (r > 0 && a[4]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (copy_out(t, a[4], &ru, sizeof(ru)))
+			return -EFAULT;
+	}
+	int head[3] = { r > 0 ? SIGCHLD : 0, 0, f.code };
+	int body[3] = { f.pid, r > 0 ? 1000 : 0, f.value };
+	if (a[2] && (copy_out(t, a[2], head, sizeof(head)) ||
+		     copy_out(t, a[2] + offsetof(siginfo_t, si_pid), body, sizeof(body))))
+		return -EFAULT;
+	return r < 0 ? r : 0;
 }
 
 struct task *kernel_find_task(struct kernel *k, int tid)

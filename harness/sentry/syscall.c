@@ -120,6 +120,7 @@ static const syscall_fn table[TABLE_SIZE] = {
 	[SYS_vfork] = limited_vfork,
 	[SYS_execve] = sys_execve,
 	[SYS_wait4] = sys_wait4,
+	[SYS_waitid] = sys_waitid,
 	[SYS_futex] = sys_futex,
 	[SYS_poll] = sys_poll,
 	[SYS_ppoll] = sys_ppoll,

@@ -85,6 +85,9 @@ enum arg {
 	A_SIGINFO_IN,
 	A_SIGINFO_OUT, /* filled in when a signal was taken (rt_sigtimedwait) */
 	A_POLLFDS,     /* count in the next arg; events only */
+	A_IDTYPE,      /* waitid's P_* */
+	A_WAITID_OPTIONS,
+	A_WAITID_INFO, /* filled in when waitid returned 0 */
 };
 
 /* How the result prints. */
@@ -350,6 +353,13 @@ static const struct trace_xlat ss_flags[] = {
 static const struct trace_xlat wait_options[] = {
 	{1, "WNOHANG"}, {2, "WUNTRACED"}, {8, "WCONTINUED"},
 	{0x20000000, "__WNOTHREAD"}, {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"},
+};
+static const struct trace_xlat waitid_options[] = {
+	{1, "WNOHANG"}, {2, "WSTOPPED"}, {4, "WEXITED"}, {8, "WCONTINUED"}, {0x01000000, "WNOWAIT"},
+	{0x20000000, "__WNOTHREAD"}, {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"},
+};
+static const struct trace_xlat idtypes[] = {
+	{0, "P_ALL"}, {1, "P_PID"}, {2, "P_PGID"}, {3, "P_PIDFD"},
 };
 static const struct trace_xlat clone_flags[] = {
 	{0x100, "CLONE_VM"},              {0x200, "CLONE_FS"},
@@ -753,6 +763,12 @@ static void put_mem_arg(const struct call *c, int i, int type)
 	case A_ITIMERVAL_IN: put_itimerval(c, v); break;
 	case A_SIGINFO_IN: put_siginfo(c, v, false); break;
 	case A_SIGINFO_OUT: put_siginfo(c, v, true); break;
+	case A_WAITID_INFO: /* written on success only, even when empty (WNOHANG) */
+		if (c->ret == 0)
+			put_siginfo(c, v, false);
+		else
+			trace_ptr(c->l, v);
+		break;
 	case A_POLLFDS: put_pollfds(c, v, c->args[i + 1]); break;
 	case A_SIGACT_IN: put_sigaction(c, v, false); break;
 	case A_SIGACT_OUT: put_sigaction(c, v, true); break;
@@ -811,6 +827,8 @@ static void put_arg(const struct call *c, int i, int type)
 	case A_SIGHOW: trace_xval(l, N(sighows), (uint32_t)v, "%#lx"); break;
 	case A_WOPTIONS: trace_flags(l, N(wait_options), (uint32_t)v, NULL); break;
 	case A_ITIMER_WHICH: trace_xval(l, N(itimers), (uint32_t)v, "%lu"); break;
+	case A_IDTYPE: trace_xval(l, N(idtypes), (uint32_t)v, "%lu"); break;
+	case A_WAITID_OPTIONS: trace_flags(l, N(waitid_options), (uint32_t)v, NULL); break;
 	case A_UINT: trace_printf(l, "%u", (unsigned)v); break;
 	default: put_mem_arg(c, i, type); break;
 	}
@@ -1042,6 +1060,7 @@ static const struct desc descs[] = {
 	D(ppoll, 5, R_POLL, A_POLLFDS, A_UINT, A_TIMESPEC_IN, A_SIGSET4_IN, A_ULONG),
 	C(futex, futex_args),
 	D(wait4, 4, R_DEC, A_INT, A_WSTATUS_OUT, A_WOPTIONS, A_PTR),
+	D(waitid, 5, R_DEC, A_IDTYPE, A_INT, A_WAITID_INFO, A_WAITID_OPTIONS, A_PTR),
 	C(clone, clone_args),
 	D(fork, 0, R_DEC),
 	D(vfork, 0, R_DEC),
