@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "harness/sentry/fault_decode.h"
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/mm.h"
 #include "harness/sentry/trace.h"
@@ -76,13 +77,16 @@ static void deliver_sync(struct task *t, int sig, int code, uint64_t addr, int t
 
 /* The trap number the kernel records for a fault reported as a signal
  * (sigcontext.trapno), from what the platform saw. */
-static int trap_of(const siginfo_t *si)
+static int trap_of(struct task *t, const siginfo_t *si)
 {
 	switch (si->si_signo) {
-	case SIGILL: return 6;                                   /* #UD */
-	case SIGFPE: return si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF ? 0 : 16;
-	case SIGTRAP: return si->si_code == TRAP_TRACE ? 1 : 3;  /* #DB, #BP */
-	case SIGBUS: return si->si_code == BUS_ADRALN ? 17 : 14; /* #AC */
+	case SIGILL: return 6; /* #UD */
+	case SIGFPE: /* #DE, else #MF or #XM */
+		return si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF ? 0 : fault_fpe_trapno(t);
+	case SIGTRAP: /* int3 is SI_KERNEL; single-step, icebp, DR hits are #DB */
+		return si->si_code == SI_KERNEL ? 3 : 1;
+	case SIGBUS: /* #AC; SI_KERNEL: #SS (a non-canonical stack access; #NP is not told apart) */
+		return si->si_code == BUS_ADRALN ? 17 : si->si_code == SI_KERNEL ? 12 : 14;
 	case SIGSEGV: return si->si_code == SI_KERNEL ? 13 : 14; /* #GP, #PF */
 	}
 	return 0;
@@ -160,7 +164,10 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 			return;
 		if (emulate_int80(t))
 			return;
-		deliver_sync(t, SIGSEGV, SI_KERNEL, 0, 13, 0);
+		int trapno;
+		uint64_t err;
+		fault_gp_info(t, &trapno, &err);
+		deliver_sync(t, SIGSEGV, SI_KERNEL, 0, trapno, err);
 		return;
 	}
 	trace_fault(t->trace, addr, ex->access, r->rip);
@@ -238,7 +245,7 @@ static void on_exit_of_switch(struct task *t, struct plat_exit *ex)
 		break;
 	case PLAT_EXIT_SIGNAL:
 		/* S3: the kernel's own siginfo for SIGILL, SIGFPE, SIGTRAP, SIGBUS. */
-		signal_force_fault(t, &ex->info, trap_of(&ex->info), 0);
+		signal_force_fault(t, &ex->info, trap_of(t, &ex->info), 0);
 		break;
 	case PLAT_EXIT_INTERRUPT:
 		break;
