@@ -76,6 +76,17 @@ static void result(FILE *f, const struct result *r)
 	str(f, r->message);
 	fputs(", \"diff\": ", f);
 	str(f, r->diff);
+	if (r->actual_exit) {
+		fputs(", \"actual\": {\"exit\": ", f);
+		str(f, r->actual_exit);
+		fputs(", \"stdout\": ", f);
+		str(f, r->actual_stdout);
+		fputs(", \"stderr\": ", f);
+		str(f, r->actual_stderr);
+		fputs(", \"trace\": ", f);
+		str(f, r->actual_trace);
+		putc('}', f);
+	}
 	putc('}', f);
 }
 

@@ -37,6 +37,11 @@ struct result {
 	unsigned oracles;	/* ORACLE_* bits of case.h */
 	const char *const *requires;	/* requirement ids */
 	size_t nrequires;
+	/* What the run this result is about produced, for comparing kernels
+	 * (`harness triage`): set for results that are not PASS and came
+	 * from a run, NULL otherwise. JSON "actual"; the other reports
+	 * ignore them. */
+	const char *actual_exit, *actual_stdout, *actual_stderr, *actual_trace;
 };
 
 struct fp_pair {
