@@ -76,15 +76,15 @@ static void result(FILE *f, const struct result *r)
 	str(f, r->message);
 	fputs(", \"diff\": ", f);
 	str(f, r->diff);
-	if (r->actual_exit) {
+	if (r->actual) {
 		fputs(", \"actual\": {\"exit\": ", f);
-		str(f, r->actual_exit);
+		str(f, r->actual->exit);
 		fputs(", \"stdout\": ", f);
-		str(f, r->actual_stdout);
+		str(f, r->actual->out);
 		fputs(", \"stderr\": ", f);
-		str(f, r->actual_stderr);
+		str(f, r->actual->err);
 		fputs(", \"trace\": ", f);
-		str(f, r->actual_trace);
+		str(f, r->actual->trace);
 		putc('}', f);
 	}
 	putc('}', f);

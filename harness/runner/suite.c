@@ -83,18 +83,33 @@ static char *actual_text(const struct bytes *b)
 	return hbuf_take(&h, NULL);
 }
 
-/* What the run r left, into the last result (not PASS only). */
+/* What the run r left, into the last result (not PASS only). Out of
+ * memory only loses this extra. */
 static void add_actual(struct suite *s, const struct run *r)
 {
 	struct result *res = &s->res[s->nres - 1];
 	char buf[EXITSTAT_LEN];
-	if (res->kind == RESULT_PASS || !r)
+	struct result_actual *a;
+	if (res->kind == RESULT_PASS || !r || !(a = malloc(sizeof *a)))
 		return;
-	res->actual_exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf)
-							       : "none");
-	res->actual_stdout = actual_text(&r->s[RUN_STDOUT]);
-	res->actual_stderr = actual_text(&r->s[RUN_STDERR]);
-	res->actual_trace = actual_text(&r->s[RUN_TRACE]);
+	*a = (struct result_actual){
+		.exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
+		.out = actual_text(&r->s[RUN_STDOUT]),
+		.err = actual_text(&r->s[RUN_STDERR]),
+		.trace = actual_text(&r->s[RUN_TRACE]),
+	};
+	res->actual = a;
+}
+
+static void free_actual(const struct result_actual *a)
+{
+	if (!a)
+		return;
+	free((char *)a->exit);
+	free((char *)a->out);
+	free((char *)a->err);
+	free((char *)a->trace);
+	free((void *)a);
 }
 
 /* A result decided without running: SKIP, or ERROR for the case file. */
@@ -310,10 +325,7 @@ static void teardown(struct suite *s)
 	for (size_t i = 0; i < s->nres; i++) {
 		free((char *)s->res[i].message);
 		free((char *)s->res[i].diff);
-		free((char *)s->res[i].actual_exit);
-		free((char *)s->res[i].actual_stdout);
-		free((char *)s->res[i].actual_stderr);
-		free((char *)s->res[i].actual_trace);
+		free_actual(s->res[i].actual);
 	}
 	for (size_t i = 0; s->cw && i < s->nsel; i++)
 		free(s->cw[i].jobs);

@@ -18,11 +18,8 @@ cp "$harness" "$stage/harness"
 cp -r "$cases/." "$stage/cases/"
 # The fixtures as the suite runs them: executables only (no objects or
 # archives of the build).
-(cd "$fixtures" && find . -type f -perm -u+x ! -name '*.o' ! -name '*.a' -print0) |
-	while IFS= read -r -d '' f; do
-		mkdir -p "$stage/fixtures/$(dirname "$f")"
-		cp "$fixtures/$f" "$stage/fixtures/$f"
-	done
+(cd "$fixtures" && find . -type f -perm -u+x ! -name '*.o' ! -name '*.a' -print0 |
+	tar --null -T - -cf -) | tar -xf - -C "$stage/fixtures"
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage" -type f -perm -u+x -exec chmod 0755 {} +
 find "$stage" -type f ! -perm -u+x -exec chmod 0644 {} +
