@@ -56,6 +56,21 @@ static void diff_pre(FILE *f, const char *d)
 	fputs("</pre>\n", f);
 }
 
+/* The class names the colour; a result this page does not know (a
+ * newer harness, a damaged file) gets none and is shown escaped. */
+static void result_cell(FILE *f, const char *result)
+{
+	static const char *const known[] = { "PASS", "FAIL", "XFAIL", "XPASS", "SKIP",
+					     "TIMEOUT", "ERROR" };
+	const char *cls = "none";
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(known[i], result))
+			cls = known[i];
+	fprintf(f, "<td class=\"%s\">", cls);
+	esc(f, result);
+	fputs("</td>", f);
+}
+
 static void head_row(FILE *f, const struct triage *t, const char *first)
 {
 	fprintf(f, "<tr><th>%s</th>", first);
@@ -138,7 +153,7 @@ static void matrix(FILE *f, const struct triage *t)
 			else if (!c)
 				fputs("<td class=\"none\">-</td>", f);
 			else
-				fprintf(f, "<td class=\"%s\">%s</td>", c->result, c->result);
+				result_cell(f, c->result);
 		}
 		fputs("</tr>\n", f);
 	}

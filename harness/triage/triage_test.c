@@ -193,6 +193,13 @@ Test(triage, markdown_and_html_escape_and_colour)
 	cr_assert(strstr(html, "<a href=\"#d0\">"), "differing rows link to their diff");
 	free(html);
 	triage_free(&t);
+	t = (struct triage){0};
+	add(&t, FP("x") "\"results\": [{\"name\": \"a/b\", \"result\": \"<i>\"}]}", "x.json");
+	cr_assert_eq(triage_build(&t), 0);
+	html = render(triage_html, &t);
+	cr_assert(strstr(html, "<td class=\"none\">&lt;i&gt;</td>"), "an unknown result is escaped");
+	free(html);
+	triage_free(&t);
 }
 
 /* report_json writes "actual" for a result that has it, and triage reads
