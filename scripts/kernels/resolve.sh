@@ -20,7 +20,7 @@ linux-image-*) pkg=$w ;;
 esac
 if [ -n "${meta:-}" ]; then
 	# The meta-package depends on exactly the newest build of its series.
-	pkg=$(apt-cache depends "$meta" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+	pkg=$(apt-cache depends "$meta" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ && !p { print $2; p = 1 }')
 	[ -n "$pkg" ] || { echo "kernels: $w: apt knows no $meta (apt-get update?)" >&2; exit 2; }
 fi
 cand=$(apt-cache policy "$pkg" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
