@@ -51,7 +51,9 @@ if [ -z "$meta" ]; then
 			fail timeout "booted, but the suite did not end within ${KERNEL_TIMEOUT}s" ||
 			fail no-boot "did not reach init within ${KERNEL_TIMEOUT}s"
 	fi
-	fail no-boot "qemu exited with status $rc before init reported (see console.log, qemu.log: $(head -c 300 "$work/qemu.log" | tr '\n' ' '))"
+	panic=$(grep -a -m1 'Kernel panic' "$out/console.log" 2>/dev/null | sed 's/^\[[^]]*\] //')
+	[ -n "$panic" ] && fail no-boot "the kernel panicked before init reported: $panic"
+	fail no-boot "qemu exited with status $rc before init reported (qemu.log: $(head -c 300 "$work/qemu.log" | tr '\n' ' '))"
 fi
 why=$("$here/receive.sh" "$work/ttyS1.txt" results.json "$out/results.json" 2>&1) ||
 	fail no-results "the suite ended with status $status but results.json did not arrive: $why"
