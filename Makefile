@@ -21,7 +21,7 @@ endif
 # Objects live apart from the binaries: build/harness is the harness itself.
 O          := $(B)/obj
 CFLAGS     := $(CFLAGS_STD) $(CFLAGS_SAN) -I. $(EXTRA_CFLAGS)
-LDLIBS     := -lseccomp -lpthread
+LDLIBS     := -lseccomp -ljansson -lpthread
 TEST_LDLIBS:= -lcriterion $(LDLIBS)
 
 PLATFORM_SRC := $(filter-out %_test.c,$(wildcard platform/*.c))

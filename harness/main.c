@@ -4,6 +4,7 @@
 
 #include "harness/run.h"
 #include "harness/runner/runner.h"
+#include "harness/triage/triage.h"
 
 static int usage(FILE *f, int status)
 {
@@ -11,7 +12,8 @@ static int usage(FILE *f, int status)
 		"usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
 		"       harness suite [-j N] [--timeout S] [--variant NAME] [--report-dir DIR] [PATTERN...]\n"
 		"       harness list [PATTERN...]\n"
-		"       harness bless CASE...\n");
+		"       harness bless CASE...\n"
+		"       harness triage [--html FILE | --no-html] RESULTS.json...\n");
 	return status;
 }
 
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bless"))
 		return cmd_bless(argc - 1, argv + 1);
+	if (!strcmp(cmd, "triage"))
+		return cmd_triage(argc - 1, argv + 1);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
 		return usage(stdout, 0);
 	fprintf(stderr, "harness: unknown command '%s'\n", cmd);

@@ -76,6 +76,17 @@ static void result(FILE *f, const struct result *r)
 	str(f, r->message);
 	fputs(", \"diff\": ", f);
 	str(f, r->diff);
+	if (r->actual) {
+		fputs(", \"actual\": {\"exit\": ", f);
+		str(f, r->actual->exit);
+		fputs(", \"stdout\": ", f);
+		str(f, r->actual->out);
+		fputs(", \"stderr\": ", f);
+		str(f, r->actual->err);
+		fputs(", \"trace\": ", f);
+		str(f, r->actual->trace);
+		putc('}', f);
+	}
 	putc('}', f);
 }
 

@@ -19,16 +19,16 @@ static const char *const req_a[] = { "P1", "S2" };
 static const struct result fixed[] = {
 	{ "sig/b", "sig", NULL, RESULT_FAIL, 1234, "stdout differs",
 	  "--- expected\n+++ actual\n@@ -1 +1 @@\n-a\n+b\n", ORACLE_GOLDEN,
-	  req_b, 1 },
+	  req_b, 1, NULL },
 	{ "smoke/a", "smoke", "lazy", RESULT_PASS, 5, NULL, NULL,
-	  ORACLE_GOLDEN | ORACLE_NATIVE, req_a, 2 },
+	  ORACLE_GOLDEN | ORACLE_NATIVE, req_a, 2, NULL },
 	{ "sig/a", "sig", NULL, RESULT_XFAIL, 0, "issue 7", NULL,
-	  ORACLE_SELFCHECK, NULL, 0 },
+	  ORACLE_SELFCHECK, NULL, 0, NULL },
 	{ "smoke/a", "smoke", "full-state", RESULT_SKIP, 0, "no fsgsbase", NULL,
-	  ORACLE_GOLDEN | ORACLE_NATIVE, req_a, 2 },
+	  ORACLE_GOLDEN | ORACLE_NATIVE, req_a, 2, NULL },
 	{ "sig/c", "sig", NULL, RESULT_TIMEOUT, 10000,
 	  "timed out after 10 s\nstub 42: State: S", NULL, ORACLE_SELFCHECK,
-	  NULL, 0 },
+	  NULL, 0, NULL },
 };
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
@@ -177,12 +177,12 @@ Test(report, empty_run)
 Test(report, ktap_family_verdicts)
 {
 	static const struct result r[] = {
-		{ "a/x", "a", NULL, RESULT_SKIP, 0, "why", NULL, 0, NULL, 0 },
-		{ "a/y", "a", NULL, RESULT_SKIP, 0, NULL, NULL, 0, NULL, 0 },
-		{ "b/x", "b", NULL, RESULT_XPASS, 0, "stale: issue 3", NULL, 0, NULL, 0 },
-		{ "c/x", "c", NULL, RESULT_ERROR, 0, "cannot fork\nENOMEM", NULL, 0, NULL, 0 },
-		{ "d/x", "d", NULL, RESULT_PASS, 0, NULL, NULL, 0, NULL, 0 },
-		{ "d/y", "d", NULL, RESULT_XFAIL, 0, NULL, NULL, 0, NULL, 0 },
+		{ "a/x", "a", NULL, RESULT_SKIP, 0, "why", NULL, 0, NULL, 0, NULL },
+		{ "a/y", "a", NULL, RESULT_SKIP, 0, NULL, NULL, 0, NULL, 0, NULL },
+		{ "b/x", "b", NULL, RESULT_XPASS, 0, "stale: issue 3", NULL, 0, NULL, 0, NULL },
+		{ "c/x", "c", NULL, RESULT_ERROR, 0, "cannot fork\nENOMEM", NULL, 0, NULL, 0, NULL },
+		{ "d/x", "d", NULL, RESULT_PASS, 0, NULL, NULL, 0, NULL, 0, NULL },
+		{ "d/y", "d", NULL, RESULT_XFAIL, 0, NULL, NULL, 0, NULL, 0, NULL },
 	};
 	char *got = capture(report_ktap, NULL, r, 6);
 	cr_assert_str_eq(got,
@@ -209,7 +209,7 @@ Test(report, ktap_escaping)
 	static const struct fingerprint f = { p, 1 };
 	static const struct result r[] = {
 		{ "e/a#b\\c", "e", "v#1", RESULT_FAIL, 0, "esc\x1b[0m caf\xc3\xa9 \xff",
-		  "-x\ty\r\n", 0, NULL, 0 },
+		  "-x\ty\r\n", 0, NULL, 0, NULL },
 	};
 	char *got = capture(report_ktap, &f, r, 1);
 	cr_assert_str_eq(got,
@@ -230,7 +230,7 @@ Test(report, junit_escaping)
 	static const struct result r[] = {
 		{ "e/<x>", "e", NULL, RESULT_ERROR, 7,
 		  "bad & \"worse\"\x01 \xff caf\xc3\xa9 \xef\xbf\xbe\r\nnext", NULL, 0,
-		  NULL, 0 },
+		  NULL, 0, NULL },
 	};
 	char *got = capture(report_junit, &f, r, 1);
 	cr_assert_str_eq(got,
@@ -257,7 +257,7 @@ Test(report, json_escaping)
 	static const struct fingerprint f = { p, 1 };
 	static const struct result r[] = {
 		{ "e/a", "e", "", RESULT_FAIL, 1, "\x01\x1f\t\r\n\"\\/ caf\xc3\xa9 "
-		  "\xf0\x9f\x98\x80 \xff\xc3 \xed\xa0\x80", NULL, 0, NULL, 0 },
+		  "\xf0\x9f\x98\x80 \xff\xc3 \xed\xa0\x80", NULL, 0, NULL, 0, NULL },
 	};
 	char *got = capture(report_json, &f, r, 1);
 	cr_assert_str_eq(got,

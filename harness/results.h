@@ -26,6 +26,11 @@ enum result_kind {
 	RESULT_NKINDS,
 };
 
+struct result_actual {
+	const char *exit;	/* "exit 0", "signal SIGSEGV (core)", "none" */
+	const char *out, *err, *trace;	/* the first lines of each */
+};
+
 struct result {
 	const char *name;	/* smoke/hello; required */
 	const char *family;	/* smoke; required */
@@ -37,6 +42,11 @@ struct result {
 	unsigned oracles;	/* ORACLE_* bits of case.h */
 	const char *const *requires;	/* requirement ids */
 	size_t nrequires;
+	/* What the run this result is about produced, for comparing kernels
+	 * (`harness triage`): set for results that are not PASS and came
+	 * from a run, NULL otherwise. JSON "actual"; the other reports
+	 * ignore it. */
+	const struct result_actual *actual;
 };
 
 struct fp_pair {

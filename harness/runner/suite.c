@@ -13,6 +13,7 @@
 #include "harness/runner/costs.h"
 #include "harness/runner/crash.h"
 #include "harness/runner/envcheck.h"
+#include "harness/runner/exitstat.h"
 #include "harness/runner/fixcheck.h"
 #include "harness/runner/fingerprint.h"
 #include "harness/runner/judge.h"
@@ -20,6 +21,7 @@
 #include "harness/runner/progress.h"
 #include "harness/runner/reports.h"
 #include "harness/runner/sched.h"
+#include "harness/runner/textcut.h"
 #include "harness/runner/uerror.h"
 
 #define MAX_VARIANTS 8
@@ -68,6 +70,48 @@ static void add_result(struct suite *s, const struct tcase *c, const char *varia
 	*v = (struct verdict){0};	/* the result owns the strings now */
 }
 
+/* The first lines of one captured stream: enough to compare kernels
+ * (`harness triage`) without making results.json as big as the case
+ * folders, which keep everything. */
+#define ACTUAL_MAX_LINES 2000
+
+static char *actual_text(const struct bytes *b)
+{
+	struct hbuf h = {0};
+	textcut_head(&h, b->p ? b->p : "", b->len, ACTUAL_MAX_LINES);
+	hbuf_putc(&h, 0);	/* an empty stream is "", not NULL */
+	return hbuf_take(&h, NULL);
+}
+
+/* What the run r left, into the last result (not PASS only). Out of
+ * memory only loses this extra. */
+static void add_actual(struct suite *s, const struct run *r)
+{
+	struct result *res = &s->res[s->nres - 1];
+	char buf[EXITSTAT_LEN];
+	struct result_actual *a;
+	if (res->kind == RESULT_PASS || !r || !(a = malloc(sizeof *a)))
+		return;
+	*a = (struct result_actual){
+		.exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
+		.out = actual_text(&r->s[RUN_STDOUT]),
+		.err = actual_text(&r->s[RUN_STDERR]),
+		.trace = actual_text(&r->s[RUN_TRACE]),
+	};
+	res->actual = a;
+}
+
+static void free_actual(const struct result_actual *a)
+{
+	if (!a)
+		return;
+	free((char *)a->exit);
+	free((char *)a->out);
+	free((char *)a->err);
+	free((char *)a->trace);
+	free((void *)a);
+}
+
 /* A result decided without running: SKIP, or ERROR for the case file. */
 static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind,
 		      const char *why)
@@ -101,10 +145,11 @@ static void finish_case(struct suite *s, struct casework *w)
 		for (unsigned k = 0; k < rep; k++)
 			runs[k] = &w->jobs[i * rep + k].run;
 		judge(w->c, runs, rep, native, known_failure(w->c->name, w->v[i]->name), &env, &v);
+		const struct run *culprit = v.culprit < 0 ? native : runs[v.culprit];
 		if (v.kind != RESULT_PASS)
-			casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v,
-				      v.culprit < 0 ? native : runs[v.culprit], native);
+			casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v, culprit, native);
 		add_result(s, w->c, w->v[i]->name, &v, runs[0]->ms);
+		add_actual(s, culprit);
 	}
 	if (costs_set(&s->costs, w->c->name, slowest(w)))
 		fprintf(stderr, "harness: warning: out of memory for the cost table\n");
@@ -280,6 +325,7 @@ static void teardown(struct suite *s)
 	for (size_t i = 0; i < s->nres; i++) {
 		free((char *)s->res[i].message);
 		free((char *)s->res[i].diff);
+		free_actual(s->res[i].actual);
 	}
 	for (size_t i = 0; s->cw && i < s->nsel; i++)
 		free(s->cw[i].jobs);

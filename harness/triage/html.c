@@ -1,0 +1,200 @@
+/* The triage as one HTML page (see triage.h): no scripts, fonts or
+ * images from elsewhere, so it opens from a CI artifact as it is. A
+ * coloured matrix (one colour per result), the differing rows first with
+ * links to their diffs, and the fingerprints side by side. */
+#include "harness/triage/triage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char style[] =
+	"body{font-family:sans-serif;margin:1.5em;color:#222}"
+	"table{border-collapse:collapse;margin:1em 0}"
+	"th,td{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left;"
+	"vertical-align:top}"
+	"th{background:#f0f0f0;position:sticky;top:0}"
+	"td.PASS{background:#c8f0c8}td.FAIL{background:#f4a0a0}"
+	"td.XFAIL{background:#e0e0a0}td.XPASS{background:#f8c070}"
+	"td.SKIP{background:#e4e4e4}td.TIMEOUT{background:#d0b0f0}"
+	"td.ERROR{background:#d06060;color:#fff}td.none{background:#fff;color:#999}"
+	"td.norun{background:#555;color:#fff}"
+	"tr.differs td:first-child{font-weight:bold}tr.differs td:first-child::before{"
+	"content:'\\2260 '}"
+	".fpd{background:#fff3b0}pre{background:#f7f7f7;padding:.5em;overflow-x:auto;"
+	"font-size:12px}"
+	".add{color:#070}.del{color:#a00}.hunk{color:#07a}";
+
+static void esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: putc(*s, f);
+		}
+	}
+}
+
+/* A diff with its lines coloured by their first character. */
+static void diff_pre(FILE *f, const char *d)
+{
+	fputs("<pre>", f);
+	while (d && *d) {
+		const char *nl = strchr(d, '\n');
+		size_t n = nl ? (size_t)(nl - d) : strlen(d);
+		const char *cls = *d == '+' ? "add" : *d == '-' ? "del" : *d == '@' ? "hunk" : NULL;
+		char *line = strndup(d, n);
+		if (cls)
+			fprintf(f, "<span class=\"%s\">", cls);
+		esc(f, line);
+		fputs(cls ? "</span>\n" : "\n", f);
+		free(line);
+		d += n + (nl != NULL);
+	}
+	fputs("</pre>\n", f);
+}
+
+/* The class names the colour; a result this page does not know (a
+ * newer harness, a damaged file) gets none and is shown escaped. */
+static void result_cell(FILE *f, const char *result)
+{
+	static const char *const known[] = { "PASS", "FAIL", "XFAIL", "XPASS", "SKIP",
+					     "TIMEOUT", "ERROR" };
+	const char *cls = "none";
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(known[i], result))
+			cls = known[i];
+	fprintf(f, "<td class=\"%s\">", cls);
+	esc(f, result);
+	fputs("</td>", f);
+}
+
+static void head_row(FILE *f, const struct triage *t, const char *first)
+{
+	fprintf(f, "<tr><th>%s</th>", first);
+	for (size_t i = 0; i < t->nk; i++) {
+		fputs("<th>", f);
+		esc(f, t->k[i].label);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+}
+
+static void kernels(FILE *f, const struct triage *t)
+{
+	fputs("<h2>Kernels</h2>\n<table>\n", f);
+	head_row(f, t, "");
+	fputs("<tr><td>run</td>", f);
+	for (size_t i = 0; i < t->nk; i++) {
+		fprintf(f, "<td class=\"%s\">", triage_ran(t, i) ? "PASS" : "norun");
+		esc(f, t->k[i].status);
+		if (t->k[i].reason) {
+			fputs(": ", f);
+			esc(f, t->k[i].reason);
+		}
+		fputs("</td>", f);
+	}
+	fputs("</tr>\n<tr><td>results</td>", f);
+	for (size_t i = 0; i < t->nk; i++) {
+		char buf[200];
+		triage_counts(&t->k[i], buf, sizeof buf);
+		fprintf(f, "<td>%s</td>", buf);
+	}
+	fputs("</tr>\n", f);
+	size_t n;
+	const char **keys = triage_fp_keys(t, &n);
+	for (size_t j = 0; keys && j < n; j++) {
+		if (!strcmp(keys[j], "console_tail"))
+			continue;
+		bool d = triage_fp_differs(t, keys[j]);
+		fprintf(f, "<tr%s><td>", d ? " class=\"fpd\"" : "");
+		esc(f, keys[j]);
+		fputs("</td>", f);
+		for (size_t i = 0; i < t->nk; i++) {
+			const char *v = triage_fp_get(&t->k[i], keys[j]);
+			fputs("<td>", f);
+			esc(f, v ? v : "-");
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	free(keys);
+	fputs("</table>\n<p>Highlighted fingerprint rows differ between kernels.</p>\n", f);
+	for (size_t i = 0; i < t->nk; i++) {
+		const char *tail = triage_fp_get(&t->k[i], "console_tail");
+		if (!tail || !*tail)
+			continue;
+		fputs("<h3>Console of ", f);
+		esc(f, t->k[i].label);
+		fputs(" (last lines)</h3>\n<pre>", f);
+		esc(f, tail);
+		fputs("</pre>\n", f);
+	}
+}
+
+static void matrix(FILE *f, const struct triage *t)
+{
+	fputs("<h2>Matrix</h2>\n<p>Rows marked &#8800; behave differently between kernels; "
+	      "they come first and link to their diffs.</p>\n<table>\n", f);
+	head_row(f, t, "case [variant]");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct tr_row *r = &t->rows[i];
+		fprintf(f, "<tr%s><td>", r->differs ? " class=\"differs\"" : "");
+		if (r->differs)
+			fprintf(f, "<a href=\"#d%zu\">", i);
+		esc(f, r->key);
+		fputs(r->differs ? "</a></td>" : "</td>", f);
+		for (size_t k = 0; k < t->nk; k++) {
+			const struct tr_cell *c = r->cells[k];
+			if (!triage_ran(t, k))
+				fputs("<td class=\"norun\">-</td>", f);
+			else if (!c)
+				fputs("<td class=\"none\">-</td>", f);
+			else
+				result_cell(f, c->result);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void differences(FILE *f, const struct triage *t)
+{
+	fprintf(f, "<h2>Differences (%zu)</h2>\n", t->ndiffer);
+	for (size_t i = 0; i < t->ndiffer; i++) {
+		const struct tr_row *r = &t->rows[i];
+		size_t ref = triage_ref(t, r);
+		fprintf(f, "<h3 id=\"d%zu\">", i);
+		esc(f, r->key);
+		fputs("</h3>\n", f);
+		for (size_t k = ref + 1; k < t->nk; k++) {
+			if (!triage_ran(t, k) || !r->cells[k] || triage_same(r->cells[ref], r->cells[k]))
+				continue;
+			char *x = triage_explain(t, r, ref, k);
+			fputs("<p>", f);
+			esc(f, t->k[k].label);
+			fprintf(f, " (%s) against ", r->cells[k]->result);
+			esc(f, t->k[ref].label);
+			fprintf(f, " (%s):</p>\n", r->cells[ref]->result);
+			diff_pre(f, x ? x : "(out of memory)");
+			free(x);
+		}
+	}
+}
+
+void triage_html(FILE *f, const struct triage *t)
+{
+	size_t ran = 0;
+	for (size_t i = 0; i < t->nk; i++)
+		ran += triage_ran(t, i);
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>Kernel triage</title><style>%s</style></head><body>\n"
+		"<h1>Kernel triage</h1>\n<p>%zu kernels (%zu with results), %zu cases x variants, "
+		"%zu behave differently.</p>\n", style, t->nk, ran, t->nrows, t->ndiffer);
+	kernels(f, t);
+	matrix(f, t);
+	differences(f, t);
+	fputs("</body></html>\n", f);
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# run.sh WORD...: the suite under each kernel named (resolve.sh), at most
+# KERNEL_JOBS at a time (default: the number of CPUs), then one summary
+# line per kernel. Status 0 when every kernel gave results (whatever they
+# say: judging them is `harness triage`'s job), 1 when one did not.
+# Environment: see boot.sh, plus KERNEL_JOBS, KERNEL_HARNESS and
+# KERNEL_FIXTURES (the host run).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+export KERNEL_CACHE KERNEL_INITRD KERNEL_REPORTS KERNEL_WORK KERNEL_TIMEOUT KERNEL_MEM \
+	KERNEL_SCALE KERNEL_SUITE_ARGS KERNEL_HARNESS KERNEL_FIXTURES
+mkdir -p "$KERNEL_CACHE" "$KERNEL_REPORTS" "$KERNEL_WORK"
+targets=()
+for w in "$@"; do
+	t=$("$here/resolve.sh" "$w") || exit 2
+	case " ${targets[*]:-} " in *" $t "*) ;; *) targets+=("$t") ;; esac
+done
+[ ${#targets[@]} -gt 0 ] || { echo "kernels: KERNELS is empty" >&2; exit 2; }
+first=
+for t in "${targets[@]}"; do
+	[ "$t" = host ] && continue
+	"$here/fetch.sh" "$t" "$KERNEL_CACHE" || exit 1
+	first=${first:-$t}
+done
+export KERNEL_ACCEL=${KERNEL_ACCEL:-auto}
+if [ -n "$first" ]; then
+	KERNEL_ACCEL=$("$here/accel.sh" "$KERNEL_CACHE/$first/vmlinuz" "$KERNEL_INITRD" "$KERNEL_WORK")
+	# TCG runs everything a few times slower: scale the cases' timeouts
+	# unless the caller chose a scale.
+	if [ -z "${KERNEL_SCALE:-}" ]; then
+		[ "$KERNEL_ACCEL" = tcg ] && KERNEL_SCALE=$KERNEL_TCG_SCALE || KERNEL_SCALE=1
+	fi
+fi
+jobs=${KERNEL_JOBS:-$(nproc)}
+echo "kernels: ${targets[*]} (accel $KERNEL_ACCEL, timeout scale ${KERNEL_SCALE:-1}, $jobs at a time)"
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} sh -c '
+	if [ "{}" = host ]; then exec "$0/host.sh"; else exec "$0/boot.sh" "{}"; fi' "$here"
+status=$?
+echo "kernels: reports in $KERNEL_REPORTS/<release>/; compare with: build/harness triage $KERNEL_REPORTS/*/results.json"
+exit $((status != 0))
