@@ -99,9 +99,11 @@ $(B)/fixtures/lib/%.o: fixtures/lib/%.S
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 $(B)/fixtures/libguest.a: $(GUEST_LIB_OBJ)
 	ar rcs $@ $^
+# -MMD: a fixture is rebuilt when a header it includes (catch.h, sig.h)
+# changes; the .d files sit beside the binaries.
 $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) $< $(B)/fixtures/libguest.a -lgcc -o $@
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -MF $@.d $< $(B)/fixtures/libguest.a -lgcc -o $@
 
 # Unit tests: Criterion, one binary per tree, run against the real kernel.
 unit: deps $(UNIT_BINS) fixtures
@@ -134,4 +136,4 @@ clean:
 # Extra targets owned by one part of the tree (fuzzing, ...).
 -include $(sort $(wildcard mk/*.mk))
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) $(B)/fixtures -name '*.d' 2>/dev/null)
