@@ -19,13 +19,13 @@ COV_SCALE ?= 3
 .PHONY: coverage coverage-report clean-coverage
 
 coverage: deps
-	@$(COV_MAKE) all $(COV_B)/tests/platform_tests $(COV_B)/tests/harness_tests
+	@+$(COV_MAKE) all $(COV_B)/tests/platform_tests $(COV_B)/tests/harness_tests
 	@find $(COV_B) -name '*.gcda' -delete
 	@rm -rf $(COV_OUT) $(COV_B)/failed; mkdir -p $(COV_B)
-	@$(COV_MAKE) unit || echo unit > $(COV_B)/failed
+	@+$(COV_MAKE) unit || echo unit > $(COV_B)/failed
 	@$(COV_B)/harness suite --fixtures $(COV_B)/fixtures --report-dir $(COV_B)/suite \
 		--timeout-scale $(COV_SCALE) || echo suite >> $(COV_B)/failed
-	@$(MAKE) --no-print-directory coverage-report
+	@+$(MAKE) --no-print-directory coverage-report
 	@if [ -s $(COV_B)/failed ]; then \
 		echo "coverage: failed: $$(tr '\n' ' ' < $(COV_B)/failed)(the report is still in $(COV_OUT)/)" >&2; exit 1; fi
 
