@@ -120,6 +120,7 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	$(HARNESS_SUITE)
 	@scripts/check-no-stubs.sh
+	@$(MAKE) --no-print-directory knockouts
 
 suite: deps
 	@$(MAKE) --no-print-directory all

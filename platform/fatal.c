@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "platform/coverage.h"
 #include "platform/internal.h"
 
 static void dump_regs(pid_t tid)
@@ -36,5 +37,6 @@ void plat_fatal(pid_t tid, const char *fmt, ...)
 	if (tid > 0)
 		dump_regs(tid);
 	fflush(stderr);
+	cov_flush();
 	abort();
 }

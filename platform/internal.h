@@ -113,6 +113,7 @@ struct plat {
 /* probe.c */
 int probe_init(char *err, size_t errlen);
 extern struct plat_probe probe_result;
+extern uint64_t probe_xcr0;     /* XCR0, for the FXSAVE path (pt_getfp) */
 
 /* filter.c: the stub filter of P6, exported as a BPF program. */
 void *filter_build(bool kill_default, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "platform/coverage.h"
 #include "platform/internal.h"
 
 #ifndef ARCH_SET_CPUID
@@ -20,7 +21,7 @@
 /* The registered length is not exported (glibc registers 32 bytes and
  * reports a smaller feature size in __rseq_size); the kernel accepts only
  * the exact one, so try both. */
-static int unregister_rseq(void)
+static int COV_UNMEASURED unregister_rseq(void)
 {
 	char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 	if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0)
@@ -29,8 +30,9 @@ static int unregister_rseq(void)
 }
 
 /* Runs in a copy of a multi-threaded process: raw syscalls only, no
- * allocation, no locks. Failures exit with a code the parent can name. */
-static void __attribute__((noreturn)) master_child(const void *filter, pid_t harness)
+ * allocation, no locks (so no gcov flush either: COV_UNMEASURED). Failures
+ * exit with a code the parent can name. */
+static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *filter, pid_t harness)
 {
 	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
 	unsigned long none = 0;
@@ -68,12 +70,18 @@ static void __attribute__((noreturn)) master_child(const void *filter, pid_t har
  * behind our back). CLONE_FILES makes every harness fd valid inside the
  * stub (P21). Must run on the thread that serves the master for the
  * platform's whole life: PDEATHSIG fires when the forking *thread* exits. */
+static long COV_UNMEASURED clone_master(const void *filter, pid_t harness)
+{
+	long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0, NULL, NULL, 0);
+	if (pid == 0)
+		master_child(filter, harness);
+	return pid;
+}
+
 int master_create(struct plat_as *master, struct stub_thread *first)
 {
 	struct plat *p = master->plat;
-	long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0, NULL, NULL, 0);
-	if (pid == 0)
-		master_child(p->filter, p->harness_pid);
+	long pid = clone_master(p->filter, p->harness_pid);
 	if (pid < 0)
 		return -errno;
 	int status;

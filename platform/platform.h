@@ -63,12 +63,19 @@ struct plat_options {
 	void *event_arg;
 };
 
+/* How FP state moves between a context and a stub thread (P13). */
+enum plat_fp_xfer {
+	PLAT_FP_XSTATE, /* PTRACE_GETREGSET/SETREGSET NT_X86_XSTATE: all of it */
+	PLAT_FP_FPREGS  /* PTRACE_GETFPREGS/SETFPREGS: the 512-byte FXSAVE area only */
+};
+
 /* What the kernel and CPU were probed to have (P7, P13; recorded in reports). */
 struct plat_probe {
 	bool ptrace_before_seccomp; /* P7 */
 	bool has_xsave;             /* CPUID.1:ECX.XSAVE && OSXSAVE */
 	size_t xsave_cpuid_size;    /* CPUID.(0xD,0):ECX */
-	size_t fpstate_size;        /* what the kernel's regset really moves */
+	size_t fpstate_size;        /* the layout contexts hold (see plat_ctx_fpstate) */
+	enum plat_fp_xfer fp_xfer;  /* the transfer that passed its round trip */
 	bool cpuid_faulting;        /* ARCH_SET_CPUID(0) accepted */
 	bool has_fsgsbase;          /* CPUID.(7,0):EBX[0] and enabled by the kernel */
 	char vsyscall_mode[8];      /* "xonly", "emulate" or "none" */
@@ -106,6 +113,8 @@ struct plat *plat_new(const struct plat_options *opts, char *err, size_t errlen)
 /* Kills every stub of this instance and frees it. No call may be running. */
 void plat_destroy(struct plat *p);
 const struct plat_probe *plat_probe(void);
+/* "xstate" or "fpregs": the FP transfer path, for reports. */
+const char *plat_fp_xfer_name(enum plat_fp_xfer x);
 uintptr_t plat_min_addr(const struct plat *p);
 uintptr_t plat_max_addr(const struct plat *p);
 /* Non-zero (PLAT_ESTUBDEAD) once the master died; plat_error() says why. */
@@ -134,7 +143,10 @@ void plat_ctx_release(struct plat_ctx *ctx);
 struct user_regs_struct *plat_ctx_regs(struct plat_ctx *ctx);
 /* The FP state in the kernel's regset layout (XSAVE, or FXSAVE without it).
  * Reading may pull it from the stub; pass for_write when changing it. NULL
- * (with errno) when the stub holding it died. */
+ * (with errno) when the stub holding it died. With PLAT_FP_FPREGS on an
+ * XSAVE CPU the layout stays XSAVE (what guests' signal frames need), but
+ * only the legacy area moves: the header says x87|SSE and the extended
+ * components read as their init state. */
 void *plat_ctx_fpstate(struct plat_ctx *ctx, bool for_write);
 size_t plat_fpstate_size(void);
 /* Puts the initial FP state (x87 control word 0x37f, MXCSR 0x1f80, the

@@ -26,20 +26,38 @@ int pt_setregs(pid_t tid, const struct user_regs_struct *r)
 	return regset(PTRACE_SETREGSET, tid, NT_PRSTATUS, (void *)r, sizeof(*r));
 }
 
+/* The FXSAVE path on an XSAVE CPU: the legacy area came from the kernel;
+ * the rest is what the XSTATE regset would say if every extended component
+ * were in its init state (XCR0 in the software word the sentry reads, a
+ * header with x87|SSE). What the stub thread really holds there stays in
+ * it: the documented limit of this path (platform.h). */
+static void fp_fill_xsave_tail(unsigned char *b)
+{
+	uint64_t bv = 3;
+	memcpy(b + 464, &probe_xcr0, sizeof(probe_xcr0)); /* USER_XSTATE_XCR0_WORD */
+	memset(b + 512, 0, probe_result.fpstate_size - 512);
+	memcpy(b + 512, &bv, sizeof(bv));
+}
+
 /* The kernel insists on the exact XSTATE size for SETREGSET, so the size is
  * the one it reported at probe time, not what CPUID says. */
 int pt_getfp(pid_t tid, void *buf)
 {
-	if (probe_result.has_xsave)
+	if (probe_result.fp_xfer == PLAT_FP_XSTATE)
 		return regset(PTRACE_GETREGSET, tid, NT_X86_XSTATE, buf, probe_result.fpstate_size);
-	return regset(PTRACE_GETREGSET, tid, NT_PRFPREG, buf, probe_result.fpstate_size);
+	if (ptrace(PTRACE_GETFPREGS, tid, 0, buf) != 0)
+		return -errno;
+	if (probe_result.fpstate_size > 512)
+		fp_fill_xsave_tail(buf);
+	return 0;
 }
 
+/* SETFPREGS reads the first 512 bytes only: the legacy area. */
 int pt_setfp(pid_t tid, const void *buf)
 {
-	if (probe_result.has_xsave)
+	if (probe_result.fp_xfer == PLAT_FP_XSTATE)
 		return regset(PTRACE_SETREGSET, tid, NT_X86_XSTATE, (void *)buf, probe_result.fpstate_size);
-	return regset(PTRACE_SETREGSET, tid, NT_PRFPREG, (void *)buf, probe_result.fpstate_size);
+	return ptrace(PTRACE_SETFPREGS, tid, 0, (void *)buf) == 0 ? 0 : -errno;
 }
 
 /* __WALL: stub threads are clones and stub processes exit with signal 0. */

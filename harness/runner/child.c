@@ -13,6 +13,7 @@
 #include "harness/runner/crash.h"
 #include "harness/runner/run.h"
 #include "harness/sentry/sentry.h"
+#include "platform/coverage.h"
 
 /* fd numbers after childenv_fds(): 0 is /dev/null (the child itself
  * reads nothing), 1 and 2 the diagnostics file, then the rest. */
@@ -31,7 +32,7 @@ static _Noreturn void fail(const char *what, const char *why)
 	struct sentry_result res = { .kind = SENTRY_ERROR };
 	snprintf(res.error, sizeof res.error, "%s: %s", what, why);
 	record(1, &res);
-	_exit(0);
+	cov_exit(0);
 }
 
 static void place_fds(const struct child_spec *s)
@@ -40,13 +41,13 @@ static void place_fds(const struct child_spec *s)
 	int src[PFD_N] = { -1, f[CFD_DIAG], f[CFD_DIAG], f[CFD_STDIN], f[CFD_STDOUT],
 			   f[CFD_STDERR], f[CFD_TRACE], f[CFD_RECORD], f[CFD_GDB] };
 	if (childenv_fds(src, PFD_N))
-		_exit(126);	/* no record file to say it in: the parent reports */
+		cov_exit(126);	/* no record file to say it in: the parent reports */
 }
 
 _Noreturn void child_platform(const struct child_spec *s)
 {
 	if (childenv_enter(s->parent))
-		_exit(125);
+		cov_exit(125);
 	place_fds(s);
 	if (crash_install(s->gdb, PFD_GDB))
 		dprintf(PFD_ERR, "harness child: no crash handler: %s\n", strerror(errno));
@@ -79,5 +80,5 @@ _Noreturn void child_platform(const struct child_spec *s)
 	record(rc, &res);
 	plat_destroy(p);	/* a crash here is still reported: exit code */
 	fclose(trace);
-	_exit(0);
+	cov_exit(0);
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "platform/coverage.h"
 
 #define GDB_WAIT_LIMIT_MS 60000	/* the job's timeout usually strikes first */
 
@@ -54,11 +55,9 @@ static void wait_gone(pid_t pid)
 	}
 }
 
-/* Async-signal-safe only: a raw clone instead of fork(), whose atfork
- * handlers take locks (malloc's) that a crash may have left held. */
-static void on_crash(int sig)
+/* The child of a raw clone in a signal handler can flush nothing. */
+static pid_t COV_UNMEASURED spawn_gdb(void)
 {
-	int saved = errno;
 	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
 	if (pid == 0) {
 		dup2(gdb_out, 1);
@@ -66,9 +65,21 @@ static void on_crash(int sig)
 		execv(gdb_path, gdb_argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+/* Async-signal-safe only: a raw clone instead of fork(), whose atfork
+ * handlers take locks (malloc's) that a crash may have left held. The
+ * coverage build flushes its counters anyway (not async-signal-safe: a
+ * crash inside malloc may then hang until the job's timeout). */
+static void on_crash(int sig)
+{
+	int saved = errno;
+	pid_t pid = spawn_gdb();
 	if (pid > 0)
 		wait_gone(pid);
 	errno = saved;
+	cov_flush();
 	raise(sig);	/* SA_RESETHAND put back the default action */
 }
 

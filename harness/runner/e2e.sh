@@ -7,6 +7,7 @@
 #
 #   harness/runner/e2e.sh [CRITERION_ARGS...]
 #   SANITIZE=1 harness/runner/e2e.sh       (against build-san/, as the Makefile)
+#   COVERAGE=1 harness/runner/e2e.sh       (against build-cov/: make coverage)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 CFLAGS="-std=gnu11 -Wall -Wextra -Werror -g -O2 -D_GNU_SOURCE -fno-omit-frame-pointer -I."
@@ -14,6 +15,9 @@ B=build
 if [[ ${SANITIZE:-0} == 1 ]]; then
 	B=build-san
 	CFLAGS+=" -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+elif [[ ${COVERAGE:-0} == 1 ]]; then
+	B=build-cov
+	CFLAGS+=" --coverage -fprofile-update=atomic -DCOVERAGE"
 fi
 mkdir -p "$B/tests"
 gcc $CFLAGS -x c harness/runner/e2e_test.inc -x c harness/runner/fake_sentry.inc -x none \

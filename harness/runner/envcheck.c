@@ -11,6 +11,7 @@
 #include "harness/runner/childenv.h"
 #include "harness/runner/job.h"
 #include "harness/runner/uerror.h"
+#include "platform/coverage.h"
 
 struct probe_record {
 	int ok;
@@ -23,7 +24,7 @@ static _Noreturn void probe_child(pid_t parent, int out, int diag)
 	struct probe_record r = {0};
 	int fds[4] = { -1, diag, diag, out };
 	if (childenv_enter(parent) || childenv_fds(fds, 4))
-		_exit(126);
+		cov_exit(126);
 	alarm(ENVCHECK_TIMEOUT_S);
 	struct plat *p = plat_new(NULL, r.error, sizeof r.error);
 	if (p) {
@@ -31,10 +32,10 @@ static _Noreturn void probe_child(pid_t parent, int out, int diag)
 		r.probe = *plat_probe();
 	}
 	if (pwrite(3, &r, sizeof r, 0) != (ssize_t)sizeof r)
-		_exit(126);
+		cov_exit(126);
 	if (p)
 		plat_destroy(p);
-	_exit(0);
+	cov_exit(0);
 }
 
 static int report(const struct probe_record *r, int status, int diag)

@@ -21,6 +21,8 @@ static bool xsave(const struct host_features *h) { return h->probe.has_xsave; }
 static bool avx(const struct host_features *h) { return h->avx; }
 static bool avx512(const struct host_features *h) { return h->avx512; }
 static bool exitkill(const struct host_features *h) { return h->probe.exitkill; }
+/* The FXSAVE fallback (P13) keeps no AVX state across frames or contexts. */
+static bool xstate(const struct host_features *h) { return h->probe.fp_xfer == PLAT_FP_XSTATE; }
 static bool seccomp_order(const struct host_features *h)
 {
 	return h->probe.ptrace_before_seccomp;
@@ -34,6 +36,7 @@ static const struct feature features[] = {
 	{ "avx", avx, "CPUID AVX and XCR0 YMM state" },
 	{ "avx512", avx512, "CPUID AVX512F and XCR0 ZMM state" },
 	{ "exitkill", exitkill, "PTRACE_O_EXITKILL accepted" },
+	{ "xstate", xstate, "FP state moved as a whole (fp_transfer xstate, not the FXSAVE area)" },
 	{ "ptrace_before_seccomp", seccomp_order, "ptrace stops before seccomp (P7)" },
 };
 #define NFEATURES (sizeof features / sizeof features[0])

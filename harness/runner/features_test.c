@@ -42,6 +42,10 @@ Test(runner_features, missing_feature_skips_with_reason)
 	strcpy(h.probe.vsyscall_mode, "xonly");
 	cr_expect_eq(check(&h, "vsyscall", why), FEATURE_OK);
 	cr_expect_eq(check(&h, "avx512", why), FEATURE_MISSING);
+	cr_expect_eq(check(&h, "avx xstate", why), FEATURE_OK);
+	h.probe.fp_xfer = PLAT_FP_FPREGS;
+	cr_expect_eq(check(&h, "avx xstate", why), FEATURE_MISSING, "the FXSAVE path");
+	cr_expect(strstr(why, "needs xstate"), "%s", why);
 }
 
 Test(runner_features, unknown_word_is_an_error_even_when_another_is_missing)

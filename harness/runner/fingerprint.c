@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void put(struct fp_store *s, const char *key, const char *fmt, ...)
@@ -32,16 +33,28 @@ static void probe(struct fp_store *s, const struct host_features *h)
 	put(s, "kernel", "%s", p->kernel_release);
 	put(s, "cpu_vendor", "%s", p->cpu_vendor);
 	put(s, "ptrace_before_seccomp", "%s", yes_no(p->ptrace_before_seccomp));
+	/* Which path the platform took where the kernel may lack a feature:
+	 * no EXITKILL leaves PDEATHSIG alone (P25); no XSTATE regset moves
+	 * the legacy FXSAVE area only (P13). */
 	put(s, "exitkill", "%s", yes_no(p->exitkill));
+	put(s, "stub_reaping", "%s", p->exitkill ? "exitkill+pdeathsig" : "pdeathsig");
 	put(s, "xsave", "%s", yes_no(p->has_xsave));
 	put(s, "xsave_size", "%zu", p->xsave_cpuid_size);
 	put(s, "fpstate_size", "%zu", p->fpstate_size);
+	put(s, "fp_transfer", "%s", plat_fp_xfer_name(p->fp_xfer));
 	put(s, "avx", "%s", yes_no(h->avx));
 	put(s, "avx512", "%s", yes_no(h->avx512));
 	put(s, "vsyscall", "%s", p->vsyscall_mode);
 	put(s, "cpuid_faulting", "%s", yes_no(p->cpuid_faulting));
 	put(s, "fsgsbase", "%s", yes_no(p->has_fsgsbase));
 	put(s, "mmap_min_addr", "%ld", p->mmap_min_addr);
+}
+
+/* Set by build/knockout (tools/knockout): the requests made to fail. */
+static void knockouts(struct fp_store *s)
+{
+	const char *k = getenv("HARNESS_KNOCKOUT");
+	put(s, "knockout", "%s", k && *k ? k : "none");
 }
 
 static void options(struct fp_store *s, const struct runner_opts *o, const char *gdb)
@@ -71,5 +84,6 @@ void fingerprint_build(struct fp_store *s, const struct host_features *h,
 {
 	s->fp = (struct fingerprint){ s->pairs, 0 };
 	probe(s, h);
+	knockouts(s);
 	options(s, o, gdb);
 }

@@ -10,23 +10,25 @@
 
 #include "harness/runner/childenv.h"
 #include "harness/runner/run.h"
+#include "platform/coverage.h"
 
 enum { NFD_STDIN, NFD_STDOUT, NFD_STDERR, NFD_RECORD, NFD_N };
 
 _Noreturn void child_native(const struct child_spec *s)
 {
 	if (childenv_enter(s->parent))
-		_exit(125);
+		cov_exit(125);
 	const int *f = s->fd;
 	int src[NFD_N] = { f[CFD_STDIN], f[CFD_STDOUT], f[CFD_STDERR], f[CFD_RECORD] };
 	if (childenv_fds(src, NFD_N))
-		_exit(126);
+		cov_exit(126);
 	/* The fixture sees fds 0-2 only, as under the sentry (S10). */
 	fcntl(NFD_RECORD, F_SETFD, FD_CLOEXEC);
+	cov_flush();	/* execve drops this process's counters */
 	execve(s->path, s->argv, s->envp);
 	struct run_record r = { RUN_RECORD_MAGIC, 1, { .kind = SENTRY_ERROR } };
 	snprintf(r.res.error, sizeof r.res.error, "%s: execve: %s", s->path, strerror(errno));
 	if (pwrite(NFD_RECORD, &r, sizeof r, 0) != (ssize_t)sizeof r)
-		_exit(126);
-	_exit(127);
+		cov_exit(126);
+	cov_exit(127);
 }
