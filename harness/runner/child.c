@@ -10,6 +10,7 @@
 #include "harness/runner/capture.h"
 #include "harness/runner/childenv.h"
 #include "harness/runner/crash.h"
+#include "harness/runner/escape.h"
 #include "harness/runner/run.h"
 #include "harness/sentry/sentry.h"
 
@@ -73,6 +74,7 @@ _Noreturn void child_platform(const struct child_spec *s)
 	};
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);
+	escape_check(p, &rc, &res);
 	fflush(trace);
 	record(rc, &res);
 	plat_destroy(p);	/* a crash here is still reported: exit code */
