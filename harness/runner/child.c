@@ -12,6 +12,7 @@
 #include "harness/runner/crash.h"
 #include "harness/runner/escape.h"
 #include "harness/runner/run.h"
+#include "harness/runner/sanleak.h"
 #include "harness/sentry/sentry.h"
 
 /* fd numbers after childenv_fds(): 0 is /dev/null (the child itself
@@ -79,5 +80,5 @@ _Noreturn void child_platform(const struct child_spec *s)
 	record(rc, &res);
 	plat_destroy(p);	/* a crash here is still reported: exit code */
 	fclose(trace);
-	_exit(0);
+	_exit(sanleak_check() ? SANLEAK_EXIT : 0);
 }
