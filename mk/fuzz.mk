@@ -59,7 +59,7 @@ fuzz-case: $(B)/fuzz/case_fuzz
 fuzz: fuzz-guest
 FUZZ_SEEDS         ?= 200
 FUZZ_FIRST_SEED    ?= 1
-FUZZ_GUEST_TIMEOUT ?= 60
+FUZZ_GUEST_TIMEOUT ?= 120
 
 fuzz-guest: $(B)/harness $(B)/fixtures/fuzz/guest_fuzz
 	scripts/fuzz-guest.sh $(B)/harness $(B)/fixtures/fuzz/guest_fuzz $(FUZZ_SEEDS) \
