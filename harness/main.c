@@ -11,6 +11,7 @@ static int usage(FILE *f, int status)
 	fprintf(f,
 		"usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
 		"       harness suite [-j N] [--timeout S] [--variant NAME] [--report-dir DIR] [PATTERN...]\n"
+		"       harness soak [--rounds N] [SUITE OPTIONS] [PATTERN...]\n"
 		"       harness list [PATTERN...]\n"
 		"       harness bless CASE...\n"
 		"       harness triage [--html FILE | --no-html] RESULTS.json...\n");
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "suite"))
 		return cmd_suite(argc - 1, argv + 1);
+	if (!strcmp(cmd, "soak"))
+		return cmd_soak(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "bless"))

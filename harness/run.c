@@ -12,6 +12,7 @@
 
 #include "harness/case.h"
 #include "harness/run.h"
+#include "harness/runner/escape.h"
 #include "harness/sentry/sentry.h"
 
 extern char **environ;
@@ -132,6 +133,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);
+	escape_check(p, &rc, &res);
 	fflush(trace);
 	if (trace != stderr)
 		fclose(trace);

@@ -50,3 +50,17 @@ fuzz-case: $(B)/fuzz/case_fuzz
 	@mkdir -p $(B)/fuzz/corpus-case
 	cp -n $(shell find cases -name '*.case' 2>/dev/null | head -50) harness/CASES.md $(B)/fuzz/corpus-case/ 2>/dev/null || true
 	$< $(FUZZ_RUN) $(B)/fuzz/corpus-case
+
+# Guests: fixtures/fuzz/guest_fuzz through `harness run`, FUZZ_SEEDS seeds
+# from FUZZ_FIRST_SEED, each run twice (reproducible), each run killed
+# after FUZZ_GUEST_TIMEOUT s: no harness crash, no hang, no stub left
+# behind (scripts/fuzz-guest.sh). Failing seeds: $(B)/fuzz/guest/seed-N/.
+.PHONY: fuzz-guest
+fuzz: fuzz-guest
+FUZZ_SEEDS         ?= 200
+FUZZ_FIRST_SEED    ?= 1
+FUZZ_GUEST_TIMEOUT ?= 120
+
+fuzz-guest: $(B)/harness $(B)/fixtures/fuzz/guest_fuzz
+	scripts/fuzz-guest.sh $(B)/harness $(B)/fixtures/fuzz/guest_fuzz $(FUZZ_SEEDS) \
+		$(FUZZ_GUEST_TIMEOUT) $(B)/fuzz/guest $(FUZZ_FIRST_SEED)

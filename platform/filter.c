@@ -3,6 +3,7 @@
  * kernel (it must not allocate: it is a copy of a multi-threaded process). */
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@
 #define CLONE_STUB_THREAD \
 	((unsigned long)(CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_THREAD | CLONE_PTRACE | CLONE_VM))
 
-static struct sock_fprog *export_program(scmp_filter_ctx f, char *err, size_t errlen)
+static struct sock_fprog *export_program(scmp_filter_ctx f, size_t room, char *err, size_t errlen)
 {
 	int fd = memfd_create("stub-filter", MFD_CLOEXEC);
 	if (fd < 0) {
@@ -38,7 +39,7 @@ static struct sock_fprog *export_program(scmp_filter_ctx f, char *err, size_t er
 		snprintf(err, errlen, "libseccomp could not export the stub filter (%d)", rc);
 		goto out;
 	}
-	prog = calloc(1, sizeof(*prog) + (size_t)size);
+	prog = calloc(1, sizeof(*prog) + (size_t)size + room * sizeof(struct sock_filter));
 	if (!prog)
 		goto out;
 	prog->len = (unsigned short)(size / sizeof(struct sock_filter));
@@ -51,6 +52,40 @@ static struct sock_fprog *export_program(scmp_filter_ctx f, char *err, size_t er
 out:
 	close(fd);
 	return prog;
+}
+
+/* P6, escape check (issue 9): seccomp sees a stub thread's syscall only when
+ * the thread was resumed with PTRACE_CONT, i.e. for an injected syscall
+ * (P20) or the stub's own bootstrap, and both run from the stub page. Any
+ * syscall from another address means guest code ran a host syscall: it is
+ * sent to the tracer (SECCOMP_RET_TRACE, a PTRACE_EVENT_SECCOMP stop that
+ * switch.c counts as an escape) and never reaches the allow rules below,
+ * which would otherwise let mmap, munmap, getpid... run on the host. The
+ * vsyscall page (upper half all ones) goes on to the trap rules (P16).
+ * Limit: guest code resumed by mistake could still jump to the stub's own
+ * syscall instruction; that one runs the allow rules. */
+#define GATE_LEN 7
+static int gate_prepend(struct sock_fprog *prog, char *err, size_t errlen)
+{
+	uintptr_t lo = stub_layout.start, hi = stub_layout.end - 1;
+	if (lo >> 32 != hi >> 32) {
+		snprintf(err, errlen, "the stub page %#lx-%#lx straddles a 4 GiB line", (unsigned long)lo,
+			 (unsigned long)hi);
+		return -1;
+	}
+	const struct sock_filter gate[GATE_LEN] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),	/* instruction_pointer, upper half */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8),	/* lower half */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)hi, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+	};
+	memmove(prog->filter + GATE_LEN, prog->filter, prog->len * sizeof(*prog->filter));
+	memcpy(prog->filter, gate, sizeof(gate));
+	prog->len += GATE_LEN;
+	return 0;
 }
 
 static int add_allow_rules(scmp_filter_ctx f)
@@ -94,8 +129,12 @@ void *filter_build(bool kill_default, char *err, size_t errlen)
 	if (rc != 0)
 		snprintf(err, errlen, "libseccomp rejected a stub filter rule (%d)", rc);
 	else
-		prog = export_program(f, err, errlen);
+		prog = export_program(f, kill_default ? GATE_LEN : 0, err, errlen);
 	seccomp_release(f);
+	if (prog && kill_default && gate_prepend(prog, err, errlen) != 0) {
+		free(prog);
+		prog = NULL;
+	}
 	return prog;
 }
 
@@ -118,7 +157,7 @@ void *filter_build_probe(char *err, size_t errlen)
 	if (rc != 0)
 		snprintf(err, errlen, "libseccomp rejected a probe filter rule (%d)", rc);
 	else
-		prog = export_program(f, err, errlen);
+		prog = export_program(f, 0, err, errlen);
 	seccomp_release(f);
 	return prog;
 }

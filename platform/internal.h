@@ -108,6 +108,7 @@ struct plat {
 	atomic_bool dead;
 	char error[256];
 	void *filter;                  /* struct sock_fprog, built before forks */
+	atomic_long escapes;           /* P6 gate stops seen (switch.c) */
 };
 
 /* probe.c */

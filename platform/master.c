@@ -50,10 +50,12 @@ static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *fi
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
 	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		syscall(SYS_exit, 102);
+	/* Best effort: CPUID faulting is absent on AMD and in many VMs. Before
+	 * the filter: from here (not the stub page) the filter's escape gate
+	 * (P6, filter.c) would refuse it. */
+	syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
 	if (filter && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
 		syscall(SYS_exit, 103);
-	/* Best effort: CPUID faulting is absent on AMD and in many VMs. */
-	syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
 	__asm__ volatile("mov %0, %%r15\n\tjmp *%1"
 			 :
 			 : "r"((long)harness), "r"(stub_layout.start)

@@ -103,6 +103,11 @@ uintptr_t plat_max_addr(const struct plat *p)
 	return stub_layout.start;
 }
 
+long plat_escapes(struct plat *p)
+{
+	return atomic_load(&p->escapes);
+}
+
 int plat_dead(struct plat *p)
 {
 	return atomic_load(&p->dead) ? PLAT_ESTUBDEAD : 0;

@@ -115,6 +115,12 @@ void plat_destroy(struct plat *p);
 const struct plat_probe *plat_probe(void);
 /* "xstate" or "fpregs": the FP transfer path, for reports. */
 const char *plat_fp_xfer_name(enum plat_fp_xfer x);
+/* P6, escape check: how many host syscalls stub threads of this platform
+ * made outside the injection path (the stub filter's gate stopped them;
+ * each also ended its plat_switch() with PLAT_EXIT_ERROR). Always 0 unless
+ * the platform is broken; the harness fails a case otherwise. Needs P7's
+ * ptrace-before-seccomp order (with the legacy order it stays 0). */
+long plat_escapes(struct plat *p);
 uintptr_t plat_min_addr(const struct plat *p);
 uintptr_t plat_max_addr(const struct plat *p);
 /* Non-zero (PLAT_ESTUBDEAD) once the master died; plat_error() says why. */
@@ -164,6 +170,7 @@ uintptr_t plat_stub_start(void);
 uintptr_t plat_stub_end(void);
 
 #ifdef PLAT_TESTING
+#include <stdatomic.h>
 /* Test-only: inject an arbitrary syscall into an address space (issue 6,
  * P6). Returns the raw rax, or -PLAT_ESTUBDEAD. */
 long plat_test_inject(struct plat_as *as, long nr, const long args[6]);
@@ -173,6 +180,9 @@ void plat_test_fatal(struct plat_as *as) __attribute__((noreturn));
 pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool);
 /* Test-only: the master stub's pid (P3, P23). */
 pid_t plat_test_master_pid(struct plat *p);
+/* Test-only: while set, plat_switch() resumes the guest with PTRACE_CONT
+ * instead of PTRACE_SYSEMU (a simulated escape, P6). */
+extern atomic_bool plat_test_resume_cont;
 #endif
 
 #endif

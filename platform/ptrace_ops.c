@@ -96,8 +96,10 @@ int pt_attach_stopped(pid_t tid)
 	 * PTRACE_EVENT_EXIT can only be released by its own tracer thread, even
 	 * after SIGKILL (seen on 6.18), so a harness thread could never reap a
 	 * dead stub whose other threads are traced by other harness threads.
-	 * Without it the wait status of the exit itself names the cause (P23). */
-	long opts = PTRACE_O_TRACESYSGOOD;
+	 * Without it the wait status of the exit itself names the cause (P23).
+	 * PTRACE_O_TRACESECCOMP: the stub filter's escape gate (P6) stops the
+	 * thread instead of failing the syscall silently with ENOSYS. */
+	long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP;
 	if (probe_result.exitkill)
 		opts |= PTRACE_O_EXITKILL;
 	return ptrace(PTRACE_SETOPTIONS, tid, 0, (void *)opts) == 0 ? 0 : -errno;

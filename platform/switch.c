@@ -209,11 +209,42 @@ static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thr
 	return 1;
 }
 
+/* P6, escape check: the stub filter's gate (filter.c) stopped a host
+ * syscall made from outside the stub page, which only guest code resumed
+ * by mistake can do. It is counted (plat_escapes(), checked by the harness
+ * after every case), skipped (orig_rax -1 before the thread moves again)
+ * and reported as an error: the platform itself is broken. */
+static int escape_stop(struct plat_as *as, struct stub_thread *t, struct plat_exit *out)
+{
+	struct user_regs_struct r;
+	atomic_fetch_add(&as->plat->escapes, 1);
+	if (pt_getregs(t->tid, &r) != 0)
+		return -1;
+	out->kind = PLAT_EXIT_ERROR;
+	out->stub_pid = as->pid;
+	snprintf(out->error, sizeof(out->error),
+		 "P6 escape: stub thread %d made host syscall %lld at %#llx outside the injection path",
+		 t->tid, (long long)r.orig_rax, r.rip);
+	r.orig_rax = (unsigned long long)-1;
+	t->kregs_valid = false;
+	return pt_setregs(t->tid, &r) != 0 ? -1 : 0;
+}
+
+#ifdef PLAT_TESTING
+/* Test-only: while set, guest code is resumed with PTRACE_CONT, as a broken
+ * platform might, so that a guest syscall runs on the host (escape test). */
+atomic_bool plat_test_resume_cont;
+#define RESUME_REQ(tf) (atomic_load(&plat_test_resume_cont) ? PTRACE_CONT : \
+			(tf) ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU)
+#else
+#define RESUME_REQ(tf) ((tf) ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU)
+#endif
+
 /* P14: run until a stop worth reporting. */
 static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, struct plat_exit *out)
 {
 	for (;;) {
-		int req = ctx->regs.eflags & X86_EFLAGS_TF ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU;
+		int req = RESUME_REQ(ctx->regs.eflags & X86_EFLAGS_TF);
 		int status;
 		if (ptrace(req, t->tid, 0, 0) != 0)
 			return as_check_thread_death(t, -1, "resuming guest code");
@@ -222,6 +253,8 @@ static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, 
 		if (!WIFSTOPPED(status) || (status >> 16) == PTRACE_EVENT_EXIT)
 			return as_check_thread_death(t, status, "running guest code");
 		int sig = WSTOPSIG(status);
+		if ((status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)))
+			return escape_stop(as, t, out) ? as_check_thread_death(t, -1, "stopping an escape") : 0;
 		if (sig == (SIGTRAP | 0x80)) {
 			if (state_out(ctx, t, as->plat->opts.full_state) != 0)
 				return as_check_thread_death(t, -1, "reading syscall registers");

@@ -11,7 +11,9 @@
 #include "harness/runner/chaos.h"
 #include "harness/runner/childenv.h"
 #include "harness/runner/crash.h"
+#include "harness/runner/escape.h"
 #include "harness/runner/run.h"
+#include "harness/runner/sanleak.h"
 #include "harness/sentry/sentry.h"
 #include "platform/coverage.h"
 
@@ -76,9 +78,10 @@ _Noreturn void child_platform(const struct child_spec *s)
 	};
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);
+	escape_check(p, &rc, &res);
 	fflush(trace);
 	record(rc, &res);
 	plat_destroy(p);	/* a crash here is still reported: exit code */
 	fclose(trace);
-	cov_exit(0);
+	cov_exit(sanleak_check() ? SANLEAK_EXIT : 0);
 }

@@ -25,5 +25,9 @@
 int cmd_suite(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bless(int argc, char **argv);
+/* soak [--rounds N] [SUITE ARGS...]: the suite N times (default 20) in
+ * this process, with the figures after each round; 0 when they stay flat
+ * and every round passed, 1 otherwise (soak.c says what flat means). */
+int cmd_soak(int argc, char **argv);
 
 #endif
