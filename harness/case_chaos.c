@@ -80,8 +80,8 @@ static int step(struct case_chaos_step *s, char **w, int n, char *err, size_t er
 
 static int steps(struct tcase *c, char *list, char *err, size_t errlen)
 {
-	char *save = NULL;
-	for (char *part = strtok_r(list, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty step (",,", a trailing ",") is an error. */
+	for (char *part; (part = strsep(&list, ","));) {
 		if (c->chaos_nsteps == CASE_CHAOS_MAX_STEPS) {
 			snprintf(err, errlen, "more than %d chaos steps", CASE_CHAOS_MAX_STEPS);
 			return -1;
@@ -92,10 +92,6 @@ static int steps(struct tcase *c, char *list, char *err, size_t errlen)
 			w[n++] = t;
 		if (step(&c->chaos_steps[c->chaos_nsteps++], w, n, err, errlen))
 			return -1;
-	}
-	if (!c->chaos_nsteps) {
-		snprintf(err, errlen, "'signal-stub' needs at least one step");
-		return -1;
 	}
 	return 0;
 }
@@ -122,7 +118,9 @@ int case_chaos_parse(struct tcase *c, const char *v, char *err, size_t errlen)
 	}
 	c->chaos = CASE_CHAOS_SIGNAL_STUB;
 	c->chaos_nsteps = 0;
-	int r = steps(c, list, err, errlen);
+	int r = strspn(list, " \t") == strlen(list)
+		? (snprintf(err, errlen, "'signal-stub' needs at least one step"), -1)
+		: steps(c, list, err, errlen);
 	free(list);
 	return r;
 }
