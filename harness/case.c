@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/hbuf.h"
+#include "harness/case_chaos.h"
 #include "harness/signame.h"
 
 #define TIMEOUT_MAX_S 86400u		/* a day: anything longer is a typo */
@@ -322,13 +323,9 @@ static int set_variants(struct parser *ps, const char *v)
 
 static int set_chaos(struct parser *ps, const char *v)
 {
-	if (!strcmp(v, "kill-stub-process"))
-		ps->c->chaos = CASE_CHAOS_KILL_PROCESS;
-	else if (!strcmp(v, "kill-stub-thread"))
-		ps->c->chaos = CASE_CHAOS_KILL_THREAD;
-	else
-		return fail(ps, ps->line, "bad chaos '%s' (expected kill-stub-process or "
-			    "kill-stub-thread)", v);
+	char why[160];
+	if (case_chaos_parse(ps->c, v, why, sizeof why))
+		return fail(ps, ps->line, "%s", why);
 	return 0;
 }
 
@@ -568,7 +565,7 @@ static int parse(struct parser *ps)
 		return fail(ps, end_line, "'expect: timeout' goes with 'oracle: golden' alone "
 			    "and no 'exit'");
 	if (ps->c->chaos && (ps->c->oracles & ORACLE_NATIVE))
-		return fail(ps, end_line, "a chaos case cannot ask for 'native': it kills a stub");
+		return fail(ps, end_line, "a chaos case cannot ask for 'native': it needs a stub");
 	if (ps->comments.len) {
 		ps->c->comments = hbuf_take(&ps->comments, NULL);
 		if (!ps->c->comments)

@@ -16,6 +16,9 @@
  *   expect: timeout               the run must end by the timeout (issue 9)
  *   chaos: kill-stub-process      the harness SIGKILLs the guest's stub (P23);
  *                                 the run must end in that error
+ *   chaos: signal-stub kill SIGUSR1 x3, stop-continue
+ *                                 another host process signals the stub
+ *                                 (P14, P15); judged by the oracles
  *   --- stdin
  *   verbatim bytes until the next line starting with "--- "
  *   --- stdout
@@ -86,12 +89,36 @@ struct case_exit {
 };
 
 /* chaos: a test-only action the harness child takes against its own
- * platform (P23). The case passes only when the run ends in the error
- * that names the killed stub; oracles are not applied. */
+ * platform. The kill modes (P23) pass only when the run ends in the error
+ * that names the killed stub; oracles are not applied. signal-stub (P14,
+ * P15) has another host process signal the stub step by step, and the
+ * case is judged by its oracles as usual (case_chaos.h). */
 enum case_chaos {
 	CASE_CHAOS_NONE,
 	CASE_CHAOS_KILL_PROCESS,	/* kill(stub process, SIGKILL) */
 	CASE_CHAOS_KILL_THREAD,		/* tgkill(stub process, stub thread, SIGKILL) */
+	CASE_CHAOS_SIGNAL_STUB,		/* chaos_steps, from another process */
+};
+
+/* One step of "chaos: signal-stub ...": what another host process sends
+ * to the stub, count times, each after the previous one was consumed. */
+enum case_chaos_action {
+	CHAOS_KILL,		/* kill(stub pid, sig) */
+	CHAOS_TGKILL,		/* tgkill(stub pid, stub tid, sig) */
+	CHAOS_SIGQUEUE,		/* rt_sigqueueinfo, si_code SI_QUEUE */
+	CHAOS_TGSIGQUEUE,	/* rt_tgsigqueueinfo, si_code SI_QUEUE */
+	CHAOS_SIGQUEUE_POSITIVE,/* rt_sigqueueinfo, si_code 1: the kernel says EPERM */
+	CHAOS_STOP_CONTINUE,	/* kill SIGSTOP, then kill SIGCONT */
+	CHAOS_NACTIONS,
+};
+
+#define CASE_CHAOS_MAX_STEPS 8
+#define CASE_CHAOS_MAX_COUNT 100
+
+struct case_chaos_step {
+	enum case_chaos_action action;
+	int sig;		/* kernel numbering; 0 for stop-continue */
+	unsigned count;		/* 1..CASE_CHAOS_MAX_COUNT */
 };
 
 struct case_text {
@@ -117,6 +144,8 @@ struct tcase {
 	struct words variants;	/* empty: all variants */
 	bool expect_timeout;	/* expect: timeout; judged on the partial output */
 	enum case_chaos chaos;
+	unsigned chaos_nsteps;	/* CASE_CHAOS_SIGNAL_STUB only */
+	struct case_chaos_step chaos_steps[CASE_CHAOS_MAX_STEPS];
 	struct case_text sect[CASE_NSECTIONS];
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/case_chaos.h"
 #include "harness/hbuf.h"
 #include "harness/signame.h"
 
@@ -119,9 +120,11 @@ static char *format(const struct tcase *c, size_t *len)
 	put_plain(&b, "variants", &c->variants);
 	if (c->expect_timeout)
 		hbuf_puts(&b, "expect: timeout\n");
-	if (c->chaos)
-		hbuf_printf(&b, "chaos: %s\n",
-			    c->chaos == CASE_CHAOS_KILL_PROCESS ? "kill-stub-process" : "kill-stub-thread");
+	if (c->chaos) {
+		char *chaos = case_chaos_format(c);
+		hbuf_printf(&b, "chaos: %s\n", chaos ? chaos : "?");
+		free(chaos);
+	}
 	put_sections(&b, c);
 	return hbuf_take(&b, len);
 }
@@ -254,5 +257,7 @@ bool case_equal(const struct tcase *a, const struct tcase *b)
 	       words_equal(&a->features, &b->features) &&
 	       a->timeout_ms == b->timeout_ms && exit_eq(&a->exit, &b->exit) &&
 	       words_equal(&a->variants, &b->variants) &&
-	       a->expect_timeout == b->expect_timeout && a->chaos == b->chaos;
+	       a->expect_timeout == b->expect_timeout && a->chaos == b->chaos &&
+	       a->chaos_nsteps == b->chaos_nsteps &&
+	       !memcmp(a->chaos_steps, b->chaos_steps, a->chaos_nsteps * sizeof a->chaos_steps[0]);
 }

@@ -682,5 +682,74 @@ Test(case_parse, chaos_key)
 	case_free(&back);
 	case_free(&c);
 	expect_err(HEAD "chaos: kill-harness\n",
-		   PATH ":3: bad chaos 'kill-harness' (expected kill-stub-process or kill-stub-thread)");
+		   PATH ":3: bad chaos 'kill-harness' (expected kill-stub-process, "
+		   "kill-stub-thread or signal-stub STEPS)");
+}
+
+Test(case_parse, chaos_signal_stub)
+{
+	struct tcase c;
+	parse_ok(HEAD "chaos: signal-stub  kill SIGUSR1 x3,tgkill SIGRTMIN+1, stop-continue x2,"
+		      " sigqueue SIGCHLD x1, tgsigqueue SIGHUP, sigqueue-positive SIGUSR2 x100\n", &c);
+	cr_assert_eq(c.chaos, CASE_CHAOS_SIGNAL_STUB);
+	cr_assert_eq(c.chaos_nsteps, 6);
+	const struct case_chaos_step want[] = {
+		{ CHAOS_KILL, 10, 3 }, { CHAOS_TGKILL, 33, 1 }, { CHAOS_STOP_CONTINUE, 0, 2 },
+		{ CHAOS_SIGQUEUE, 17, 1 }, { CHAOS_TGSIGQUEUE, 1, 1 },
+		{ CHAOS_SIGQUEUE_POSITIVE, 12, 100 },
+	};
+	for (unsigned i = 0; i < 6; i++) {
+		cr_assert_eq(c.chaos_steps[i].action, want[i].action, "step %u", i);
+		cr_assert_eq(c.chaos_steps[i].sig, want[i].sig, "step %u", i);
+		cr_assert_eq(c.chaos_steps[i].count, want[i].count, "step %u", i);
+	}
+	char *text = case_format(&c);
+	cr_assert(text && strstr(text, "chaos: signal-stub kill SIGUSR1 x3, tgkill SIGRTMIN+1, "
+				       "stop-continue x2, sigqueue SIGCHLD, tgsigqueue SIGHUP, "
+				       "sigqueue-positive SIGUSR2 x100\n"), "%s", text);
+	struct tcase back;
+	parse_ok(text, &back);
+	cr_assert(case_equal(&c, &back));
+	back.chaos_steps[5].count = 99;
+	cr_assert_not(case_equal(&c, &back));
+	free(text);
+	case_free(&back);
+	case_free(&c);
+}
+
+Test(case_parse, chaos_signal_stub_errors)
+{
+	expect_err(HEAD "chaos: signal-stub\n", PATH ":3: 'signal-stub' needs at least one step");
+	expect_err(HEAD "chaos: signal-stubs kill SIGUSR1\n",
+		   PATH ":3: bad chaos 'signal-stubs kill SIGUSR1' (expected kill-stub-process, "
+		   "kill-stub-thread or signal-stub STEPS)");
+	expect_err(HEAD "chaos: signal-stub raise SIGUSR1\n",
+		   PATH ":3: bad chaos step 'raise' (expected kill, tgkill, sigqueue, tgsigqueue, "
+		   "sigqueue-positive or stop-continue)");
+	expect_err(HEAD "chaos: signal-stub kill\n",
+		   PATH ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got ''");
+	expect_err(HEAD "chaos: signal-stub kill SIGKILL\n",
+		   PATH ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got 'SIGKILL'");
+	expect_err(HEAD "chaos: signal-stub tgkill SIGSTOP\n",
+		   PATH ":3: chaos step 'tgkill' needs a signal other than SIGKILL and SIGSTOP, got 'SIGSTOP'");
+	expect_err(HEAD "chaos: signal-stub kill USR1\n",
+		   PATH ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got 'USR1'");
+	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 x0\n",
+		   PATH ":3: bad chaos count 'x0' (expected x1 to x100)");
+	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 x101\n",
+		   PATH ":3: bad chaos count 'x101' (expected x1 to x100)");
+	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 3\n",
+		   PATH ":3: bad chaos count '3' (expected x1 to x100)");
+	expect_err(HEAD "chaos: signal-stub stop-continue SIGCONT\n",
+		   PATH ":3: bad chaos count 'SIGCONT' (expected x1 to x100)");
+	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 x2 x3\n",
+		   PATH ":3: chaos step 'kill': unexpected 'x3'");
+	expect_err(HEAD "chaos: signal-stub kill SIGUSR1,,kill SIGUSR2\n",
+		   PATH ":3: bad chaos step '' (expected kill, tgkill, sigqueue, tgsigqueue, "
+		   "sigqueue-positive or stop-continue)");
+	expect_err(HEAD "chaos: signal-stub stop-continue, stop-continue, stop-continue, stop-continue,"
+		   " stop-continue, stop-continue, stop-continue, stop-continue, stop-continue\n",
+		   PATH ":3: more than 8 chaos steps");
+	expect_err("fixture: f\noracle: golden native\nchaos: signal-stub kill SIGUSR1\n",
+		   PATH ":3: a chaos case cannot ask for 'native': it needs a stub");
 }

@@ -39,7 +39,7 @@ fuzz-loader: $(B)/fuzz/loader_fuzz $(LOADER_SEEDS)
 # Cases: the parser and the bless round trip, on any bytes.
 .PHONY: fuzz-case
 fuzz: fuzz-case
-CASE_FUZZ_SRC := harness/case_fuzz.c harness/case.c harness/case_format.c harness/words.c \
+CASE_FUZZ_SRC := harness/case_fuzz.c harness/case.c harness/case_format.c harness/case_chaos.c harness/words.c \
                  harness/hbuf.c harness/signame.c harness/utf8.c
 
 $(B)/fuzz/case_fuzz: $(CASE_FUZZ_SRC) harness/case.h

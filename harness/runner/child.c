@@ -55,7 +55,8 @@ _Noreturn void child_platform(const struct child_spec *s)
 		dprintf(PFD_ERR, "harness child: no crash handler: %s\n", strerror(errno));
 	char err[256];
 	struct plat_options opts;
-	struct plat *p = plat_new(chaos_options(s->opts, s->chaos, PFD_STDOUT, &opts), err, sizeof err);
+	struct chaos_spec chaos = { s->chaos, s->chaos_steps, s->chaos_nsteps };
+	struct plat *p = plat_new(chaos_options(s->opts, &chaos, PFD_STDOUT, &opts), err, sizeof err);
 	if (!p)
 		fail("plat_new", err);
 	/* Line-buffered, so that a timeout still finds the trace up to the
@@ -64,6 +65,7 @@ _Noreturn void child_platform(const struct child_spec *s)
 	if (!trace)
 		fail("trace file", strerror(errno));
 	setvbuf(trace, NULL, _IOLBF, 0);
+	chaos_set_trace(trace);
 	struct sentry_config cfg = {
 		.path = s->path,
 		.exe_name = s->argv[0], /* the fixture's name: the same in any checkout */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "harness/case.h"
 #include "platform/platform.h"
 
 /* The parent's memory files, by role (capture.h). */
@@ -27,7 +28,9 @@ struct child_spec {
 	const char *fixtures_dir;
 	const struct plat_options *opts;	/* the variant */
 	const char *gdb;		/* NULL: no backtraces */
-	int chaos;			/* enum case_chaos (P23 cases) */
+	int chaos;			/* enum case_chaos */
+	const struct case_chaos_step *chaos_steps; /* signal-stub */
+	unsigned chaos_nsteps;
 	pid_t parent;
 	int fd[CHILD_NFDS];
 };

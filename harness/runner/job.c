@@ -84,6 +84,8 @@ static void spawn(struct job *j, const struct job_ctx *x, const char *path, char
 		.fixtures_dir = x->fixtures_dir,
 		.opts = j->v ? &j->v->opts : NULL,
 		.chaos = j->c->chaos,
+		.chaos_steps = j->c->chaos_steps,
+		.chaos_nsteps = j->c->chaos_nsteps,
 		.gdb = x->gdb,
 		.parent = x->self,
 	};

@@ -110,6 +110,19 @@ void sentry_plat_event(void *arg, const struct plat_event *ev)
 		trace_event(p->tasks->trace, ev);
 }
 
+int sentry_chaos_signal(void *as_user, int sig)
+{
+	struct proc *p = as_user;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_KERNEL;
+	pthread_mutex_lock(&p->k->mu);
+	int e = signal_send_proc(p, &si);
+	pthread_mutex_unlock(&p->k->mu);
+	return e;
+}
+
 /* Issue 3: bad programs are found before anything runs. */
 /* elf_load checks the whole file before its first map call; refusing that
  * call stops it right after the checks, with nothing to undo. */

@@ -52,6 +52,13 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res);
  * events (map-file, unmap, address spaces, stub threads: S11). */
 void sentry_plat_event(void *arg, const struct plat_event *ev);
 
+/* Test-only, for the runner's "chaos: signal-stub" cases: the emulated
+ * kernel sends sig (SI_KERNEL) to the process whose address space's user
+ * is as_user (a plat_event's as_user), as an expiring timer does; a task
+ * in guest code is reached through the platform's interrupt (P19). The
+ * caller must know the process is alive (its guest spins until told). */
+int sentry_chaos_signal(void *as_user, int sig);
+
 /* 0 when path is a program sentry_run can load; else -1 and one line,
  * "PATH: problem" (missing, dynamic, 32-bit, truncated, not an ELF...). */
 int sentry_check_program(const char *path, char *err, size_t errlen);
