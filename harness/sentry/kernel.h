@@ -168,6 +168,8 @@ long sys_vfork(struct task *, const uint64_t *);
 long sys_execve(struct task *, const uint64_t *);
 long sys_wait4(struct task *, const uint64_t *);
 long sys_waitid(struct task *, const uint64_t *);
+/* The case ends: every task goes, running ones interrupted (P19). */
+void kernel_end(struct kernel *k);
 long sys_futex(struct task *, const uint64_t *);
 struct task *kernel_find_task(struct kernel *k, int tid);
 /* vm.c: new (empty) and copy (fork) give p a vm of its own, 0 or -errno. */

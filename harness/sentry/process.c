@@ -159,10 +159,10 @@ static void record_result(struct kernel *k, int st, bool core)
 	k->res->core = !WIFEXITED(st) && core;
 }
 
-/* The first process is gone: every task must go (S9), those running
- * guest code reached through the platform's interrupt (P19), sleepers
- * woken. */
-static void kernel_end(struct kernel *k)
+/* The case ends (the first process is gone, or the sentry failed):
+ * every task must go (S9), those running guest code reached through the
+ * platform's interrupt (P19), sleepers woken. */
+void kernel_end(struct kernel *k)
 {
 	k->ending = true;
 	for (struct proc *p = k->procs; p; p = p->next)

@@ -180,8 +180,7 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 		snprintf(k->res->error, sizeof(k->res->error), "mapping %#lx for a fault: %s",
 			 (unsigned long)addr, strerror(-e));
 		k->res->kind = SENTRY_ERROR;
-		k->ending = true;
-		kernel_wake(k);
+		kernel_end(k);
 		return;
 	}
 	/* The page-fault error code as far as P17 lets us know it: user, and
@@ -199,9 +198,8 @@ static void on_error(struct task *t, const struct plat_exit *ex)
 		snprintf(k->res->error, sizeof(k->res->error), "platform: %s", ex->error);
 	trace_note(t->trace, "platform error: %s", ex->error);
 	k->res->kind = SENTRY_ERROR;
-	k->ending = true;
 	t->exited = true;
-	kernel_wake(k);
+	kernel_end(k);
 }
 
 void kernel_wake(struct kernel *k)
