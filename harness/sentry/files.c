@@ -20,8 +20,6 @@
 #define PIPE_CAPACITY 65536 /* Linux's default pipe size */
 #define IOV_MAX_LINUX 1024
 #define IO_CHUNK 65536
-#define ERESTARTSYS 512
-#define ERESTARTNOHAND 514
 
 enum file_kind { FILE_IN, FILE_OUT, FILE_EMPTY, FILE_PIPE_R, FILE_PIPE_W };
 
@@ -491,9 +489,12 @@ long sys_readlink(struct task *t, const uint64_t *a)
 	return readlink_path(t, a[0], a[1], a[2]);
 }
 
-/* S8: poll and ppoll on the guest's fds; blocks until one is ready, the
- * timeout passes or a signal comes (ERESTARTNOHAND: a handler turns it
- * into EINTR, otherwise the call restarts). */
+/* S8: poll and ppoll on the guest's fds; block until one is ready, the
+ * timeout passes or a signal comes. S7, as Linux: an interrupted poll is
+ * ERESTART_RESTARTBLOCK with do_restart_poll's block (the same fds and
+ * the same absolute deadline), so restart_syscall resumes it; ppoll is
+ * ERESTARTNOHAND and writes the time left back into its timeout
+ * (poll_select_finish), so a restarted ppoll waits only the rest. */
 static short poll_one(struct task *t, int fd, short events)
 {
 	struct file *f = get(t, (uint64_t)fd);
@@ -520,48 +521,86 @@ static short poll_one(struct task *t, int fd, short events)
 	return rev & (events | POLLHUP | POLLERR | POLLNVAL);
 }
 
-static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, long timeout_ms)
+/* timed: deadline is an absolute virtual CLOCK_MONOTONIC time (one look
+ * when it has passed); otherwise no timeout. */
+static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, bool timed, uint64_t deadline)
 {
 	struct pollfd fds[MAX_FDS];
 	if (nfds > MAX_FDS)
 		return -EINVAL;
 	if (nfds && copy_in(t, ufds, fds, nfds * sizeof(fds[0])))
 		return -EFAULT;
-	uint64_t deadline = timeout_ms > 0 ? vclock_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000ULL : 0;
-	for (;;) {
+	for (bool last = timed && deadline <= vclock_ns(CLOCK_MONOTONIC);;) {
 		long ready = 0;
 		for (uint64_t i = 0; i < nfds; i++) {
 			fds[i].revents = poll_one(t, fds[i].fd, fds[i].events);
 			ready += fds[i].revents != 0;
 		}
-		if (ready || timeout_ms == 0) {
+		if (ready || last) {
 			if (nfds && copy_out(t, ufds, fds, nfds * sizeof(fds[0])))
 				return -EFAULT;
 			return ready;
 		}
-		int r = task_sleep(t, deadline);
+		int r = task_sleep(t, timed ? deadline : 0); /* 0: no deadline */
 		if (r == -EINTR)
 			return -ERESTARTNOHAND;
-		if (r == 0 && timeout_ms > 0)
-			timeout_ms = 0; /* one last look, then 0 */
+		last = r == 0 && timed;
 	}
+}
+
+static long poll_restart(struct task *t, const uint64_t *a);
+
+static long poll_restartable(struct task *t, uint64_t ufds, uint64_t nfds, bool timed,
+			     uint64_t deadline)
+{
+	long r = do_poll(t, ufds, nfds, timed, deadline);
+	if (r != -ERESTARTNOHAND)
+		return r;
+	t->restart = (struct restart_block){ .fn = poll_restart, .ufds = ufds, .nfds = nfds,
+					     .timed = timed, .deadline_ns = deadline };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+static long poll_restart(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	struct restart_block rb = t->restart;
+	return poll_restartable(t, rb.ufds, rb.nfds, rb.timed, rb.deadline_ns);
 }
 
 long sys_poll(struct task *t, const uint64_t *a)
 {
-	return do_poll(t, a[0], a[1], (long)(int)a[2] < 0 ? -1 : (long)(int)a[2]);
+	int ms = (int)a[2];
+	uint64_t deadline = ms >= 0 ? vclock_ns(CLOCK_MONOTONIC) + (uint64_t)ms * 1000000ULL : 0;
+	return poll_restartable(t, a[0], a[1], ms >= 0, deadline);
+}
+
+/* poll_select_finish: the time left goes back into a non-zero timeout,
+ * whatever the result; if that write fails, an interrupted call is EINTR
+ * (it could not restart with the right timeout). */
+static long ppoll_finish(struct task *t, uint64_t uts, const struct timespec *ts, uint64_t deadline,
+			 long r)
+{
+	if (!uts || (!ts->tv_sec && !ts->tv_nsec))
+		return r;
+	uint64_t now = vclock_ns(CLOCK_MONOTONIC), left = deadline > now ? deadline - now : 0;
+	struct timespec rem = { (time_t)(left / 1000000000ULL), (long)(left % 1000000000ULL) };
+	if (copy_out(t, uts, &rem, sizeof(rem)))
+		return r == -ERESTARTNOHAND ? -EINTR : r;
+	return r;
 }
 
 long sys_ppoll(struct task *t, const uint64_t *a)
 {
-	long ms = -1;
+	struct timespec ts = { 0, 0 };
+	uint64_t deadline = 0;
 	if (a[2]) {
-		struct timespec ts;
 		if (copy_in(t, a[2], &ts, sizeof(ts)))
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		ms = ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+		deadline = vclock_ns(CLOCK_MONOTONIC) + (uint64_t)ts.tv_sec * 1000000000ULL +
+			   (uint64_t)ts.tv_nsec;
 	}
 	if (a[3]) {
 		uint64_t mask;
@@ -573,7 +612,7 @@ long sys_ppoll(struct task *t, const uint64_t *a)
 		t->restore_sigmask = true;
 		t->sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	}
-	long r = do_poll(t, a[0], a[1], ms);
+	long r = ppoll_finish(t, a[2], &ts, deadline, do_poll(t, a[0], a[1], a[2] != 0, deadline));
 	if (r != -ERESTARTNOHAND && a[3]) {
 		t->sigmask = t->saved_sigmask;
 		t->restore_sigmask = false;

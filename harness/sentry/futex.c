@@ -13,8 +13,6 @@
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/mm.h"
 
-#define ERESTARTSYS 512
-#define ERESTART_RESTARTBLOCK 516
 
 struct futex_key {
 	const void *space; /* the mm (private) or the memory file (shared) */

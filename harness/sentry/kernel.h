@@ -25,6 +25,13 @@ struct trace;
 struct file;
 
 #define MAX_FDS 256
+
+/* S7: the kernel-internal results a syscall gives when a signal interrupts
+ * it; the restart rules (signal.c) turn them into a restart or EINTR. */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
 #define VIRTUAL_PID 1000 /* S9: virtual ids start at a fixed value */
 #define NSIG_LINUX 64
 
@@ -142,6 +149,8 @@ struct task {
 		uint64_t uaddr;
 		uint32_t val, bitset;
 		bool private_futex;
+		uint64_t ufds, nfds;  /* poll's do_restart_poll */
+		bool timed;
 	} restart;
 	uint64_t saved_sigmask;   /* rt_sigsuspend: restored after the handler */
 	bool restore_sigmask;

@@ -16,7 +16,6 @@
 #include "harness/sentry/mm.h"
 #include "harness/sentry/trace.h"
 
-#define ERESTARTSYS 512
 #define KSIG_IGN 1
 
 struct proc *proc_new(struct kernel *k, struct proc *parent)

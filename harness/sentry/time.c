@@ -14,8 +14,6 @@
 #include "harness/sentry/trace.h"
 
 #define NS 1000000000ULL
-#define ERESTARTNOHAND 514
-#define ERESTART_RESTARTBLOCK 516
 
 struct timers {
 	pthread_t thread;
