@@ -214,28 +214,26 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
 }
 
 /*
- * Known platform bugs these two find (issue 6 item 2). They are disabled
- * so that `make unit` stays green; to see them fail, drop `.disabled` and
- * run build/tests/platform_tests with a --filter naming it.
+ * The two platform bugs these found (issue 6 item 2), both fixed:
  *
- * - new stub threads under a storm (even without default-fatal
- *   signals): the stub dies (PLAT_ESTUBDEAD, "a new stub thread under
- *   fire: -130" or a later map-file). Likely cause, not yet confirmed:
- *   the P9 hand-over leaves the new thread detached in group-stop, and a
- *   SIGCONT from another process lets it run the stub code untraced into
- *   the int3 loop, whose SIGTRAP then kills the whole stub.
- * - interrupts plus a SIGSTOP/SIGCONT storm: an injection dies with
- *   "killed by signal 5 (Trace/breakpoint trap) while running an injected
- *   syscall" within a few hundred rounds.
+ * - new stub threads under a storm: a thread detached for the P9
+ *   hand-over (or parked by an exiting tracer) was resumed by an outside
+ *   SIGCONT and ran untraced into the int3 loop, whose real SIGTRAP killed
+ *   the stub; and CLONE_PTRACE's initial SIGSTOP could be discarded by a
+ *   SIGCONT, leaving clone_thread waiting for it. Detached threads now
+ *   wait in the stub's kill(SIGSTOP) hold loop (server.c, stub.S).
+ * - interrupts plus a storm: plat_interrupt's SIGCHLD was dropped when a
+ *   SIGCHLD from the storm was already pending (standard signals do not
+ *   queue), so the interrupt was lost (switch.c).
  */
-Test(hammer, p20_p9_new_threads_under_storm, .timeout = 120, .disabled = true,
-     .description = "P20 P9 P15: new stub threads while another process sends SIGSTOP/SIGCONT (no fatal signals); DISABLED: the P9 hand-over window (see above)")
+Test(hammer, p20_p9_new_threads_under_storm, .timeout = 120,
+     .description = "P20 P9 P15: new stub threads while another process sends SIGSTOP/SIGCONT (no fatal signals): the P9 hand-over window")
 {
 	hammer(false, false, STORM | THREADS);
 }
 
-Test(hammer, p20_p19_storm_and_interrupts, .timeout = 120, .disabled = true,
-     .description = "P20 P19 P15: injections with interrupts and a SIGSTOP/SIGCONT storm at once; DISABLED: an injection dies of SIGTRAP (see above)")
+Test(hammer, p20_p19_storm_and_interrupts, .timeout = 120,
+     .description = "P20 P19 P15: injections with interrupts and a SIGSTOP/SIGCONT storm at once: no interrupt lost to a merged SIGCHLD")
 {
 	hammer(false, false, STORM | INTERRUPTS_ON);
 }

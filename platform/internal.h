@@ -13,12 +13,14 @@
 /* Stub code symbols from stub/stub.S (addresses in the harness's copy). */
 extern const char plat_stub_code_begin[], plat_stub_code_inject[];
 extern const char plat_stub_code_done[], plat_stub_code_end[];
+extern const char plat_stub_code_hold[];
 
 /* Where the stub page lives (P1) and the highest user address (P4). */
 struct stub_layout {
 	uintptr_t start, end;   /* the page(s) holding the code */
 	uintptr_t inject_rip;   /* the syscall instruction of P2 */
 	uintptr_t done_rip;     /* the int3 loop */
+	uintptr_t hold_rip;     /* the kill(SIGSTOP) loop of a detached thread */
 };
 #define MAXIMUM_USER_ADDRESS 0x7ffffffff000UL
 
@@ -151,6 +153,7 @@ int server_start(struct plat_as *as);
 struct stub_thread *server_new_thread(struct plat_as *as, int *err);
 void server_stop(struct plat_as *as);
 int stub_thread_attach(struct stub_thread *t);
+int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base);
 
 /* master.c (P3) */
 int master_create(struct plat_as *master, struct stub_thread *first);

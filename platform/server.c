@@ -28,6 +28,9 @@ int stub_thread_attach(struct stub_thread *t)
 	if (e)
 		return e;
 	t->init_regs.rip = stub_layout.inject_rip;
+	/* Whatever it was stopped in (the hold loop's kill), nothing is to be
+	 * restarted when the first injection resumes it. */
+	t->init_regs.orig_rax = (unsigned long long)-1;
 	t->kregs_valid = false;
 	tracer_adopt();
 	return 0;
@@ -88,9 +91,33 @@ static int create_first(struct plat_as *as)
 	return as->is_master ? as_unmap_all(as, as->first) : 0;
 }
 
-/* P9: clone a thread through the first thread, wait for its initial
- * SIGSTOP (CLONE_PTRACE made us its tracer), and detach it with SIGSTOP so
- * it waits in group-stop for the caller to attach. */
+/* A stub thread that is about to be detached is pointed at the stub's hold
+ * loop first. Detached, it is no longer ours: a SIGCONT from any process on
+ * the host ends its group-stop and it runs the stub untraced. Left where it
+ * was (after the clone, or at the injection point) it would reach the int3
+ * loop, and an untraced int3 is a real SIGTRAP whose default action (core)
+ * kills the whole stub process (P20, P23; hammer/p20_p9_new_threads_under_
+ * storm). The hold loop only ever runs kill(pid, SIGSTOP), which P6
+ * allows (pause() is not allowed, and the filter would kill the thread):
+ * each SIGCONT from outside is answered by one more group-stop, which the
+ * traced threads' run loops swallow (P14, P20). The loop also makes the
+ * attach robust: if a SIGCONT flushes the SIGSTOP that PTRACE_ATTACH
+ * queues (a SIGCONT discards every pending stop signal), the thread, now
+ * traced, stops on its own next SIGSTOP instead of running on. orig_rax =
+ * -1 keeps the kernel from restarting whatever syscall the stop was in. */
+int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base)
+{
+	struct user_regs_struct r = *base;
+	r.rip = stub_layout.hold_rip;
+	r.rdi = (unsigned long long)t->as->pid;
+	r.rsi = SIGSTOP;
+	r.orig_rax = (unsigned long long)-1;
+	return pt_setregs(t->tid, &r);
+}
+
+/* P9: clone a thread through the first thread, wait for its first stop
+ * (CLONE_PTRACE made us its tracer), hold it (above), and detach it with
+ * SIGSTOP so it waits in group-stop for the caller to attach. */
 static struct stub_thread *clone_thread(struct plat_as *as, int *err)
 {
 	long a[6] = { CLONE_STUB_THREAD, 0, 0, 0, 0, 0 };
@@ -100,18 +127,16 @@ static struct stub_thread *clone_thread(struct plat_as *as, int *err)
 		return NULL;
 	}
 	int status;
-	for (;;) {
-		*err = pt_wait((pid_t)tid, &status);
-		if (*err || !WIFSTOPPED(status)) {
-			*err = -PLAT_ESTUBDEAD;
-			return NULL;
-		}
-		if (WSTOPSIG(status) == SIGSTOP)
-			break;
-		ptrace(PTRACE_CONT, tid, 0, 0);
+	/* Any first stop will do, not only the SIGSTOP that CLONE_PTRACE
+	 * queues: a SIGCONT sent to the stub by anyone discards every pending
+	 * stop signal, that SIGSTOP included, and a thread resumed to wait for
+	 * it would spin through the int3 loop. Stopped is all we need to hold
+	 * it (any SIGSTOP still pending just stops it once more, detached). */
+	*err = pt_wait((pid_t)tid, &status);
+	if (*err || !WIFSTOPPED(status)) {
+		*err = -PLAT_ESTUBDEAD;
+		return NULL;
 	}
-	if (ptrace(PTRACE_DETACH, tid, 0, (void *)SIGSTOP) != 0)
-		plat_fatal((pid_t)tid, "detaching a new stub thread: %s", strerror(errno));
 	struct stub_thread *t = calloc(1, sizeof(*t));
 	if (!t) {
 		*err = -ENOMEM;
@@ -119,6 +144,11 @@ static struct stub_thread *clone_thread(struct plat_as *as, int *err)
 	}
 	t->tid = (pid_t)tid;
 	t->as = as;
+	struct user_regs_struct regs;
+	if (pt_getregs(t->tid, &regs) != 0 || stub_thread_hold(t, &regs) != 0)
+		plat_fatal(t->tid, "holding a new stub thread: %s", strerror(errno));
+	if (ptrace(PTRACE_DETACH, tid, 0, (void *)SIGSTOP) != 0)
+		plat_fatal(t->tid, "detaching a new stub thread: %s", strerror(errno));
 	return t;
 }
 

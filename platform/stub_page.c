@@ -41,6 +41,7 @@ int stub_page_init(char *err, size_t errlen)
 		stub_layout.end = hint + len;
 		stub_layout.inject_rip = hint + (uintptr_t)(plat_stub_code_inject - plat_stub_code_begin);
 		stub_layout.done_rip = hint + (uintptr_t)(plat_stub_code_done - plat_stub_code_begin);
+		stub_layout.hold_rip = hint + (uintptr_t)(plat_stub_code_hold - plat_stub_code_begin);
 		return 0;
 	}
 	snprintf(err, errlen, "no free page for the stub below %#lx", STUB_INIT_ADDRESS);

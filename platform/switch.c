@@ -189,8 +189,18 @@ static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thr
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &out->info) != 0)
 		return errno == EINVAL ? 0 : -1; /* EINVAL: a group-stop */
 	if (!reportable(&out->info, as->plat->harness_pid)) {
-		discard(as, &out->info);
-		return 0;
+		/* SIGCHLD is a standard signal: while one is pending for the
+		 * thread, the kernel drops another instead of queueing it. So
+		 * plat_interrupt's tgkill is lost whenever someone else's
+		 * SIGCHLD is already pending, and this stop (theirs) is the
+		 * only one we get. plat_interrupt sets the flag before its
+		 * tgkill, so if the tgkill was dropped the flag is already
+		 * visible here (P19; hammer/p20_p19_storm_and_interrupts). */
+		if (out->info.si_signo != SIGCHLD || !atomic_load(&ctx->interrupt_pending)) {
+			discard(as, &out->info);
+			return 0;
+		}
+		out->info.si_pid = as->plat->harness_pid;
 	}
 	if (state_out(ctx, t, as->plat->opts.full_state) != 0)
 		return -1;

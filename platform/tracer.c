@@ -28,18 +28,15 @@ pid_t tracer_tid(void)
 	return my_tid;
 }
 
-/* A parked thread that someone outside SIGCONTs runs kill(self, SIGSTOP)
- * and stops again; it can never run guest code untraced. */
+/* A parked thread that someone outside SIGCONTs runs the hold loop (see
+ * stub_thread_hold) and stops again; it can never run guest code or the
+ * int3 untraced. */
 static void park(struct stub_thread *t)
 {
-	struct user_regs_struct r = t->init_regs;
-	r.rax = SYS_kill;
-	r.rdi = (unsigned long long)t->as->pid;
-	r.rsi = SIGSTOP;
-	r.rip = stub_layout.inject_rip;
 	ctx_evict_fp(t);
 	t->kregs_valid = false;
-	if (pt_setregs(t->tid, &r) == 0 && ptrace(PTRACE_DETACH, t->tid, 0, (void *)SIGSTOP) == 0)
+	if (stub_thread_hold(t, &t->init_regs) == 0 &&
+	    ptrace(PTRACE_DETACH, t->tid, 0, (void *)SIGSTOP) == 0)
 		atomic_store((atomic_bool *)&t->detached, true);
 	/* A failure means the stub is already dead: nothing to hand back. */
 }

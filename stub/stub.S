@@ -17,7 +17,7 @@
 
 	.text
 	.globl plat_stub_code_begin, plat_stub_code_inject, plat_stub_code_done
-	.globl plat_stub_code_end
+	.globl plat_stub_code_hold, plat_stub_code_end
 	.p2align 4
 plat_stub_code_begin:
 	mov $__NR_prctl, %eax
@@ -50,6 +50,15 @@ plat_stub_code_inject:
 plat_stub_code_done:
 	int3
 	jmp plat_stub_code_done
+
+	/* A stub thread the harness detached (P9 hand-over, a tracer thread
+	 * that exited) waits here, rdi = its pid, rsi = SIGSTOP. Untraced, an
+	 * int3 would be a real SIGTRAP that kills the whole stub, so the only
+	 * thing a SIGCONT from outside can make it do is stop again. */
+plat_stub_code_hold:
+	mov $__NR_kill, %eax
+	syscall
+	jmp plat_stub_code_hold
 
 .Lclone:
 	/* The new stub process is untraced: it bootstraps itself from the top
