@@ -65,26 +65,17 @@ Test(failure, p23_master_death_is_clear, .description = "P23: when the master di
 	guest_teardown(&g);
 }
 
+static void fatal_dump(void)
+{
+	struct guest g;
+	guest_setup(&g, false);
+	plat_test_fatal(g.as);
+}
+
 Test(failure, p24_fatal_path_dumps_registers, .description = "P24: invariant violations print every register and abort")
 {
-	int out[2];
-	cr_assert_eq(pipe(out), 0);
-	pid_t c = fork();
-	if (c == 0) {
-		dup2(out[1], 2);
-		struct guest g;
-		guest_setup(&g, false);
-		plat_test_fatal(g.as);
-	}
-	close(out[1]);
 	char buf[8192];
-	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof(buf) - 1 && (r = read(out[0], buf + n, sizeof(buf) - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	int st;
-	cr_assert_eq(waitpid(c, &st, 0), c);
+	int st = run_capturing_stderr(fatal_dump, buf, sizeof(buf));
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %#x", st);
 	cr_assert(strstr(buf, "platform: fatal"), "%s", buf);
 	cr_assert(strstr(buf, "stub page"), "%s", buf);
@@ -92,17 +83,6 @@ Test(failure, p24_fatal_path_dumps_registers, .description = "P24: invariant vio
 				      "r15", "rip", "eflags", "orig_rax", "fs_base", "gs_base" };
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
 		cr_assert(strstr(buf, regs[i]), "register %s missing from the dump", regs[i]);
-}
-
-static bool all_gone(const pid_t *pids, int n)
-{
-	int st;
-	while (waitpid(-1, &st, WNOHANG | __WALL) > 0)
-		; /* we are the subreaper: reap what gets re-parented to us */
-	for (int i = 0; i < n; i++)
-		if (!process_gone(pids[i]))
-			return false;
-	return true;
 }
 
 Test(failure, p25_no_orphans_when_harness_is_killed, .description = "P25: SIGKILL of the harness leaves no stub behind")

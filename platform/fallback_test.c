@@ -188,17 +188,6 @@ Test(fallback, p8_no_exitkill_tracer_exit, .description = "P8 P25: without EXITK
 	guest_teardown(&g);
 }
 
-static bool all_gone(const pid_t *pids, int n)
-{
-	int st;
-	while (waitpid(-1, &st, WNOHANG | __WALL) > 0)
-		; /* we are the subreaper: reap what gets re-parented to us */
-	for (int i = 0; i < n; i++)
-		if (!process_gone(pids[i]))
-			return false;
-	return true;
-}
-
 Test(fallback, p25_no_exitkill_no_orphans, .description = "P25: without EXITKILL, SIGKILL of the harness still leaves no stub (PDEATHSIG)")
 {
 	knock_out((const char *[]){ "PTRACE_SETOPTIONS:PTRACE_O_EXITKILL", NULL });

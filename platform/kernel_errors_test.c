@@ -203,60 +203,42 @@ Test(kernel_errors, p7_fork_refused, .description = "P7: the probe cannot fork: 
 	plat_new_fails("fork for the ptrace probe");
 }
 
+static void fatal_dead_thread(void)
+{
+	struct guest g;
+	guest_setup(&g, false);
+	pid_t stub = plat_as_pid(g.as), tid = plat_test_thread_tid(g.as, true);
+	kill(stub, SIGKILL);
+	while (thread_state(stub, tid) == 't')
+		sched_yield();
+	plat_test_fatal(g.as);
+}
+
 Test(kernel_errors, p24_fatal_with_dead_thread, .description = "P24: the fatal path still reports when the registers are gone")
 {
-	int out[2];
-	cr_assert_eq(pipe(out), 0);
-	pid_t c = fork();
-	if (c == 0) {
-		dup2(out[1], 2);
-		struct guest g;
-		guest_setup(&g, false);
-		pid_t stub = plat_as_pid(g.as), tid = plat_test_thread_tid(g.as, true);
-		kill(stub, SIGKILL);
-		while (thread_state(stub, tid) == 't')
-			sched_yield();
-		plat_test_fatal(g.as);
-	}
-	close(out[1]);
 	char buf[4096];
-	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof(buf) - 1 && (r = read(out[0], buf + n, sizeof(buf) - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	int st;
-	cr_assert_eq(waitpid(c, &st, 0), c);
+	int st = run_capturing_stderr(fatal_dead_thread, buf, sizeof(buf));
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %#x", st);
 	cr_assert(strstr(buf, "registers of stub thread") && strstr(buf, "unavailable"), "%s", buf);
 }
 
 /* No stub thread can be had from a dead stub: the fatal path has none to
  * show, and says which stub it was about. */
+static void fatal_no_thread(void)
+{
+	struct guest g;
+	guest_setup(&g, false);
+	pid_t stub = plat_as_pid(g.as);
+	kill(stub, SIGKILL);
+	while (thread_state(stub, stub) == 't')
+		sched_yield();
+	plat_test_fatal(g.as);
+}
+
 Test(kernel_errors, p24_fatal_without_thread, .description = "P24: the fatal path without a stub thread still names the stub")
 {
-	int out[2];
-	cr_assert_eq(pipe(out), 0);
-	pid_t c = fork();
-	if (c == 0) {
-		dup2(out[1], 2);
-		struct guest g;
-		guest_setup(&g, false);
-		pid_t stub = plat_as_pid(g.as);
-		kill(stub, SIGKILL);
-		while (thread_state(stub, stub) == 't')
-			sched_yield();
-		plat_test_fatal(g.as);
-	}
-	close(out[1]);
 	char buf[4096];
-	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof(buf) - 1 && (r = read(out[0], buf + n, sizeof(buf) - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	int st;
-	cr_assert_eq(waitpid(c, &st, 0), c);
+	int st = run_capturing_stderr(fatal_no_thread, buf, sizeof(buf));
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %#x", st);
 	cr_assert(strstr(buf, "stub thread 0\n"), "%s", buf);
 	cr_assert_null(strstr(buf, "\n  rax"), "no registers to show: %s", buf);

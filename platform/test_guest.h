@@ -142,4 +142,43 @@ static inline bool process_gone(pid_t pid)
 	return access(path, F_OK) != 0;
 }
 
+
+/* Reaps whatever was re-parented to us (the test is a subreaper), then
+ * says whether every one of pids is gone. */
+static inline bool all_gone(const pid_t *pids, int n)
+{
+	int st;
+	while (waitpid(-1, &st, WNOHANG | __WALL) > 0)
+		;
+	for (int i = 0; i < n; i++)
+		if (!process_gone(pids[i]))
+			return false;
+	return true;
+}
+
+/* Runs fn in a forked child whose stderr goes to buf (read to EOF, at
+ * most size - 1 bytes, NUL-terminated); returns the child's wait status.
+ * For the P24 fatal path, which prints and aborts. */
+static inline int run_capturing_stderr(void (*fn)(void), char *buf, size_t size)
+{
+	int out[2];
+	cr_assert_eq(pipe(out), 0);
+	pid_t c = fork();
+	if (c == 0) {
+		dup2(out[1], 2);
+		fn();
+		_exit(0);
+	}
+	close(out[1]);
+	size_t n = 0;
+	ssize_t r;
+	while (n < size - 1 && (r = read(out[0], buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = 0;
+	close(out[0]);
+	int st;
+	cr_assert_eq(waitpid(c, &st, 0), c);
+	return st;
+}
+
 #endif
