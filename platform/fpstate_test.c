@@ -88,19 +88,11 @@ static void contexts_isolated(bool full_state)
 	if (!have_avx2())
 		cr_skip("no AVX2/XSAVE on this CPU");
 	guest_load(&g, g_avx, g_avx_end);
-	size_t len = (size_t)(g_show_ymm0_end - g_show_ymm0);
-	cr_assert_eq(pwrite(g.memfd, g_show_ymm0, len, 3 * PAGE), (ssize_t)len);
-	guest_map(&g, CODE_ADDR + PAGE, 3 * PAGE, PAGE, PROT_READ | PROT_EXEC);
+	guest_load_second(&g, g_show_ymm0, g_show_ymm0_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x7d);
 
-	struct plat_ctx *b = plat_ctx_new(g.p);
+	struct plat_ctx *b = guest_second_ctx_run(&g);
 	struct user_regs_struct *rb = plat_ctx_regs(b);
-	rb->rip = CODE_ADDR + PAGE;
-	rb->rsp = STACK_ADDR + PAGE;
-	rb->eflags = 0x202;
-	struct plat_exit ex;
-	cr_assert_eq(plat_switch(b, g.as, &ex), 0);
-	cr_assert_eq(ex.kind, PLAT_EXIT_SYSCALL);
 	cr_assert_eq(rb->rdi, 0, "a new context must not see another's xmm0");
 	cr_assert_eq(rb->rsi, 0, "a new context must not see another's ymm0");
 

@@ -104,6 +104,30 @@ static inline void guest_teardown(struct guest *g)
 	plat_destroy(g->p);
 }
 
+/* A second snippet for a second context: copied 3 pages into the memory
+ * file and mapped at CODE_ADDR + PAGE (P13 tests of two contexts). */
+static inline void guest_load_second(struct guest *g, const char *begin, const char *end)
+{
+	size_t len = (size_t)(end - begin);
+	cr_assert_eq(pwrite(g->memfd, begin, len, 3 * PAGE), (ssize_t)len);
+	guest_map(g, CODE_ADDR + PAGE, 3 * PAGE, PAGE, PROT_READ | PROT_EXEC);
+}
+
+/* A new context on g's address space, run from the second snippet to its
+ * first syscall; the caller releases it. */
+static inline struct plat_ctx *guest_second_ctx_run(struct guest *g)
+{
+	struct plat_ctx *b = plat_ctx_new(g->p);
+	struct user_regs_struct *rb = plat_ctx_regs(b);
+	rb->rip = CODE_ADDR + PAGE;
+	rb->rsp = STACK_ADDR + PAGE;
+	rb->eflags = 0x202;
+	struct plat_exit ex;
+	cr_assert_eq(plat_switch(b, g->as, &ex), 0);
+	cr_assert_eq(ex.kind, PLAT_EXIT_SYSCALL);
+	return b;
+}
+
 /* The one-letter state in /proc/PID/task/TID/stat ('R', 'S', 't', 'Z'...),
  * or 0 when the thread is gone. Tests poll it instead of sleeping. */
 static inline char thread_state(pid_t pid, pid_t tid)
