@@ -180,6 +180,24 @@ static inline bool all_gone(const pid_t *pids, int n)
 	return true;
 }
 
+/* P25: the stubs in pids are alive while the "harness" child c lives;
+ * after its SIGKILL every one must go (polled, at most 10 s). */
+static inline void expect_gone_with(pid_t c, const pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++)
+		cr_assert(!process_gone(pids[i]));
+	kill(c, SIGKILL);
+	int st;
+	waitpid(c, &st, 0);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!all_gone(pids, n)) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		cr_assert(t.tv_sec - t0.tv_sec < 10, "stub processes survived the harness");
+		sched_yield();
+	}
+}
+
 /* Runs fn in a forked child whose stderr goes to buf (read to EOF, at
  * most size - 1 bytes, NUL-terminated); returns the child's wait status.
  * For the P24 fatal path, which prints and aborts. */
