@@ -6,7 +6,7 @@
 # suppressed. Criterion cannot start under TSan, so the tests are built
 # against mk/tsan-shim/ (a small Test()/cr_assert stand-in with a fork-per-
 # test runner). `make tsan` (TSAN_ARGS="--filter 'threads/*'" to narrow).
-.PHONY: tsan
+.PHONY: tsan clean-tsan
 TSAN_B     := build-tsan
 TSAN_ARGS  ?=
 TSAN_FLAGS := $(CFLAGS_STD) -fsanitize=thread -Imk/tsan-shim -I. -DPLAT_TESTING $(EXTRA_CFLAGS)
@@ -20,3 +20,7 @@ $(TSAN_B)/platform_tests: $(PLATFORM_SRC) $(PLATFORM_TESTS) $(STUB_SRC) $(wildca
 tsan: deps $(TSAN_B)/platform_tests
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
 		$(TSAN_B)/platform_tests $(TSAN_ARGS)
+
+clean: clean-tsan
+clean-tsan:
+	rm -rf $(TSAN_B)
