@@ -30,13 +30,21 @@ static bool mapped(pid_t pid, uintptr_t addr)
 
 /* The storm: every thread of the stub and the master, by kill and tgkill,
  * SIGSTOP/SIGCONT included, until stop[0] reads EOF. */
-static void storm(pid_t as_pid, pid_t master, int stop, bool fatal)
+static void storm(pid_t as_pid, pid_t master, int stop, bool fatal, bool group)
 {
 	struct pollfd { int fd; short ev, rev; } pfd = { stop, 1, 0 };
 	static const int sigs[] = { SIGCHLD, SIGSTOP, SIGCONT, SIGWINCH, SIGURG, SIGUSR1, SIGUSR2, SIGALRM };
 	unsigned nsigs = fatal ? 8 : 5; /* the last three kill by default */
 	for (unsigned n = 0; syscall(SYS_poll, &pfd, 1, 0) == 0; n++) {
 		int sig = sigs[n % nsigs];
+		if (group) {
+			/* The master's setsid made it a process group that every stub
+			 * process joins at its clone, so this reaches a stub process
+			 * in the window between its bootstrap stop and the attach (P5),
+			 * before anyone could know its pid. */
+			kill(-master, SIGCONT);
+			continue;
+		}
 		kill(as_pid, sig);
 		kill(master, sig == SIGSTOP ? SIGCONT : sig);
 		char dir[64];
@@ -128,7 +136,7 @@ static void *one_map(void *arg)
 	return mapped(plat_as_pid(g->as), a) ? (void *)2 : NULL;
 }
 
-enum { STORM = 1, FATAL = 2, INTERRUPTS_ON = 4, THREADS = 8 };
+enum { STORM = 1, FATAL = 2, INTERRUPTS_ON = 4, THREADS = 8, GROUP = 16 };
 
 static void hammer(bool full_state, bool no_pool, int what)
 {
@@ -148,7 +156,7 @@ static void hammer(bool full_state, bool no_pool, int what)
 				;
 			_exit(0);
 		}
-		storm(as_pid, plat_test_master_pid(g.p), stop[0], what & FATAL);
+		storm(as_pid, plat_test_master_pid(g.p), stop[0], what & FATAL, what & GROUP);
 	}
 	close(stop[0]);
 	struct hammer h = { .g = &g, .other_kind = -1 };
@@ -169,7 +177,7 @@ static void hammer(bool full_state, bool no_pool, int what)
 		cr_assert_eq(plat_unmap(g.as, DATA_ADDR, PAGE), 0, "round %d", i);
 		if (i % 16 == 0)
 			cr_assert(!mapped(as_pid, DATA_ADDR), "round %d: unmap lost", i);
-		if (thr && i % 100 == 0) {
+		if (thr && i % (what & GROUP ? 10 : 100) == 0) {
 			pthread_t t;
 			void *rv;
 			pthread_create(&t, NULL, one_map, &g);
@@ -214,7 +222,7 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
 }
 
 /*
- * The two platform bugs these found (issue 6 item 2), both fixed:
+ * The platform bugs these found (issue 6 item 2), all fixed:
  *
  * - new stub threads under a storm: a thread detached for the P9
  *   hand-over (or parked by an exiting tracer) was resumed by an outside
@@ -222,6 +230,10 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
  *   the stub; and CLONE_PTRACE's initial SIGSTOP could be discarded by a
  *   SIGCONT, leaving clone_thread waiting for it. Detached threads now
  *   wait in the stub's kill(SIGSTOP) hold loop (server.c, stub.S).
+ * - new stub processes under a SIGCONT to their process group: a new
+ *   stub stopped itself for the attach with a kill of its own, and a
+ *   SIGCONT before the attach sent it on untraced into the same int3 loop.
+ *   It now stops in the hold loop too (stub.S).
  * - interrupts plus a storm: plat_interrupt's SIGCHLD was dropped when a
  *   SIGCHLD from the storm was already pending (standard signals do not
  *   queue), so the interrupt was lost (switch.c).
@@ -230,6 +242,12 @@ Test(hammer, p20_p9_new_threads_under_storm, .timeout = 120,
      .description = "P20 P9 P15: new stub threads while another process sends SIGSTOP/SIGCONT (no fatal signals): the P9 hand-over window")
 {
 	hammer(false, false, STORM | THREADS);
+}
+
+Test(hammer, p5_new_processes_under_group_sigcont, .timeout = 120,
+     .description = "P5 P20 P14: 200 new stub processes while another process sends SIGCONT to the stubs' process group: none resumed untraced between its bootstrap stop and the attach")
+{
+	hammer(false, true, STORM | GROUP | THREADS);
 }
 
 Test(hammer, p20_p19_storm_and_interrupts, .timeout = 120,

@@ -37,10 +37,16 @@ plat_stub_code_begin:
 	test %rax, %rax
 	js .Lerror
 
+	/* Stop for the attach (P5) in the hold loop, not with a kill of our
+	 * own: until the caller has attached, a SIGCONT sent to the stubs'
+	 * process group (any process may send one) resumes us untraced, and
+	 * from anywhere else we would reach the int3, a real SIGTRAP that
+	 * kills the new stub. The attach points rip at the injection point. */
 	mov %rax, %rdi
 	xor %ebx, %ebx
 	mov $SIGSTOP, %esi
-	mov $__NR_kill, %eax
+	jmp plat_stub_code_hold
+
 	/* Every injected syscall (P20) runs through this instruction. */
 plat_stub_code_inject:
 	syscall
