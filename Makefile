@@ -82,11 +82,14 @@ $(B)/libharness.a: $(HARNESS_OBJ)
 $(B)/harness: $(O)/harness/main.o $(B)/libharness.a $(B)/libplatform.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(B)/tests/platform_tests: $(PLATFORM_TESTS:%.c=$(O)/testing/%.o) $(B)/libplatform-testing.a
+# Every Criterion binary links tools/criterion/lsan_runner.o (see there).
+CRITERION_RUNNER := $(O)/tools/criterion/lsan_runner.o
+
+$(B)/tests/platform_tests: $(PLATFORM_TESTS:%.c=$(O)/testing/%.o) $(CRITERION_RUNNER) $(B)/libplatform-testing.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
-$(B)/tests/harness_tests: $(HARNESS_TESTS:%.c=$(O)/%.o) $(B)/libharness.a $(B)/libplatform.a
+$(B)/tests/harness_tests: $(HARNESS_TESTS:%.c=$(O)/%.o) $(CRITERION_RUNNER) $(B)/libharness.a $(B)/libplatform.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
@@ -107,7 +110,7 @@ $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a
 
 # Unit tests: Criterion, one binary per tree, run against the real kernel.
 unit: deps $(UNIT_BINS) fixtures
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=2 $(UNIT_ARGS); done
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; scripts/run-unit.sh $$t --jobs=2 $(UNIT_ARGS); done
 	@echo "== runner end-to-end (fake sentry)"
 	@SANITIZE=$(SANITIZE) harness/runner/e2e.sh
 

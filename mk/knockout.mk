@@ -15,7 +15,7 @@ $(B)/knockout: $(O)/tools/knockout/main.o $(KO_OBJ)
 # knockouts in their own process.
 $(B)/tests/platform_tests: $(KO_OBJ)
 
-$(B)/tests/knockout_tests: $(O)/tools/knockout/knockout_test.o $(KO_OBJ)
+$(B)/tests/knockout_tests: $(O)/tools/knockout/knockout_test.o $(CRITERION_RUNNER) $(KO_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 UNIT_BINS += $(B)/tests/knockout_tests

@@ -21,6 +21,7 @@ elif [[ ${COVERAGE:-0} == 1 ]]; then
 fi
 mkdir -p "$B/tests"
 gcc $CFLAGS -x c harness/runner/e2e_test.inc -x c harness/runner/fake_sentry.inc -x none \
+	tools/criterion/lsan_runner.c \
 	"$B/libharness.a" "$B/libplatform.a" -lcriterion -lseccomp -lpthread \
 	-o "$B/tests/runner_e2e"
-exec "$B/tests/runner_e2e" "$@"
+exec scripts/run-unit.sh "$B/tests/runner_e2e" "$@"
