@@ -2,7 +2,6 @@
 #include "platform/test_guest.h"
 
 #include <pthread.h>
-#include <sys/prctl.h>
 
 GUEST_CODE(g_spin2, "1: jmp 1b");
 GUEST_CODE(g_call2, "mov $0x66, %eax\n syscall\n ud2");
@@ -87,25 +86,7 @@ Test(failure, p24_fatal_path_dumps_registers, .description = "P24: invariant vio
 
 Test(failure, p25_no_orphans_when_harness_is_killed, .description = "P25: SIGKILL of the harness leaves no stub behind")
 {
-	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	int fds[2];
-	cr_assert_eq(pipe(fds), 0);
-	pid_t c = fork();
-	if (c == 0) {
-		struct guest g;
-		guest_setup(&g, false);
-		guest_load(&g, g_call2, g_call2_end);
-		guest_syscall(&g);
-		struct plat_as *second;
-		plat_as_new(g.p, &second);
-		pid_t pids[3] = { plat_test_master_pid(g.p), plat_as_pid(g.as), plat_as_pid(second) };
-		if (write(fds[1], pids, sizeof(pids)) != sizeof(pids))
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
-	pid_t pids[3];
-	cr_assert_eq(read(fds[0], pids, sizeof(pids)), (ssize_t)sizeof(pids));
+	pid_t pids[4];
+	pid_t c = fork_doomed_harness(g_call2, g_call2_end, pids);
 	expect_gone_with(c, pids, 3);
 }

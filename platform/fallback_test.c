@@ -4,9 +4,7 @@
 #include "platform/test_guest.h"
 
 #include <pthread.h>
-#include <sys/prctl.h>
 
-#include "platform/coverage.h"
 #include "tools/knockout/knockout.h"
 
 #define PATTERN 0x0123456789abcdefULL
@@ -183,28 +181,8 @@ Test(fallback, p8_no_exitkill_tracer_exit, .description = "P8 P25: without EXITK
 Test(fallback, p25_no_exitkill_no_orphans, .description = "P25: without EXITKILL, SIGKILL of the harness still leaves no stub (PDEATHSIG)")
 {
 	knock_out((const char *[]){ "PTRACE_SETOPTIONS:PTRACE_O_EXITKILL", NULL });
-	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	int fds[2];
-	cr_assert_eq(pipe(fds), 0);
-	pid_t c = fork();
-	if (c == 0) {
-		struct guest g;
-		guest_setup(&g, false);
-		guest_load(&g, g_fb_call, g_fb_call_end);
-		guest_syscall(&g);
-		struct plat_as *second;
-		plat_as_new(g.p, &second);
-		pid_t pids[4] = { plat_test_master_pid(g.p), plat_as_pid(g.as), plat_as_pid(second),
-				  plat_probe()->exitkill };
-		cov_flush(); /* SIGKILL is next */
-		if (write(fds[1], pids, sizeof(pids)) != sizeof(pids))
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
 	pid_t pids[4];
-	cr_assert_eq(read(fds[0], pids, sizeof(pids)), (ssize_t)sizeof(pids));
+	pid_t c = fork_doomed_harness(g_fb_call, g_fb_call_end, pids);
 	cr_assert_eq(pids[3], 0, "the child's probe must see EXITKILL refused");
 	expect_gone_with(c, pids, 3);
 }

@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "platform/coverage.h"
 #include "platform/platform.h"
 
 #define CODE_ADDR  0x10000000UL
@@ -196,6 +198,38 @@ static inline void expect_gone_with(pid_t c, const pid_t *pids, int n)
 		cr_assert(t.tv_sec - t0.tv_sec < 10, "stub processes survived the harness");
 		sched_yield();
 	}
+}
+
+/* P25: forks a stand-in "harness" that starts a platform, runs code to
+ * its first syscall, makes a second address space and then waits to be
+ * killed. pids gets the master, the two stubs and the child's
+ * plat_probe()->exitkill; returns the child (for expect_gone_with). The
+ * caller is a child subreaper, so orphaned stubs come back to it. */
+static inline pid_t fork_doomed_harness(const char *code, const char *end, pid_t pids[4])
+{
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	pid_t c = fork();
+	if (c == 0) {
+		struct guest g;
+		guest_setup(&g, false);
+		guest_load(&g, code, end);
+		guest_syscall(&g);
+		struct plat_as *second;
+		plat_as_new(g.p, &second);
+		pid_t mine[4] = { plat_test_master_pid(g.p), plat_as_pid(g.as), plat_as_pid(second),
+				  plat_probe()->exitkill };
+		cov_flush(); /* SIGKILL is next */
+		if (write(fds[1], mine, sizeof(mine)) != sizeof(mine))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], pids, 4 * sizeof(pid_t)), (ssize_t)(4 * sizeof(pid_t)));
+	close(fds[0]);
+	return c;
 }
 
 /* Runs fn in a forked child whose stderr goes to buf (read to EOF, at
