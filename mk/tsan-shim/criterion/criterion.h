@@ -38,6 +38,8 @@ _Noreturn void tsan_skip(const char *fmt, ...) __attribute__((format(printf, 1, 
 #define cr_assert_null(a, ...) cr_assert((a) == NULL, __VA_ARGS__)
 #define cr_assert_not_null(a, ...) cr_assert((a) != NULL, __VA_ARGS__)
 #define cr_assert_str_eq(a, b, ...) cr_assert(strcmp((a), (b)) == 0, __VA_ARGS__)
+#define cr_assert_not(cond, ...) cr_assert(!(cond), __VA_ARGS__)
+#define cr_assert_geq(a, b, ...) cr_assert((a) >= (b), __VA_ARGS__)
 #define cr_skip(...) tsan_skip(" " __VA_ARGS__)
 #define cr_skip_test(...) tsan_skip(" " __VA_ARGS__)
 
