@@ -1,6 +1,7 @@
 # Build for the ptrace platform, its harness and the conformance suite.
 # Layout conventions (new files need no Makefile edit):
-#   platform/*.c, stub/*.S       -> build/libplatform.a      (tests: platform/*_test.c)
+#   platform/*.c, platform/*/*.c, stub/*.S -> build/libplatform.a
+#                                   (tests: platform/*_test.c, platform/*/*_test.c)
 #   harness/**/*.c               -> build/libharness.a + build/harness (harness/main.c)
 #                                   (tests: harness/**/*_test.c, fuzz targets: *_fuzz.c)
 #   fixtures/lib/*.{c,S}         -> build/fixtures/libguest.a (freestanding)
@@ -24,13 +25,13 @@ CFLAGS     := $(CFLAGS_STD) $(CFLAGS_SAN) -I. $(EXTRA_CFLAGS)
 LDLIBS     := -lseccomp -ljansson -lpthread
 TEST_LDLIBS:= -lcriterion $(LDLIBS)
 
-PLATFORM_SRC := $(filter-out %_test.c,$(wildcard platform/*.c))
+PLATFORM_SRC := $(filter-out %_test.c,$(wildcard platform/*.c platform/*/*.c))
 STUB_SRC     := $(wildcard stub/*.S)
 PLATFORM_OBJ := $(PLATFORM_SRC:%.c=$(O)/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 # The unit tests link a variant of the library that exposes test-only entry
 # points (PLAT_TESTING); the normal library does not have them (issue 6).
 PLATFORM_TOBJ:= $(PLATFORM_SRC:%.c=$(O)/testing/%.o) $(STUB_SRC:%.S=$(O)/%.o)
-PLATFORM_TESTS := $(wildcard platform/*_test.c)
+PLATFORM_TESTS := $(wildcard platform/*_test.c platform/*/*_test.c)
 
 HARNESS_ALL  := $(shell find harness -name '*.c' 2>/dev/null | sort)
 HARNESS_SRC  := $(filter-out %_test.c %_fuzz.c harness/main.c,$(HARNESS_ALL))
@@ -71,13 +72,13 @@ $(O)/stub/%.o: stub/%.S
 	$(CC) -c $< -o $@
 
 $(B)/libplatform.a: $(PLATFORM_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libplatform-testing.a: $(PLATFORM_TOBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libharness.a: $(HARNESS_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/harness: $(O)/harness/main.o $(B)/libharness.a $(B)/libplatform.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -101,7 +102,7 @@ $(B)/fixtures/lib/%.o: fixtures/lib/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 $(B)/fixtures/libguest.a: $(GUEST_LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 # -MMD: a fixture is rebuilt when a header it includes (catch.h, sig.h)
 # changes; the .d files sit beside the binaries.
 $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a

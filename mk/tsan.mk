@@ -11,7 +11,7 @@ TSAN_B     := build-tsan
 TSAN_ARGS  ?=
 TSAN_FLAGS := $(CFLAGS_STD) -fsanitize=thread -Imk/tsan-shim -I. -DPLAT_TESTING $(EXTRA_CFLAGS)
 
-$(TSAN_B)/platform_tests: $(PLATFORM_SRC) $(PLATFORM_TESTS) $(STUB_SRC) $(wildcard platform/*.h) tools/knockout/knockout.c \
+$(TSAN_B)/platform_tests: $(PLATFORM_SRC) $(PLATFORM_TESTS) $(STUB_SRC) $(wildcard platform/*.h platform/*/*.h) tools/knockout/knockout.c \
 			  $(wildcard mk/tsan-shim/*.c mk/tsan-shim/criterion/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(TSAN_FLAGS) $(PLATFORM_SRC) $(PLATFORM_TESTS) mk/tsan-shim/tsan_main.c tools/knockout/knockout.c $(STUB_SRC) \
