@@ -1,5 +1,7 @@
-/* Contexts: a guest thread's registers and FP state (P13), its interrupt
- * state (P11, P19) and its last-fault record (P17, P18). */
+/* Contexts, shared by both backends: a guest thread's registers and FP
+ * state (P13, T9), its interrupt state (P11, P19) and its last-fault
+ * record (P17, P18). Where a backend keeps FP state resident in a stub,
+ * it brings it home through its fp_pull. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
  * MXCSR 0x1f80, everything else in its initial state (XSAVE header
  * xstate_bv = x87|SSE). Loading it on the first switch keeps a new guest
  * from seeing whatever the stub thread ran before. */
-static void fp_init(void *fp)
+void fp_init(void *fp)
 {
 	unsigned char *b = fp;
 	memset(b, 0, plat_fpstate_size());
@@ -64,10 +66,7 @@ void plat_ctx_release(struct plat_ctx *ctx)
 	if (ctx->next)
 		ctx->next->prev = ctx->prev;
 	pthread_mutex_unlock(&p->mu);
-	if (ctx->fp_home) {
-		struct plat_ctx *expect = ctx;
-		atomic_compare_exchange_strong(&ctx->fp_home->fp_owner, &expect, NULL);
-	}
+	p->ops->ctx_release(ctx);
 	pthread_mutex_destroy(&ctx->mu);
 	free(ctx->fp);
 	free(ctx);
@@ -76,21 +75,6 @@ void plat_ctx_release(struct plat_ctx *ctx)
 struct user_regs_struct *plat_ctx_regs(struct plat_ctx *ctx)
 {
 	return &ctx->regs;
-}
-
-/* Lazy mode: bring the state home from the stub thread that holds it. */
-int fp_pull_from_home(struct plat_ctx *ctx)
-{
-	struct stub_thread *t = ctx->fp_home;
-	if (ctx->fp_local_valid)
-		return 0;
-	if (!t || atomic_load(&t->fp_owner) != ctx || t->dead)
-		return -PLAT_ESTUBDEAD;
-	int e = pt_getfp(t->tid, ctx->fp);
-	if (e)
-		return -PLAT_ESTUBDEAD;
-	ctx->fp_local_valid = true;
-	return 0;
 }
 
 int plat_ctx_fpstate_reset(struct plat_ctx *ctx)
@@ -104,7 +88,7 @@ int plat_ctx_fpstate_reset(struct plat_ctx *ctx)
 
 void *plat_ctx_fpstate(struct plat_ctx *ctx, bool for_write)
 {
-	int e = fp_pull_from_home(ctx);
+	int e = ctx->fp_local_valid ? 0 : ctx->plat->ops->fp_pull(ctx);
 	if (e) {
 		errno = -e;
 		return NULL;
@@ -112,30 +96,6 @@ void *plat_ctx_fpstate(struct plat_ctx *ctx, bool for_write)
 	if (for_write)
 		ctx->fp_dirty = true;
 	return ctx->fp;
-}
-
-/* Another context is about to use t: the state resident there goes home
- * first. Called by t's tracer only. */
-void ctx_evict_fp(struct stub_thread *t)
-{
-	struct plat_ctx *owner = atomic_exchange(&t->fp_owner, NULL);
-	if (!owner)
-		return;
-	if (!owner->fp_local_valid && pt_getfp(t->tid, owner->fp) == 0)
-		owner->fp_local_valid = true;
-	owner->fp_home = NULL;
-	owner->fp_dirty = true;
-}
-
-/* An address space is going away: FP state still resident in its threads
- * is lost (evict_mine in as.c saved what the calling thread could). */
-void ctx_forget_as(struct plat *p, struct plat_as *as)
-{
-	pthread_mutex_lock(&p->mu);
-	for (struct plat_ctx *c = p->contexts; c; c = c->next)
-		if (c->fp_home && c->fp_home->as == as)
-			c->fp_home = NULL;
-	pthread_mutex_unlock(&p->mu);
 }
 
 void ctx_clear_faults(struct plat *p, struct plat_as *as, uintptr_t addr, size_t len)

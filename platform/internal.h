@@ -1,4 +1,13 @@
-/* Internal structures of the platform; see platform.h for the contract. */
+/* Internal structures of the platform; see platform.h for the contract.
+ *
+ * Two backends implement platform.h: ptrace (platform/ptrace/, P1-P27,
+ * the reference) and seccomp-trap (platform/seccomp/, T1-T12). What both
+ * share lives in platform/: the public entry points and their dispatch
+ * (platform.c), the pool of released address spaces (P22) and the events,
+ * contexts with their FP layout (context.c), what a stop means (exit.c:
+ * P15, P16, P17), the probes (probe.c) and the stub page (stub_page.c).
+ * Each backend fills a struct plat_ops; its own state hangs off the
+ * shared objects in the section marked with its name. */
 #ifndef PLATFORM_INTERNAL_H
 #define PLATFORM_INTERNAL_H
 
@@ -15,33 +24,56 @@ extern const char plat_stub_code_begin[], plat_stub_code_inject[];
 extern const char plat_stub_code_done[], plat_stub_code_end[];
 extern const char plat_stub_code_hold[];
 
-/* Where the stub page lives (P1) and the highest user address (P4). */
+/* Where the stub page lives (P1) and the highest user address (P4). The
+ * page holds the ptrace stub at its start (stub/stub.S) and the
+ * seccomp-trap stub after it (stub/seccomp.S). */
 struct stub_layout {
-	uintptr_t start, end;   /* the page(s) holding the code */
-	uintptr_t inject_rip;   /* the syscall instruction of P2 */
-	uintptr_t done_rip;     /* the int3 loop */
-	uintptr_t hold_rip;     /* the kill(SIGSTOP) loop of a detached thread */
+	uintptr_t start, end; /* the page(s) holding the code */
+	uintptr_t inject_rip; /* the syscall instruction of P2 */
+	uintptr_t done_rip;   /* the int3 loop */
+	uintptr_t hold_rip;   /* the kill(SIGSTOP) loop of a detached thread */
+	uintptr_t sc_code;    /* the seccomp-trap stub's first byte (T2) */
 };
 #define MAXIMUM_USER_ADDRESS 0x7ffffffff000UL
 
 int stub_page_init(char *err, size_t errlen);
 extern struct stub_layout stub_layout;
 
-/* One thread of a stub process, driven by exactly one harness thread. */
-struct stub_thread {
-	pid_t tid;
-	struct plat_as *as;
-	struct user_regs_struct init_regs; /* rip at the injection point */
-	/* Lazy transfer (P13): what the kernel holds for this thread, and for
-	 * which context. Only the tracer thread touches these. */
-	struct user_regs_struct kregs;
-	bool kregs_valid;
-	struct plat_ctx *_Atomic fp_owner;
-	bool detached;                 /* parked by an exiting tracer (P8) */
-	bool dead;
+/* What a backend provides. Every call gets objects of its own backend. */
+struct plat_ops {
+	const char *name;
+	/* Probes what the backend needs, once per process (from probe.c):
+	 * 0, or -1 with the missing piece in why. */
+	int (*probe)(struct plat_probe *pr, char *why, size_t len);
+	/* The backend's half of plat_new()/plat_destroy(). */
+	int (*init)(struct plat *p, char *err, size_t errlen);
+	void (*destroy)(struct plat *p);
+	/* A new stub process (P5, T7): 0 or -errno. */
+	int (*as_create)(struct plat *p, struct plat_as **out);
+	/* Empties a released address space for the pool (P22): 0 or -errno
+	 * (then it is destroyed instead). */
+	int (*as_reset)(struct plat_as *as);
+	/* Kills and frees a released or dead address space. */
+	void (*as_destroy)(struct plat_as *as);
+	/* P21: 0, the mmap's -errno, or -PLAT_ESTUBDEAD. */
+	int (*map_file)(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len,
+	                int prot, bool precommit);
+	/* P21: the munmap's result; failure on a live stub is fatal (P24). */
+	int (*unmap)(struct plat_as *as, uintptr_t addr, size_t len);
+	/* P10-P17, T4: after the shared P11 check; fills out. */
+	void (*run)(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out);
+	/* Lazy FP (P13, T9): brings the state resident in a stub home into
+	 * ctx->fp; 0 or -errno. */
+	int (*fp_pull)(struct plat_ctx *ctx);
+	/* The context goes away: its state resident in a stub is forgotten. */
+	void (*ctx_release)(struct plat_ctx *ctx);
 };
+extern const struct plat_ops plat_ptrace_ops, plat_seccomp_ops;
 
-/* P8: tracer thread id -> stub thread, for one purpose in one process. */
+/* ptrace backend: P8, tracer thread id -> stub thread, for one purpose in
+ * one process (embedded in struct plat_as; see platform/ptrace/). */
+struct stub_thread;
+struct server_req;
 struct pool_entry {
 	pid_t key;
 	struct stub_thread *t;
@@ -52,42 +84,42 @@ struct thread_pool {
 	size_t n, cap;
 };
 
-/* Requests to a stub process's first-thread server (P9). */
-struct server_req {
-	int op;                        /* SERVER_NEW_THREAD, SERVER_STOP */
-	struct stub_thread *result;
-	int err;
-	bool done;
-	struct server_req *next;
-};
+/* seccomp-trap backend state (platform/seccomp/seccomp.h). */
+struct sc_plat;
+struct sc_as;
+struct sc_thread;
 
 struct plat_as {
 	struct plat *plat;
 	pid_t pid;
-	bool is_master;
-	struct stub_thread *first;     /* served by the server thread */
-	pthread_t server;
-	pthread_mutex_t mu;            /* guards the request queue */
-	pthread_cond_t cv;
-	struct server_req *reqs;
-	int create_err;                /* result of creating the process */
-	bool created;
-	struct thread_pool sysemu, syscall; /* P8 */
-	atomic_bool dead;              /* poisoned (P23) */
+	atomic_bool dead; /* poisoned (P23, T8) */
 	int dead_status;
 	char error[192];
 	void *user;
-	struct plat_as *next_all;      /* plat->all (destroy) */
-	struct plat_as *next_free;     /* plat->pool (P22) */
+	struct plat_as *next_all;  /* plat->all (destroy) */
+	struct plat_as *next_free; /* plat->pool (P22) */
+
+	/* ptrace backend */
+	bool is_master;
+	struct stub_thread *first; /* served by the server thread */
+	pthread_t server;
+	pthread_mutex_t mu; /* guards the request queue */
+	pthread_cond_t cv;
+	struct server_req *reqs;
+	int create_err; /* result of creating the process */
+	bool created;
+	struct thread_pool sysemu, syscall; /* P8 */
+
+	/* seccomp-trap backend */
+	struct sc_as *sc;
 };
 
 struct plat_ctx {
 	struct plat *plat;
 	struct user_regs_struct regs;
-	void *fp;                      /* local FP copy, plat_fpstate_size() */
-	bool fp_local_valid;           /* fp holds the current state */
-	bool fp_dirty;                 /* fp must be written to the stub */
-	struct stub_thread *fp_home;   /* where the state is resident (lazy) */
+	void *fp;            /* local FP copy, plat_fpstate_size() */
+	bool fp_local_valid; /* fp holds the current state */
+	bool fp_dirty;       /* fp must be written to the stub */
 	/* Interrupt state (P11, P19): lock-free so interrupting is safe from
 	 * anywhere. */
 	atomic_int interrupt_pending;
@@ -96,85 +128,55 @@ struct plat_ctx {
 	pthread_mutex_t mu;
 	struct plat_as *fault_as;
 	uintptr_t fault_addr, fault_rip;
-	struct plat_ctx *next, *prev;  /* plat->contexts (P18) */
+	struct plat_ctx *next, *prev; /* plat->contexts (P18) */
+
+	/* ptrace backend: where the FP state is resident (lazy, P13). */
+	struct stub_thread *fp_home;
+	/* seccomp-trap backend: the stub thread whose signal frame holds
+	 * the FP state (lazy, T9). */
+	struct sc_thread *sc_home;
 };
 
 struct plat {
+	const struct plat_ops *ops;
 	struct plat_options opts;
 	pid_t harness_pid;
-	struct plat_as *master;
-	pthread_mutex_t mu;            /* pool, all, contexts */
-	struct plat_as *pool;          /* LIFO (P22) */
+	pthread_mutex_t mu;   /* pool, all, contexts */
+	struct plat_as *pool; /* LIFO (P22) */
 	struct plat_as *all;
 	struct plat_ctx *contexts;
 	atomic_bool dead;
 	char error[256];
-	void *filter;                  /* struct sock_fprog, built before forks */
-	atomic_long escapes;           /* P6 gate stops seen (switch.c) */
+	atomic_long escapes; /* P6 gate stops seen (ptrace/switch.c) */
+
+	/* ptrace backend */
+	struct plat_as *master;
+	void *filter; /* struct sock_fprog, built before forks */
+
+	/* seccomp-trap backend */
+	struct sc_plat *sc;
 };
 
-/* probe.c */
+/* probe.c: the machine, once per process, and each backend's probe. */
 int probe_init(char *err, size_t errlen);
 extern struct plat_probe probe_result;
-extern uint64_t probe_xcr0;     /* XCR0, for the FXSAVE path (pt_getfp) */
+extern uint64_t probe_xcr0; /* XCR0, for the FXSAVE path (pt_getfp) */
 
-/* filter.c: the stub filter of P6, exported as a BPF program. */
-void *filter_build(bool kill_default, char *err, size_t errlen);
-void *filter_build_probe(char *err, size_t errlen);
-void filter_free(void *prog);
-
-/* ptrace helpers (ptrace_ops.c). All return 0 or -errno. */
-int pt_getregs(pid_t tid, struct user_regs_struct *r);
-int pt_setregs(pid_t tid, const struct user_regs_struct *r);
-int pt_getfp(pid_t tid, void *buf);
-int pt_setfp(pid_t tid, const void *buf);
-int pt_wait(pid_t tid, int *status);
-int pt_attach_stopped(pid_t tid);
-const char *pt_describe_status(int status, char *buf, size_t len);
-
-/* fatal.c (P24) */
-void plat_fatal(pid_t tid, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-
-/* thread_pool.c (P8) */
-void tpool_init(struct thread_pool *tp);
-void tpool_destroy(struct thread_pool *tp);
-struct stub_thread *tpool_get(struct plat_as *as, struct thread_pool *tp, int *err);
-void tpool_for_each(struct thread_pool *tp, void (*fn)(struct stub_thread *, pid_t, void *), void *arg);
-
-/* tracer.c: harness threads that trace stub threads, and their exit. */
-void tracer_adopt(void);
-pid_t tracer_tid(void);
-int tracer_register(struct plat *p);
-void tracer_unregister(struct plat *p);
-
-/* server.c (P3, P5, P9) */
-int server_start(struct plat_as *as);
-struct stub_thread *server_new_thread(struct plat_as *as, int *err);
-void server_stop(struct plat_as *as);
-int stub_thread_attach(struct stub_thread *t);
-int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base);
-
-/* master.c (P3) */
-int master_create(struct plat_as *master, struct stub_thread *first);
-
-/* inject.c (P20) */
-long inject_syscall(struct stub_thread *t, long nr, const long args[6]);
-long inject_regs(struct stub_thread *t, struct user_regs_struct *r);
-long as_inject(struct plat_as *as, long nr, const long args[6]);
-
-/* as.c (P22, P23) */
-void as_poison(struct plat_as *as, pid_t tid, int status, const char *what);
-int as_check_thread_death(struct stub_thread *t, int status, const char *what);
+/* platform.c: events and the list of address spaces. */
 void as_emit(struct plat_as *as, struct plat_event *ev);
-void as_free(struct plat_as *as);
-struct plat_as *as_create(struct plat *p, bool is_master, int *err);
-int as_unmap_all(struct plat_as *as, struct stub_thread *t);
+void as_link(struct plat_as *as);
+void as_unlink(struct plat_as *as);
 
 /* context.c */
-void ctx_evict_fp(struct stub_thread *t);
-void ctx_forget_as(struct plat *p, struct plat_as *as);
-int fp_pull_from_home(struct plat_ctx *ctx);
+void fp_init(void *fp);
 void ctx_clear_faults(struct plat *p, struct plat_as *as, uintptr_t addr, size_t len);
+
+/* exit.c: what a stop means, the same for both backends. */
+bool exit_reportable(const siginfo_t *si, pid_t harness);                                  /* P15 */
+void exit_vsyscall_to_fault(struct user_regs_struct *r, siginfo_t *si);                    /* P16 */
+void exit_classify_fault(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out); /* P17 */
+void exit_forget_fault(struct plat_ctx *ctx);
+void exit_discard(struct plat_as *as, const siginfo_t *si);
+void exit_error(struct plat_exit *out, struct plat_as *as);
 
 #endif

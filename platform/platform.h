@@ -1,9 +1,15 @@
 /*
- * The ptrace platform: runs guest code in stub processes under
- * PTRACE_SYSEMU and reports every syscall, fault and signal to the caller.
- * Requirement ids (P1..P25) refer to ../shared/spec/platform.md.
+ * The platform: runs guest code in stub processes and reports every
+ * syscall, fault and signal to the caller. Two backends implement it,
+ * chosen per instance (plat_options.backend, T1):
+ *  - ptrace (the default and the reference): stub threads run under
+ *    PTRACE_SYSEMU. Requirement ids P1..P27, ../shared/spec/platform.md.
+ *  - seccomp-trap: a seccomp filter in the stub turns every guest syscall
+ *    into a SIGSYS whose handler meets the harness in shared memory
+ *    (gVisor's systrap design). Requirement ids T1..T12,
+ *    ../shared/spec/seccomp.md.
  *
- * Threading rules, all forced by ptrace:
+ * Threading rules of the ptrace backend, all forced by ptrace:
  *  - A tracee may only be driven by the thread that attached it, so every
  *    harness thread that calls plat_switch or an injecting operation gets
  *    its own stub thread in that address space (P8).
@@ -54,8 +60,15 @@ struct plat_event {
 	const siginfo_t *info; /* SIGNAL_DISCARDED */
 };
 
+/* Which implementation runs an instance (T1). */
+enum plat_backend {
+	PLAT_BACKEND_PTRACE = 0, /* PTRACE_SYSEMU (P1-P27) */
+	PLAT_BACKEND_SECCOMP     /* SECCOMP_RET_TRAP + shared memory (T1-T12) */
+};
+
 struct plat_options {
-	bool full_state;      /* P13: gVisor's full transfer on every switch */
+	enum plat_backend backend; /* T1 */
+	bool full_state;           /* P13, T9: the FP state moves on every switch */
 	bool no_stub_seccomp; /* variant: do not install the P6 filter */
 	bool no_pool;         /* variant: kill released stub processes (P22 off) */
 	/* Called on the calling thread for every platform event (S11 verbose). */
@@ -83,6 +96,14 @@ struct plat_probe {
 	char cpu_vendor[13];
 	char kernel_release[65];
 	long mmap_min_addr;
+	/* Per backend (T1): whether it can run here, and if not, why. */
+	bool ptrace_ok;
+	char ptrace_missing[160];
+	bool seccomp_ok;
+	char seccomp_missing[160];
+	/* The seccomp-trap backend's probe (T1, T2): the SIGSYS frame. */
+	size_t sigframe_size;     /* bytes the kernel's frame takes on the altstack */
+	unsigned seccomp_threads; /* stub threads per address space that run guest code */
 };
 
 enum plat_exit_kind {
@@ -100,7 +121,13 @@ enum plat_exit_kind {
 struct plat_exit {
 	enum plat_exit_kind kind;
 	siginfo_t info;       /* a copy owned by the caller (P10) */
-	unsigned access;      /* FAULT: PLAT_ACCESS_* (P17) */
+	unsigned access;      /* FAULT: PLAT_ACCESS_* as P17 infers it (both backends) */
+	/* FAULT: PLAT_ACCESS_* from the page-fault error code in the signal
+	 * frame (T4), or 0 where the backend cannot know it (ptrace, and
+	 * faults that are no page fault). Exact, unlike access; access stays
+	 * P17's view so that demand paging, and so the traces, are the same
+	 * under both backends. */
+	unsigned exact_access;
 	bool maybe_cpuid;     /* FAULT: a CPUID-faulting #GP looks the same */
 	pid_t stub_pid;       /* ERROR */
 	int stub_status;      /* ERROR: wait status of the dead stub thread */
@@ -108,11 +135,17 @@ struct plat_exit {
 };
 
 /* Probes the machine once per process; NULL plus a message in err on failure
- * (for example when ptrace is blocked). Several instances may coexist. */
+ * (for example when ptrace is blocked, or the backend's probe failed: T1).
+ * Several instances may coexist, of either backend. */
 struct plat *plat_new(const struct plat_options *opts, char *err, size_t errlen);
 /* Kills every stub of this instance and frees it. No call may be running. */
 void plat_destroy(struct plat *p);
 const struct plat_probe *plat_probe(void);
+/* Runs the process-wide probes if no instance did yet (for reports):
+ * 0, or -1 with the reason in err when even the common part failed. */
+int plat_probe_now(char *err, size_t errlen);
+/* "ptrace" or "seccomp". */
+const char *plat_backend_name(enum plat_backend b);
 /* "xstate" or "fpregs": the FP transfer path, for reports. */
 const char *plat_fp_xfer_name(enum plat_fp_xfer x);
 /* P6, escape check: how many host syscalls stub threads of this platform

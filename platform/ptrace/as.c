@@ -10,17 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/internal.h"
-
-void as_emit(struct plat_as *as, struct plat_event *ev)
-{
-	struct plat *p = as->plat;
-	if (!p->opts.on_event)
-		return;
-	ev->as_user = as->user;
-	ev->stub_pid = as->pid;
-	p->opts.on_event(p->opts.event_arg, ev);
-}
+#include "platform/ptrace/ptrace.h"
 
 /* P23: gVisor kills the sandbox here; we poison this address space only,
  * so one case is lost and the harness goes on. The whole stub process is
@@ -127,10 +117,7 @@ struct plat_as *as_create(struct plat *p, bool is_master, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	pthread_mutex_lock(&p->mu);
-	as->next_all = p->all;
-	p->all = as;
-	pthread_mutex_unlock(&p->mu);
+	as_link(as);
 	*err = server_start(as);
 	if (*err) {
 		if (!as->error[0])
@@ -142,30 +129,12 @@ struct plat_as *as_create(struct plat *p, bool is_master, int *err)
 	return as;
 }
 
-int plat_as_new(struct plat *p, struct plat_as **out)
+int pt_as_create(struct plat *p, struct plat_as **out)
 {
-	if (atomic_load(&p->dead))
-		return -PLAT_ESTUBDEAD;
-	pthread_mutex_lock(&p->mu);
-	struct plat_as *as = p->pool;
-	if (as)
-		p->pool = as->next_free;
-	pthread_mutex_unlock(&p->mu);
-	if (as) {
-		as->user = NULL;
-		as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_REUSE });
-		*out = as;
-		return 0;
-	}
 	int err;
-	as = as_create(p, false, &err);
-	if (!as)
-		return atomic_load(&p->dead) ? -PLAT_ESTUBDEAD : err;
-	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_NEW });
-	*out = as;
-	return 0;
+	*out = as_create(p, false, &err);
+	return *out ? 0 : err;
 }
-
 
 /* A dead stub's threads are reaped by whoever traces them; the process
  * itself is then the master's child and is reaped by injecting wait4 there
@@ -194,13 +163,7 @@ void as_free(struct plat_as *as)
 	ctx_forget_as(p, as);
 	if (as->server)
 		server_stop(as);
-	pthread_mutex_lock(&p->mu);
-	for (struct plat_as **pp = &p->all; *pp; pp = &(*pp)->next_all)
-		if (*pp == as) {
-			*pp = as->next_all;
-			break;
-		}
-	pthread_mutex_unlock(&p->mu);
+	as_unlink(as);
 	tpool_destroy(&as->sysemu);
 	tpool_destroy(&as->syscall);
 	free(as->first);
@@ -215,36 +178,21 @@ static void evict_if_mine(struct stub_thread *t, pid_t key, void *me)
 		ctx_evict_fp(t);
 }
 
-void plat_as_release(struct plat_as *as)
+/* P22: released address spaces keep nothing but the stub page. */
+int pt_as_reset(struct plat_as *as)
 {
-	struct plat *p = as->plat;
-	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_RELEASE });
-	/* No stale fault record may survive into the next guest (P17, P18). */
-	ctx_clear_faults(p, as, 0, MAXIMUM_USER_ADDRESS);
-	if (!atomic_load(&as->dead) && !p->opts.no_pool) {
-		int err;
-		struct stub_thread *t = tpool_get(as, &as->syscall, &err);
-		if (t && as_unmap_all(as, t) == 0) {
-			pthread_mutex_lock(&p->mu);
-			as->next_free = p->pool;
-			p->pool = as;
-			pthread_mutex_unlock(&p->mu);
-			return;
-		}
-	}
-	/* Killing it: FP state resident in this thread's stub threads goes home
-	 * first (only their tracer can read it). */
+	int err;
+	struct stub_thread *t = tpool_get(as, &as->syscall, &err);
+	return t ? as_unmap_all(as, t) : err;
+}
+
+/* Killing it: FP state resident in this thread's stub threads goes home
+ * first (only their tracer can read it). */
+void pt_as_destroy(struct plat_as *as)
+{
 	pid_t me = tracer_tid();
 	if (!atomic_load(&as->dead))
 		tpool_for_each(&as->sysemu, evict_if_mine, &me);
 	atomic_store(&as->dead, true);
 	as_free(as);
-}
-
-void plat_as_set_user(struct plat_as *as, void *user) { as->user = user; }
-pid_t plat_as_pid(const struct plat_as *as) { return as->pid; }
-
-const char *plat_as_error(const struct plat_as *as)
-{
-	return atomic_load(&((struct plat_as *)as)->dead) ? as->error : NULL;
 }

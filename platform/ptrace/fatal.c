@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "platform/coverage.h"
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 static void dump_regs(pid_t tid)
 {

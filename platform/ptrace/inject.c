@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
@@ -85,30 +85,21 @@ long as_inject(struct plat_as *as, long nr, const long a[6])
 	return inject_syscall(t, nr, a);
 }
 
-int plat_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len,
-		  int prot, bool precommit)
+int pt_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
+                bool precommit)
 {
 	int flags = MAP_SHARED | MAP_FIXED | (precommit ? MAP_POPULATE : 0);
 	long a[6] = { (long)addr, (long)len, prot, flags, fd, (long)offset };
 	long r = as_inject(as, SYS_mmap, a);
-	int result = r == (long)addr ? 0 : r < 0 ? (int)r : -EFAULT;
-	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_MAP_FILE, .addr = addr, .len = len,
-					  .offset = offset, .prot = prot, .precommit = precommit,
-					  .result = result });
-	return result;
+	return r == (long)addr ? 0 : r < 0 ? (int)r : -EFAULT;
 }
 
-/* P18 first: a fault at an address that is about to disappear must not be
- * taken for the second half of a write (P17) after the page comes back. */
-int plat_unmap(struct plat_as *as, uintptr_t addr, size_t len)
+int pt_unmap(struct plat_as *as, uintptr_t addr, size_t len)
 {
-	ctx_clear_faults(as->plat, as, addr, len);
 	long a[6] = { (long)addr, (long)len };
 	int err = -PLAT_ESTUBDEAD;
 	struct stub_thread *t = atomic_load(&as->dead) ? NULL : tpool_get(as, &as->syscall, &err);
 	long r = t ? inject_syscall(t, SYS_munmap, a) : err;
-	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_UNMAP, .addr = addr, .len = len,
-					  .result = (int)r });
 	if (r != 0 && r != -PLAT_ESTUBDEAD)
 		plat_fatal(t ? t->tid : 0, "munmap(%#lx, %#zx) in stub %d failed: %ld",
 			   (unsigned long)addr, len, as->pid, r);

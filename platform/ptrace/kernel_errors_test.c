@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <sys/ptrace.h>
 
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 #include "tools/knockout/knockout.h"
 
 GUEST_CODE(g_ke_call, "mov $0x66, %eax\n syscall\n ud2");

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "platform/coverage.h"
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 #ifndef ARCH_SET_CPUID
 #define ARCH_SET_CPUID 0x1012

@@ -7,7 +7,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 static int regset(int req, pid_t tid, int type, void *buf, size_t len)
 {

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 enum { SERVER_NEW_THREAD = 1, SERVER_STOP };
 

@@ -6,20 +6,12 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 #define X86_EFLAGS_TF 0x100
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
 #endif
-
-static void exit_error(struct plat_exit *out, struct plat_as *as)
-{
-	out->kind = PLAT_EXIT_ERROR;
-	out->stub_pid = as->pid;
-	out->stub_status = as->dead_status;
-	snprintf(out->error, sizeof(out->error), "%s", as->error[0] ? as->error : "stub process died");
-}
 
 /* P12: a guest must not reach 32-bit mode (or any other segment) through
  * the state we write back, so the selectors are always the stub's own. */
@@ -126,59 +118,6 @@ static int state_out(struct plat_ctx *ctx, struct stub_thread *t, bool full)
 	return 0;
 }
 
-/* P15: the kernel's own signals (si_code > 0: faults, traps, SIGSYS) and
- * ours are reported; what other processes send is dropped, and the guest
- * never notices because the tracer resumes with signal 0. */
-static bool reportable(const siginfo_t *si, pid_t harness)
-{
-	return si->si_code > 0 || si->si_pid == harness;
-}
-
-/* P16: a vsyscall call trapped by the stub filter becomes an execute fault
- * at the vsyscall address: undo the kernel's emulated ret, so the guest's
- * state is what it was at the call. */
-static void vsyscall_to_fault(struct user_regs_struct *r, siginfo_t *si)
-{
-	uintptr_t call = (uintptr_t)si->si_call_addr;
-	r->rip = call;
-	r->rsp -= 8;
-	memset(si, 0, sizeof(*si));
-	si->si_signo = SIGSEGV;
-	si->si_code = SEGV_MAPERR;
-	si->si_addr = (void *)call;
-}
-
-/* P17: ptrace hides the page-fault error code. A fault at rip is an
- * execute; the same fault again right after the harness mapped the page
- * must have been a write. */
-static void classify_fault(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
-{
-	uintptr_t addr = (uintptr_t)out->info.si_addr, rip = ctx->regs.rip;
-	out->access = PLAT_ACCESS_READ;
-	if (addr == rip)
-		out->access |= PLAT_ACCESS_EXEC;
-	pthread_mutex_lock(&ctx->mu);
-	if (ctx->fault_as == as && ctx->fault_addr == addr && ctx->fault_rip == rip)
-		out->access |= PLAT_ACCESS_WRITE;
-	ctx->fault_as = as;
-	ctx->fault_addr = addr;
-	ctx->fault_rip = rip;
-	pthread_mutex_unlock(&ctx->mu);
-	out->maybe_cpuid = true;
-}
-
-static void forget_fault(struct plat_ctx *ctx)
-{
-	pthread_mutex_lock(&ctx->mu);
-	ctx->fault_as = NULL;
-	pthread_mutex_unlock(&ctx->mu);
-}
-
-static void discard(struct plat_as *as, const siginfo_t *si)
-{
-	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_SIGNAL_DISCARDED, .info = si });
-}
-
 /* One stop that is not a syscall: 1 if reported (out filled), 0 if the
  * guest should simply be resumed, -1 on a ptrace failure. */
 static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t,
@@ -188,7 +127,7 @@ static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thr
 		return 0; /* group-stop noise or a SIGSTOP from outside (P9, P14) */
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &out->info) != 0)
 		return errno == EINVAL ? 0 : -1; /* EINVAL: a group-stop */
-	if (!reportable(&out->info, as->plat->harness_pid)) {
+	if (!exit_reportable(&out->info, as->plat->harness_pid)) {
 		/* SIGCHLD is a standard signal: while one is pending for the
 		 * thread, the kernel drops another instead of queueing it. So
 		 * plat_interrupt's tgkill is lost whenever someone else's
@@ -197,7 +136,7 @@ static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thr
 		 * tgkill, so if the tgkill was dropped the flag is already
 		 * visible here (P19; hammer/p20_p19_storm_and_interrupts). */
 		if (out->info.si_signo != SIGCHLD || !atomic_load(&ctx->interrupt_pending)) {
-			discard(as, &out->info);
+			exit_discard(as, &out->info);
 			return 0;
 		}
 		out->info.si_pid = as->plat->harness_pid;
@@ -205,13 +144,13 @@ static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thr
 	if (state_out(ctx, t, as->plat->opts.full_state) != 0)
 		return -1;
 	if (out->info.si_signo == SIGSYS && out->info.si_code == SYS_SECCOMP)
-		vsyscall_to_fault(&ctx->regs, &out->info);
+		exit_vsyscall_to_fault(&ctx->regs, &out->info);
 	if (out->info.si_signo == SIGSEGV) {
 		out->kind = PLAT_EXIT_FAULT;
-		classify_fault(ctx, as, out);
+		exit_classify_fault(ctx, as, out);
 		return 1;
 	}
-	forget_fault(ctx);
+	exit_forget_fault(ctx);
 	out->kind = out->info.si_signo == SIGCHLD && out->info.si_code <= 0 ? PLAT_EXIT_INTERRUPT
 									      : PLAT_EXIT_SIGNAL;
 	if (out->kind == PLAT_EXIT_INTERRUPT)
@@ -269,7 +208,7 @@ static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, 
 			if (state_out(ctx, t, as->plat->opts.full_state) != 0)
 				return as_check_thread_death(t, -1, "reading syscall registers");
 			ctx->regs.rax = ctx->regs.orig_rax;
-			forget_fault(ctx);
+			exit_forget_fault(ctx);
 			out->kind = PLAT_EXIT_SYSCALL;
 			return 0;
 		}
@@ -281,18 +220,14 @@ static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, 
 	}
 }
 
-int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
+/* After plat_switch's P11 check (platform.c). */
+void pt_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (atomic_exchange(&ctx->interrupt_pending, 0)) { /* P11: no ptrace call */
-		out->kind = PLAT_EXIT_INTERRUPT;
-		return 0;
-	}
 	int err;
 	struct stub_thread *t = atomic_load(&as->dead) ? NULL : tpool_get(as, &as->sysemu, &err);
 	if (!t) {
 		exit_error(out, as);
-		return 0;
+		return;
 	}
 	/* Publish "running" before looking at the flag again: an interrupt
 	 * that raced with us is then either seen here or signalled (P19). */
@@ -316,5 +251,4 @@ int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 		exit_error(out, as);
 done:
 	atomic_store(&ctx->running_tid, 0);
-	return 0;
 }

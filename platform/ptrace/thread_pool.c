@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "platform/internal.h"
+#include "platform/ptrace/ptrace.h"
 
 void tpool_init(struct thread_pool *tp)
 {
