@@ -69,7 +69,7 @@ $(O)/testing/%.o: %.c
 
 $(O)/stub/%.o: stub/%.S
 	@mkdir -p $(dir $@)
-	$(CC) -c $< -o $@
+	$(CC) -MMD -MP -c $< -o $@
 
 $(B)/libplatform.a: $(PLATFORM_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -3,6 +3,8 @@
  * record (P17, P18). Where a backend keeps FP state resident in a stub,
  * it brings it home through its fp_pull. */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +112,12 @@ void ctx_clear_faults(struct plat *p, struct plat_as *as, uintptr_t addr, size_t
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* P19: with a switch running, a SIGCHLD from the harness stops the stub
- * thread and is reported; otherwise the next switch returns at once (P11).
- * Both may happen for one call: the spare interrupt is a spurious one,
- * which the contract allows. Lock-free, so safe from anywhere. */
+/* P19: with a switch running, a SIGCHLD from the harness interrupts the
+ * stub thread (a ptrace stop, or the seccomp-trap handler) and is
+ * reported; otherwise the next switch returns at once (P11), and a switch
+ * that is still waiting for a free stub thread is woken to notice. Both
+ * may happen for one call: the spare interrupt is a spurious one, which
+ * the contract allows. Lock-free, so safe from anywhere. */
 void plat_interrupt(struct plat_ctx *ctx)
 {
 	atomic_store(&ctx->interrupt_pending, 1);
@@ -121,4 +125,7 @@ void plat_interrupt(struct plat_ctx *ctx)
 	pid_t pid = atomic_load(&ctx->running_pid);
 	if (tid > 0)
 		syscall(SYS_tgkill, pid, tid, SIGCHLD);
+	uint32_t *w = atomic_load(&ctx->wait_word);
+	if (w)
+		syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }

@@ -133,8 +133,10 @@ struct plat_ctx {
 	/* ptrace backend: where the FP state is resident (lazy, P13). */
 	struct stub_thread *fp_home;
 	/* seccomp-trap backend: the stub thread whose signal frame holds
-	 * the FP state (lazy, T9). */
+	 * the FP state (lazy, T9), and the futex word a switch sleeps on
+	 * while it waits for a free stub thread (plat_interrupt wakes it). */
 	struct sc_thread *sc_home;
+	_Atomic(uint32_t *) wait_word;
 };
 
 struct plat {

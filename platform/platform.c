@@ -39,7 +39,7 @@ static const struct plat_ops *backend_ops(enum plat_backend b)
 	case PLAT_BACKEND_PTRACE:
 		return &plat_ptrace_ops;
 	case PLAT_BACKEND_SECCOMP:
-		return NULL; /* not built yet */
+		return &plat_seccomp_ops;
 	}
 	return NULL;
 }

@@ -97,6 +97,8 @@ int probe_init(char *err, size_t errlen)
 	probe_misc(&p);
 	probe_cpuid_faulting(&p);
 	p.ptrace_ok = plat_ptrace_ops.probe(&p, p.ptrace_missing, sizeof(p.ptrace_missing)) == 0;
+	p.seccomp_ok =
+	    plat_seccomp_ops.probe(&p, p.seccomp_missing, sizeof(p.seccomp_missing)) == 0;
 	probe_result = p;
 	return 0;
 }

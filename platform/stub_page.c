@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "platform/internal.h"
+#include "platform/seccomp/seccomp.h"
 
 #define STUB_INIT_ADDRESS 0x7fffffff0000UL
 
@@ -15,12 +16,19 @@ struct stub_layout stub_layout;
  * process (they inherit it by fork), as high as possible so that the guest
  * gets everything below it. A non-fixed mmap with a hint is honoured only
  * when the range is free, so lowering the hint a page at a time finds the
- * highest free page without clobbering anything (MAP_FIXED would). */
+ * highest free page without clobbering anything (MAP_FIXED would). The one
+ * page holds both stubs: ptrace's at its start (P1, P2), the seccomp-trap
+ * one after it (T2), whose region lies above the page in its stubs only. */
 int stub_page_init(char *err, size_t errlen)
 {
 	size_t code_len = (size_t)(plat_stub_code_end - plat_stub_code_begin);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t len = (code_len + page - 1) & ~(page - 1);
+	size_t len = page;
+	if (code_len > SC_CODE_OFFSET || page != SC_PAGE) {
+		snprintf(err, errlen, "the ptrace stub (%zu bytes) overlaps the seccomp stub",
+		         code_len);
+		return -1;
+	}
 
 	for (uintptr_t hint = STUB_INIT_ADDRESS; hint > 0; hint -= page) {
 		void *m = mmap((void *)hint, len, PROT_READ | PROT_WRITE,
@@ -32,6 +40,10 @@ int stub_page_init(char *err, size_t errlen)
 			continue;
 		}
 		memcpy(m, plat_stub_code_begin, code_len);
+		stub_layout.sc_code = hint + SC_CODE_OFFSET;
+		if (probe_result.seccomp_ok && sc_stub_fill(m, hint, probe_result.seccomp_missing,
+		                                            sizeof(probe_result.seccomp_missing)))
+			probe_result.seccomp_ok = false;
 		if (mprotect(m, len, PROT_READ | PROT_EXEC) != 0) {
 			snprintf(err, errlen, "mprotect of the stub page: %s", strerror(errno));
 			munmap(m, len);

@@ -1,0 +1,440 @@
+/* T4: running guest code. A switch takes a free slot (a guest thread of
+ * the stub process, parked in the signal handler), writes the context
+ * into its frame, publishes RUN in the slot's state word and wakes the
+ * thread if it sleeps; the thread's rt_sigreturn runs the guest until the
+ * next signal, whose handler posts EVENT and wakes the harness if it
+ * sleeps. The harness spins a bounded, adaptive while before it sleeps
+ * (FUTEX_WAIT). Then the frame is copied once, checked (T5) and turned
+ * into the exit, by the same rules as ptrace's (exit.c: P15, P16, P17),
+ * with the fault's access kind also taken exactly from the error code. */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/seccomp/seccomp.h"
+
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1
+#endif
+#define VSYSCALL_PAGE 0xffffffffff600000UL
+#define SLOT_INTERRUPTED 1
+
+/* --- the adaptive spin (T4) -------------------------------------------
+ * Spinning pays only while the stub runs on another CPU. Each wait that
+ * the spin ended raises the budget, each one it did not halves it; at 0
+ * every 64th wait tries a little again, so that a machine that frees a
+ * second CPU is noticed. Pinned to one CPU the budget stays near 0. */
+#define SPIN_MAX 20000u
+#define SPIN_RETRY 256u
+static _Thread_local unsigned spin_tick;
+
+static unsigned spin_budget(struct sc_plat *sp)
+{
+	unsigned b = atomic_load_explicit(&sp->spin, memory_order_relaxed);
+	return b ? b : (++spin_tick % 64 == 0 ? SPIN_RETRY : 0);
+}
+
+static void spin_result(struct sc_plat *sp, unsigned budget, bool hit)
+{
+	if (!budget)
+		return;
+	unsigned b = atomic_load_explicit(&sp->spin, memory_order_relaxed);
+	b = hit ? (b + b / 4 + 64 > SPIN_MAX ? SPIN_MAX : b + b / 4 + 64) : b / 2;
+	atomic_store_explicit(&sp->spin, b, memory_order_relaxed);
+}
+
+static _Atomic uint32_t *state_word(struct sc_as *sa, unsigned slot)
+{
+	return (_Atomic uint32_t *)sc_state(sa, slot);
+}
+
+void sc_post_run(struct sc_as *sa, unsigned slot)
+{
+	uint32_t old = atomic_exchange(state_word(sa, slot), SC_ST_RUN);
+	if (old & SC_ST_STUB_SLEEPING)
+		sc_futex_wake(sc_state(sa, slot));
+}
+
+/* 0 at the next event, -PLAT_ESTUBDEAD when the stub died (the watcher
+ * wrote DEAD and woke us: T8), -EPROTO for a state no party writes. */
+int sc_wait_event(struct sc_as *sa, unsigned slot)
+{
+	_Atomic uint32_t *w = state_word(sa, slot);
+	struct sc_plat *sp = sa->as->plat->sc;
+	unsigned budget = spin_budget(sp);
+	for (unsigned i = 0; i < budget; i++) {
+		if ((atomic_load_explicit(w, memory_order_acquire) & SC_ST_PHASE) == SC_ST_EVENT) {
+			spin_result(sp, budget, true);
+			return 0;
+		}
+		__builtin_ia32_pause();
+	}
+	spin_result(sp, budget, false);
+	for (;;) {
+		uint32_t s = atomic_load(w);
+		if (atomic_load(&sa->as->dead))
+			return -PLAT_ESTUBDEAD;
+		switch (s & SC_ST_PHASE) {
+		case SC_ST_EVENT:
+			return 0;
+		case SC_ST_DEAD: /* only the harness writes it, after marking dead */
+			return -EPROTO;
+		}
+		if (!(s & SC_ST_HARNESS_SLEEPING)) {
+			if (!atomic_compare_exchange_strong(w, &s, s | SC_ST_HARNESS_SLEEPING))
+				continue;
+			s |= SC_ST_HARNESS_SLEEPING;
+		}
+		sc_futex_wait(sc_state(sa, slot), s);
+	}
+}
+
+/* T5: the stub process is not to be trusted any more. */
+static void violation(struct plat_as *as, const char *why)
+{
+	char what[192];
+	snprintf(what, sizeof(what), "protocol violation (T5): %s", why);
+	sc_as_poison(as, -1, what);
+}
+
+/* --- slots ------------------------------------------------------------ */
+
+/* A new guest thread for slot i: the serving thread clones it, it traps
+ * once on purpose and parks in the handler (stub/seccomp.S). */
+static int thread_create(struct sc_as *sa, unsigned i)
+{
+	uint64_t a[6] = {i};
+	int e = sc_request(sa, SC_OP_THREAD, a);
+	if (!e)
+		e = sc_wait_event(sa, i);
+	if (e) {
+		char what[96];
+		snprintf(what, sizeof(what), "slot %u: starting its thread failed (%s)", i,
+		         strerror(-e));
+		violation(sa->as, what);
+		return -PLAT_ESTUBDEAD;
+	}
+	struct sc_event ev;
+	char why[160] = "";
+	uint32_t tid;
+	memcpy(&tid, sc_ctl(sa, i) + SC_CTL_TID, sizeof(tid));
+	if (sc_frame_read(sa, i, &ev, why, sizeof(why)) == 0 &&
+	    (ev.info.si_signo != SIGSYS || ev.info.si_code != SYS_SECCOMP ||
+	     (uintptr_t)ev.info.si_call_addr != sc_stub_addr(plat_sc_ip_birth) + 2 ||
+	     (int)tid <= 0))
+		snprintf(why, sizeof(why),
+		         "slot %u: a new thread's first event is not its birth trap", i);
+	else if (why[0] == 0) {
+		pthread_mutex_lock(&sa->mu);
+		sa->slots[i].tid = (pid_t)tid;
+		pthread_mutex_unlock(&sa->mu);
+		return 0;
+	}
+	violation(sa->as, why);
+	return -PLAT_ESTUBDEAD;
+}
+
+/* Another context's FP state resident in slot i goes home (T9). */
+static void evict(struct sc_as *sa, unsigned i, struct plat_ctx *ctx)
+{
+	struct sc_thread *t = &sa->slots[i];
+	struct plat_ctx *owner = atomic_load(&t->fp_owner);
+	if (!owner || owner == ctx)
+		return;
+	if (!owner->fp_local_valid && sc_fp_from_frame(sa, i, owner->fp) == 0)
+		owner->fp_local_valid = true;
+	owner->sc_home = NULL;
+	owner->fp_dirty = true;
+	atomic_store(&t->fp_owner, NULL);
+}
+
+static bool idle(const struct sc_thread *t)
+{
+	return t->tid > 0 && !t->busy;
+}
+
+/* The context's own slot if its FP state is resident there and it is
+ * free, else any free one, else a new thread while slots remain, else a
+ * wait (which plat_interrupt cuts short: P19). */
+static int slot_take(struct sc_as *sa, struct plat_ctx *ctx, unsigned *out)
+{
+	for (;;) {
+		pthread_mutex_lock(&sa->mu);
+		if (atomic_load(&sa->as->dead)) {
+			pthread_mutex_unlock(&sa->mu);
+			return -PLAT_ESTUBDEAD;
+		}
+		int pick = -1;
+		struct sc_thread *h = ctx->sc_home;
+		if (h && h->sa == sa && idle(h))
+			pick = (int)h->idx;
+		for (unsigned i = 0; pick < 0 && i < sa->nthreads; i++)
+			if (idle(&sa->slots[i]))
+				pick = (int)i;
+		if (pick >= 0) {
+			sa->slots[pick].busy = true;
+			evict(sa, (unsigned)pick, ctx);
+			pthread_mutex_unlock(&sa->mu);
+			*out = (unsigned)pick;
+			return 0;
+		}
+		if (sa->nthreads < sc_layout.slots) {
+			unsigned i = sa->nthreads++;
+			sa->slots[i].busy = true;
+			pthread_mutex_unlock(&sa->mu);
+			int e = thread_create(sa, i);
+			if (e)
+				return e;
+			*out = i;
+			return 0;
+		}
+		uint32_t gen = atomic_load(&sa->slot_gen);
+		sa->slot_waiters++;
+		pthread_mutex_unlock(&sa->mu);
+		atomic_store(&ctx->wait_word, (uint32_t *)&sa->slot_gen);
+		bool intr = atomic_load(&ctx->interrupt_pending);
+		if (!intr)
+			syscall(SYS_futex, &sa->slot_gen, FUTEX_WAIT_PRIVATE, gen, NULL, NULL, 0);
+		atomic_store(&ctx->wait_word, NULL);
+		pthread_mutex_lock(&sa->mu);
+		sa->slot_waiters--;
+		pthread_mutex_unlock(&sa->mu);
+		if (intr)
+			return SLOT_INTERRUPTED;
+	}
+}
+
+static void slot_release(struct sc_as *sa, unsigned i)
+{
+	pthread_mutex_lock(&sa->mu);
+	sa->slots[i].busy = false;
+	bool wake = sa->slot_waiters > 0;
+	if (wake)
+		atomic_fetch_add(&sa->slot_gen, 1);
+	pthread_mutex_unlock(&sa->mu);
+	if (wake)
+		syscall(SYS_futex, &sa->slot_gen, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* --- state in and out (T9) --------------------------------------------- */
+
+int sc_fp_pull(struct plat_ctx *ctx)
+{
+	struct sc_thread *t = ctx->sc_home;
+	if (ctx->fp_local_valid)
+		return 0;
+	if (!t)
+		return -PLAT_ESTUBDEAD;
+	struct sc_as *sa = t->sa;
+	int e = 0;
+	pthread_mutex_lock(&sa->mu);
+	if (!ctx->fp_local_valid) {
+		if (atomic_load(&t->fp_owner) != ctx)
+			e = -PLAT_ESTUBDEAD;
+		else if ((e = sc_fp_from_frame(sa, t->idx, ctx->fp)) == 0)
+			ctx->fp_local_valid = true;
+	}
+	pthread_mutex_unlock(&sa->mu);
+	if (e == -EPROTO)
+		violation(sa->as, "the FP image in a frame is not one the kernel writes");
+	return e;
+}
+
+void sc_ctx_release(struct plat_ctx *ctx)
+{
+	struct sc_thread *t = ctx->sc_home;
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->sa->mu);
+	struct plat_ctx *expect = ctx;
+	atomic_compare_exchange_strong(&t->fp_owner, &expect, NULL);
+	pthread_mutex_unlock(&t->sa->mu);
+}
+
+/* Lazy (T9): the FP image is written into the frame only when this slot's
+ * frame does not already hold this context's, or the sentry changed it;
+ * full_state writes it every time. The registers always go in. */
+static int state_in(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot)
+{
+	struct sc_thread *t = &sa->slots[slot];
+	bool full = sa->as->plat->opts.full_state;
+	sc_frame_write_regs(sa, slot, &ctx->regs);
+	bool resident = atomic_load(&t->fp_owner) == ctx && ctx->sc_home == t;
+	if (!full && resident && !ctx->fp_dirty)
+		return 0;
+	if (!ctx->fp_local_valid && sc_fp_pull(ctx) != 0)
+		return -1;
+	sc_fp_to_frame(sa, slot, ctx->fp);
+	ctx->fp_dirty = false;
+	if (full)
+		return 0;
+	pthread_mutex_lock(&sa->mu);
+	struct sc_thread *old = ctx->sc_home;
+	if (old && old != t) {
+		struct plat_ctx *expect = ctx;
+		atomic_compare_exchange_strong(&old->fp_owner, &expect, NULL);
+	}
+	atomic_store(&t->fp_owner, ctx);
+	ctx->sc_home = t;
+	pthread_mutex_unlock(&sa->mu);
+	return 0;
+}
+
+static int state_out(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot,
+                     const struct sc_event *ev)
+{
+	ctx->regs = ev->regs;
+	if (!sa->as->plat->opts.full_state) {
+		ctx->fp_local_valid = false; /* the guest may have changed it */
+		return 0;
+	}
+	if (sc_fp_from_frame(sa, slot, ctx->fp) != 0)
+		return -1;
+	ctx->fp_local_valid = true;
+	return 0;
+}
+
+/* --- the exit ----------------------------------------------------------- */
+
+/* T4: the hardware error code of a page fault: write (bit 1), instruction
+ * fetch (bit 4), else read; 0 where the fault was no page fault. */
+static unsigned exact_access(const struct sc_event *ev)
+{
+	if (ev->trapno != 14)
+		return 0;
+	if (ev->err & 2)
+		return PLAT_ACCESS_READ | PLAT_ACCESS_WRITE;
+	if (ev->err & 16)
+		return PLAT_ACCESS_READ | PLAT_ACCESS_EXEC;
+	return PLAT_ACCESS_READ;
+}
+
+/* 1: out is the exit; 0: a signal discarded by P15, resume; -1: the frame
+ * contradicts itself (why). */
+static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct sc_event *ev,
+                  struct plat_exit *out, char *why, size_t len)
+{
+	struct plat_as *as = sa->as;
+	siginfo_t *si = &ev->info;
+	pid_t harness = as->plat->harness_pid;
+	if (!exit_reportable(si, harness)) {
+		/* P19: a foreign SIGCHLD may have swallowed our interrupt's. */
+		if (si->si_signo != SIGCHLD || !atomic_load(&ctx->interrupt_pending)) {
+			exit_discard(as, si);
+			return 0;
+		}
+		si->si_pid = harness;
+	}
+	out->info = *si;
+	if (state_out(ctx, sa, slot, ev) != 0) {
+		snprintf(why, len,
+		         "slot %u: the FP image in the frame is not one the kernel writes", slot);
+		return -1;
+	}
+	if (si->si_signo == SIGSYS && si->si_code == SYS_SECCOMP) {
+		uintptr_t call = (uintptr_t)si->si_call_addr;
+		if (call - VSYSCALL_PAGE < 0x1000) {
+			exit_vsyscall_to_fault(&ctx->regs, &out->info); /* P16 */
+			out->kind = PLAT_EXIT_FAULT;
+			exit_classify_fault(ctx, as, out);
+			out->exact_access = PLAT_ACCESS_READ | PLAT_ACCESS_EXEC;
+			return 1;
+		}
+		if (ctx->regs.rax != (unsigned long long)(long long)si->si_syscall ||
+		    call != ctx->regs.rip) {
+			snprintf(why, len,
+			         "slot %u: SIGSYS for syscall %d at %#lx, frame says %lld at %#llx",
+			         slot, si->si_syscall, (unsigned long)call, ctx->regs.rax,
+			         ctx->regs.rip);
+			return -1;
+		}
+		ctx->regs.orig_rax = ctx->regs.rax; /* P14's view */
+		exit_forget_fault(ctx);
+		out->kind = PLAT_EXIT_SYSCALL;
+		return 1;
+	}
+	if (si->si_signo == SIGSEGV) {
+		out->kind = PLAT_EXIT_FAULT;
+		exit_classify_fault(ctx, as, out);
+		out->exact_access = exact_access(ev);
+		return 1;
+	}
+	exit_forget_fault(ctx);
+	out->kind =
+	    si->si_signo == SIGCHLD && si->si_code <= 0 ? PLAT_EXIT_INTERRUPT : PLAT_EXIT_SIGNAL;
+	if (out->kind == PLAT_EXIT_INTERRUPT)
+		atomic_store(&ctx->interrupt_pending, 0);
+	return 1;
+}
+
+static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct plat_exit *out)
+{
+	struct plat_as *as = sa->as;
+	char why[192] = "";
+	if (state_in(ctx, sa, slot) != 0) {
+		out->kind = PLAT_EXIT_ERROR;
+		snprintf(out->error, sizeof(out->error),
+		         "the guest's FP state was lost with its stub thread");
+		return;
+	}
+	for (;;) {
+		sc_post_run(sa, slot);
+		int r = sc_wait_event(sa, slot);
+		struct sc_event ev;
+		if (r == -EPROTO)
+			snprintf(why, sizeof(why), "slot %u: a state word no party writes", slot);
+		else if (r == 0 && sc_frame_read(sa, slot, &ev, why, sizeof(why)) == 0)
+			r = report(ctx, sa, slot, &ev, out, why, sizeof(why));
+		else if (r == 0)
+			r = -1;
+		if (r > 0)
+			return;
+		if (r < 0) {
+			if (why[0])
+				violation(as, why);
+			exit_error(out, as);
+			return;
+		}
+	}
+}
+
+/* After plat_switch's P11 check (platform.c). */
+void sc_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
+{
+	struct sc_as *sa = as->sc;
+	/* FP state resident in another address space's frame comes home
+	 * first, so that only one address space is locked at a time. */
+	if (!ctx->fp_local_valid && ctx->sc_home && ctx->sc_home->sa != sa &&
+	    sc_fp_pull(ctx) != 0) {
+		out->kind = PLAT_EXIT_ERROR;
+		snprintf(out->error, sizeof(out->error),
+		         "the guest's FP state was lost with its stub thread");
+		return;
+	}
+	unsigned slot = 0;
+	int r = slot_take(sa, ctx, &slot);
+	if (r == SLOT_INTERRUPTED) {
+		atomic_store(&ctx->interrupt_pending, 0);
+		out->kind = PLAT_EXIT_INTERRUPT;
+		return;
+	}
+	if (r < 0) {
+		exit_error(out, as);
+		return;
+	}
+	/* Publish "running" before looking at the flag again: an interrupt
+	 * that raced with us is then either seen here or signalled (P19). */
+	atomic_store(&ctx->running_pid, as->pid);
+	atomic_store(&ctx->running_tid, sa->slots[slot].tid);
+	if (atomic_exchange(&ctx->interrupt_pending, 0))
+		out->kind = PLAT_EXIT_INTERRUPT;
+	else
+		run_slot(ctx, sa, slot, out);
+	atomic_store(&ctx->running_tid, 0);
+	slot_release(sa, slot);
+}
