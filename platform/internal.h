@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "platform/linux_abi.h"
 #include "platform/platform.h"
 
 /* Stub code symbols from stub/stub.S (addresses in the harness's copy). */
@@ -22,7 +23,6 @@ struct stub_layout {
 	uintptr_t done_rip;     /* the int3 loop */
 	uintptr_t hold_rip;     /* the kill(SIGSTOP) loop of a detached thread */
 };
-#define MAXIMUM_USER_ADDRESS 0x7ffffffff000UL
 
 int stub_page_init(char *err, size_t errlen);
 extern struct stub_layout stub_layout;
