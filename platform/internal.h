@@ -17,6 +17,8 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "platform/linux_abi.h"
+#include "platform/linux_abi.h"
 #include "platform/platform.h"
 
 /* Stub code symbols from stub/stub.S (addresses in the harness's copy). */
@@ -34,7 +36,6 @@ struct stub_layout {
 	uintptr_t hold_rip;   /* the kill(SIGSTOP) loop of a detached thread */
 	uintptr_t sc_code;    /* the seccomp-trap stub's first byte (T2) */
 };
-#define MAXIMUM_USER_ADDRESS 0x7ffffffff000UL
 
 int stub_page_init(char *err, size_t errlen);
 extern struct stub_layout stub_layout;

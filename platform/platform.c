@@ -195,7 +195,7 @@ void plat_as_release(struct plat_as *as)
 	struct plat *p = as->plat;
 	as_emit(as, &(struct plat_event){.kind = PLAT_EV_AS_RELEASE});
 	/* No stale fault record may survive into the next guest (P17, P18). */
-	ctx_clear_faults(p, as, 0, MAXIMUM_USER_ADDRESS);
+	ctx_clear_faults(p, as, 0, LINUX_TASK_SIZE);
 	if (!atomic_load(&as->dead) && !p->opts.no_pool && p->ops->as_reset(as) == 0) {
 		pthread_mutex_lock(&p->mu);
 		as->next_free = p->pool;

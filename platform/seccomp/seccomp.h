@@ -34,7 +34,7 @@ extern const char plat_sc_ip_unmap_low[], plat_sc_ip_unmap_high[];
 /* Fixed for the process once the probe and the stub page are done. */
 struct sc_layout {
 	uintptr_t region;   /* in every stub: the stub page's end */
-	size_t region_size; /* up to MAXIMUM_USER_ADDRESS */
+	size_t region_size; /* up to LINUX_TASK_SIZE */
 	uintptr_t stacks;   /* region + 2 pages */
 	size_t stack_size;  /* one altstack, a multiple of 64 */
 	unsigned slots;     /* guest threads per stub process */

@@ -21,7 +21,7 @@ static void put64(unsigned char *consts, unsigned off, uint64_t v)
 static int layout_region(uintptr_t end, char *why, size_t len)
 {
 	sc_layout.region = end;
-	sc_layout.region_size = MAXIMUM_USER_ADDRESS - end;
+	sc_layout.region_size = LINUX_TASK_SIZE - end;
 	sc_layout.stacks = end + 2 * SC_PAGE;
 	size_t room = sc_layout.region_size > 2 * SC_PAGE ? sc_layout.region_size - 2 * SC_PAGE : 0;
 	size_t n = sc_layout.stack_size ? room / sc_layout.stack_size : 0;
