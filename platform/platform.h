@@ -104,6 +104,9 @@ struct plat_probe {
 	/* The seccomp-trap backend's probe (T1, T2): the SIGSYS frame. */
 	size_t sigframe_size;     /* bytes the kernel's frame takes on the altstack */
 	unsigned seccomp_threads; /* stub threads per address space that run guest code */
+	/* Whether seccomp traps syscalls 335 (uretprobe) and 336 (uprobe):
+	 * recent kernels let them through unfiltered, so they run on the host. */
+	bool seccomp_sees_uprobe_calls;
 };
 
 enum plat_exit_kind {

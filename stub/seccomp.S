@@ -74,7 +74,16 @@ plat_sc_handler:
 	shl $6, %rax
 	add SC_K_REGION(%r8), %rax
 	lea CTL(%rax), %r9
-	/* The TLS bases are not in the frame; the harness reads them here. */
+	/* The TLS bases and the data selectors are not in the frame; the
+	 * harness reads them here. */
+	mov %ds, %eax
+	mov %ax, SC_CTL_SEL(%r9)
+	mov %es, %eax
+	mov %ax, SC_CTL_SEL+2(%r9)
+	mov %fs, %eax
+	mov %ax, SC_CTL_SEL+4(%r9)
+	mov %gs, %eax
+	mov %ax, SC_CTL_SEL+6(%r9)
 	rdfsbase %r10
 	mov %r10, SC_CTL_FS(%r9)
 	rdgsbase %r10
@@ -109,6 +118,14 @@ plat_sc_ip_wait:
 	syscall
 	jmp .Lwait
 .Lrun:
+	/* P12: the guest runs with the stub's own (null) data selectors, as
+	 * under ptrace; the null selectors go first, since loading one may
+	 * clear a base, and then the bases. */
+	xor %eax, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %fs
+	mov %eax, %gs
 	mov SC_CTL_FS(%r9), %r10
 	wrfsbase %r10
 	mov SC_CTL_GS(%r9), %r10

@@ -1,4 +1,5 @@
-/* harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]
+/* harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]
+ *             -- PROGRAM [ARGS...]
  * harness run [...] --case NAME [--fixtures DIR]
  * Runs one static program through the platform: its stdin, stdout and
  * stderr are ours, the trace goes to stderr or FILE, and our exit status is
@@ -22,17 +23,40 @@ struct run_opts {
 	const char *case_name; /* --case: fixture, args, env and stdin from a case */
 	const char *fixtures;
 	bool verbose, full_state;
+	enum plat_backend backend; /* --platform (T1) */
 };
+
+#define RUN_USAGE                                                                                  \
+	"usage: harness run [--trace FILE] [--verbose] [--full-state] [--platform "                \
+	"ptrace|seccomp] "                                                                         \
+	"-- PROGRAM [ARGS...]\n"                                                                   \
+	"       harness run [--trace FILE] [--verbose] [--full-state] [--platform "                \
+	"ptrace|seccomp] "                                                                         \
+	"--case NAME [--fixtures DIR]\n"
+
+static int platform_arg(const char *a, enum plat_backend *b)
+{
+	if (!strcmp(a, "ptrace"))
+		*b = PLAT_BACKEND_PTRACE;
+	else if (!strcmp(a, "seccomp"))
+		*b = PLAT_BACKEND_SECCOMP;
+	else {
+		fprintf(stderr, "harness run: unknown platform '%s' (known: ptrace, seccomp)\n", a);
+		return -1;
+	}
+	return 0;
+}
 
 static int parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longs[] = {
-		{ "trace", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "full-state", no_argument, NULL, 'f' },
-		{ "case", required_argument, NULL, 'c' },
-		{ "fixtures", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
+	    {"trace", required_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"full-state", no_argument, NULL, 'f'},
+	    {"case", required_argument, NULL, 'c'},
+	    {"fixtures", required_argument, NULL, 'F'},
+	    {"platform", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -43,6 +67,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'f': o->full_state = true; break;
 		case 'c': o->case_name = optarg; break;
 		case 'F': o->fixtures = optarg; break;
+		case 'p':
+			if (platform_arg(optarg, &o->backend))
+				return -1;
+			break;
 		default: return -1;
 		}
 	}
@@ -86,8 +114,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	int first = parse(argc, argv, &o);
 	if (first < 0) {
-		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
-				"       harness run [--trace FILE] [--verbose] [--full-state] --case NAME [--fixtures DIR]\n");
+		fputs(RUN_USAGE, stderr);
 		return 2;
 	}
 	FILE *trace = stderr;
@@ -96,7 +123,8 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct plat_options po = { .full_state = o.full_state, .on_event = sentry_plat_event };
+	struct plat_options po = {
+	    .backend = o.backend, .full_state = o.full_state, .on_event = sentry_plat_event};
 	struct plat *p = plat_new(&po, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "harness: %s\n", err);

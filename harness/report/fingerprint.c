@@ -50,6 +50,22 @@ static void probe(struct fp_store *s, const struct host_features *h)
 	put(s, "mmap_min_addr", "%ld", p->mmap_min_addr);
 }
 
+/* T1: what each backend's probe found, and why a backend cannot run. */
+static void backends(struct fp_store *s, const struct host_features *h)
+{
+	const struct plat_probe *p = &h->probe;
+	put(s, "backend.ptrace", "%s%s",
+	    p->ptrace_ok ? "yes" : "no: ", p->ptrace_ok ? "" : p->ptrace_missing);
+	put(s, "backend.seccomp", "%s%s",
+	    p->seccomp_ok ? "yes" : "no: ", p->seccomp_ok ? "" : p->seccomp_missing);
+	if (!p->seccomp_ok)
+		return;
+	put(s, "seccomp_sigframe", "%zu bytes", p->sigframe_size);
+	put(s, "seccomp_threads", "%u per address space", p->seccomp_threads);
+	put(s, "seccomp_uprobe_calls", "%s",
+	    p->seccomp_sees_uprobe_calls ? "trapped" : "not filtered by seccomp (run on the host)");
+}
+
 /* Set by build/knockout (tools/knockout): the requests made to fail. */
 static void knockouts(struct fp_store *s)
 {
@@ -84,6 +100,7 @@ void fingerprint_build(struct fp_store *s, const struct host_features *h,
 {
 	s->fp = (struct fingerprint){ s->pairs, 0 };
 	probe(s, h);
+	backends(s, h);
 	knockouts(s);
 	options(s, o, gdb);
 }

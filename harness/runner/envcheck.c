@@ -19,6 +19,21 @@ struct probe_record {
 	struct plat_probe probe;
 };
 
+/* A backend the probe found usable must also start: plat_new() once. */
+static void try_backend(struct probe_record *r, enum plat_backend b, bool *ok, char *why,
+                        size_t whylen)
+{
+	(void)r;
+	if (!*ok)
+		return;
+	struct plat_options o = {.backend = b};
+	struct plat *p = plat_new(&o, why, whylen);
+	if (p)
+		plat_destroy(p);
+	else
+		*ok = false;
+}
+
 static _Noreturn void probe_child(pid_t parent, int out, int diag)
 {
 	struct probe_record r = {0};
@@ -26,24 +41,28 @@ static _Noreturn void probe_child(pid_t parent, int out, int diag)
 	if (childenv_enter(parent) || childenv_fds(fds, 4))
 		cov_exit(126);
 	alarm(ENVCHECK_TIMEOUT_S);
-	struct plat *p = plat_new(NULL, r.error, sizeof r.error);
-	if (p) {
+	if (plat_probe_now(r.error, sizeof r.error) == 0) {
 		r.ok = 1;
 		r.probe = *plat_probe();
+		try_backend(&r, PLAT_BACKEND_PTRACE, &r.probe.ptrace_ok, r.probe.ptrace_missing,
+		            sizeof r.probe.ptrace_missing);
+		try_backend(&r, PLAT_BACKEND_SECCOMP, &r.probe.seccomp_ok, r.probe.seccomp_missing,
+		            sizeof r.probe.seccomp_missing);
 	}
 	if (pwrite(3, &r, sizeof r, 0) != (ssize_t)sizeof r)
 		cov_exit(126);
-	if (p)
-		plat_destroy(p);
 	cov_exit(0);
 }
 
-static int report(const struct probe_record *r, int status, int diag)
+static int report(const struct probe_record *r, int status, int diag, bool need_ptrace)
 {
-	if (r->ok)
+	const char *ptrace_why = r->probe.ptrace_missing;
+	if (r->ok && (!need_ptrace || r->probe.ptrace_ok))
 		return 0;
-	if (r->error[0] && strstr(r->error, "ptrace is blocked"))
-		return uerror("harness: %s", r->error);
+	if (r->ok && strstr(ptrace_why, "ptrace is blocked"))
+		return uerror("harness: %s", ptrace_why);
+	if (r->ok)
+		return uerror("harness: environment check failed: %s", ptrace_why);
 	if (r->error[0])
 		return uerror("harness: environment check failed: %s", r->error);
 	char how[96];
@@ -56,7 +75,7 @@ static int report(const struct probe_record *r, int status, int diag)
 	return rc;
 }
 
-int envcheck(struct host_features *h)
+int envcheck(struct host_features *h, bool need_ptrace)
 {
 	struct probe_record r = {0};
 	int out = capture_new("harness-probe"), diag = capture_new("harness-probe-diag");
@@ -72,7 +91,7 @@ int envcheck(struct host_features *h)
 		;
 	if (pread(out, &r, sizeof r, 0) != (ssize_t)sizeof r)
 		r.ok = 0;
-	int rc = report(&r, status, diag);
+	int rc = report(&r, status, diag, need_ptrace);
 	close(out);
 	close(diag);
 	if (!rc)

@@ -27,17 +27,23 @@ static bool seccomp_order(const struct host_features *h)
 {
 	return h->probe.ptrace_before_seccomp;
 }
+static bool seccomp_uprobe(const struct host_features *h)
+{
+	return h->probe.seccomp_sees_uprobe_calls;
+}
 
 static const struct feature features[] = {
-	{ "fsgsbase", fsgsbase, "FSGSBASE enabled by the kernel (AT_HWCAP2)" },
-	{ "cpuid_faulting", cpuid_faulting, "ARCH_SET_CPUID accepted" },
-	{ "vsyscall", vsyscall, "a [vsyscall] mapping (vsyscall mode not none)" },
-	{ "xsave", xsave, "CPUID XSAVE and OSXSAVE" },
-	{ "avx", avx, "CPUID AVX and XCR0 YMM state" },
-	{ "avx512", avx512, "CPUID AVX512F and XCR0 ZMM state" },
-	{ "exitkill", exitkill, "PTRACE_O_EXITKILL accepted" },
-	{ "xstate", xstate, "FP state moved as a whole (fp_transfer xstate, not the FXSAVE area)" },
-	{ "ptrace_before_seccomp", seccomp_order, "ptrace stops before seccomp (P7)" },
+    {"fsgsbase", fsgsbase, "FSGSBASE enabled by the kernel (AT_HWCAP2)"},
+    {"cpuid_faulting", cpuid_faulting, "ARCH_SET_CPUID accepted"},
+    {"vsyscall", vsyscall, "a [vsyscall] mapping (vsyscall mode not none)"},
+    {"xsave", xsave, "CPUID XSAVE and OSXSAVE"},
+    {"avx", avx, "CPUID AVX and XCR0 YMM state"},
+    {"avx512", avx512, "CPUID AVX512F and XCR0 ZMM state"},
+    {"exitkill", exitkill, "PTRACE_O_EXITKILL accepted"},
+    {"xstate", xstate, "FP state moved as a whole (fp_transfer xstate, not the FXSAVE area)"},
+    {"ptrace_before_seccomp", seccomp_order, "ptrace stops before seccomp (P7)"},
+    {"seccomp_uprobe_trapped", seccomp_uprobe,
+     "seccomp traps syscalls 335 (uretprobe) and 336 (uprobe) (T1 probe)"},
 };
 #define NFEATURES (sizeof features / sizeof features[0])
 

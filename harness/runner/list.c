@@ -1,4 +1,4 @@
-/* "harness list": one line per case -- name, oracles, requirement ids. */
+/* "harness list": one line per case -- name, oracles, variants, requirement ids. */
 #include "harness/runner/runner.h"
 
 #include <stdio.h>
@@ -7,6 +7,7 @@
 
 #include "harness/runner/catalog.h"
 #include "harness/cli/options.h"
+#include "harness/runner/variant.h"
 
 static void oracles(const struct tcase *c, char *buf, size_t n)
 {
@@ -17,11 +18,22 @@ static void oracles(const struct tcase *c, char *buf, size_t n)
 				 case_oracle_name(bit));
 }
 
+/* The variants the case runs under (its variants: key, else all). */
+static void variants(const struct tcase *c, char *buf, size_t n)
+{
+	const struct variant *v[8];
+	size_t k = variant_select(NULL, &c->variants, v);
+	buf[0] = 0;
+	for (size_t i = 0; i < k; i++)
+		snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? "," : "", v[i]->name);
+}
+
 static void line(const struct tcase *c, int width)
 {
-	char o[64];
+	char o[64], v[64];
 	oracles(c, o, sizeof o);
-	printf("%-*s  %-24s", width, c->name, o);
+	variants(c, v, sizeof v);
+	printf("%-*s  %-24s %-24s", width, c->name, o, v);
 	for (size_t i = 0; i < c->requires.n; i++)
 		printf(" %s", c->requires.v[i]);
 	if (!c->requires.n)

@@ -193,11 +193,45 @@ static int make_jobs(struct suite *s, struct casework *w)
 	return 0;
 }
 
+/* T1: a variant whose backend cannot run here (its probe failed) is a
+ * SKIP naming the missing piece; NULL when it can run. */
+static const char *backend_missing(const struct suite *s, const struct variant *v)
+{
+	const struct plat_probe *p = &s->host.probe;
+	if (v->opts.backend == PLAT_BACKEND_SECCOMP)
+		return p->seccomp_ok ? NULL : p->seccomp_missing;
+	return p->ptrace_ok ? NULL : p->ptrace_missing;
+}
+
+/* Variants of w that cannot run get their SKIP now and leave w->v. */
+static void skip_unusable(struct suite *s, struct casework *w)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < w->nv; i++) {
+		const char *why = backend_missing(s, w->v[i]);
+		if (!why) {
+			w->v[k++] = w->v[i];
+			continue;
+		}
+		struct verdict v = {.kind = RESULT_SKIP};
+		if (asprintf(&v.message, "the %s backend cannot run here: %s",
+		             plat_backend_name(w->v[i]->opts.backend), why) < 0)
+			v.message = NULL;
+		casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v, NULL, NULL);
+		add_result(s, w->c, w->v[i]->name, &v, 0);
+	}
+	w->nv = k;
+}
+
 /* Decides what each selected case needs: jobs, or a result right away. */
 static int plan_case(struct suite *s, struct casework *w)
 {
 	char why[512];
 	w->nv = variant_select(&s->o.variants, &w->c->variants, w->v);
+	size_t selected = w->nv;
+	skip_unusable(s, w);
+	if (!w->nv && selected)
+		return 0;
 	if (!w->nv) {
 		add_unrun(s, w, RESULT_SKIP, "not run: the case's variants: exclude every selected "
 					     "--variant");
@@ -271,6 +305,34 @@ static int check_report_dir(const struct runner_opts *o)
 			     "(its costs.txt is the committed one)", o->report_dir) : 0;
 }
 
+/* Whether a selected variant runs the ptrace backend, which must work
+ * (the environment check stops the run otherwise), and, once per run, one
+ * line for each selected variant whose backend cannot run (T1). */
+static bool needs_ptrace(const struct runner_opts *o)
+{
+	const struct variant *v[MAX_VARIANTS];
+	size_t n = variant_select(&o->variants, NULL, v);
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->opts.backend == PLAT_BACKEND_PTRACE)
+			return true;
+	return false;
+}
+
+static int say_skipped_variants(const struct suite *s)
+{
+	const struct variant *v[MAX_VARIANTS];
+	size_t n = variant_select(&s->o.variants, NULL, v);
+	for (size_t i = 0; i < n; i++) {
+		const char *why = backend_missing(s, v[i]);
+		if (why)
+			fprintf(stderr,
+			        "harness: variant %s: every case is a SKIP: the %s backend cannot "
+			        "run here: %s\n",
+			        v[i]->name, plat_backend_name(v[i]->opts.backend), why);
+	}
+	return 0;
+}
+
 static int load_known(struct suite *s)
 {
 	char path[4096];
@@ -285,14 +347,11 @@ static int prepare(struct suite *s, int argc, char **argv)
 	if (rc || s->o.help)
 		return rc;
 	if ((rc = variant_check_names("harness suite", &s->o.variants)) ||
-	    (rc = catalog_load(s->o.cases_dir, &s->cat)) ||
-	    (rc = check_case_variants(&s->cat)) ||
+	    (rc = catalog_load(s->o.cases_dir, &s->cat)) || (rc = check_case_variants(&s->cat)) ||
 	    (rc = catalog_select(&s->cat, "suite", s->o.args, s->o.nargs, &s->sel, &s->nsel)) ||
-	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) ||
-	    (rc = load_costs(s)) ||
-	    (rc = check_report_dir(&s->o)) ||
-	    (rc = envcheck(&s->host)) ||
-	    (rc = load_known(s)) ||
+	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) || (rc = load_costs(s)) ||
+	    (rc = check_report_dir(&s->o)) || (rc = envcheck(&s->host, needs_ptrace(&s->o))) ||
+	    (rc = say_skipped_variants(s)) || (rc = load_known(s)) ||
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
 	s->ctx = (struct job_ctx){ s->o.fixtures_dir, crash_find_gdb(), getpid() };

@@ -8,13 +8,15 @@
 #include "harness/util/hbuf.h"
 #include "harness/util/uerror.h"
 
-/* lazy is the platform's default (P13: FP state moved only when asked);
- * full-state is gVisor's full transfer on every switch. Both must give
+/* lazy is the platform's default (ptrace backend, P13: FP state moved
+ * only when asked); full-state is gVisor's full transfer on every switch;
+ * seccomp is the seccomp-trap backend (T1), lazy too (T9). All must give
  * the same results. More variants (stub seccomp off, pool off) need only
  * a line here. */
 static const struct variant variants[] = {
-	{ "lazy", { .full_state = false }, "full_state=0 no_stub_seccomp=0 no_pool=0" },
-	{ "full-state", { .full_state = true }, "full_state=1 no_stub_seccomp=0 no_pool=0" },
+    {"lazy", {.full_state = false}, "backend=ptrace full_state=0 no_stub_seccomp=0 no_pool=0"},
+    {"full-state", {.full_state = true}, "backend=ptrace full_state=1 no_stub_seccomp=0 no_pool=0"},
+    {"seccomp", {.backend = PLAT_BACKEND_SECCOMP}, "backend=seccomp full_state=0 no_pool=0"},
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 

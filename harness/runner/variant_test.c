@@ -11,17 +11,23 @@ static struct words w(const char *s)
 	return v;
 }
 
-Test(runner_variant, table_has_lazy_then_full_state)
+Test(runner_variant, table_has_lazy_then_full_state_then_seccomp)
 {
 	size_t n;
 	const struct variant *v = variant_all(&n);
-	cr_assert_eq(n, 2);
+	cr_assert_eq(n, 3);
 	cr_expect_str_eq(v[0].name, "lazy");
 	cr_expect(!v[0].opts.full_state, "lazy is plat_options' default");
 	cr_expect_str_eq(v[1].name, "full-state");
 	cr_expect(v[1].opts.full_state);
 	cr_expect_eq(variant_find("full-state"), &v[1]);
 	cr_expect_null(variant_find("full_state"));
+	cr_expect_eq(v[0].opts.backend, PLAT_BACKEND_PTRACE);
+	cr_expect_eq(v[1].opts.backend, PLAT_BACKEND_PTRACE);
+	cr_expect_str_eq(v[2].name, "seccomp");
+	cr_expect_eq(v[2].opts.backend, PLAT_BACKEND_SECCOMP,
+	             "T1: the variant selects the backend");
+	cr_expect(!v[2].opts.full_state, "T9: lazy by default");
 }
 
 Test(runner_variant, selection_intersects_option_and_case)
@@ -29,7 +35,7 @@ Test(runner_variant, selection_intersects_option_and_case)
 	const struct variant *out[8];
 	struct words none = {0}, lazy = w("lazy"), full = w("full-state"),
 		     both = w("full-state lazy");
-	cr_expect_eq(variant_select(&none, &none, out), 2, "default: all");
+	cr_expect_eq(variant_select(&none, &none, out), 3, "default: all");
 	cr_expect_str_eq(out[0]->name, "lazy");
 	cr_expect_eq(variant_select(&none, &full, out), 1, "the case restricts");
 	cr_expect_str_eq(out[0]->name, "full-state");

@@ -183,10 +183,14 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 		kernel_end(k);
 		return;
 	}
-	/* The page-fault error code as far as P17 lets us know it: user, and
-	 * present when the page exists but refuses the access. */
-	uint64_t err = 4 | (ex->access & PLAT_ACCESS_WRITE ? 2 : 0) | (ex->access & PLAT_ACCESS_EXEC ? 16 : 0) |
-		       (fa.code == SEGV_ACCERR ? 1 : 0);
+	/* The page-fault error code: user; write and fetch as the platform
+	 * knows them, exactly when it read them from the hardware's error
+	 * code (exact_access, T4), else as far as P17 lets it know; present
+	 * when the page exists but refuses the access. Demand paging and the
+	 * trace above keep P17's view, which both backends give alike. */
+	unsigned acc = ex->exact_access ? ex->exact_access : ex->access;
+	uint64_t err = 4 | (acc & PLAT_ACCESS_WRITE ? 2 : 0) | (acc & PLAT_ACCESS_EXEC ? 16 : 0) |
+	               (fa.code == SEGV_ACCERR ? 1 : 0);
 	if (fa.signo)
 		deliver_sync(t, fa.signo, fa.code, fa.addr, 14, err);
 }

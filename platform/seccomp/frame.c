@@ -65,8 +65,10 @@ int sc_frame_read(struct sc_as *sa, unsigned slot, struct sc_event *ev, char *wh
 	struct k_rt_sigframe f;
 	memcpy(&f, sc_frame(sa, slot), sizeof(f));
 	uint64_t fs, gs;
+	uint16_t sel[4];
 	memcpy(&fs, sc_ctl(sa, slot) + SC_CTL_FS, 8);
 	memcpy(&gs, sc_ctl(sa, slot) + SC_CTL_GS, 8);
+	memcpy(sel, sc_ctl(sa, slot) + SC_CTL_SEL, sizeof(sel));
 	int sig = f.info.si_signo;
 	if (sig < 1 || sig > 64 || sig == SIGKILL || sig == SIGSTOP) {
 		snprintf(why, len, "slot %u: signal number %d in the frame", slot, sig);
@@ -91,6 +93,7 @@ int sc_frame_read(struct sc_as *sa, unsigned slot, struct sc_event *ev, char *wh
 	r->cs = c->cs, r->ss = c->ss;
 	r->orig_rax = (unsigned long long)-1;
 	r->fs_base = fs, r->gs_base = gs;
+	r->ds = sel[0], r->es = sel[1], r->fs = sel[2], r->gs = sel[3];
 	ev->info = f.info;
 	ev->err = c->err;
 	ev->trapno = c->trapno;

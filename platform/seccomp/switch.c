@@ -345,8 +345,8 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 			out->exact_access = PLAT_ACCESS_READ | PLAT_ACCESS_EXEC;
 			return 1;
 		}
-		if (ctx->regs.rax != (unsigned long long)(long long)si->si_syscall ||
-		    call != ctx->regs.rip) {
+		/* seccomp_data.nr is an int: the kernel compares the low half. */
+		if ((uint32_t)ctx->regs.rax != (uint32_t)si->si_syscall || call != ctx->regs.rip) {
 			snprintf(why, len,
 			         "slot %u: SIGSYS for syscall %d at %#lx, frame says %lld at %#llx",
 			         slot, si->si_syscall, (unsigned long)call, ctx->regs.rax,
