@@ -2,10 +2,18 @@
  * the instruction pointer, and that test is the whole point: a syscall
  * made by one of the stub's own syscall instructions (listed below, each
  * for one syscall with the arguments the protocol fixes) is allowed;
- * the same instruction with any other syscall or argument kills the stub
- * process; a syscall from anywhere else (guest code, the vsyscall page,
- * the ptrace stub beside ours) traps: SIGSYS, which the handler reports
- * as the guest's syscall.
+ * everything else traps (SIGSYS): a syscall from anywhere else (guest
+ * code, the vsyscall page, the ptrace stub beside ours), and one of the
+ * stub's instructions with another syscall, architecture or argument.
+ *
+ * Trap, not kill, and still "anything else kills the stub process" (T3):
+ * the stub's own code runs with every signal blocked (serving threads,
+ * and guest threads inside the handler), and a SIGSYS forced on a thread
+ * that blocks it kills the process. Only guest code runs with SIGSYS
+ * unblocked, and for it a syscall instruction anywhere, the stub's
+ * included, is a syscall: the handler reports it to the sentry like any
+ * other, which is what Linux would do with it (T5), and nothing runs on
+ * the host.
  *
  * Three layers, stacked by inheritance: the master's filter (M) is in
  * every stub thread, a serving thread adds S, a guest thread adds G on
@@ -120,12 +128,15 @@ static void emit_jeq(struct prog *p, uint32_t k, uint8_t jt, uint8_t jf)
 	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, jt, jf));
 }
 
-/* "A == k, else kill": three instructions. */
+/* What a mismatch at one of the stub's instructions gets (see above). */
+#define MISMATCH SECCOMP_RET_TRAP
+
+/* "A == k, else trap": three instructions. */
 static void emit_need(struct prog *p, uint32_t off, uint32_t k)
 {
 	emit(p, (struct sock_filter)LD(off));
 	emit_jeq(p, k, 1, 0);
-	emit(p, (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS));
+	emit(p, (struct sock_filter)RET(MISMATCH));
 }
 
 /* Arguments are 64 bits: the upper half must be 0 for every check. */
@@ -141,12 +152,12 @@ static void emit_arg(struct prog *p, const struct sc_arg *a)
 		emit(p, (struct sock_filter)LD(OFF_ARG_LO(a->idx)));
 		emit_jeq(p, a->a, 2, 0);
 		emit_jeq(p, a->b, 1, 0);
-		emit(p, (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS));
+		emit(p, (struct sock_filter)RET(MISMATCH));
 		break;
 	case SC_WITHIN:
 		emit(p, (struct sock_filter)LD(OFF_ARG_LO(a->idx)));
 		emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, ~a->a, 0, 1));
-		emit(p, (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS));
+		emit(p, (struct sock_filter)RET(MISMATCH));
 		break;
 	}
 	emit_need(p, OFF_ARG_HI(a->idx), 0);

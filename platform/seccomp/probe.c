@@ -3,7 +3,7 @@
  *  - FSGSBASE (the TLS bases are not in a signal frame; the handler moves
  *    them with rdfsbase/wrfsbase) and XSAVE (the frame's FP layout);
  *  - pidfd_open (T8: a dead stub is seen at once, never by a timeout);
- *  - SECCOMP_RET_TRAP and SECCOMP_RET_KILL_PROCESS, as the kernel says
+ *  - SECCOMP_RET_TRAP, as the kernel says
  *    through SECCOMP_GET_ACTION_AVAIL (what build/knockout can deny);
  *  - and, in a throwaway child, the real thing: a filter that tests the
  *    instruction pointer lets one syscall instruction through and traps
@@ -278,8 +278,7 @@ int sc_probe(struct plat_probe *pr, char *why, size_t len)
 		return -1;
 	}
 	close(fd);
-	if (action_avail(SECCOMP_RET_TRAP, "SECCOMP_RET_TRAP", why, len) ||
-	    action_avail(SECCOMP_RET_KILL_PROCESS, "SECCOMP_RET_KILL_PROCESS", why, len))
+	if (action_avail(SECCOMP_RET_TRAP, "SECCOMP_RET_TRAP", why, len))
 		return -1;
 	long minsig = (long)getauxval(AT_MINSIGSTKSZ);
 	if (probe_live(pr, why, len))

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform/seccomp/seccomp.h"
@@ -60,6 +61,14 @@ void sc_post_run(struct sc_as *sa, unsigned slot)
 		sc_futex_wake(sc_state(sa, slot));
 }
 
+/* A guest thread of the same process can overwrite a state word at any
+ * moment (T5), for instance with exactly the value that makes one side
+ * skip its FUTEX_WAKE. Neither the host nor the harness can be hurt by
+ * that, but the harness would sleep for ever; so a sleep is cut every
+ * second to look again and to wake the stub in case the lost wake was
+ * its own. Death never waits for this: the watcher wakes us (T8). */
+#define TAMPER_RECHECK_S 1
+
 /* 0 at the next event, -PLAT_ESTUBDEAD when the stub died (the watcher
  * wrote DEAD and woke us: T8), -EPROTO for a state no party writes. */
 int sc_wait_event(struct sc_as *sa, unsigned slot)
@@ -90,7 +99,10 @@ int sc_wait_event(struct sc_as *sa, unsigned slot)
 				continue;
 			s |= SC_ST_HARNESS_SLEEPING;
 		}
-		sc_futex_wait(sc_state(sa, slot), s);
+		struct timespec ts = { TAMPER_RECHECK_S, 0 };
+		if (syscall(SYS_futex, w, FUTEX_WAIT, s, &ts, NULL, 0) != 0 && errno == ETIMEDOUT &&
+		    (atomic_load(w) & SC_ST_PHASE) == SC_ST_RUN)
+			sc_futex_wake(sc_state(sa, slot));
 	}
 }
 

@@ -2,6 +2,7 @@
 #include "tools/knockout/knockout.h"
 
 #include <elf.h>
+#include <linux/seccomp.h>
 #include <errno.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -31,6 +32,11 @@ static const struct name notes[] = {
 static const struct name options[] = {
 	N(PTRACE_O_EXITKILL), N(PTRACE_O_TRACESYSGOOD), N(PTRACE_O_TRACEEXIT),
 	N(PTRACE_O_TRACECLONE), N(PTRACE_O_TRACESECCOMP), N(PTRACE_O_SUSPEND_SECCOMP), { NULL, 0 },
+};
+/* Operations of seccomp() (its first argument). */
+static const struct name seccomp_ops[] = {
+	N(SECCOMP_SET_MODE_STRICT), N(SECCOMP_SET_MODE_FILTER), N(SECCOMP_GET_ACTION_AVAIL),
+	{ NULL, 0 },
 };
 static const struct name errnos[] = {
 	N(EIO), N(EINVAL), N(EPERM), N(ENOSYS), N(EFAULT), N(ENODEV), N(EACCES), N(ESRCH),
@@ -86,13 +92,21 @@ static int parse_name(const char *spec, const char *name, const char *arg,
 	}
 	if (!strncmp(name, "PTRACE_", 7))
 		return fail(err, errlen, spec, "unknown ptrace request (knockout --list)");
-	if (arg)
-		return fail(err, errlen, spec, "a syscall rule takes no argument");
 	r->nr = seccomp_syscall_resolve_name(name);
 	if (r->nr == __NR_SCMP_ERROR || r->nr < 0)
 		return fail(err, errlen, spec, "unknown syscall name");
 	r->request = -1;
 	r->err = ENOSYS;
+	if (!arg)
+		return 0;
+	const struct name *op = r->nr == SYS_seccomp ? lookup(seccomp_ops, arg) : NULL;
+	if (r->nr != SYS_seccomp)
+		return fail(err, errlen, spec, "a syscall rule takes no argument (seccomp takes an operation)");
+	if (!op)
+		return fail(err, errlen, spec, "unknown seccomp operation (SECCOMP_...)");
+	r->match = KO_ARG0_EQ;
+	r->arg = op->value;
+	r->err = EINVAL;
 	return 0;
 }
 
@@ -130,6 +144,8 @@ static int add(scmp_filter_ctx f, const struct knockout_rule *r)
 		c[n++] = SCMP_A2(SCMP_CMP_EQ, r->arg);
 	else if (r->match == KO_DATA_BITS)
 		c[n++] = SCMP_A3(SCMP_CMP_MASKED_EQ, r->arg, r->arg);
+	else if (r->match == KO_ARG0_EQ)
+		c[n++] = SCMP_A0(SCMP_CMP_EQ, r->arg);
 	return seccomp_rule_add_array(f, SCMP_ACT_ERRNO((unsigned)r->err), r->nr, n, c);
 }
 
@@ -159,6 +175,8 @@ void knockout_list(void (*put)(const char *kind, const char *name))
 		put("note", t->name);
 	for (const struct name *t = options; t->name; t++)
 		put("option", t->name);
+	for (const struct name *t = seccomp_ops; t->name; t++)
+		put("seccomp", t->name);
 	for (const struct name *t = errnos; t->name; t++)
 		put("errno", t->name);
 }

@@ -3,6 +3,7 @@
  * so its filter dies with it). */
 #include <criterion/criterion.h>
 #include <elf.h>
+#include <linux/seccomp.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -146,4 +147,32 @@ Test(knockout, syscall_rule_with_errno)
 	cr_assert_eq(syscall(SYS_sysinfo, NULL), -1);
 	cr_assert_eq(errno, EPERM);
 	cr_assert_gt(syscall(SYS_getpid), 0);
+}
+
+Test(knockout, parse_seccomp_operation)
+{
+	struct knockout_rule r = parse_ok("seccomp:SECCOMP_GET_ACTION_AVAIL");
+	cr_assert_eq(r.nr, SYS_seccomp);
+	cr_assert_eq(r.match, KO_ARG0_EQ);
+	cr_assert_eq(r.arg, SECCOMP_GET_ACTION_AVAIL);
+	cr_assert_eq(r.err, EINVAL, "an unknown operation is EINVAL");
+	parse_bad("seccomp:SECCOMP_NOPE", "unknown seccomp operation");
+	parse_bad("getpid:SECCOMP_GET_ACTION_AVAIL", "takes no argument");
+}
+
+/* T1: the seccomp-trap backend's probe asks the kernel this question. */
+Test(knockout, seccomp_operation_denied_alone)
+{
+	struct knockout_rule r = parse_ok("seccomp:SECCOMP_GET_ACTION_AVAIL");
+	char err[256];
+	cr_assert_eq(knockout_install(&r, 1, err, sizeof err), 0, "%s", err);
+	unsigned action = SECCOMP_RET_TRAP;
+	errno = 0;
+	cr_assert_eq(syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action), -1);
+	cr_assert_eq(errno, EINVAL);
+	/* Another operation still reaches the kernel (a bad flag: EINVAL
+	 * from it, not from us, but a null program is EFAULT). */
+	errno = 0;
+	cr_assert_eq(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL), -1);
+	cr_assert_eq(errno, EFAULT);
 }
