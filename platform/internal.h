@@ -151,9 +151,9 @@ struct plat {
 	atomic_bool dead;
 	char error[256];
 	atomic_long escapes; /* P6 gate stops seen (ptrace/switch.c) */
+	struct plat_as *master; /* the stub new ones are cloned from (P3, T7) */
 
 	/* ptrace backend */
-	struct plat_as *master;
 	void *filter; /* struct sock_fprog, built before forks */
 
 	/* seccomp-trap backend */

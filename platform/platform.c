@@ -255,3 +255,20 @@ int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 	as->plat->ops->run(ctx, as, out);
 	return 0;
 }
+
+#ifdef PLAT_TESTING
+pid_t plat_test_master_pid(struct plat *p)
+{
+	return p->master->pid;
+}
+
+pid_t pt_test_thread_tid(struct plat_as *as, bool syscall_pool);
+pid_t sc_test_thread_tid(struct plat_as *as);
+
+pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool)
+{
+	if (as->plat->ops == &plat_seccomp_ops)
+		return sc_test_thread_tid(as);
+	return pt_test_thread_tid(as, syscall_pool);
+}
+#endif

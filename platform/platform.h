@@ -212,7 +212,8 @@ uintptr_t plat_stub_end(void);
 long plat_test_inject(struct plat_as *as, long nr, const long args[6]);
 /* Test-only: take the P24 fatal path on this address space's stub thread. */
 void plat_test_fatal(struct plat_as *as) __attribute__((noreturn));
-/* Test-only: the tid of the caller's stub thread in as (P8). */
+/* Test-only: the tid of the caller's stub thread in as (P8); for the
+ * seccomp-trap backend, of its first guest thread (T7). */
 pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool);
 /* Test-only: the master stub's pid (P3, P23). */
 pid_t plat_test_master_pid(struct plat *p);

@@ -69,6 +69,13 @@ static inline void guest_setup(struct guest *g, bool full_state)
 	guest_setup_opts(g, &o);
 }
 
+/* The same with the seccomp-trap backend (T1). */
+static inline void guest_setup_sc(struct guest *g, bool full_state)
+{
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .full_state = full_state };
+	guest_setup_opts(g, &o);
+}
+
 /* Copies a snippet to the code page, maps code and stack, points rip at it. */
 static inline void guest_load(struct guest *g, const char *begin, const char *end)
 {
@@ -205,7 +212,8 @@ static inline void expect_gone_with(pid_t c, const pid_t *pids, int n)
  * killed. pids gets the master, the two stubs and the child's
  * plat_probe()->exitkill; returns the child (for expect_gone_with). The
  * caller is a child subreaper, so orphaned stubs come back to it. */
-static inline pid_t fork_doomed_harness(const char *code, const char *end, pid_t pids[4])
+static inline pid_t fork_doomed_harness_opts(const struct plat_options *o, const char *code,
+					     const char *end, pid_t pids[4])
 {
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	int fds[2];
@@ -213,7 +221,7 @@ static inline pid_t fork_doomed_harness(const char *code, const char *end, pid_t
 	pid_t c = fork();
 	if (c == 0) {
 		struct guest g;
-		guest_setup(&g, false);
+		guest_setup_opts(&g, o);
 		guest_load(&g, code, end);
 		guest_syscall(&g);
 		struct plat_as *second;
@@ -230,6 +238,12 @@ static inline pid_t fork_doomed_harness(const char *code, const char *end, pid_t
 	cr_assert_eq(read(fds[0], pids, 4 * sizeof(pid_t)), (ssize_t)(4 * sizeof(pid_t)));
 	close(fds[0]);
 	return c;
+}
+
+static inline pid_t fork_doomed_harness(const char *code, const char *end, pid_t pids[4])
+{
+	struct plat_options o = { 0 };
+	return fork_doomed_harness_opts(&o, code, end, pids);
 }
 
 /* Runs fn in a forked child whose stderr goes to buf (read to EOF, at

@@ -82,12 +82,7 @@ void plat_test_fatal(struct plat_as *as)
 	plat_fatal(t ? t->tid : 0, "test-only fatal path (stub %d)", as->pid);
 }
 
-pid_t plat_test_master_pid(struct plat *p)
-{
-	return p->master->pid;
-}
-
-pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool)
+pid_t pt_test_thread_tid(struct plat_as *as, bool syscall_pool)
 {
 	int err;
 	struct stub_thread *t = tpool_get(as, syscall_pool ? &as->syscall : &as->sysemu, &err);

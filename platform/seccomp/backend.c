@@ -27,6 +27,7 @@ static int sc_init(struct plat *p, char *err, size_t errlen)
 		p->sc = NULL;
 		return -1;
 	}
+	p->master = sp->master;
 	return 0;
 }
 
@@ -68,3 +69,15 @@ const struct plat_ops plat_seccomp_ops = {
     .fp_pull = sc_fp_pull,
     .ctx_release = sc_ctx_release,
 };
+
+#ifdef PLAT_TESTING
+/* Test-only: the first guest thread of the address space (slot 0), or -1
+ * before a switch made it. */
+pid_t sc_test_thread_tid(struct plat_as *as)
+{
+	pthread_mutex_lock(&as->sc->mu);
+	pid_t tid = as->sc->nthreads ? as->sc->slots[0].tid : -1;
+	pthread_mutex_unlock(&as->sc->mu);
+	return tid > 0 ? tid : -1;
+}
+#endif

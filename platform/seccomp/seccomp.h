@@ -69,6 +69,17 @@ enum sc_layer {
 int sc_filter_build(enum sc_layer layer, struct sock_filter *out, size_t max, char *err,
                     size_t errlen);
 
+#ifdef PLAT_TESTING
+/* Test-only: the allowlisted instructions (the address the kernel reports,
+ * after the syscall), their syscall and the layers that allow them. */
+struct sc_test_rule {
+	uint64_t ip;
+	int nr;
+	unsigned layers;
+};
+size_t sc_test_rules(struct sc_test_rule *out, size_t max);
+#endif
+
 /* One slot: a guest thread of a stub process, parked in the handler. */
 struct sc_thread {
 	struct sc_as *sa;
