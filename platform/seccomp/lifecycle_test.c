@@ -1,0 +1,158 @@
+/* T7, T8, P22, P25: address spaces of the seccomp-trap backend: map and
+ * unmap by the serving thread, the pool, stub death seen at once, no
+ * stub left when the harness dies. */
+#include "platform/test_guest.h"
+
+#include <pthread.h>
+#include <time.h>
+
+GUEST_CODE(sc_lc_spin, "1: jmp 1b");
+GUEST_CODE(sc_lc_call, "mov $0x66, %eax\n syscall\n ud2");
+GUEST_CODE(sc_lc_read,
+           "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
+
+static pthread_mutex_t ev_mu = PTHREAD_MUTEX_INITIALIZER;
+static int events[16];
+
+static void on_event(void *arg, const struct plat_event *ev)
+{
+	(void)arg;
+	pthread_mutex_lock(&ev_mu);
+	events[ev->kind]++;
+	pthread_mutex_unlock(&ev_mu);
+}
+
+Test(seccomp, t7_map_file_errors_and_events,
+     .description = "T7: map-file and unmap run by the stub, their errors and events")
+{
+	struct guest g;
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .on_event = on_event};
+	guest_setup_opts(&g, &o);
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false), 0);
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR + 1, g.memfd, 0, PAGE, PROT_READ, false),
+	             -EINVAL);
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, 9999, 0, PAGE, PROT_READ, false), -EBADF);
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, true), 0,
+	             "precommit");
+	cr_assert_eq(plat_unmap(g.as, DATA_ADDR, PAGE), 0);
+	cr_assert_eq(events[PLAT_EV_MAP_FILE], 4);
+	cr_assert_eq(events[PLAT_EV_UNMAP], 1);
+	cr_assert_eq(events[PLAT_EV_AS_NEW], 1);
+	guest_teardown(&g);
+}
+
+Test(seccomp, t7_p22_pool_reuses_an_empty_stub,
+     .description = "T7 P22: a released stub is emptied and pooled")
+{
+	struct guest g;
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .on_event = on_event};
+	guest_setup_opts(&g, &o);
+	guest_load(&g, sc_lc_read, sc_lc_read_end);
+	uint64_t v = 0xabcdef;
+	cr_assert_eq(pwrite(g.memfd, &v, 8, PAGE), 8);
+	guest_map(&g, DATA_ADDR, PAGE, PAGE, PROT_READ);
+	cr_assert_eq(guest_syscall(&g)->rdi, 0xabcdef);
+	pid_t pid = plat_as_pid(g.as);
+	plat_as_release(g.as);
+	cr_assert_eq(plat_as_new(g.p, &g.as), 0);
+	cr_assert_eq(plat_as_pid(g.as), pid, "the pooled stub comes back");
+	cr_assert_eq(events[PLAT_EV_AS_REUSE], 1);
+	/* Nothing of the old guest is left: code, stack and data are gone. */
+	struct user_regs_struct *r = plat_ctx_regs(g.ctx);
+	r->rip = CODE_ADDR;
+	cr_assert_eq(guest_run(&g), PLAT_EXIT_FAULT);
+	cr_assert_eq((uintptr_t)g.ex.info.si_addr, CODE_ADDR);
+	guest_load(&g, sc_lc_read, sc_lc_read_end);
+	guest_map(&g, DATA_ADDR, PAGE, PAGE, PROT_READ);
+	cr_assert_eq(guest_syscall(&g)->rdi, 0xabcdef);
+	guest_teardown(&g);
+}
+
+struct killer {
+	pid_t pid, tid;
+	struct timespec at;
+};
+
+static void *kill_when_running(void *arg)
+{
+	struct killer *k = arg;
+	if (!wait_thread_state(k->pid, k->tid, 'R'))
+		return (void *)1;
+	clock_gettime(CLOCK_MONOTONIC, &k->at);
+	kill(k->pid, SIGKILL);
+	return NULL;
+}
+
+/* The switch's wait ends because the watcher saw the pidfd: no timeout is
+ * involved, and the spin guest would never trap on its own. */
+Test(seccomp, t8_stub_killed_from_outside,
+     .description =
+         "T8: a SIGKILLed stub ends a waiting switch with an error naming it; the harness goes on")
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	guest_load(&g, sc_lc_call, sc_lc_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "a stub thread exists");
+	guest_load(&g, sc_lc_spin, sc_lc_spin_end);
+	struct killer k = {plat_as_pid(g.as), plat_test_thread_tid(g.as, false), {0, 0}};
+	cr_assert_gt(k.tid, 0);
+	pthread_t th;
+	pthread_create(&th, NULL, kill_when_running, &k);
+	enum plat_exit_kind kind = guest_run(&g);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	void *rv;
+	pthread_join(th, &rv);
+	cr_assert_null(rv);
+	cr_assert_eq(kind, PLAT_EXIT_ERROR);
+	cr_assert_eq(g.ex.stub_pid, k.pid);
+	double late = (double)(now.tv_sec - k.at.tv_sec) + (now.tv_nsec - k.at.tv_nsec) / 1e9;
+	cr_expect_lt(late, 0.9,
+	             "seen %.3f s after the kill: the tamper recheck (1 s), not the watcher", late);
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", k.pid);
+	cr_assert(strstr(g.ex.error, pid) && strstr(g.ex.error, "signal 9"), "error: %s",
+	          g.ex.error);
+	cr_assert_not_null(plat_as_error(g.as));
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false),
+	             -PLAT_ESTUBDEAD);
+	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR, "a poisoned address space stays an error");
+	plat_as_release(g.as);
+	cr_assert(process_gone(k.pid), "the dead stub is reaped");
+	cr_assert_eq(plat_dead(g.p), 0, "only this address space is lost");
+	cr_assert_eq(plat_as_new(g.p, &g.as), 0);
+	cr_assert_neq(plat_as_pid(g.as), k.pid, "a poisoned stub is never pooled");
+	guest_load(&g, sc_lc_call, sc_lc_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
+	guest_teardown(&g);
+}
+
+Test(seccomp, t8_master_death_is_clear,
+     .description = "T8: when the master dies every later plat_as_new says so")
+{
+	struct guest g;
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .no_pool = true};
+	guest_setup_opts(&g, &o);
+	pid_t m = plat_test_master_pid(g.p);
+	kill(m, SIGKILL);
+	struct plat_as *as;
+	/* The watcher sees it; until then a request fails the same way. */
+	cr_assert_eq(plat_as_new(g.p, &as), -PLAT_ESTUBDEAD);
+	for (int i = 0; i < 1000 && !plat_dead(g.p); i++)
+		sched_yield();
+	cr_assert_eq(plat_dead(g.p), PLAT_ESTUBDEAD);
+	cr_assert(strstr(plat_error(g.p), "master"), "%s", plat_error(g.p));
+	guest_load(&g, sc_lc_call, sc_lc_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "existing address spaces still run");
+	guest_teardown(&g);
+}
+
+Test(seccomp, t8_p25_no_orphans_when_harness_is_killed,
+     .description =
+         "T8 P25: SIGKILL of the harness leaves no stub behind (PDEATHSIG on the watcher thread)")
+{
+	pid_t pids[4];
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	pid_t c = fork_doomed_harness_opts(&o, sc_lc_call, sc_lc_call_end, pids);
+	expect_gone_with(c, pids, 3);
+}
