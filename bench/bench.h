@@ -51,6 +51,7 @@ extern const struct bench bench_host[];     /* host.c: getpid, pipe */
 extern const struct bench bench_ptrace[];   /* raw_ptrace.c: tracers, floors */
 extern const struct bench bench_ops[];      /* ptrace_ops.c: single requests */
 extern const struct bench bench_platform[]; /* platform.c */
+extern const struct bench bench_seccomp[];  /* seccomp_figures.c: the seccomp-trap backend */
 extern const struct bench bench_uml[];      /* uml.c */
 extern const struct bench bench_suite[];    /* suite.c */
 

@@ -28,8 +28,9 @@ static int nresults;
 
 static const struct bench *const *lists(void)
 {
-	static const struct bench *const l[] = {
-	    bench_host, bench_ptrace, bench_platform, bench_uml, bench_suite, bench_ops, NULL};
+	static const struct bench *const l[] = {bench_host,    bench_ptrace, bench_platform,
+	                                        bench_seccomp, bench_uml,    bench_suite,
+	                                        bench_ops,     NULL};
 	return l;
 }
 
@@ -125,6 +126,13 @@ static struct goal goals[] = {
 	  .y = "plat_getpid_lazy", .limit = 1.5 },
 	{ .what = "UML getpid / lazy getpid", .x = "uml_getpid", .y = "plat_getpid_lazy",
 	  .limit = 1.5 },
+	/* The seccomp-trap backend (T12). */
+	{ .what = "seccomp getpid (pinned) / pipe round trip", .x = "sc_getpid", .y = "pipe_rt",
+	  .at_most = true, .limit = 1.0 },
+	{ .what = "seccomp getpid (pinned) / ptrace lazy getpid", .x = "sc_getpid",
+	  .y = "plat_getpid_lazy", .at_most = true, .limit = 0.7 },
+	{ .what = "ptrace lazy getpid (pinned) / seccomp free", .x = "plat_getpid_lazy",
+	  .y = "sc_getpid_free", .limit = 4.0 },
 };
 /* clang-format on */
 #define NGOALS (sizeof(goals) / sizeof(goals[0]))

@@ -100,10 +100,18 @@ plat_sc_handler:
 plat_sc_ip_wake:
 	syscall
 .Lwait:
-	mov SC_CTL_STATE(%r9), %eax
+	/* A bounded spin first, as long as the harness says (T4): while it
+	 * finds our events by spinning, it runs on another CPU, and so may
+	 * we; pinned to one CPU it says 0. The guest can change the number:
+	 * then it only burns its own thread's time. */
+	mov SC_CTL_SPIN(%r9), %ecx
+1:	mov SC_CTL_STATE(%r9), %eax
 	and $SC_ST_PHASE, %eax
 	cmp $SC_ST_RUN, %eax
 	je .Lrun
+	pause
+	sub $1, %ecx
+	jg 1b
 	/* Say we sleep, then sleep, unless the run came meanwhile. */
 	mov $SC_ST_EVENT, %eax
 	mov $(SC_ST_EVENT | SC_ST_STUB_SLEEPING), %ecx

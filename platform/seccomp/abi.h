@@ -43,6 +43,7 @@
 #define SC_CTL_FS 8     /* u64: fs_base (rdfsbase/wrfsbase in the handler) */
 #define SC_CTL_GS 16    /* u64: gs_base */
 #define SC_CTL_SEL 24   /* u16[4]: ds, es, fs, gs as the guest left them */
+#define SC_CTL_SPIN 32  /* u32: pause loops before the handler sleeps (set by the harness) */
 #define SC_SLOTS_MAX 63 /* lines that fit in page 1 */
 
 /* The state word of a slot (T4). */

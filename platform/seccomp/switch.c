@@ -30,7 +30,7 @@
  * the spin ended raises the budget, each one it did not halves it; at 0
  * every 64th wait tries a little again, so that a machine that frees a
  * second CPU is noticed. Pinned to one CPU the budget stays near 0. */
-#define SPIN_MAX 20000u
+#define SPIN_MAX 4096u
 #define SPIN_RETRY 256u
 static _Thread_local unsigned spin_tick;
 
@@ -56,6 +56,9 @@ static _Atomic uint32_t *state_word(struct sc_as *sa, unsigned slot)
 
 void sc_post_run(struct sc_as *sa, unsigned slot)
 {
+	/* The stub spins as long as we would: see spin_budget(). */
+	uint32_t spin = atomic_load_explicit(&sa->as->plat->sc->spin, memory_order_relaxed);
+	memcpy(sc_ctl(sa, slot) + SC_CTL_SPIN, &spin, sizeof(spin));
 	uint32_t old = atomic_exchange(state_word(sa, slot), SC_ST_RUN);
 	if (old & SC_ST_STUB_SLEEPING)
 		sc_futex_wake(sc_state(sa, slot));
