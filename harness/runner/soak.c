@@ -1,7 +1,7 @@
-/* "harness soak": the whole suite, round after round, in this one process
- * (issue 9, item 3). After each round it prints what a leak would make
- * grow: the runner's resident memory, open fds and threads, and the stub
- * processes alive on the whole system. The runner forks a child per job,
+/* "harness soak": the whole suite, round after round, in this one
+ * process. After each round it prints what a leak would make grow: the
+ * runner's resident memory, open fds and threads, and the stub processes
+ * alive on the whole system. The runner forks a child per job,
  * so this process is the one that lives long: its figures must stay flat.
  *
  * Flat means: fds and threads exactly as after round 1; no stub process
@@ -11,7 +11,7 @@
  * the catalog, libc's arenas, the gdb lookup). Any round whose suite
  * fails also fails the soak. Exit 0 if all holds, 1 otherwise. */
 #include "harness/runner/runner.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/uerror.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * The sentry's own limits (issue 9): whatever a guest does, one case
+ * The sentry's own limits: whatever a guest does, one case
  * costs the harness a bounded amount of memory, processes, output and
  * CPU time. Each limit is presented to the guest as the hard limit of the
  * rlimit Linux would use for it, and is answered as Linux answers that
@@ -14,7 +14,7 @@
  *
  * Wall time has no rlimit in Linux (a guest blocked for ever uses none of
  * the above): the runner's timeout ends it, and a case says `expect:
- * timeout` when that is the outcome it wants (harness/CASES.md).
+ * timeout` when that is the outcome it wants (harness/case/CASES.md).
  */
 #ifndef HARNESS_SENTRY_LIMITS_H
 #define HARNESS_SENTRY_LIMITS_H
