@@ -119,6 +119,7 @@ SUITE_ARGS ?=
 HARNESS_SUITE = $(B)/harness suite --fixtures $(B)/fixtures $(SUITE_ARGS)
 
 check: deps
+	@scripts/check-binaries.sh
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory all
 	$(HARNESS_SUITE)
