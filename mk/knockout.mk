@@ -11,7 +11,8 @@ all: $(B)/knockout
 $(B)/knockout: $(O)/tools/knockout/main.o $(KO_OBJ)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# The platform's fallback tests (platform/fallback_test.c) install
+# The platform's fallback tests (platform/ptrace/fallback_test.c; the seccomp
+# backend's in platform/seccomp/probe_test.c) install
 # knockouts in their own process.
 $(B)/tests/platform_tests: $(KO_OBJ)
 

@@ -1,5 +1,5 @@
 /* P6 escape check: the stub filter's gate stops any host syscall a stub
- * thread makes from outside the stub page (platform/filter.c) and the
+ * thread makes from outside the stub page (platform/ptrace/filter.c) and the
  * platform counts it. A case in which that happened proves nothing about
  * the guest: the platform let guest code reach the host, so the run is an
  * ERROR even if the sentry carried on and the output looks right. */
