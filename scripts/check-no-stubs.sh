@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # P25: after the tests no stub process may remain. Stub processes are the
 # only processes of ours whose memory holds nothing but the stub page, so we
-# recognise them by an empty /proc/PID/maps apart from the stub and vsyscall.
+# recognise them by an empty /proc/PID/maps apart from the stub and vsyscall;
+# a seccomp-trap stub (T8) also maps its region (memfd:plat-seccomp-region)
+# right above the stub page.
 # A stub still traced by a live program of another checkout (a benchmark or
 # a harness someone runs elsewhere) is not ours: only untraced stubs and
 # stubs traced by this checkout's binaries count.
@@ -21,7 +23,7 @@ for d in /proc/[0-9]*; do
 	[ "$pid" = "$$" ] && continue
 	maps=$(cat "$d/maps" 2>/dev/null) || continue
 	[ -n "$maps" ] || continue
-	n=$(grep -vc '\[vsyscall\]' <<<"$maps")
+	n=$(grep -v '\[vsyscall\]' <<<"$maps" | grep -vc 'memfd:plat-seccomp-region')
 	if [ "$n" -eq 1 ] && grep -q '^7fff.* r-xp 00000000 00:00 0 *$' <<<"$maps" && ours "$pid"; then
 		left+=("$pid")
 	fi

@@ -87,6 +87,8 @@ struct sc_thread {
 	pid_t tid;
 	bool created;
 	bool busy;                         /* a switch runs on it */
+	struct plat_ctx *running;          /* ...for this context (time slices) */
+	long long since_ns;                /* ...since then (CLOCK_MONOTONIC) */
 	struct plat_ctx *_Atomic fp_owner; /* lazy FP (T9) */
 };
 

@@ -173,9 +173,47 @@ static bool idle(const struct sc_thread *t)
 	return t->tid > 0 && !t->busy;
 }
 
+static long long mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void slot_busy(struct sc_as *sa, unsigned i, struct plat_ctx *ctx)
+{
+	sa->slots[i].busy = true;
+	sa->slots[i].running = ctx;
+	sa->slots[i].since_ns = mono_ns();
+}
+
+/* At most sc_layout.slots contexts of one address space run guest code
+ * at once. A switch that has waited a time slice for a free stub thread
+ * interrupts the one that has run longest, as a kernel's tick would: its
+ * switch returns a spurious INTERRUPT (which the contract allows), frees
+ * the thread, and queues again. Without it, guest threads that spin until
+ * one more thread runs would wait for ever. Called with sa->mu held. */
+#define TIME_SLICE_NS 20000000LL
+
+static void preempt_oldest(struct sc_as *sa)
+{
+	long long now = mono_ns();
+	struct sc_thread *oldest = NULL;
+	for (unsigned i = 0; i < sa->nthreads; i++) {
+		struct sc_thread *t = &sa->slots[i];
+		if (t->busy && t->running && (!oldest || t->since_ns < oldest->since_ns))
+			oldest = t;
+	}
+	if (oldest && now - oldest->since_ns >= TIME_SLICE_NS) {
+		oldest->since_ns = now; /* one interrupt per slice */
+		plat_interrupt(oldest->running);
+	}
+}
+
 /* The context's own slot if its FP state is resident there and it is
  * free, else any free one, else a new thread while slots remain, else a
- * wait (which plat_interrupt cuts short: P19). */
+ * wait (which plat_interrupt cuts short: P19; and which takes a slot from
+ * the longest runner after a time slice). */
 static int slot_take(struct sc_as *sa, struct plat_ctx *ctx, unsigned *out)
 {
 	for (;;) {
@@ -192,7 +230,7 @@ static int slot_take(struct sc_as *sa, struct plat_ctx *ctx, unsigned *out)
 			if (idle(&sa->slots[i]))
 				pick = (int)i;
 		if (pick >= 0) {
-			sa->slots[pick].busy = true;
+			slot_busy(sa, (unsigned)pick, ctx);
 			evict(sa, (unsigned)pick, ctx);
 			pthread_mutex_unlock(&sa->mu);
 			*out = (unsigned)pick;
@@ -200,7 +238,7 @@ static int slot_take(struct sc_as *sa, struct plat_ctx *ctx, unsigned *out)
 		}
 		if (sa->nthreads < sc_layout.slots) {
 			unsigned i = sa->nthreads++;
-			sa->slots[i].busy = true;
+			slot_busy(sa, i, ctx);
 			pthread_mutex_unlock(&sa->mu);
 			int e = thread_create(sa, i);
 			if (e)
@@ -213,11 +251,16 @@ static int slot_take(struct sc_as *sa, struct plat_ctx *ctx, unsigned *out)
 		pthread_mutex_unlock(&sa->mu);
 		atomic_store(&ctx->wait_word, (uint32_t *)&sa->slot_gen);
 		bool intr = atomic_load(&ctx->interrupt_pending);
-		if (!intr)
-			syscall(SYS_futex, &sa->slot_gen, FUTEX_WAIT_PRIVATE, gen, NULL, NULL, 0);
+		struct timespec slice = {0, TIME_SLICE_NS};
+		bool late = !intr &&
+		            syscall(SYS_futex, &sa->slot_gen, FUTEX_WAIT_PRIVATE, gen, &slice, NULL,
+		                    0) != 0 &&
+		            errno == ETIMEDOUT;
 		atomic_store(&ctx->wait_word, NULL);
 		pthread_mutex_lock(&sa->mu);
 		sa->slot_waiters--;
+		if (late)
+			preempt_oldest(sa);
 		pthread_mutex_unlock(&sa->mu);
 		if (intr)
 			return SLOT_INTERRUPTED;
@@ -228,6 +271,7 @@ static void slot_release(struct sc_as *sa, unsigned i)
 {
 	pthread_mutex_lock(&sa->mu);
 	sa->slots[i].busy = false;
+	sa->slots[i].running = NULL;
 	bool wake = sa->slot_waiters > 0;
 	if (wake)
 		atomic_fetch_add(&sa->slot_gen, 1);

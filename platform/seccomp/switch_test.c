@@ -243,3 +243,60 @@ Test(seccomp, t4_more_contexts_than_stub_threads,
 	}
 	guest_teardown(&g);
 }
+
+/* One context more than there are stub threads, each adding itself to a
+ * counter and spinning until every one has: the last one can only run if
+ * a spinning one is made to give its thread up (a time slice). */
+GUEST_CODE(sc_rendezvous, "mov $0x20000000, %rbx\n lock incl (%rbx)\n"
+                          "1: mov (%rbx), %eax\n cmp %edi, %eax\n jb 1b\n"
+                          "mov $0x7e, %eax\n syscall\n ud2");
+
+struct racer {
+	struct guest *g;
+	unsigned n;
+	int interrupts;
+	bool done;
+};
+
+static void *run_racer(void *arg)
+{
+	struct racer *rc = arg;
+	struct plat_ctx *c = plat_ctx_new(rc->g->p);
+	struct user_regs_struct *r = plat_ctx_regs(c);
+	r->rip = CODE_ADDR;
+	r->rsp = STACK_ADDR + PAGE;
+	r->rdi = rc->n;
+	r->eflags = 0x202;
+	struct plat_exit ex;
+	while (plat_switch(c, rc->g->as, &ex) == 0 && ex.kind == PLAT_EXIT_INTERRUPT)
+		rc->interrupts++;
+	rc->done = ex.kind == PLAT_EXIT_SYSCALL && r->orig_rax == 0x7e;
+	plat_ctx_release(c);
+	return NULL;
+}
+
+Test(
+    seccomp, t4_t7_time_slices,
+    .description = "T4 T7: a switch that waits for a stub thread takes one from the longest runner")
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	guest_load(&g, sc_rendezvous, sc_rendezvous_end);
+	guest_map(&g, DATA_ADDR, PAGE, PAGE, PROT_READ | PROT_WRITE);
+	unsigned n = plat_probe()->seccomp_threads + 1;
+	pthread_t th[64];
+	struct racer rc[64];
+	cr_assert(n <= 64);
+	for (unsigned i = 0; i < n; i++) {
+		rc[i] = (struct racer){.g = &g, .n = n};
+		cr_assert_eq(pthread_create(&th[i], NULL, run_racer, &rc[i]), 0);
+	}
+	int interrupts = 0;
+	for (unsigned i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		cr_expect(rc[i].done, "context %u did not finish", i);
+		interrupts += rc[i].interrupts;
+	}
+	cr_expect_gt(interrupts, 0, "someone gave a thread up");
+	guest_teardown(&g);
+}
