@@ -15,6 +15,8 @@ $(B)/knockout: $(O)/tools/knockout/main.o $(KO_OBJ)
 # backend's in platform/seccomp/probe_test.c) install
 # knockouts in their own process.
 $(B)/tests/platform_tests: $(KO_OBJ)
+# So does harness run --platform's (harness/cli/cmd_run_test.c).
+$(B)/tests/harness_tests: $(KO_OBJ)
 
 $(B)/tests/knockout_tests: $(O)/tools/knockout/knockout_test.o $(CRITERION_RUNNER) $(KO_OBJ)
 	@mkdir -p $(dir $@)
