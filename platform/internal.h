@@ -118,9 +118,11 @@ struct plat_as {
 struct plat_ctx {
 	struct plat *plat;
 	struct user_regs_struct regs;
-	void *fp;            /* local FP copy, plat_fpstate_size() */
-	bool fp_local_valid; /* fp holds the current state */
-	bool fp_dirty;       /* fp must be written to the stub */
+	void *fp; /* local FP copy, plat_fpstate_size() */
+	/* Atomic: the seccomp-trap backend may evict a context's FP state
+	 * from a stub thread on another harness thread (seccomp/switch.c). */
+	atomic_bool fp_local_valid; /* fp holds the current state */
+	atomic_bool fp_dirty;       /* fp must be written to the stub */
 	/* Interrupt state (P11, P19): lock-free so interrupting is safe from
 	 * anywhere. */
 	atomic_int interrupt_pending;
@@ -136,7 +138,7 @@ struct plat_ctx {
 	/* seccomp-trap backend: the stub thread whose signal frame holds
 	 * the FP state (lazy, T9), and the futex word a switch sleeps on
 	 * while it waits for a free stub thread (plat_interrupt wakes it). */
-	struct sc_thread *sc_home;
+	struct sc_thread *_Atomic sc_home;
 	_Atomic(uint32_t *) wait_word;
 };
 

@@ -170,8 +170,9 @@ static void evict_all(struct sc_as *sa)
 			continue;
 		if (!owner->fp_local_valid && sc_fp_from_frame(sa, i, owner->fp) == 0)
 			owner->fp_local_valid = true;
-		owner->sc_home = NULL;
 		owner->fp_dirty = true;
+		/* Last, as in switch.c's evict(). */
+		atomic_store_explicit(&owner->sc_home, NULL, memory_order_release);
 	}
 	pthread_mutex_unlock(&sa->mu);
 }

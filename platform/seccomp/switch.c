@@ -161,11 +161,13 @@ static void evict(struct sc_as *sa, unsigned i, struct plat_ctx *ctx)
 	struct plat_ctx *owner = atomic_load(&t->fp_owner);
 	if (!owner || owner == ctx)
 		return;
+	atomic_store(&t->fp_owner, NULL);
 	if (!owner->fp_local_valid && sc_fp_from_frame(sa, i, owner->fp) == 0)
 		owner->fp_local_valid = true;
-	owner->sc_home = NULL;
 	owner->fp_dirty = true;
-	atomic_store(&t->fp_owner, NULL);
+	/* Last: a context released on its own thread, which sees no home,
+	 * may be freed at once (sc_ctx_release). */
+	atomic_store_explicit(&owner->sc_home, NULL, memory_order_release);
 }
 
 static bool idle(const struct sc_thread *t)
@@ -304,9 +306,13 @@ int sc_fp_pull(struct plat_ctx *ctx)
 	return e;
 }
 
+/* A context whose state another thread is evicting still has its home
+ * until the eviction is done (evict() clears it last), so this either
+ * sees no home, and nobody touches the context any more, or waits for the
+ * lock the eviction holds. */
 void sc_ctx_release(struct plat_ctx *ctx)
 {
-	struct sc_thread *t = ctx->sc_home;
+	struct sc_thread *t = atomic_load_explicit(&ctx->sc_home, memory_order_acquire);
 	if (!t)
 		return;
 	pthread_mutex_lock(&t->sa->mu);
