@@ -6,6 +6,7 @@
 #include "platform/test_guest.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
 
 #include "platform/seccomp/seccomp.h"
 
@@ -226,4 +227,149 @@ Test(seccomp, t5_readonly_page_faults,
 	cr_assert_eq(g.ex.exact_access, PLAT_ACCESS_READ | PLAT_ACCESS_WRITE);
 	cr_assert_eq(plat_escapes(g.p), 0);
 	guest_teardown(&g);
+}
+
+/* Another guest thread of the process can write any byte of the region
+ * while this one runs; a helper thread of the test plays it, through the
+ * harness's own mapping, while the guest spins and the switch waits. */
+GUEST_CODE(sc_h_spin, "mov $0x66, %eax\n syscall\n 1: jmp 1b");
+
+#define FRAME_UC_FLAGS 8
+#define FRAME_AX (48 + 104)
+#define FRAME_IP (48 + 128)
+#define FRAME_FPSTATE (48 + 184)
+#define FRAME_INFO 312
+
+struct forger {
+	struct guest *g;
+	void (*forge)(struct sc_as *sa);
+};
+
+static void *forge_when_running(void *arg)
+{
+	struct forger *f = arg;
+	struct sc_as *sa = f->g->as->sc;
+	if (!wait_thread_state(plat_as_pid(f->g->as), plat_test_thread_tid(f->g->as, false), 'R'))
+		return (void *)1;
+	f->forge(sa);
+	sc_futex_wake(sc_state(sa, 0));
+	return NULL;
+}
+
+static void forged(void (*forge)(struct sc_as *sa), const char *why)
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	guest_load(&g, sc_h_spin, sc_h_spin_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
+	struct forger f = {&g, forge};
+	pthread_t th;
+	pthread_create(&th, NULL, forge_when_running, &f);
+	enum plat_exit_kind k = guest_run(&g);
+	void *rv;
+	pthread_join(th, &rv);
+	cr_assert_null(rv);
+	cr_assert_eq(k, PLAT_EXIT_ERROR, "kind %d", k);
+	cr_assert(strstr(g.ex.error, "protocol violation") && strstr(g.ex.error, why), "%s",
+	          g.ex.error);
+	cr_assert_eq(plat_escapes(g.p), 0);
+	pid_t pid = plat_as_pid(g.as);
+	plat_as_release(g.as);
+	cr_assert(process_gone(pid), "the untrusted stub is killed and reaped");
+	cr_assert_eq(plat_as_new(g.p, &g.as), 0);
+	guest_load(&g, sc_h_call, sc_h_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "the harness goes on");
+	guest_teardown(&g);
+}
+
+static void post_event(struct sc_as *sa)
+{
+	atomic_exchange((_Atomic uint32_t *)sc_state(sa, 0), SC_ST_EVENT);
+}
+
+static void write_dead(struct sc_as *sa)
+{
+	atomic_store((_Atomic uint32_t *)sc_state(sa, 0), SC_ST_DEAD);
+}
+
+static void bad_signo(struct sc_as *sa)
+{
+	int sig = 99;
+	memcpy(sc_frame(sa, 0) + FRAME_INFO, &sig, sizeof sig);
+	post_event(sa);
+}
+
+static void bad_fpstate_pointer(struct sc_as *sa)
+{
+	uint64_t p = 0x1000;
+	memcpy(sc_frame(sa, 0) + FRAME_FPSTATE, &p, sizeof p);
+	post_event(sa);
+}
+
+/* A SIGSYS whose number is not the one in rax. */
+static void bad_syscall(struct sc_as *sa)
+{
+	unsigned char *f = sc_frame(sa, 0);
+	int sig = SIGSYS, code = 1, nr = 5;
+	uint64_t ax = 6, ip;
+	memcpy(&ip, f + FRAME_IP, 8);
+	memcpy(f + FRAME_INFO, &sig, 4);
+	memcpy(f + FRAME_INFO + 8, &code, 4);
+	memcpy(f + FRAME_INFO + 16, &ip, 8);
+	memcpy(f + FRAME_INFO + 24, &nr, 4);
+	memcpy(f + FRAME_AX, &ax, 8);
+	post_event(sa);
+}
+
+Test(seccomp, t5_forged_dead_state,
+     .description = "T5 T8: DEAD written by a guest thread is not a death: a protocol violation")
+{
+	forged(write_dead, "state word");
+}
+
+Test(seccomp, t5_forged_event_bad_signal,
+     .description = "T5: a forged event whose frame names no signal is refused")
+{
+	forged(bad_signo, "signal number");
+}
+
+Test(seccomp, t5_forged_event_bad_fpstate,
+     .description = "T5: a frame whose FP pointer is not the kernel's is refused, never followed")
+{
+	forged(bad_fpstate_pointer, "not the one the kernel writes");
+}
+
+Test(seccomp, t5_forged_sigsys, .description = "T5: a SIGSYS whose number is not rax's is refused")
+{
+	forged(bad_syscall, "SIGSYS for syscall 5");
+}
+
+/* The FP image stays in the frame (lazy, T9) until the sentry asks; a
+ * guest thread that garbles it meanwhile gets no state, and its stub is
+ * killed: the next switch is the error. Each field the check reads. */
+static void garble_fp(size_t off, uint64_t value, size_t len)
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	guest_load(&g, sc_h_call, sc_h_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
+	memcpy(sc_fpstate(g.as->sc, 0) + off, &value, len);
+	errno = 0;
+	cr_assert_null(plat_ctx_fpstate(g.ctx, false), "offset %zu", off);
+	cr_assert_eq(errno, EPROTO);
+	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR);
+	cr_assert(strstr(g.ex.error, "FP image"), "%s", g.ex.error);
+	guest_teardown(&g);
+}
+
+Test(seccomp, t5_t9_garbled_fp_image,
+     .description = "T5 T9: a garbled XSAVE image in the frame is refused when read")
+{
+	char err[256];
+	cr_assert_eq(plat_probe_now(err, sizeof err), 0);
+	garble_fp(464, 0, 4);                 /* magic1 */
+	garble_fp(480, 64, 4);                /* xstate_size */
+	garble_fp(plat_fpstate_size(), 0, 4); /* magic2 */
+	garble_fp(512, 1ULL << 62, 8);        /* a feature the kernel does not have */
+	garble_fp(520, 1ULL << 63, 8);        /* the compacted format */
 }

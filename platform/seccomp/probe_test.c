@@ -71,3 +71,38 @@ Test(seccomp, t1_unknown_backend, .description = "T1: an unknown backend number 
 	cr_assert_null(plat_new(&o, err, sizeof err));
 	cr_assert(strstr(err, "unknown platform backend"), "%s", err);
 }
+
+/* The probe's live child: a filter refused. */
+Test(seccomp, t1_filter_refused_is_a_clear_refusal,
+     .description = "T1: seccomp(SECCOMP_SET_MODE_FILTER) refused: the probe says so")
+{
+	knock_out("seccomp:SECCOMP_SET_MODE_FILTER");
+	char err[256];
+	cr_assert_eq(plat_probe_now(err, sizeof err), 0, "%s", err);
+	cr_assert(!plat_probe()->seccomp_ok);
+	cr_assert(strstr(plat_probe()->seccomp_missing, "refused a filter"), "%s",
+	          plat_probe()->seccomp_missing);
+}
+
+/* Past the probe: the master cannot start (its own session refused),
+ * and plat_new says why; or no region can be made. */
+Test(seccomp, t7_master_that_cannot_start,
+     .description = "T7: a master stub that cannot start is a clear plat_new error")
+{
+	knock_out("setsid=EPERM");
+	char err[256];
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	cr_assert_null(plat_new(&o, err, sizeof err));
+	cr_assert(strstr(err, "did not start") && strstr(err, "setsid"), "%s", err);
+}
+
+Test(seccomp, t7_no_region_is_a_clear_error,
+     .description = "T7: without memfd_create no stub region, and plat_new says so")
+{
+	char err[256];
+	cr_assert_eq(plat_probe_now(err, sizeof err), 0, "%s", err);
+	knock_out("memfd_create");
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	cr_assert_null(plat_new(&o, err, sizeof err));
+	cr_assert(strstr(err, "region"), "%s", err);
+}
