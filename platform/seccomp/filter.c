@@ -226,7 +226,7 @@ size_t sc_test_rules(struct sc_test_rule *out, size_t max)
 {
 	size_t n = sizeof(rules) / sizeof(rules[0]);
 	for (size_t i = 0; i < n && i < max; i++)
-		out[i] = (struct sc_test_rule){ rule_ip(&rules[i]), rules[i].nr, rules[i].layers };
+		out[i] = (struct sc_test_rule){rule_ip(&rules[i]), rules[i].nr, rules[i].layers};
 	return n;
 }
 #endif

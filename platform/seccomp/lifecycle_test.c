@@ -156,3 +156,36 @@ Test(seccomp, t8_p25_no_orphans_when_harness_is_killed,
 	pid_t c = fork_doomed_harness_opts(&o, sc_lc_call, sc_lc_call_end, pids);
 	expect_gone_with(c, pids, 3);
 }
+
+/* More stub processes than the watcher first makes room for, each with a
+ * guest that runs: every one usable, watched and reaped (T7, T8). */
+Test(seccomp, t7_t8_many_address_spaces,
+     .description = "T7 T8: forty address spaces at once, each running, each watched")
+{
+	struct guest g;
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .no_pool = true};
+	guest_setup_opts(&g, &o);
+	struct plat_as *as[40];
+	pid_t pid[40];
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(plat_as_new(g.p, &as[i]), 0, "address space %d", i);
+		pid[i] = plat_as_pid(as[i]);
+		struct plat_as *keep = g.as;
+		g.as = as[i];
+		guest_load(&g, sc_lc_call, sc_lc_call_end);
+		cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "address space %d", i);
+		g.as = keep;
+	}
+	/* The watcher sees the last one die, like the first. */
+	kill(pid[39], SIGKILL);
+	struct plat_as *keep = g.as;
+	g.as = as[39];
+	plat_ctx_regs(g.ctx)->rip = CODE_ADDR;
+	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR);
+	g.as = keep;
+	for (int i = 0; i < 40; i++)
+		plat_as_release(as[i]);
+	for (int i = 0; i < 40; i++)
+		cr_assert(process_gone(pid[i]), "stub %d reaped", i);
+	guest_teardown(&g);
+}

@@ -102,25 +102,23 @@ static long COV_UNMEASURED clone_master(const struct master_args *a)
 	return pid;
 }
 
+/* What the master child's exit status says (master_child's codes). */
+static const char *const master_failures[] = {
+    "setsid failed",
+    "installing the signal handlers failed",
+    "could not unregister rseq",
+    "PR_SET_NO_NEW_PRIVS or PR_SET_PDEATHSIG failed",
+    "the harness went away",
+    "mapping its region failed",
+    "the seccomp filter was refused",
+};
+#define MASTER_FIRST_CODE 110
+
 static const char *master_failure(int code)
 {
-	switch (code) {
-	case 110:
-		return "setsid failed";
-	case 111:
-		return "installing the signal handlers failed";
-	case 112:
-		return "could not unregister rseq";
-	case 113:
-		return "PR_SET_NO_NEW_PRIVS or PR_SET_PDEATHSIG failed";
-	case 114:
-		return "the harness went away";
-	case 115:
-		return "mapping its region failed";
-	case 116:
-		return "the seccomp filter was refused";
-	}
-	return "it died";
+	unsigned i = (unsigned)(code - MASTER_FIRST_CODE);
+	return i < sizeof(master_failures) / sizeof(master_failures[0]) ? master_failures[i]
+	                                                                : "it died";
 }
 
 static struct sock_fprog *build_master_filter(char *err, size_t errlen)

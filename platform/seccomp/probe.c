@@ -166,22 +166,21 @@ static pid_t COV_UNMEASURED fork_probe(void *ro_page)
 	return pid;
 }
 
+/* What the probe child's exit status says (probe_child's codes). */
+static const char *const stage_failures[] = {
+    "could not install a handler on an alternate stack",
+    "seccomp(SECCOMP_SET_MODE_FILTER) refused a filter",
+    "a filter that tests the instruction pointer did not let the stub's syscall through",
+    "SECCOMP_RET_TRAP gave no SIGSYS with the syscall number in rax",
+    "a write fault gave no SIGSEGV on the alternate stack",
+};
+#define STAGE_FIRST_CODE 10
+
 static const char *stage_what(int code)
 {
-	switch (code) {
-	case 10:
-		return "could not install a handler on an alternate stack";
-	case 11:
-		return "seccomp(SECCOMP_SET_MODE_FILTER) refused a filter";
-	case 12:
-		return "a filter that tests the instruction pointer did not let the stub's syscall "
-		       "through";
-	case 13:
-		return "SECCOMP_RET_TRAP gave no SIGSYS with the syscall number in rax";
-	case 14:
-		return "a write fault gave no SIGSEGV on the alternate stack";
-	}
-	return "the probe child failed";
+	unsigned i = (unsigned)(code - STAGE_FIRST_CODE);
+	return i < sizeof(stage_failures) / sizeof(stage_failures[0]) ? stage_failures[i]
+	                                                              : "the probe child failed";
 }
 
 static int check_frame(struct plat_probe *pr, char *why, size_t len)

@@ -102,7 +102,7 @@ int sc_wait_event(struct sc_as *sa, unsigned slot)
 				continue;
 			s |= SC_ST_HARNESS_SLEEPING;
 		}
-		struct timespec ts = { TAMPER_RECHECK_S, 0 };
+		struct timespec ts = {TAMPER_RECHECK_S, 0};
 		if (syscall(SYS_futex, w, FUTEX_WAIT, s, &ts, NULL, 0) != 0 && errno == ETIMEDOUT &&
 		    (atomic_load(w) & SC_ST_PHASE) == SC_ST_RUN)
 			sc_futex_wake(sc_state(sa, slot));
