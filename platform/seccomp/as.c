@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "platform/coverage.h"
 #include "platform/seccomp/seccomp.h"
 
 struct plat_as *sc_as_alloc(struct plat *p, bool is_master)
@@ -209,6 +210,7 @@ int sc_unmap(struct plat_as *as, uintptr_t addr, size_t len)
 		fprintf(stderr,
 		        "platform: fatal: munmap(%#lx, %#zx) in seccomp stub %d failed: %d\n",
 		        (unsigned long)addr, len, as->pid, r);
+		cov_flush();
 		abort();
 	}
 	return r;

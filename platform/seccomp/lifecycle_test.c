@@ -189,3 +189,21 @@ Test(seccomp, t7_t8_many_address_spaces,
 		cr_assert(process_gone(pid[i]), "stub %d reaped", i);
 	guest_teardown(&g);
 }
+
+/* P24 for this backend: a munmap the harness asked for cannot fail on a
+ * live stub; if it does, the one fatal path names the stub and aborts. */
+static void unmap_misaligned(void)
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	plat_unmap(g.as, DATA_ADDR + 1, PAGE);
+}
+
+Test(seccomp, t7_p24_failing_unmap_is_fatal,
+     .description = "T7 P24: a munmap that fails on a live stub aborts, naming it")
+{
+	char buf[4096];
+	int st = run_capturing_stderr(unmap_misaligned, buf, sizeof(buf));
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %#x", st);
+	cr_assert(strstr(buf, "platform: fatal: munmap") && strstr(buf, "seccomp stub"), "%s", buf);
+}
