@@ -35,6 +35,12 @@ struct proc *proc_new(struct kernel *k, struct proc *parent)
 		memcpy(p->act, parent->act, sizeof(p->act));
 		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
+		memcpy(p->cwd, parent->cwd, sizeof(p->cwd));
+		p->umask = parent->umask;
+		if (parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {
+			memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
+			p->cmdline_len = parent->cmdline_len;
+		}
 		p->random_state = parent->random_state ^ (uint64_t)k->next_pid;
 		p->parent_exec_id = parent->exec_id;
 	}
@@ -59,6 +65,7 @@ void proc_free(struct proc *p)
 	vm_detach(p);
 	if (p->fds)
 		fdtable_put(p->fds);
+	free(p->cmdline);
 	free(p);
 }
 

@@ -1,0 +1,209 @@
+/* Guest paths: copied from guest memory, made absolute from the cwd or a
+ * dirfd (view.c, point 3: a walk always starts at the root), and looked
+ * up in the host tree through the view or in the sentry's /dev and /proc,
+ * whose symlinks (/proc/self, /proc/PID/cwd, /dev/stdin...) lead back into
+ * the same lookup with a new path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/sentry/fs/fs.h"
+#include "harness/sentry/mm.h"
+
+struct fs_view *fs_view_of(struct task *t)
+{
+	return t->proc->k->fs;
+}
+
+long fs_copy_path(struct task *t, uint64_t addr, char *out, bool empty_ok)
+{
+	long n = mm_strncpy_in(t->proc->mm, addr, out, FS_PATH_MAX);
+	if (n < 0)
+		return -EFAULT;
+	if (n >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!n && !empty_ok)
+		return -ENOENT;
+	return n;
+}
+
+static int cat_path(char *out, size_t len, const char *base, const char *name)
+{
+	size_t bl = strlen(base);
+	bool slash = bl && base[bl - 1] == '/';
+	int n = snprintf(out, len, "%s%s%s", base, slash || !*name ? "" : "/", name);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int fs_join(struct task *t, int dirfd, const char *name, char *out, size_t len)
+{
+	if (name[0] == '/')
+		return cat_path(out, len, "", name);
+	if (dirfd == AT_FDCWD)
+		return cat_path(out, len, t->proc->cwd, name);
+	struct file *f = file_of(t, (uint64_t)(unsigned)dirfd);
+	if (!f)
+		return -EBADF;
+	char base[FS_PATH_MAX];
+	int e = file_guest_path(t, f, base, sizeof(base), *name != 0);
+	return e ? e : cat_path(out, len, base, name);
+}
+
+void fs_node_put(struct fs_node *n)
+{
+	if (n->mount == FS_HOST && n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+	if (n->vn.file)
+		file_put(n->vn.file);
+	n->vn.file = NULL;
+}
+
+/* A symlink of the sentry's trees on the way: the walk goes on from its
+ * target with the rest of the path. */
+static int follow_vlink(struct task *t, const struct vnode *vn, const char *more, int flags,
+                        int hops, struct fs_node *n);
+
+static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, struct fs_node *n)
+{
+	char norm[FS_PATH_MAX * 2];
+	const char *rest;
+	bool slash;
+	memset(n, 0, sizeof(*n));
+	n->fd = -1;
+	if (snprintf(n->path, sizeof(n->path), "%s", gpath) >= (int)sizeof(n->path))
+		return -ENAMETOOLONG;
+	n->mount = fs_mount_of(gpath, norm, sizeof(norm), &rest, &slash);
+	if (n->mount == FS_HOST) {
+		n->fd = fs_resolve(fs_view_of(t), gpath, flags & FS_FOLLOW || slash);
+		return n->fd < 0 ? n->fd : 0;
+	}
+	/* Walk the emulated tree one component at a time: a symlink before
+	 * the last component (or at it, when following) is followed. */
+	char walked[FS_PATH_MAX * 2];
+	size_t wl = 0;
+	walked[0] = 0;
+	const char *s = rest;
+	for (;;) {
+		const char *e = strchrnul(s, '/');
+		int r = (n->mount == FS_DEV ? dev_lookup : proc_lookup)(t, walked, &n->vn);
+		if (r)
+			return r;
+		bool last = !*s;
+		if (n->vn.kind == VN_LINK && (!last || (flags & FS_FOLLOW) || slash)) {
+			struct vnode link = n->vn;
+			n->vn.file = NULL;
+			int rr = follow_vlink(t, &link, s, flags, hops, n);
+			if (link.file)
+				file_put(link.file);
+			return rr;
+		}
+		if (last)
+			break;
+		if (n->vn.kind != VN_DIR)
+			return -ENOTDIR;
+		if (n->vn.file)
+			file_put(n->vn.file), n->vn.file = NULL;
+		wl += (size_t)snprintf(walked + wl, sizeof(walked) - wl, "%s%.*s", wl ? "/" : "",
+		                       (int)(e - s), s);
+		s = *e ? e + 1 : e;
+	}
+	if (slash && n->vn.kind != VN_DIR)
+		return -ENOTDIR;
+	return 0;
+}
+
+static int follow_vlink(struct task *t, const struct vnode *vn, const char *more, int flags,
+                        int hops, struct fs_node *n)
+{
+	if (hops >= FS_MAX_HOPS)
+		return -ELOOP;
+	char next[FS_PATH_MAX * 2];
+	if (cat_path(next, sizeof(next), vn->target, more))
+		return -ENAMETOOLONG;
+	/* /proc/PID/fd/N of a file that has no path (a pipe, an eventfd):
+	 * Linux opens the same object again; the node carries the file. */
+	if (vn->file && vn->target[0] != '/') {
+		if (*more)
+			return -ENOTDIR;
+		n->vn = *vn;
+		n->vn.file = vn->file;
+		file_get(vn->file);
+		return 0;
+	}
+	return lookup_hops(t, next, flags, hops + 1, n);
+}
+
+int fs_lookup_abs(struct task *t, const char *gpath, int flags, struct fs_node *n)
+{
+	return lookup_hops(t, gpath, flags, 0, n);
+}
+
+int fs_lookup(struct task *t, int dirfd, uint64_t upath, int flags, struct fs_node *n)
+{
+	char name[FS_PATH_MAX], abs[FS_PATH_MAX * 2];
+	memset(n, 0, sizeof(*n));
+	n->fd = -1;
+	long len = fs_copy_path(t, upath, name, flags & FS_EMPTY_OK);
+	if (len < 0)
+		return (int)len;
+	int e = fs_join(t, dirfd, name, abs, sizeof(abs));
+	return e ? e : fs_lookup_abs(t, abs, flags, n);
+}
+
+int fs_node_stat(struct task *t, const struct fs_node *n, struct stat *st)
+{
+	if (n->mount == FS_HOST)
+		return fstatat(n->fd, "", st, AT_EMPTY_PATH) ? -errno : 0;
+	return vnode_stat(t, &n->vn, st);
+}
+
+int fs_lookup_parent(struct task *t, int dirfd, uint64_t upath, struct fs_parent *p)
+{
+	char name[FS_PATH_MAX], abs[FS_PATH_MAX * 2];
+	memset(p, 0, sizeof(*p));
+	p->dir.fd = -1;
+	long len = fs_copy_path(t, upath, name, false);
+	if (len < 0)
+		return (int)len;
+	int e = fs_join(t, dirfd, name, abs, sizeof(abs));
+	return e ? e : fs_parent_abs(t, abs, p);
+}
+
+/* The last component and the directory above it (filename_parentat). */
+int fs_parent_abs(struct task *t, char *abs, struct fs_parent *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dir.fd = -1;
+	int e;
+	size_t l = strlen(abs);
+	while (l > 1 && abs[l - 1] == '/')
+		abs[--l] = 0, p->slash = true;
+	char *cut = strrchr(abs, '/');
+	const char *last = cut + 1;
+	if (!*last)
+		p->last = LAST_ROOT;
+	else if (!strcmp(last, "."))
+		p->last = LAST_DOT;
+	else if (!strcmp(last, ".."))
+		p->last = LAST_DOTDOT;
+	if (strlen(last) > NAME_MAX)
+		return -ENAMETOOLONG;
+	snprintf(p->name, sizeof(p->name), "%s", last);
+	if (cut == abs)
+		cut[1] = 0; /* the parent is the root */
+	else
+		*cut = 0;
+	e = fs_lookup_abs(t, abs, FS_FOLLOW, &p->dir);
+	if (e)
+		return e;
+	struct stat st;
+	e = fs_node_stat(t, &p->dir, &st);
+	if (!e && !S_ISDIR(st.st_mode))
+		e = -ENOTDIR;
+	if (e)
+		fs_node_put(&p->dir);
+	return e;
+}
