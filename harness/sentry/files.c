@@ -368,6 +368,51 @@ long sys_pwritev(struct task *t, const uint64_t *a)
 	return positional(t, a, true, true);
 }
 
+/* sendfile: from a file with positions (Linux needs one that can be
+ * mapped: a pipe or a stream as input is EINVAL) to any fd; with an
+ * offset pointer the input's own position stays. */
+long sys_sendfile(struct task *t, const uint64_t *a)
+{
+	static __thread char chunk[IO_CHUNK];
+	struct file *out = get(t, a[0]), *in = get(t, a[1]);
+	if (!out || !in || (out->flags & O_PATH) || (in->flags & O_PATH) ||
+	    (out->flags & O_ACCMODE) == O_RDONLY || (in->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (in->kind != FILE_OPS || !in->ops->seekable || (out->flags & O_APPEND))
+		return -EINVAL;
+	int64_t off, *pos = NULL;
+	if (a[2]) {
+		if (copy_in(t, a[2], &off, sizeof(off)))
+			return -EFAULT;
+		if (off < 0)
+			return -EINVAL;
+		pos = &off;
+	}
+	size_t len = a[3] > 0x7ffff000 ? 0x7ffff000 : (size_t)a[3], done = 0;
+	while (done < len) {
+		size_t n = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+		long r = do_read(t, in, chunk, n, pos);
+		if (r <= 0) {
+			if (r < 0 && !done)
+				return r;
+			break;
+		}
+		long w = do_write(t, out, chunk, (size_t)r, NULL);
+		if (w >= 0 && w < r && pos) /* what was not written was not read */
+			off -= r - w;
+		else if (w >= 0 && w < r && in->ops->lseek)
+			in->ops->lseek(t, in, (int64_t)w - r, SEEK_CUR);
+		if (w < 0)
+			return done ? (long)done : w;
+		done += (size_t)w;
+		if (w < r)
+			break;
+	}
+	if (pos && copy_out(t, a[2], &off, sizeof(off)))
+		return -EFAULT;
+	return (long)done;
+}
+
 long sys_lseek(struct task *t, const uint64_t *a)
 {
 	struct file *f = get(t, a[0]);

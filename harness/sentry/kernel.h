@@ -124,6 +124,7 @@ struct proc {
 	unsigned umask;
 	char *cmdline;
 	size_t cmdline_len;
+	int nice;                /* setpriority (sys_identity.c) */
 };
 
 struct task {
@@ -318,6 +319,13 @@ long sys_gettid(struct task *, const uint64_t *);
 long sys_getppid(struct task *, const uint64_t *);
 long sys_getuid(struct task *, const uint64_t *);
 long sys_getgid(struct task *, const uint64_t *);
+#define NGROUPS_MAX_GUEST 65536
+long sys_getgroups(struct task *, const uint64_t *);
+long sys_getpriority(struct task *, const uint64_t *);
+long sys_setpriority(struct task *, const uint64_t *);
+long sys_sched_getaffinity(struct task *, const uint64_t *);
+long sys_getrusage(struct task *, const uint64_t *);
+long sys_sendfile(struct task *, const uint64_t *);
 /* The guest's identity: the fixed 1000, or the host's with host_ids. */
 unsigned sentry_uid(struct task *t);
 unsigned sentry_gid(struct task *t);

@@ -37,6 +37,7 @@ struct proc *proc_new(struct kernel *k, struct proc *parent)
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		memcpy(p->cwd, parent->cwd, sizeof(p->cwd));
 		p->umask = parent->umask;
+		p->nice = parent->nice;
 		if (parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {
 			memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
 			p->cmdline_len = parent->cmdline_len;

@@ -92,13 +92,19 @@ enum arg {
 			   * the pointer prints (S11: traces are byte-identical) */
 	A_WAITID_OPTIONS,
 	A_WAITID_INFO, /* filled in when waitid returned 0 */
+	A_MODE,        /* permission bits, octal */
+	A_ACCESS,      /* access's F_OK or R_OK|W_OK|X_OK */
+	A_RENAME,      /* RENAME_* */
+	A_PRIO_WHICH,
+	A_RUSAGE_WHO,
 };
 
 /* How the result prints. */
-enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL, R_SIG, R_POLL };
+enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL, R_SIG, R_POLL, R_OCT };
 
 struct desc {
 	bool on;
+	bool full; /* decoded only for a sentry with a filesystem view */
 	unsigned char nargs, res;
 	unsigned char arg[6];
 	void (*custom)(const struct call *c); /* prints all args itself */
@@ -696,6 +702,23 @@ static void put_arg(const struct call *c, int i, int type)
 	case A_IDTYPE: trace_xval(l, N(idtypes), (uint32_t)v, "%lu"); break;
 	case A_WAITID_OPTIONS: trace_flags(l, N(waitid_options), (uint32_t)v, NULL); break;
 	case A_UINT: trace_printf(l, "%u", (unsigned)v); break;
+	case A_MODE: trace_printf(l, "%#03o", (unsigned)v); break;
+	case A_ACCESS:
+		if ((unsigned)v)
+			trace_flags(l, N(access_modes), (uint32_t)v, NULL);
+		else
+			trace_put(l, "F_OK");
+		break;
+	case A_RENAME: trace_flags(l, N(rename_flags), (uint32_t)v, NULL); break;
+	case A_PRIO_WHICH: trace_xval(l, N(prio_whiches), (uint32_t)v, "%lu"); break;
+	case A_RUSAGE_WHO:
+		if ((int)v == -1)
+			trace_put(l, "RUSAGE_CHILDREN");
+		else if ((int)v < 0)
+			trace_printf(l, "%d", (int)v);
+		else
+			trace_xval(l, N(rusage_whos), (uint32_t)v, "%lu");
+		break;
 	default: put_mem_arg(c, i, type); break;
 	}
 }
@@ -851,8 +874,9 @@ static void restart_syscall_args(const struct call *c)
 
 /* ---- the table ---- */
 
-#define D(name, n, r, ...) [__NR_##name] = {true, n, r, {__VA_ARGS__}, NULL}
-#define C(name, fn) [__NR_##name] = {true, 0, R_DEC, {0}, fn}
+#define D(name, n, r, ...) [__NR_##name] = {true, false, n, r, {__VA_ARGS__}, NULL}
+#define F(name, n, r, ...) [__NR_##name] = {true, true, n, r, {__VA_ARGS__}, NULL}
+#define C(name, fn) [__NR_##name] = {true, false, 0, R_DEC, {0}, fn}
 
 /* The calls a small sentry implements (S8-S10 and the start-up of a static
  * binary); only these are decoded. */
@@ -933,19 +957,63 @@ static const struct desc descs[] = {
 	D(execve, 3, R_DEC, A_PATH, A_ARGV, A_ENVP),
 	D(getcwd, 2, R_DEC, A_CWD_OUT, A_ULONG),
 	D(sched_yield, 0, R_DEC),
+	/* The calls of a sentry with a filesystem view (F: decoded with one). */
+	F(readlink, 3, R_DEC, A_PATH, A_RPATH, A_ULONG),
+	F(creat, 2, R_DEC, A_PATH, A_MODE),
+	F(stat, 2, R_DEC, A_PATH, A_STAT_OUT),
+	F(lstat, 2, R_DEC, A_PATH, A_STAT_OUT),
+	F(statx, 5, R_DEC, A_DIRFD, A_PATH, A_ATFLAGS, A_HEX, A_PTR),
+	F(getdents64, 3, R_DEC, A_INT, A_PTR, A_UINT),
+	F(access, 2, R_DEC, A_PATH, A_ACCESS),
+	F(faccessat, 3, R_DEC, A_DIRFD, A_PATH, A_ACCESS),
+	F(faccessat2, 4, R_DEC, A_DIRFD, A_PATH, A_ACCESS, A_ATFLAGS),
+	F(chdir, 1, R_DEC, A_PATH),
+	F(fchdir, 1, R_DEC, A_INT),
+	F(mkdir, 2, R_DEC, A_PATH, A_MODE),
+	F(mkdirat, 3, R_DEC, A_DIRFD, A_PATH, A_MODE),
+	F(unlink, 1, R_DEC, A_PATH),
+	F(rmdir, 1, R_DEC, A_PATH),
+	F(unlinkat, 3, R_DEC, A_DIRFD, A_PATH, A_ATFLAGS),
+	F(rename, 2, R_DEC, A_PATH, A_PATH),
+	F(renameat, 4, R_DEC, A_DIRFD, A_PATH, A_DIRFD, A_PATH),
+	F(renameat2, 5, R_DEC, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_RENAME),
+	F(symlink, 2, R_DEC, A_PATH, A_PATH),
+	F(symlinkat, 3, R_DEC, A_PATH, A_DIRFD, A_PATH),
+	F(link, 2, R_DEC, A_PATH, A_PATH),
+	F(linkat, 5, R_DEC, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_ATFLAGS),
+	F(chmod, 2, R_DEC, A_PATH, A_MODE),
+	F(fchmod, 2, R_DEC, A_INT, A_MODE),
+	F(fchmodat, 3, R_DEC, A_DIRFD, A_PATH, A_MODE),
+	F(truncate, 2, R_DEC, A_PATH, A_LONG),
+	F(ftruncate, 2, R_DEC, A_INT, A_LONG),
+	F(fsync, 1, R_DEC, A_INT),
+	F(fdatasync, 1, R_DEC, A_INT),
+	/* Times may be the clock's (UTIME_NOW aside): the pointer only. */
+	F(utimensat, 4, R_DEC, A_DIRFD, A_PATH, A_PTR, A_ATFLAGS),
+	F(umask, 1, R_OCT, A_MODE),
+	F(statfs, 2, R_DEC, A_PATH, A_PTR),
+	F(fstatfs, 2, R_DEC, A_INT, A_PTR),
+	F(sendfile, 4, R_DEC, A_INT, A_INT, A_PTR, A_ULONG),
+	F(preadv, 4, R_DEC, A_INT, A_RIOV, A_INT, A_LONG),
+	F(pwritev, 4, R_DEC, A_INT, A_WIOV, A_INT, A_LONG),
+	F(getgroups, 2, R_DEC, A_INT, A_PTR),
+	F(getpriority, 2, R_DEC, A_PRIO_WHICH, A_INT),
+	F(setpriority, 3, R_DEC, A_PRIO_WHICH, A_INT, A_INT),
+	F(sched_getaffinity, 3, R_DEC, A_INT, A_UINT, A_PTR),
+	F(getrusage, 2, R_DEC, A_RUSAGE_WHO, A_PTR),
 };
 
-static const struct desc *lookup(long nr)
+static const struct desc *lookup(long nr, bool full)
 {
-	if (nr < 0 || nr >= (long)TRACE_NELEM(descs) || !descs[nr].on)
+	if (nr < 0 || nr >= (long)TRACE_NELEM(descs) || !descs[nr].on || (descs[nr].full && !full))
 		return NULL;
 	return &descs[nr];
 }
 
 void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
-		       const char *name, long nr, const uint64_t args[6], long ret)
+		       const char *name, long nr, const uint64_t args[6], long ret, bool full)
 {
-	const struct desc *d = lookup(nr);
+	const struct desc *d = lookup(nr, full);
 	struct call c = {l, m, args, ret};
 	bool first = true;
 
@@ -1014,9 +1082,9 @@ static void poll_result(struct trace_line *l, const struct trace_mem *m, const u
 }
 
 void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long nr,
-			 const uint64_t args[6], long ret)
+			 const uint64_t args[6], long ret, bool full)
 {
-	const struct desc *d = lookup(nr);
+	const struct desc *d = lookup(nr, full);
 	int res = d ? d->res : R_DEC;
 
 	if (res == R_NONE) {
@@ -1041,6 +1109,9 @@ void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long n
 		break;
 	case R_POLL:
 		poll_result(l, m, args, ret);
+		break;
+	case R_OCT:
+		trace_printf(l, "= %#03lo", (unsigned long)ret);
 		break;
 	default:
 		trace_printf(l, "= %ld", ret);

@@ -55,6 +55,12 @@ static const syscall_fn table[TABLE_SIZE] = {
     [SYS_pwritev] = sys_pwritev,
     [SYS_getgid] = sys_getgid,
     [SYS_getegid] = sys_getgid,
+    [SYS_getgroups] = sys_getgroups,
+    [SYS_getpriority] = sys_getpriority,
+    [SYS_setpriority] = sys_setpriority,
+    [SYS_sched_getaffinity] = sys_sched_getaffinity,
+    [SYS_getrusage] = sys_getrusage,
+    [SYS_sendfile] = sys_sendfile,
 };
 
 syscall_fn fs_syscall_lookup(long nr)

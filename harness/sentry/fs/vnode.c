@@ -19,7 +19,10 @@ struct vfile {
 	char path[FS_PATH_MAX * 2];
 	char *text; /* VN_TEXT: the contents; VN_DIR: the dirent64 records */
 	size_t len;
+	int mount; /* FS_DEV or FS_PROC */
 };
+
+static int open_dir(struct task *t, struct vfile *v, int mount);
 
 static uint64_t path_ino(const char *p)
 {
@@ -80,10 +83,16 @@ static int vf_stat(struct task *t, struct file *f, struct stat *st)
  * the position on, as getdents64 does. */
 static long vf_getdents(struct task *t, struct file *f, char *buf, size_t len)
 {
-	(void)t;
 	struct vfile *v = f->priv;
 	if (v->vn.kind != VN_DIR)
 		return -ENOTDIR;
+	/* Listed at the first read, as Linux reads /proc: /proc/self/fd then
+	 * shows the fd being read. */
+	if (!v->text && !f->pos) {
+		int e = open_dir(t, v, v->mount);
+		if (e)
+			return e;
+	}
 	size_t done = 0;
 	while ((size_t)f->pos < v->len) {
 		unsigned short rl;
@@ -212,8 +221,7 @@ int vnode_open(struct task *t, const struct fs_node *n, int flags, struct file *
 	int e = 0;
 	if (!(flags & O_PATH) && vn->kind == VN_TEXT)
 		e = proc_text(t, vn, &v->text, &v->len);
-	else if (!(flags & O_PATH) && vn->kind == VN_DIR)
-		e = open_dir(t, v, n->mount);
+	v->mount = n->mount;
 	struct file *f =
 	    e ? NULL
 	      : file_new_ops(&vfile_ops, (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | O_LARGEFILE,
