@@ -17,6 +17,7 @@
 #include "harness/case/case.h"
 #include "harness/cli/cmd_run.h"
 #include "harness/runner/escape.h"
+#include "harness/runner/scratch.h"
 #include "harness/sentry/sentry.h"
 
 extern char **environ;
@@ -90,7 +91,9 @@ static int from_case(const struct run_opts *o, struct tcase *c, char *path, size
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	snprintf(path, len, "%s/%s", o->fixtures ? o->fixtures : "build/fixtures", c->fixture);
+	char *p = case_program_path(c, o->fixtures ? o->fixtures : "build/fixtures");
+	snprintf(path, len, "%s", p ? p : "");
+	free(p);
 	*argv = calloc(c->args.n + 2, sizeof(**argv));
 	if (!*argv)
 		return -1;
@@ -172,8 +175,26 @@ int cmd_run(int argc, char **argv)
 		.fs = o.case_name ? NULL : &fs,
 		.host_ids = o.host_ids,
 	};
+	/* A case with a file system gets its scratch directory, as under the
+	 * suite (harness/runner/scratch.h). */
+	struct scratch sc = { .dir = "" };
+	struct sentry_fs case_fs;
+	const char *case_rw[1];
+	if (o.case_name && c.fs) {
+		char err[512];
+		if (scratch_make(&c, &sc, err, sizeof(err))) {
+			fprintf(stderr, "harness run: scratch directory: %s\n", err);
+			scratch_remove(&sc);
+			return 2;
+		}
+		case_rw[0] = sc.rw;
+		case_fs = (struct sentry_fs){ sc.root, case_rw, 1, sc.rw };
+		cfg.fs = &case_fs;
+		cfg.exe_name = case_host_program(&c) ? NULL : c.fixture;
+	}
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);
+	scratch_remove(&sc);
 	escape_check(p, &rc, &res);
 	fflush(trace);
 	if (trace != stderr)

@@ -34,7 +34,10 @@ struct findings {
 
 void oracle_golden(const struct tcase *c, const struct run *r, struct findings *f);
 void oracle_selfcheck(const struct tcase *c, const struct run *r, struct findings *f);
-void oracle_native(const struct run *native, const struct run *r, struct findings *f);
+/* O3: stdout and the exit status; for a host program (a cases/programs/
+ * case) stderr too, since its messages are part of what it does. */
+void oracle_native(const struct tcase *c, const struct run *native, const struct run *r,
+		   struct findings *f);
 /* Run k (1-based) against run 1: stdout, stderr and the exit status, and
  * the trace only when the case stores one: a case without a golden trace
  * may interleave several tasks' lines differently on every run. */
