@@ -987,6 +987,7 @@ static const struct desc descs[] = {
 	F(truncate, 2, R_DEC, A_PATH, A_LONG),
 	F(ftruncate, 2, R_DEC, A_INT, A_LONG),
 	F(fsync, 1, R_DEC, A_INT),
+	F(fallocate, 4, R_DEC, A_INT, A_INT, A_LONG, A_LONG),
 	F(fdatasync, 1, R_DEC, A_INT),
 	/* Times may be the clock's (UTIME_NOW aside): the pointer only. */
 	F(utimensat, 4, R_DEC, A_DIRFD, A_PATH, A_PTR, A_ATFLAGS),

@@ -59,6 +59,11 @@ int fs_lookup_abs(struct task *t, const char *gpath, int flags, struct fs_node *
 /* dirfd + the guest string at upath, as the *at calls take them. */
 int fs_lookup(struct task *t, int dirfd, uint64_t upath, int flags, struct fs_node *n);
 void fs_node_put(struct fs_node *n);
+/* The owner of host files as the guest sees it: the harness's own uid
+ * and gid are the guest's (1000, or the host's with host_ids), as a user
+ * namespace maps them, so that a guest checking modes against getuid()
+ * agrees with the access the host kernel gives it. */
+void fs_map_owner(struct task *t, struct stat *st);
 /* stat of a node, as fstatat would give it. */
 int fs_node_stat(struct task *t, const struct fs_node *n, struct stat *st);
 

@@ -48,8 +48,10 @@ static short hf_poll(struct task *t, struct file *f)
 
 static int hf_stat(struct task *t, struct file *f, struct stat *st)
 {
-	(void)t;
-	return fstat(f->host_fd, st) ? -errno : 0;
+	if (fstat(f->host_fd, st))
+		return -errno;
+	fs_map_owner(t, st);
+	return 0;
 }
 
 static long hf_getdents(struct task *t, struct file *f, char *buf, size_t len)

@@ -153,10 +153,22 @@ int fs_lookup(struct task *t, int dirfd, uint64_t upath, int flags, struct fs_no
 	return e ? e : fs_lookup_abs(t, abs, flags, n);
 }
 
+void fs_map_owner(struct task *t, struct stat *st)
+{
+	if (st->st_uid == getuid())
+		st->st_uid = sentry_uid(t);
+	if (st->st_gid == getgid())
+		st->st_gid = sentry_gid(t);
+}
+
 int fs_node_stat(struct task *t, const struct fs_node *n, struct stat *st)
 {
-	if (n->mount == FS_HOST)
-		return fstatat(n->fd, "", st, AT_EMPTY_PATH) ? -errno : 0;
+	if (n->mount == FS_HOST) {
+		if (fstatat(n->fd, "", st, AT_EMPTY_PATH))
+			return -errno;
+		fs_map_owner(t, st);
+		return 0;
+	}
 	return vnode_stat(t, &n->vn, st);
 }
 

@@ -17,6 +17,7 @@ long fs_sys_fchdir(struct task *, const uint64_t *);
 long fs_sys_fchmod(struct task *, const uint64_t *);
 long fs_sys_fchmodat(struct task *, const uint64_t *);
 long fs_sys_fstatfs(struct task *, const uint64_t *);
+long fs_sys_fallocate(struct task *, const uint64_t *);
 long fs_sys_fsync(struct task *, const uint64_t *);
 long fs_sys_ftruncate(struct task *, const uint64_t *);
 long fs_sys_getcwd(struct task *, const uint64_t *);

@@ -332,6 +332,17 @@ long fs_sys_truncate(struct task *t, const uint64_t *a)
 	return r;
 }
 
+long fs_sys_fallocate(struct task *t, const uint64_t *a)
+{
+	struct file *f;
+	long r = fd_change(t, a[0], &f);
+	if (r == 1)
+		return f->kind == FILE_PIPE_R || f->kind == FILE_PIPE_W ? -ESPIPE : -ENODEV;
+	if (!r && (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	return r ? r : host_errno(fallocate(f->host_fd, (int)a[1], (off_t)a[2], (off_t)a[3]));
+}
+
 long fs_sys_fsync(struct task *t, const uint64_t *a)
 {
 	struct file *f = file_of(t, a[0]);

@@ -51,6 +51,7 @@ static const syscall_fn table[TABLE_SIZE] = {
     [SYS_fsync] = fs_sys_fsync,
     [SYS_fdatasync] = fs_sys_fsync,
     [SYS_utimensat] = fs_sys_utimensat,
+    [SYS_fallocate] = fs_sys_fallocate,
     [SYS_preadv] = sys_preadv,
     [SYS_pwritev] = sys_pwritev,
     [SYS_getgid] = sys_getgid,
