@@ -528,6 +528,8 @@ long sys_fcntl(struct task *t, const uint64_t *a)
 		return f->flags;
 	case F_SETFL:
 		f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) | (int)(a[2] & (O_NONBLOCK | O_APPEND));
+		if (f->kind == FILE_OPS && f->host_fd >= 0) /* a host file: O_APPEND is the host's */
+			fcntl(f->host_fd, F_SETFL, f->flags & O_APPEND);
 		return 0;
 	}
 	return -EINVAL;

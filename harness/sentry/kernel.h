@@ -121,6 +121,8 @@ struct proc {
 	 * by the threads as CLONE_FS shares it), the umask, and argv for
 	 * /proc/PID/cmdline. */
 	char cwd[4096];
+	int cwd_fd;              /* O_PATH of the cwd in the view, or -1: a
+				  * removed cwd still opens as "." */
 	unsigned umask;
 	char *cmdline;
 	size_t cmdline_len;

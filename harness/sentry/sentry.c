@@ -67,6 +67,7 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 	if (k->fs) {
 		snprintf(p->cwd, sizeof(p->cwd), "%s", k->fs->cwd);
 		p->umask = k->fs->umask;
+		p->cwd_fd = fs_resolve(k->fs, p->cwd, true);
 		if (!cfg->exe_name && fs_host_to_guest(k->fs, cfg->path, exe, sizeof(exe)) == 0)
 			name.exe = exe;
 	}

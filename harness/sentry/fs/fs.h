@@ -15,6 +15,8 @@
 
 #define FS_PATH_MAX 4096 /* PATH_MAX with its NUL, as getname counts */
 #define FS_MAX_HOPS 40   /* MAXSYMLINKS */
+/* The kernel's O_LARGEFILE: glibc's is 0 on x86-64, the guest sees this. */
+#define FS_O_LARGEFILE 0100000
 
 /* An object of the sentry's own trees (/dev, /proc). */
 enum vnode_kind {
@@ -56,6 +58,10 @@ long fs_copy_path(struct task *t, uint64_t addr, char *out, bool empty_ok);
 int fs_join(struct task *t, int dirfd, const char *name, char *out, size_t len);
 /* Looks gpath (absolute) up; 0 or -errno. fs_node_put releases it. */
 int fs_lookup_abs(struct task *t, const char *gpath, int flags, struct fs_node *n);
+/* "." (and "./.", ".//") from the cwd is the working directory itself,
+ * even removed: Linux holds the directory, not its name. 0 with n set,
+ * 1 when name is no such path, or -errno. */
+int fs_lookup_dot(struct task *t, int dirfd, const char *name, struct fs_node *n);
 /* dirfd + the guest string at upath, as the *at calls take them. */
 int fs_lookup(struct task *t, int dirfd, uint64_t upath, int flags, struct fs_node *n);
 void fs_node_put(struct fs_node *n);

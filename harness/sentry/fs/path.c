@@ -136,6 +136,18 @@ static int follow_vlink(struct task *t, const struct vnode *vn, const char *more
 	return lookup_hops(t, next, flags, hops + 1, n);
 }
 
+int fs_lookup_dot(struct task *t, int dirfd, const char *name, struct fs_node *n)
+{
+	size_t len = strlen(name);
+	if (dirfd != AT_FDCWD || !len || strspn(name, "./") != len || strstr(name, "..") ||
+	    name[0] == '/' || t->proc->cwd_fd < 0)
+		return 1;
+	snprintf(n->path, sizeof(n->path), "%s", t->proc->cwd);
+	n->mount = FS_HOST;
+	n->fd = fcntl(t->proc->cwd_fd, F_DUPFD_CLOEXEC, 0);
+	return n->fd < 0 ? -errno : 0;
+}
+
 int fs_lookup_abs(struct task *t, const char *gpath, int flags, struct fs_node *n)
 {
 	return lookup_hops(t, gpath, flags, 0, n);
@@ -149,7 +161,10 @@ int fs_lookup(struct task *t, int dirfd, uint64_t upath, int flags, struct fs_no
 	long len = fs_copy_path(t, upath, name, flags & FS_EMPTY_OK);
 	if (len < 0)
 		return (int)len;
-	int e = fs_join(t, dirfd, name, abs, sizeof(abs));
+	int e = fs_lookup_dot(t, dirfd, name, n);
+	if (e <= 0)
+		return e;
+	e = fs_join(t, dirfd, name, abs, sizeof(abs));
 	return e ? e : fs_lookup_abs(t, abs, flags, n);
 }
 

@@ -23,7 +23,7 @@
  * time; O_LARGEFILE is forced on 64-bit (force_o_largefile). */
 static int kept_flags(int flags)
 {
-	return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
+	return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | FS_O_LARGEFILE;
 }
 
 static long install_new(struct task *t, struct file *f, int flags)
@@ -160,7 +160,14 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, mode_t
 	if ((flags & __O_TMPFILE) == __O_TMPFILE &&
 	    (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
 		return -EINVAL;
-	int e = fs_join(t, dirfd, name, abs, sizeof(abs));
+	struct fs_node n = { .fd = -1 };
+	int e = fs_lookup_dot(t, dirfd, name, &n);
+	if (e <= 0) {
+		long r = e ? e : open_host(t, &n, flags);
+		fs_node_put(&n);
+		return r;
+	}
+	e = fs_join(t, dirfd, name, abs, sizeof(abs));
 	return e ? e : open_abs(t, abs, flags, mode, 0);
 }
 
@@ -473,9 +480,12 @@ long fs_sys_fstatfs(struct task *t, const uint64_t *a)
 
 long fs_sys_getcwd(struct task *t, const uint64_t *a)
 {
+	char now[FS_PATH_MAX];
 	struct fs_node n;
-	int e = fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
-	fs_node_put(&n);
+	int e = t->proc->cwd_fd >= 0 ? fs_guest_path(fs_view_of(t), t->proc->cwd_fd, now, sizeof(now))
+				     : fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
+	if (t->proc->cwd_fd < 0)
+		fs_node_put(&n);
 	if (e)
 		return -ENOENT; /* removed: Linux says ENOENT */
 	size_t len = strlen(t->proc->cwd) + 1;
@@ -509,6 +519,9 @@ static long set_cwd(struct task *t, struct fs_node *n)
 	if (strlen(path) >= sizeof(t->proc->cwd))
 		return -ENAMETOOLONG;
 	snprintf(t->proc->cwd, sizeof(t->proc->cwd), "%s", path);
+	if (t->proc->cwd_fd >= 0)
+		close(t->proc->cwd_fd);
+	t->proc->cwd_fd = n->mount == FS_HOST ? fcntl(n->fd, F_DUPFD_CLOEXEC, 0) : -1;
 	return 0;
 }
 

@@ -90,9 +90,26 @@ static int refuse_host_proc(int fd)
 	return fd;
 }
 
+/* "/./" and "//" are "/" in any walk: squashed, a joined path (cwd and
+ * name) stays within PATH_MAX where the guest's own string did. */
+static void squash(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+	for (const char *s = in; *s && n + 1 < len; s++) {
+		if (*s == '/' && n && out[n - 1] == '/')
+			continue;
+		if (*s == '.' && n && out[n - 1] == '/' && (s[1] == '/' || (!s[1] && n > 1)))
+			continue; /* a final "/." keeps its slash: still a directory */
+		out[n++] = *s;
+	}
+	out[n] = 0;
+}
+
 int fs_resolve(const struct fs_view *v, const char *gpath, bool follow)
 {
-	int fd = openat2_confined(v->root_fd, gpath, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, 0);
+	char p[PATH_MAX * 3];
+	squash(gpath, p, sizeof(p));
+	int fd = openat2_confined(v->root_fd, p, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, 0);
 	return fd < 0 ? fd : refuse_host_proc(fd);
 }
 

@@ -224,7 +224,7 @@ int vnode_open(struct task *t, const struct fs_node *n, int flags, struct file *
 	v->mount = n->mount;
 	struct file *f =
 	    e ? NULL
-	      : file_new_ops(&vfile_ops, (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | O_LARGEFILE,
+	      : file_new_ops(&vfile_ops, (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | FS_O_LARGEFILE,
 	                     v);
 	if (!f) {
 		free(v->text);
