@@ -182,7 +182,7 @@ int cmd_run(int argc, char **argv)
 	const char *case_rw[1];
 	if (o.case_name && c.fs) {
 		char err[512];
-		if (scratch_make(&c, &sc, err, sizeof(err))) {
+		if (scratch_make(&c, path, &sc, err, sizeof(err))) {
 			fprintf(stderr, "harness run: scratch directory: %s\n", err);
 			scratch_remove(&sc);
 			return 2;

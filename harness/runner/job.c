@@ -123,7 +123,7 @@ int job_start(struct job *j, const struct job_ctx *x)
 		return nostart(j, "%s%s", "out of memory", "");
 	char err[512];
 	if (j->c->fs && (!(j->scratch = calloc(1, sizeof(*j->scratch))) ||
-			 scratch_make(j->c, j->scratch, err, sizeof(err)))) {
+			 scratch_make(j->c, path, j->scratch, err, sizeof(err)))) {
 		free(path);
 		return nostart(j, "scratch directory: %s%s", j->scratch ? err : "out of memory", "");
 	}

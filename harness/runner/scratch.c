@@ -100,7 +100,38 @@ static int copy_case_tree(const struct tcase *c, const char *dst, char *err, siz
 	return copy_tree(src, dst, err, errlen);
 }
 
-int scratch_make(const struct tcase *c, struct scratch *s, char *err, size_t errlen)
+/* A hard link where the file system allows, else a copy. */
+static int place_fixture(const char *root, const char *fixture, const char *path, char *err,
+			 size_t errlen)
+{
+	char t[PATH_MAX];
+	snprintf(t, sizeof(t), "%s/%s", root, fixture);
+	for (char *s = t + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		if (mkdir(t, 0755) && errno != EEXIST)
+			return fail(err, errlen, "mkdir", t);
+		*s = '/';
+	}
+	if (!link(path, t))
+		return 0;
+	struct stat st;
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	int out = in < 0 || fstat(in, &st) ? -1 : open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	char buf[65536];
+	ssize_t n = 0;
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1, errno = EIO;
+	int rc = in < 0 || out < 0 || n < 0 ? fail(err, errlen, "copy", path) : 0;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+int scratch_make(const struct tcase *c, const char *path, struct scratch *s, char *err,
+		 size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
 	const char *tmp = getenv("TMPDIR");
@@ -117,7 +148,8 @@ int scratch_make(const struct tcase *c, struct scratch *s, char *err, size_t err
 		snprintf(s->rw, sizeof(s->rw), "%s/rw", s->dir);
 		if (mkdir(s->rw, 0755) || chmod(s->rw, 0755)) /* whatever the umask */
 			return fail(err, errlen, "mkdir", s->rw);
-		if (lay_out_ro(s->dir, err, errlen))
+		if (lay_out_ro(s->dir, err, errlen) ||
+		    place_fixture(s->dir, c->fixture, path, err, errlen))
 			return -1;
 	} else {
 		snprintf(s->root, sizeof(s->root), "/");

@@ -23,8 +23,11 @@ struct scratch {
 	char rw[PATH_MAX + 8]; /* the writable tree, also the cwd */
 };
 
-/* 0, or -1 with one line in err naming what failed. */
-int scratch_make(const struct tcase *c, struct scratch *s, char *err, size_t errlen);
+/* 0, or -1 with one line in err naming what failed. For fs: scratch the
+ * fixture (path) is also put at its own name below the root, so the
+ * guest's /proc/self/exe (the fixture's name) leads to it inside its view. */
+int scratch_make(const struct tcase *c, const char *path, struct scratch *s, char *err,
+		 size_t errlen);
 /* Removes D and everything the run left in it (modes restored first). */
 void scratch_remove(struct scratch *s);
 

@@ -87,6 +87,8 @@ static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, s
 	walked[0] = 0;
 	const char *s = rest;
 	for (;;) {
+		while (*s == '/')
+			s++;
 		const char *e = strchrnul(s, '/');
 		int r = (n->mount == FS_DEV ? dev_lookup : proc_lookup)(t, walked, &n->vn);
 		if (r)
@@ -106,9 +108,19 @@ static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, s
 			return -ENOTDIR;
 		if (n->vn.file)
 			file_put(n->vn.file), n->vn.file = NULL;
-		wl += (size_t)snprintf(walked + wl, sizeof(walked) - wl, "%s%.*s", wl ? "/" : "",
-		                       (int)(e - s), s);
-		s = *e ? e + 1 : e;
+		size_t cl = (size_t)(e - s);
+		if (cl == 2 && s[0] == '.' && s[1] == '.') {
+			if (!wl) /* above the mount point: the root's */
+				return lookup_hops(t, *e ? e : "/", flags, hops + 1, n);
+			while (wl > 0 && walked[wl - 1] != '/')
+				wl--;
+			wl -= wl > 0;
+			walked[wl] = 0;
+		} else if (!(cl == 1 && s[0] == '.')) {
+			wl += (size_t)snprintf(walked + wl, sizeof(walked) - wl, "%s%.*s", wl ? "/" : "",
+			                       (int)cl, s);
+		}
+		s = e;
 	}
 	if (slash && n->vn.kind != VN_DIR)
 		return -ENOTDIR;

@@ -207,9 +207,19 @@ int fs_host_to_guest(const struct fs_view *v, const char *host, char *out, size_
 	return e;
 }
 
+/* The mount point is found lexically, component by component, up to it;
+ * what follows it is left as written (rest points into gpath), so that
+ * a ".." after a symlink of the sentry's trees applies to its target. */
 enum fs_mount fs_mount_of(const char *gpath, char *norm, size_t len, const char **rest,
                           bool *trailing_slash)
 {
+	static const struct {
+		const char *top;
+		enum fs_mount m;
+	} mounts[] = {
+	    {"/dev", FS_DEV},
+	    {"/proc", FS_PROC},
+	};
 	size_t n = 0, plen = strlen(gpath);
 	*trailing_slash = plen > 1 && gpath[plen - 1] == '/';
 	norm[0] = 0;
@@ -232,25 +242,16 @@ enum fs_mount fs_mount_of(const char *gpath, char *norm, size_t len, const char 
 		}
 		norm[n] = 0;
 		s = e;
+		for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
+			if (!strcmp(norm, mounts[i].top)) {
+				while (*s == '/')
+					s++;
+				*rest = s;
+				return mounts[i].m;
+			}
 	}
-	if (!n) {
+	if (!n)
 		norm[0] = '/', norm[1] = 0;
-		n = 1;
-	}
-	static const struct {
-		const char *top;
-		enum fs_mount m;
-	} mounts[] = {
-	    {"/dev", FS_DEV},
-	    {"/proc", FS_PROC},
-	};
-	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
-		size_t tl = strlen(mounts[i].top);
-		if (!strncmp(norm, mounts[i].top, tl) && (norm[tl] == '/' || !norm[tl])) {
-			*rest = norm[tl] ? norm + tl + 1 : norm + tl;
-			return mounts[i].m;
-		}
-	}
 	*rest = norm;
 	return FS_HOST;
 }
