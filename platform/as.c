@@ -211,7 +211,7 @@ void as_free(struct plat_as *as)
 
 static void evict_if_mine(struct stub_thread *t, pid_t key, void *me)
 {
-	if (!t->dead && !t->detached && key == *(pid_t *)me)
+	if (!t->dead && !atomic_load(&t->detached) && key == *(pid_t *)me)
 		ctx_evict_fp(t);
 }
 

@@ -64,8 +64,10 @@ static int create_from_master(struct plat_as *as)
 	return 0;
 }
 
-/* P4: a stub keeps nothing but the stub page. Stubs cloned from the master
- * inherit its already empty address space, so only the master needs this. */
+/* P4, P22: a stub keeps nothing but the stub page. The master is emptied
+ * once, at creation (stub processes cloned from it inherit its empty
+ * address space); every stub process is emptied again when its address
+ * space is released to the pool (as.c). */
 int as_unmap_all(struct plat_as *as, struct stub_thread *t)
 {
 	long lo[6] = { 0, (long)stub_layout.start };

@@ -651,7 +651,7 @@ Test(signame, names_and_numbers)
 	cr_assert_null(signame(65, buf));
 }
 
-/* Issue 9: a guest that blocks for ever is judged on its timeout. */
+/* expect: timeout: a guest that blocks for ever is judged on its timeout. */
 Test(case_parse, expect_timeout)
 {
 	struct tcase c;

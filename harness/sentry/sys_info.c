@@ -1,4 +1,4 @@
-/* What a static program asks for at start (issue 3): identity, limits,
+/* What a static program asks for at start: identity, limits,
  * TLS, randomness and time, all fixed or virtual so that every run of a
  * case gives the same trace (S4, S8, S11). */
 #include <asm/prctl.h>
