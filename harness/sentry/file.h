@@ -35,6 +35,10 @@ struct file_ops {
 	/* The name /proc/self/fd shows ("/etc/passwd", "anon_inode:[eventfd]"). */
 	void (*name)(struct file *f, char *buf, size_t len);
 	void (*release)(struct file *f);
+	/* The virtual CLOCK_MONOTONIC time at which poll() may change without
+	 * any other event (a timerfd's next expiry); 0: none. Waits sleep no
+	 * longer than that. */
+	uint64_t (*next_change)(struct file *f);
 	bool seekable; /* pread/pwrite allowed, the position is the file's */
 };
 
@@ -60,6 +64,11 @@ struct file *file_of(struct task *t, uint64_t fd);
 int file_install(struct task *t, struct file *f, int lowest, bool cloexec);
 /* A pipe's readiness, for select and epoll as for poll. */
 short file_poll(struct task *t, struct file *f);
+/* The earliest next_change of the fds in a set of pollfds (0: none). */
+uint64_t file_next_change(struct file *f);
+/* Sleeps until woken, a signal, or the earlier of the virtual deadline
+ * (0: none) and wake (0: none): task_sleep's results. */
+int file_sleep(struct task *t, uint64_t deadline, uint64_t wake);
 /* A fixed fstat for the kinds files.c owns (stdin, output, pipes). */
 void file_stat_builtin(struct file *f, struct stat *st);
 

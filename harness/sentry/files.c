@@ -641,6 +641,20 @@ static short poll_one(struct task *t, int fd, short events)
 	return file_poll(t, f) & (events | POLLHUP | POLLERR | POLLNVAL);
 }
 
+uint64_t file_next_change(struct file *f)
+{
+	return f && f->kind == FILE_OPS && f->ops->next_change ? f->ops->next_change(f) : 0;
+}
+
+int file_sleep(struct task *t, uint64_t deadline, uint64_t wake)
+{
+	if (wake && (!deadline || wake < deadline)) {
+		int r = task_sleep(t, wake);
+		return r == 0 ? 1 : r; /* the file's time came: look again */
+	}
+	return task_sleep(t, deadline);
+}
+
 short file_poll(struct task *t, struct file *f)
 {
 	short rev = 0;
@@ -676,16 +690,20 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, bool timed, ui
 		return -EFAULT;
 	for (bool last = timed && deadline <= vclock_ns(CLOCK_MONOTONIC);;) {
 		long ready = 0;
+		uint64_t wake = 0;
 		for (uint64_t i = 0; i < nfds; i++) {
 			fds[i].revents = poll_one(t, fds[i].fd, fds[i].events);
 			ready += fds[i].revents != 0;
+			uint64_t w = fds[i].fd >= 0 ? file_next_change(get(t, (uint64_t)fds[i].fd)) : 0;
+			if (w && (!wake || w < wake))
+				wake = w;
 		}
 		if (ready || last) {
 			if (nfds && copy_out(t, ufds, fds, nfds * sizeof(fds[0])))
 				return -EFAULT;
 			return ready;
 		}
-		int r = task_sleep(t, timed ? deadline : 0); /* 0: no deadline */
+		int r = file_sleep(t, timed ? deadline : 0, wake); /* 0: no deadline */
 		if (r == -EINTR)
 			return -ERESTARTNOHAND;
 		last = r == 0 && timed;

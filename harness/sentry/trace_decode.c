@@ -97,6 +97,9 @@ enum arg {
 	A_RENAME,      /* RENAME_* */
 	A_PRIO_WHICH,
 	A_RUSAGE_WHO,
+	A_SIGSET1X_IN, /* sigsetsize in the next arg (signalfd) */
+	A_SIGSET5_IN,  /* sigsetsize in args[5] (epoll_pwait) */
+	A_EPOLL_OP,
 };
 
 /* How the result prints. */
@@ -631,6 +634,8 @@ static void put_mem_arg(const struct call *c, int i, int type)
 	case A_SIGSET1_IN: put_sigset(c, v, c->args[1], false); break;
 	case A_SIGSET1_OUT: put_sigset(c, v, c->args[1], true); break;
 	case A_SIGSET4_IN: put_sigset(c, v, c->args[4], false); break;
+	case A_SIGSET1X_IN: put_sigset(c, v, c->args[i + 1], false); break;
+	case A_SIGSET5_IN: put_sigset(c, v, c->args[5], false); break;
 	case A_ITIMERVAL_IN: put_itimerval(c, v); break;
 	case A_SIGINFO_IN: put_siginfo(c, v, false); break;
 	case A_SIGINFO_OUT: put_siginfo(c, v, true); break;
@@ -710,6 +715,7 @@ static void put_arg(const struct call *c, int i, int type)
 			trace_put(l, "F_OK");
 		break;
 	case A_RENAME: trace_flags(l, N(rename_flags), (uint32_t)v, NULL); break;
+	case A_EPOLL_OP: trace_xval(l, N(epoll_ops), (uint32_t)v, "%lu"); break;
 	case A_PRIO_WHICH: trace_xval(l, N(prio_whiches), (uint32_t)v, "%lu"); break;
 	case A_RUSAGE_WHO:
 		if ((int)v == -1)
@@ -1002,6 +1008,28 @@ static const struct desc descs[] = {
 	F(setpriority, 3, R_DEC, A_PRIO_WHICH, A_INT, A_INT),
 	F(sched_getaffinity, 3, R_DEC, A_INT, A_UINT, A_PTR),
 	F(getrusage, 2, R_DEC, A_RUSAGE_WHO, A_PTR),
+	F(eventfd, 1, R_DEC, A_UINT),
+	F(eventfd2, 2, R_DEC, A_UINT, A_OFLAGS_ONLY),
+	F(signalfd, 3, R_DEC, A_INT, A_SIGSET1X_IN, A_ULONG),
+	F(signalfd4, 4, R_DEC, A_INT, A_SIGSET1X_IN, A_ULONG, A_OFLAGS_ONLY),
+	F(timerfd_create, 2, R_DEC, A_CLOCKID, A_OFLAGS_ONLY),
+	F(timerfd_settime, 4, R_DEC, A_INT, A_INT, A_PTR, A_PTR),
+	F(timerfd_gettime, 2, R_DEC, A_INT, A_PTR),
+	/* The sets and times are read back after the call: pointers. */
+	F(select, 5, R_DEC, A_INT, A_PTR, A_PTR, A_PTR, A_PTR),
+	F(pselect6, 6, R_DEC, A_INT, A_PTR, A_PTR, A_PTR, A_PTR, A_PTR),
+	F(epoll_create, 1, R_DEC, A_INT),
+	F(epoll_create1, 1, R_DEC, A_OFLAGS_ONLY),
+	F(epoll_ctl, 4, R_DEC, A_INT, A_EPOLL_OP, A_INT, A_PTR),
+	F(epoll_wait, 4, R_DEC, A_INT, A_PTR, A_INT, A_INT),
+	F(epoll_pwait, 6, R_DEC, A_INT, A_PTR, A_INT, A_INT, A_SIGSET5_IN, A_ULONG),
+	F(socketpair, 4, R_DEC, A_INT, A_HEX, A_INT, A_PIPEFDS_OUT),
+	F(sendto, 6, R_DEC, A_INT, A_WBUF, A_ULONG, A_HEX, A_PTR, A_INT),
+	F(recvfrom, 6, R_DEC, A_INT, A_RBUF, A_ULONG, A_HEX, A_PTR, A_PTR),
+	F(sendmsg, 3, R_DEC, A_INT, A_PTR, A_HEX),
+	F(recvmsg, 3, R_DEC, A_INT, A_PTR, A_HEX),
+	F(shutdown, 2, R_DEC, A_INT, A_INT),
+	F(getsockopt, 5, R_DEC, A_INT, A_INT, A_INT, A_PTR, A_PTR),
 };
 
 static const struct desc *lookup(long nr, bool full)

@@ -160,6 +160,10 @@ static const struct trace_xlat rusage_whos[] = {
 	{0, "RUSAGE_SELF"}, {1, "RUSAGE_THREAD"},
 };
 
+static const struct trace_xlat epoll_ops[] = {
+	{1, "EPOLL_CTL_ADD"}, {2, "EPOLL_CTL_DEL"}, {3, "EPOLL_CTL_MOD"},
+};
+
 #define TABLE(t) const struct trace_table tn_##t = { t, TRACE_NELEM(t) }
 TABLE(whences);
 TABLE(map_types);
@@ -190,3 +194,4 @@ TABLE(access_modes);
 TABLE(rename_flags);
 TABLE(prio_whiches);
 TABLE(rusage_whos);
+TABLE(epoll_ops);

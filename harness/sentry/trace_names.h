@@ -41,5 +41,6 @@ extern const struct trace_table tn_access_modes;
 extern const struct trace_table tn_rename_flags;
 extern const struct trace_table tn_prio_whiches;
 extern const struct trace_table tn_rusage_whos;
+extern const struct trace_table tn_epoll_ops;
 
 #endif

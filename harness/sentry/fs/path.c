@@ -117,8 +117,8 @@ static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, s
 			wl -= wl > 0;
 			walked[wl] = 0;
 		} else if (!(cl == 1 && s[0] == '.')) {
-			wl += (size_t)snprintf(walked + wl, sizeof(walked) - wl, "%s%.*s", wl ? "/" : "",
-			                       (int)cl, s);
+			wl += (size_t)snprintf(walked + wl, sizeof(walked) - wl, "%s%.*s",
+			                       wl ? "/" : "", (int)cl, s);
 		}
 		s = e;
 	}

@@ -160,7 +160,7 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, mode_t
 	if ((flags & __O_TMPFILE) == __O_TMPFILE &&
 	    (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
 		return -EINVAL;
-	struct fs_node n = { .fd = -1 };
+	struct fs_node n = {.fd = -1};
 	int e = fs_lookup_dot(t, dirfd, name, &n);
 	if (e <= 0) {
 		long r = e ? e : open_host(t, &n, flags);
@@ -482,8 +482,9 @@ long fs_sys_getcwd(struct task *t, const uint64_t *a)
 {
 	char now[FS_PATH_MAX];
 	struct fs_node n;
-	int e = t->proc->cwd_fd >= 0 ? fs_guest_path(fs_view_of(t), t->proc->cwd_fd, now, sizeof(now))
-				     : fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
+	int e = t->proc->cwd_fd >= 0
+	            ? fs_guest_path(fs_view_of(t), t->proc->cwd_fd, now, sizeof(now))
+	            : fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
 	if (t->proc->cwd_fd < 0)
 		fs_node_put(&n);
 	if (e)

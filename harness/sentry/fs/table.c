@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 
+#include "harness/sentry/ev/ev.h"
 #include "harness/sentry/fs/sys.h"
 #include "harness/sentry/kernel.h"
 
@@ -62,6 +63,28 @@ static const syscall_fn table[TABLE_SIZE] = {
     [SYS_sched_getaffinity] = sys_sched_getaffinity,
     [SYS_getrusage] = sys_getrusage,
     [SYS_sendfile] = sys_sendfile,
+    /* The event and IPC calls (ev/). */
+    [SYS_eventfd] = sys_eventfd,
+    [SYS_eventfd2] = sys_eventfd2,
+    [SYS_signalfd] = sys_signalfd,
+    [SYS_signalfd4] = sys_signalfd4,
+    [SYS_timerfd_create] = sys_timerfd_create,
+    [SYS_timerfd_settime] = sys_timerfd_settime,
+    [SYS_timerfd_gettime] = sys_timerfd_gettime,
+    [SYS_select] = sys_select,
+    [SYS_pselect6] = sys_pselect6,
+    [SYS_epoll_create] = sys_epoll_create,
+    [SYS_epoll_create1] = sys_epoll_create1,
+    [SYS_epoll_ctl] = sys_epoll_ctl,
+    [SYS_epoll_wait] = sys_epoll_wait,
+    [SYS_epoll_pwait] = sys_epoll_pwait,
+    [SYS_socketpair] = sys_socketpair,
+    [SYS_sendto] = sys_sendto,
+    [SYS_recvfrom] = sys_recvfrom,
+    [SYS_sendmsg] = sys_sendmsg,
+    [SYS_recvmsg] = sys_recvmsg,
+    [SYS_shutdown] = sys_shutdown,
+    [SYS_getsockopt] = sys_getsockopt,
 };
 
 syscall_fn fs_syscall_lookup(long nr)

@@ -224,8 +224,8 @@ int vnode_open(struct task *t, const struct fs_node *n, int flags, struct file *
 	v->mount = n->mount;
 	struct file *f =
 	    e ? NULL
-	      : file_new_ops(&vfile_ops, (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | FS_O_LARGEFILE,
-	                     v);
+	      : file_new_ops(&vfile_ops,
+	                     (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | FS_O_LARGEFILE, v);
 	if (!f) {
 		free(v->text);
 		free(v);
