@@ -673,7 +673,9 @@ short file_poll(struct task *t, struct file *f)
 		rev = f->pipe->len ? POLLIN : f->pipe->writers ? 0 : POLLHUP;
 		break;
 	case FILE_PIPE_W:
-		rev = !f->pipe->readers ? POLLERR : f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0;
+		/* pipe_poll: room is POLLOUT whether or not a reader is left;
+		 * no reader adds POLLERR. */
+		rev = (f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0) | (!f->pipe->readers ? POLLERR : 0);
 		break;
 	}
 	return rev;

@@ -377,12 +377,17 @@ long sys_socketpair(struct task *t, const uint64_t *a)
 {
 	static unsigned next_id = 20000;
 	int type = (int)a[1] & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/* Other families make their sockets, then have no socketpair. */
+	if ((int)a[0] == AF_INET || (int)a[0] == AF_INET6)
+		return -EOPNOTSUPP;
 	if ((int)a[0] != AF_UNIX)
 		return -EAFNOSUPPORT;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+	if ((int)a[1] & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
 		return -EINVAL;
-	if (a[2])
+	if (a[2] && a[2] != PF_UNIX) /* unix_create */
 		return -EPROTONOSUPPORT;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT;
 	struct usock *s[2] = {calloc(1, sizeof(struct usock)), calloc(1, sizeof(struct usock))};
 	struct file *f[2] = {NULL, NULL};
 	int flags = O_RDWR | ((int)a[1] & SOCK_NONBLOCK ? O_NONBLOCK : 0);
