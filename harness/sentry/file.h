@@ -69,6 +69,9 @@ uint64_t file_next_change(struct file *f);
 /* Sleeps until woken, a signal, or the earlier of the virtual deadline
  * (0: none) and wake (0: none): task_sleep's results. */
 int file_sleep(struct task *t, uint64_t deadline, uint64_t wake);
+/* The number /proc/PID/fd shows for a pipe or a case stream, fixed by
+ * creation order (pipe:[N]). */
+unsigned file_pipe_id(const struct file *f);
 /* A fixed fstat for the kinds files.c owns (stdin, output, pipes). */
 void file_stat_builtin(struct file *f, struct stat *st);
 

@@ -483,6 +483,7 @@ long sys_pipe2(struct task *t, const uint64_t *a)
 	}
 	r->pipe = w->pipe = pb;
 	pb->readers = pb->writers = 1;
+	pb->id = 4096 + t->proc->k->next_pipe_id++;
 	int fds[2] = { install(t, r, 0, a[1] & O_CLOEXEC), -1 };
 	if (fds[0] >= 0)
 		fds[1] = install(t, w, 0, a[1] & O_CLOEXEC);
@@ -548,6 +549,11 @@ long sys_ioctl(struct task *t, const uint64_t *a)
 
 /* A fixed, deterministic stat: the case's streams and pipes look like
  * pipes. */
+unsigned file_pipe_id(const struct file *f)
+{
+	return f->pipe ? f->pipe->id : 1 + (unsigned)f->kind;
+}
+
 void file_stat_builtin(struct file *f, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));

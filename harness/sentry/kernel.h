@@ -85,6 +85,7 @@ struct kernel {
 	bool ending;             /* init is gone: every task must go */
 	struct limits_watch *watch; /* RLIMIT_CPU watchdog (limits.c) */
 	struct fs_view *fs;         /* NULL: no file system (fs/view.h) */
+	unsigned next_pipe_id;      /* pipe:[N] in /proc/PID/fd: creation order */
 };
 
 struct proc {

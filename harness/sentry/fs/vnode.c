@@ -261,7 +261,5 @@ void file_link_name(struct task *t, struct file *f, char *out, size_t len)
 		return;
 	}
 	/* The case's streams and the sentry's pipes: pipes, as fstat says. */
-	struct stat st;
-	file_stat_builtin(f, &st);
-	snprintf(out, len, "pipe:[%lu]", (unsigned long)st.st_ino);
+	snprintf(out, len, "pipe:[%u]", file_pipe_id(f));
 }
