@@ -68,6 +68,8 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 		snprintf(p->cwd, sizeof(p->cwd), "%s", k->fs->cwd);
 		p->umask = k->fs->umask;
 		p->cwd_fd = fs_resolve(k->fs, p->cwd, true);
+		if (p->cwd_fd < 0)
+			p->cwd_fd = -1;
 		if (!cfg->exe_name && fs_host_to_guest(k->fs, cfg->path, exe, sizeof(exe)) == 0)
 			name.exe = exe;
 	}

@@ -66,6 +66,73 @@ void fs_node_put(struct fs_node *n)
 static int follow_vlink(struct task *t, const struct vnode *vn, const char *more, int flags,
                         int hops, struct fs_node *n);
 
+static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, struct fs_node *n);
+
+/* The host walk of gpath ended in the host's /proc, on a device node or
+ * on nothing, maybe through a host symlink that means the sentry's own
+ * /proc or /dev (/etc/mtab -> ../proc/self/mounts; a root without /proc):
+ * the walk is redone here one component at a time, each a plain name
+ * below a directory already walked (never followed by the host), reading
+ * the symlinks ourselves, so that a target in /proc or /dev is the
+ * sentry's. */
+static int walk_slow(struct task *t, const char *gpath, int flags, int hops, struct fs_node *n)
+{
+	const struct fs_view *v = fs_view_of(t);
+	char cur[FS_PATH_MAX * 2 + NAME_MAX + 2] = "", cand[FS_PATH_MAX * 2 + NAME_MAX + 2];
+	char next[FS_PATH_MAX * 5];
+	bool slash = gpath[0] && gpath[strlen(gpath) - 1] == '/';
+	for (const char *s = gpath;;) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		const char *e = strchrnul(s, '/'), *rest = e;
+		size_t cl = (size_t)(e - s);
+		while (*rest == '/')
+			rest++;
+		if (cl == 1 && s[0] == '.') {
+			s = e;
+			continue;
+		}
+		if (cl == 2 && s[0] == '.' && s[1] == '.') {
+			char *sl = strrchr(cur, '/');
+			if (sl)
+				*sl = 0;
+			s = e;
+			continue;
+		}
+		snprintf(cand, sizeof(cand), "%s/%.*s", cur, (int)cl, s);
+		if (!cur[0] &&
+		    ((cl == 3 && !strncmp(s, "dev", 3)) || (cl == 4 && !strncmp(s, "proc", 4)))) {
+			snprintf(next, sizeof(next), "%s%s%s", cand, *rest ? "/" : "", rest);
+			return lookup_hops(t, next, flags, hops + 1, n);
+		}
+		int fd = fs_resolve(v, cand, false);
+		if (fd < 0)
+			return fd == FS_FOREIGN ? -ENOENT : fd;
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode) &&
+		    (*rest || (flags & FS_FOLLOW) || slash)) {
+			char target[FS_PATH_MAX];
+			ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (tl < 0)
+				return -errno;
+			target[tl] = 0;
+			if (hops >= FS_MAX_HOPS)
+				return -ELOOP;
+			snprintf(next, sizeof(next), "%s%s%s%s%s", target[0] == '/' ? "" : cur,
+			         target[0] == '/' ? "" : "/", target, *rest ? "/" : "", rest);
+			return lookup_hops(t, next, flags, hops + 1, n);
+		}
+		close(fd);
+		memcpy(cur, cand, sizeof(cur));
+		s = e;
+	}
+	n->fd = fs_resolve(v, cur[0] ? cur : "/", (flags & FS_FOLLOW) || slash);
+	return n->fd == FS_FOREIGN ? -ENOENT : n->fd < 0 ? n->fd : 0;
+}
+
 static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, struct fs_node *n)
 {
 	char norm[FS_PATH_MAX * 2];
@@ -78,6 +145,10 @@ static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, s
 	n->mount = fs_mount_of(gpath, norm, sizeof(norm), &rest, &slash);
 	if (n->mount == FS_HOST) {
 		n->fd = fs_resolve(fs_view_of(t), gpath, flags & FS_FOLLOW || slash);
+		/* A host symlink may have meant the sentry's /proc or /dev: a
+		 * foreign object, or nothing where the root has no such tree. */
+		if (n->fd == FS_FOREIGN || n->fd == -ENOENT)
+			return walk_slow(t, gpath, flags, hops, n);
 		return n->fd < 0 ? n->fd : 0;
 	}
 	/* Walk the emulated tree one component at a time: a symlink before

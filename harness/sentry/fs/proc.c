@@ -79,7 +79,7 @@ static int fd_lookup(struct task *t, struct proc *p, const char *s, struct vnode
 	return 0;
 }
 
-static const char *const pid_texts[] = {"cmdline", "comm", "stat", "status", "maps"};
+static const char *const pid_texts[] = {"cmdline", "comm", "stat", "status", "maps", "mounts"};
 
 int proc_lookup(struct task *t, const char *rest, struct vnode *vn)
 {
@@ -89,6 +89,10 @@ int proc_lookup(struct task *t, const char *rest, struct vnode *vn)
 		return 0;
 	}
 	char buf[32];
+	if (!strcmp(rest, "mounts")) {
+		set_link(vn, 0, "mounts", "/proc/self/mounts");
+		return 0;
+	}
 	if (!strcmp(rest, "self")) {
 		snprintf(buf, sizeof(buf), "/proc/%d", t->proc->pid);
 		set_link(vn, 0, "self", buf);
@@ -132,6 +136,7 @@ void proc_list(struct task *t, const struct vnode *vn, vnode_add_fn add, void *c
 	char buf[32];
 	struct proc *p = vn->pid ? proc_by_pid(t, vn->pid) : NULL;
 	if (!strcmp(vn->what, "proc")) {
+		add(ctx, "mounts", DT_LNK);
 		add(ctx, "self", DT_LNK);
 		for (struct proc *q = t->proc->k->procs; q; q = q->next)
 			if (!q->zombie && q->vm) {
@@ -185,6 +190,17 @@ static int format_text(struct task *t, struct proc *p, const char *what, FILE *m
 		        "Gid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nThreads:\t%d\n",
 		        comm, p->umask, p->pid, p->pid, ppid, uid, uid, uid, uid, uid, uid, uid,
 		        uid, MAX_FDS, p->ntasks);
+	} else if (!strcmp(what, "mounts")) {
+		/* The view's mounts (not "rootfs", which df skips): the root read-only, each
+		 * writable tree, and the sentry's own /proc and /dev. */
+		const struct fs_view *v = fs_view_of(t);
+		fprintf(m, "sentry / sentryfs ro 0 0\n");
+		for (size_t i = 0; i < v->nrw; i++) {
+			const char *g = v->rw[i] + v->root_len;
+			fprintf(m, "sentry %s sentryfs rw 0 0\n", *g ? g : "/");
+		}
+		fprintf(m, "proc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+		fprintf(m, "devtmpfs /dev devtmpfs rw,nosuid 0 0\n");
 	} else if (!strcmp(what, "maps")) {
 		size_t n = mm_format(p->mm, NULL, 0);
 		char *b = malloc(n + 1);

@@ -79,13 +79,17 @@ static int openat2_confined(int dirfd, const char *path, int flags, mode_t mode,
 	return -EAGAIN;
 }
 
-/* Host proc objects are never the guest's (the sentry has its own). */
+/* Host proc objects and device nodes are never the guest's (the sentry
+ * has its own /proc and /dev): FS_FOREIGN, so that the caller can find
+ * the sentry's object a host symlink meant (path.c). */
 static int refuse_host_proc(int fd)
 {
 	struct statfs sf;
-	if (fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+	struct stat st;
+	if ((fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) ||
+	    (fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))) {
 		close(fd);
-		return -ENOENT;
+		return FS_FOREIGN;
 	}
 	return fd;
 }
@@ -130,7 +134,7 @@ int fs_resolve_open(const struct fs_view *v, const char *gpath, int flags)
 {
 	int pfd = fs_resolve(v, gpath, !(flags & O_NOFOLLOW));
 	if (pfd < 0)
-		return pfd;
+		return pfd == FS_FOREIGN ? -ENOENT : pfd;
 	struct stat st;
 	int r = fstat(pfd, &st) ? -errno : 0;
 	if (!r && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) ||
@@ -145,7 +149,8 @@ int fs_resolve_open(const struct fs_view *v, const char *gpath, int flags)
 int fs_open_below(int dirfd, const char *name, int flags, mode_t mode)
 {
 	int fd = openat2_confined(dirfd, name, flags, mode, RESOLVE_NO_SYMLINKS);
-	return fd < 0 ? fd : refuse_host_proc(fd);
+	fd = fd < 0 ? fd : refuse_host_proc(fd);
+	return fd == FS_FOREIGN ? -ENXIO : fd;
 }
 
 static ssize_t host_path_of(int fd, char *out, size_t len)

@@ -29,10 +29,15 @@ struct fs_view {
 int fs_view_open(struct fs_view *v, const struct sentry_fs *cfg, char *err, size_t errlen);
 void fs_view_close(struct fs_view *v);
 
+/* The host walk ended on a host proc object or device node: never the
+ * guest's. A walk that meant the sentry's own /proc or /dev through a
+ * host symlink is redone one component at a time (path.c). */
+#define FS_FOREIGN (-EXDEV)
+
 /* An O_PATH fd (close-on-exec) for the guest path gpath, resolved by the
  * host kernel inside the root; follow: the last component's symlink is
  * followed. -errno as Linux gives it for the path (ENOENT, ENOTDIR,
- * ELOOP, ENAMETOOLONG, EACCES); host proc objects are ENOENT. */
+ * ELOOP, ENAMETOOLONG, EACCES), or FS_FOREIGN. */
 int fs_resolve(const struct fs_view *v, const char *gpath, bool follow);
 /* The same for an fd opened with flags (O_ACCMODE, O_DIRECTORY, ...),
  * never creating: reopens nothing, resolves once. */
