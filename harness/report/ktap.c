@@ -23,7 +23,7 @@
 static void put(FILE *f, const char *s, size_t n, bool desc)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n; ) {
+	for (size_t i = 0; i < n;) {
 		size_t len = utf8_seq(p + i, n - i);
 		if (!len || (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
 			fprintf(f, "\\x%02x", p[i++]);
@@ -63,12 +63,18 @@ static void diag(FILE *f, const char *s, unsigned from)
 static const char *directive(enum result_kind k)
 {
 	switch (k) {
-	case RESULT_SKIP: return "SKIP";
-	case RESULT_XFAIL: return "XFAIL";
-	case RESULT_XPASS: return "XPASS";
-	case RESULT_TIMEOUT: return "TIMEOUT";
-	case RESULT_ERROR: return "ERROR";
-	default: return NULL;
+	case RESULT_SKIP:
+		return "SKIP";
+	case RESULT_XFAIL:
+		return "XFAIL";
+	case RESULT_XPASS:
+		return "XPASS";
+	case RESULT_TIMEOUT:
+		return "TIMEOUT";
+	case RESULT_ERROR:
+		return "ERROR";
+	default:
+		return NULL;
 	}
 }
 
@@ -117,8 +123,7 @@ static size_t count_families(const struct result **v, size_t n)
 	return k;
 }
 
-int report_ktap(FILE *f, const struct fingerprint *fp,
-		const struct result *r, size_t n)
+int report_ktap(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n)
 {
 	const struct result **v = results_sorted(r, n);
 	if (!v)
@@ -137,10 +142,11 @@ int report_ktap(FILE *f, const struct fingerprint *fp,
 		i += family(f, num, v + i, n - i);
 	struct result_totals t;
 	result_totals(r, n, &t);
-	fprintf(f, "# Totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu "
-		"error:%zu timeout:%zu\n", t.n[RESULT_PASS], t.n[RESULT_FAIL],
-		t.n[RESULT_XFAIL], t.n[RESULT_XPASS], t.n[RESULT_SKIP],
-		t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT]);
+	fprintf(f,
+	        "# Totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu "
+	        "error:%zu timeout:%zu\n",
+	        t.n[RESULT_PASS], t.n[RESULT_FAIL], t.n[RESULT_XFAIL], t.n[RESULT_XPASS],
+	        t.n[RESULT_SKIP], t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT]);
 	free(v);
 	if (fflush(f) || ferror(f)) {
 		if (!errno)

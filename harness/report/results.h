@@ -17,30 +17,30 @@
 
 enum result_kind {
 	RESULT_PASS,
-	RESULT_FAIL,	/* with a diff or a message */
-	RESULT_SKIP,	/* message: the probed reason */
-	RESULT_XFAIL,	/* known failure; message: its reference */
-	RESULT_XPASS,	/* known failure passed: the entry is stale */
-	RESULT_TIMEOUT,	/* message and diff: the evidence */
-	RESULT_ERROR,	/* the harness or the environment broke */
+	RESULT_FAIL,    /* with a diff or a message */
+	RESULT_SKIP,    /* message: the probed reason */
+	RESULT_XFAIL,   /* known failure; message: its reference */
+	RESULT_XPASS,   /* known failure passed: the entry is stale */
+	RESULT_TIMEOUT, /* message and diff: the evidence */
+	RESULT_ERROR,   /* the harness or the environment broke */
 	RESULT_NKINDS,
 };
 
 struct result_actual {
-	const char *exit;	/* "exit 0", "signal SIGSEGV (core)", "none" */
-	const char *out, *err, *trace;	/* the first lines of each */
+	const char *exit;              /* "exit 0", "signal SIGSEGV (core)", "none" */
+	const char *out, *err, *trace; /* the first lines of each */
 };
 
 struct result {
-	const char *name;	/* smoke/hello; required */
-	const char *family;	/* smoke; required */
-	const char *variant;	/* NULL or "" when the run has no variant */
+	const char *name;    /* smoke/hello; required */
+	const char *family;  /* smoke; required */
+	const char *variant; /* NULL or "" when the run has no variant */
 	enum result_kind kind;
 	unsigned long duration_ms;
-	const char *message;	/* NULL or one or more lines */
-	const char *diff;	/* NULL or a unified diff */
-	unsigned oracles;	/* ORACLE_* bits of case.h */
-	const char *const *requires;	/* requirement ids */
+	const char *message;         /* NULL or one or more lines */
+	const char *diff;            /* NULL or a unified diff */
+	unsigned oracles;            /* ORACLE_* bits of case.h */
+	const char *const *requires; /* requirement ids */
 	size_t nrequires;
 	/* What the run this result is about produced, for comparing kernels
 	 * (`harness triage`): set for results that are not PASS and came
@@ -73,11 +73,8 @@ void result_totals(const struct result *r, size_t n, struct result_totals *t);
 const struct result **results_sorted(const struct result *r, size_t n);
 
 /* The writers: 0, or -1 with errno when writing failed or memory ran out. */
-int report_ktap(FILE *f, const struct fingerprint *fp,
-		const struct result *r, size_t n);
-int report_junit(FILE *f, const struct fingerprint *fp,
-		 const struct result *r, size_t n);
-int report_json(FILE *f, const struct fingerprint *fp,
-		const struct result *r, size_t n);
+int report_ktap(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);
+int report_junit(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);
+int report_json(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);
 
 #endif

@@ -21,7 +21,7 @@ bool judge_wants_native(const struct tcase *c)
 }
 
 static void section(struct hbuf *b, const char *title, const struct bytes *s, size_t lines,
-		    bool tail)
+                    bool tail)
 {
 	if (!s->len)
 		return;
@@ -32,7 +32,7 @@ static void section(struct hbuf *b, const char *title, const struct bytes *s, si
 static void timeout_message(struct hbuf *b, const struct run *r, const struct judge_env *env)
 {
 	hbuf_printf(b, "timed out after %lu.%03lu s\n", env->timeout_ms / 1000,
-		    env->timeout_ms % 1000);
+	            env->timeout_ms % 1000);
 	section(b, "partial trace", &r->s[RUN_TRACE], TRACE_TAIL_LINES, true);
 	hbuf_printf(b, "processes at the deadline:\n%s", r->evidence ? r->evidence : "(none)\n");
 }
@@ -47,13 +47,13 @@ static void crash_message(struct hbuf *b, const struct run *r, const struct judg
 		section(b, "backtrace (gdb)", &r->s[RUN_GDB], GDB_HEAD_LINES, false);
 	else
 		hbuf_puts(b, env->have_gdb ? "no backtrace: gdb wrote nothing\n"
-					   : "no backtrace: gdb is not installed\n");
+		                           : "no backtrace: gdb is not installed\n");
 }
 
 /* Why r did not produce a result to judge, as kind and message; false
  * when it did. who: "" or "native run: " or "run 2 of 3: ". */
 static bool problem(const struct run *r, const char *who, const struct judge_env *env,
-		    enum result_kind *kind, struct hbuf *msg)
+                    enum result_kind *kind, struct hbuf *msg)
 {
 	hbuf_puts(msg, who);
 	switch (r->end) {
@@ -76,14 +76,14 @@ static bool problem(const struct run *r, const char *who, const struct judge_env
 		return false;
 	*kind = RESULT_ERROR;
 	hbuf_printf(msg, "%s%s\n", r->rc == 2 ? "cannot load: " : "sentry failed: ",
-		    r->res.error[0] ? r->res.error : "(no message)");
+	            r->res.error[0] ? r->res.error : "(no message)");
 	section(msg, "harness stderr", &r->s[RUN_DIAG], DIAG_TAIL_LINES, true);
 	return true;
 }
 
 /* The first run (or the native one) that did not finish, if any. */
 static bool any_problem(struct run *const *runs, unsigned nrun, const struct run *native,
-			const struct judge_env *env, struct verdict *v, struct hbuf *msg)
+                        const struct judge_env *env, struct verdict *v, struct hbuf *msg)
 {
 	char who[48];
 	for (unsigned k = 0; k < nrun; k++) {
@@ -104,7 +104,7 @@ static bool any_problem(struct run *const *runs, unsigned nrun, const struct run
 }
 
 static void apply_oracles(const struct tcase *c, struct run *const *runs, unsigned nrun,
-			  const struct run *native, struct findings *f)
+                          const struct run *native, struct findings *f)
 {
 	if (c->oracles & ORACLE_GOLDEN)
 		oracle_golden(c, runs[0], f);
@@ -133,7 +133,7 @@ static void known(const char *ref, struct verdict *v)
 	} else {
 		v->kind = RESULT_XPASS;
 		if (asprintf(&m, "passed, but listed as a known failure (%s): remove the entry",
-			     ref) < 0)
+		             ref) < 0)
 			m = NULL;
 	}
 	free(v->message);
@@ -144,7 +144,7 @@ static void known(const char *ref, struct verdict *v)
  * that ended is the failure. The partial output is then judged like a
  * finished run's (the trace is line-buffered up to the kill). */
 static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdict *v,
-			   struct hbuf *msg)
+                           struct hbuf *msg)
 {
 	for (unsigned k = 0; k < nrun; k++) {
 		if (runs[k]->end != RUN_DONE)
@@ -154,7 +154,7 @@ static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdic
 		v->culprit = (int)k;
 		exitstat_text(&runs[k]->res, got);
 		hbuf_printf(msg, "expected a timeout, but the run ended (%.*s)\n",
-			    (int)strcspn(got, "\n"), got);
+		            (int)strcspn(got, "\n"), got);
 		return true;
 	}
 	return false;
@@ -176,7 +176,7 @@ static bool timeouts_as_expected(const struct tcase *c, struct run *const *runs,
  * for the killed stub: the sentry stopped cleanly and said so. A timeout,
  * a crash, or a guest that finished are failures. */
 static bool judge_chaos(struct run *const *runs, unsigned nrun, const struct judge_env *env,
-			struct verdict *v)
+                        struct verdict *v)
 {
 	struct hbuf msg = {0};
 	for (unsigned k = 0; k < nrun; k++) {
@@ -187,20 +187,21 @@ static bool judge_chaos(struct run *const *runs, unsigned nrun, const struct jud
 		if (!problem(r, "", env, &v->kind, &msg) || v->kind == RESULT_ERROR)
 			v->kind = RESULT_FAIL;
 		hbuf_printf(&msg, "chaos: expected the error of a stub killed by SIGKILL (P23)%s\n",
-			    r->end == RUN_DONE && r->res.kind != SENTRY_ERROR ? ", but the guest finished" : "");
+		            r->end == RUN_DONE && r->res.kind != SENTRY_ERROR
+		                ? ", but the guest finished"
+		                : "");
 		v->message = hbuf_take(&msg, NULL);
 		return true;
 	}
 	return true;
 }
 
-void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
-	   const struct run *native, const char *ref, const struct judge_env *env,
-	   struct verdict *v)
+void judge(const struct tcase *c, struct run *const *runs, unsigned nrun, const struct run *native,
+           const char *ref, const struct judge_env *env, struct verdict *v)
 {
 	struct hbuf msg = {0};
 	struct findings f = {0};
-	*v = (struct verdict){ .kind = RESULT_PASS };
+	*v = (struct verdict){.kind = RESULT_PASS};
 	if (c->expect_timeout && unexpected_end(runs, nrun, v, &msg)) {
 		v->message = hbuf_take(&msg, NULL);
 		known(ref, v);
@@ -212,8 +213,7 @@ void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
 		known(ref, v);
 		return;
 	}
-	if (!timeouts_as_expected(c, runs, nrun) &&
-	    any_problem(runs, nrun, native, env, v, &msg)) {
+	if (!timeouts_as_expected(c, runs, nrun) && any_problem(runs, nrun, native, env, v, &msg)) {
 		v->message = hbuf_take(&msg, NULL);
 		return;
 	}
@@ -231,7 +231,7 @@ void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
 bool judge_problem(const struct run *r, const struct judge_env *env, struct verdict *v)
 {
 	struct hbuf msg = {0};
-	*v = (struct verdict){ .kind = RESULT_PASS };
+	*v = (struct verdict){.kind = RESULT_PASS};
 	if (!problem(r, "", env, &v->kind, &msg)) {
 		hbuf_free(&msg);
 		return false;

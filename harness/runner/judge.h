@@ -10,14 +10,14 @@
 
 struct verdict {
 	enum result_kind kind;
-	char *message;		/* NULL or lines; the first is the summary */
-	char *diff;		/* NULL or unified diffs */
-	int culprit;		/* the run the result is about: an index into
-				 * runs, or -1 for the native run */
+	char *message; /* NULL or lines; the first is the summary */
+	char *diff;    /* NULL or unified diffs */
+	int culprit;   /* the run the result is about: an index into
+	                * runs, or -1 for the native run */
 };
 
 struct judge_env {
-	bool have_gdb;		/* say why a crash has no backtrace */
+	bool have_gdb; /* say why a crash has no backtrace */
 	unsigned long timeout_ms;
 };
 
@@ -34,9 +34,8 @@ bool judge_wants_native(const struct tcase *c);
  * finish (TIMEOUT, ERROR), then a native run that did not, then the
  * oracles and the repetitions (FAIL or PASS), then known failures turn
  * FAIL into XFAIL and PASS into XPASS. */
-void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
-	   const struct run *native, const char *known, const struct judge_env *env,
-	   struct verdict *v);
+void judge(const struct tcase *c, struct run *const *runs, unsigned nrun, const struct run *native,
+           const char *known, const struct judge_env *env, struct verdict *v);
 /* Only the first step: whether r failed to produce anything to compare
  * (v filled: TIMEOUT or ERROR with the message), for --bless. */
 bool judge_problem(const struct run *r, const struct judge_env *env, struct verdict *v);

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_MS 200		/* progress refresh while children run */
-#define STRAY_GRACE_MS 2000	/* for stubs already being killed by EXITKILL */
+#define TICK_MS 200         /* progress refresh while children run */
+#define STRAY_GRACE_MS 2000 /* for stubs already being killed by EXITKILL */
 #define STRAY_GIVE_UP_MS 10000
 
 struct loop {
@@ -90,7 +90,7 @@ static void reap_ready(struct loop *l)
 		pid_t pid = si.si_pid;
 		struct job *j = take_running(l, pid);
 		if (j)
-			kill(-pid, SIGKILL);	/* gdb, a native fixture's children */
+			kill(-pid, SIGKILL); /* gdb, a native fixture's children */
 		int status = 0;
 		while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
 			;
@@ -134,7 +134,7 @@ static int loop(struct loop *l, const sigset_t *set)
 		if (l->s->tick)
 			l->s->tick(oldest(l), l->s->arg);
 		long ms = wait_ms(l);
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 		int sig = sigtimedwait(set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
 			abandon(l);
@@ -148,7 +148,7 @@ static int loop(struct loop *l, const sigset_t *set)
 int sched_run(const struct sched *s, size_t *strays)
 {
 	sigset_t set, old;
-	struct loop l = { .s = s, .running = calloc(s->jobs ? s->jobs : 1, sizeof *l.running) };
+	struct loop l = {.s = s, .running = calloc(s->jobs ? s->jobs : 1, sizeof *l.running)};
 	if (!l.running)
 		return -1;
 	block(&set, &old);
@@ -168,7 +168,7 @@ static size_t kill_children(void)
 	size_t n = 0;
 	DIR *d = opendir("/proc");
 	snprintf(self, sizeof self, "\nPPid:\t%d\n", (int)getpid());
-	for (struct dirent *e; d && (e = readdir(d)); ) {
+	for (struct dirent *e; d && (e = readdir(d));) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof path, "/proc/%.20s/status", e->d_name);
@@ -189,13 +189,13 @@ static size_t kill_children(void)
 size_t sched_reap_strays(void)
 {
 	size_t killed = 0;
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	for (unsigned long t0 = job_now_ms(); job_now_ms() - t0 < STRAY_GIVE_UP_MS; ) {
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	for (unsigned long t0 = job_now_ms(); job_now_ms() - t0 < STRAY_GIVE_UP_MS;) {
 		pid_t p = waitpid(-1, NULL, WNOHANG | __WALL);
 		if (p > 0)
 			continue;
 		if (p < 0 && errno == ECHILD)
-			break;	/* nobody left */
+			break; /* nobody left */
 		if (!killed && job_now_ms() - t0 >= STRAY_GRACE_MS)
 			killed = kill_children();
 		nanosleep(&tick, NULL);

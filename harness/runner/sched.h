@@ -10,9 +10,9 @@
 #define SCHED_INTERRUPTED 130
 
 struct sched {
-	struct job **queue;		/* in start order */
+	struct job **queue; /* in start order */
 	size_t n;
-	unsigned jobs;			/* at most this many at once */
+	unsigned jobs; /* at most this many at once */
 	const struct job_ctx *ctx;
 	/* Called once per job when it has ended (or could not start). */
 	void (*done)(struct job *j, void *arg);

@@ -6,10 +6,10 @@
  *
  * Flat means: fds and threads exactly as after round 1; no stub process
  * after any round (stubs: untraced ones whose parent is no stub, and ones
- * traced by this process's descendants, anywhere on the system); VmRSS after the last round at most 10% (and at least
- * 2 MiB) above VmRSS after round 2 (round 1 pays for one-time caches:
- * the catalog, libc's arenas, the gdb lookup). Any round whose suite
- * fails also fails the soak. Exit 0 if all holds, 1 otherwise. */
+ * traced by this process's descendants, anywhere on the system); VmRSS after the last round at most
+ * 10% (and at least 2 MiB) above VmRSS after round 2 (round 1 pays for one-time caches: the
+ * catalog, libc's arenas, the gdb lookup). Any round whose suite fails also fails the soak. Exit 0
+ * if all holds, 1 otherwise. */
 #include "harness/runner/runner.h"
 #include "harness/util/uerror.h"
 
@@ -105,8 +105,8 @@ static long count_stubs(void)
 
 static void take(struct figures *f, int status)
 {
-	*f = (struct figures){ status_of(getpid(), "VmRSS"), status_of(getpid(), "Threads"),
-			       count_entries("/proc/self/fd"), count_stubs(), status };
+	*f = (struct figures){status_of(getpid(), "VmRSS"), status_of(getpid(), "Threads"),
+	                      count_entries("/proc/self/fd"), count_stubs(), status};
 }
 
 static int judge(const struct figures *f, unsigned n)
@@ -114,18 +114,22 @@ static int judge(const struct figures *f, unsigned n)
 	int bad = 0;
 	for (unsigned r = 0; r < n; r++) {
 		if (f[r].status)
-			bad = fprintf(stderr, "soak: round %u: the suite failed (%d)\n", r + 1, f[r].status);
+			bad = fprintf(stderr, "soak: round %u: the suite failed (%d)\n", r + 1,
+			              f[r].status);
 		if (f[r].fds != f[0].fds || f[r].threads != f[0].threads)
-			bad = fprintf(stderr, "soak: round %u: %ld fds, %ld threads (round 1: %ld, %ld)\n",
-				      r + 1, f[r].fds, f[r].threads, f[0].fds, f[0].threads);
+			bad = fprintf(stderr,
+			              "soak: round %u: %ld fds, %ld threads (round 1: %ld, %ld)\n",
+			              r + 1, f[r].fds, f[r].threads, f[0].fds, f[0].threads);
 		if (f[r].stubs)
-			bad = fprintf(stderr, "soak: round %u: %ld stub processes alive\n", r + 1, f[r].stubs);
+			bad = fprintf(stderr, "soak: round %u: %ld stub processes alive\n", r + 1,
+			              f[r].stubs);
 	}
 	const struct figures *base = &f[n > 2 ? 1 : 0], *last = &f[n - 1];
 	long slack = base->rss_kb / 10 > 2048 ? base->rss_kb / 10 : 2048;
 	if (last->rss_kb > base->rss_kb + slack)
-		bad = fprintf(stderr, "soak: VmRSS grew from %ld kB (round %d) to %ld kB (round %u)\n",
-			      base->rss_kb, n > 2 ? 2 : 1, last->rss_kb, n);
+		bad = fprintf(stderr,
+		              "soak: VmRSS grew from %ld kB (round %d) to %ld kB (round %u)\n",
+		              base->rss_kb, n > 2 ? 2 : 1, last->rss_kb, n);
 	return bad ? 1 : 0;
 }
 
@@ -158,7 +162,7 @@ int cmd_soak(int argc, char **argv)
 		fflush(stdout);
 		take(&f[r], st);
 		fprintf(stderr, "soak: %5lu  %6d  %9ld  %3ld  %7ld  %5ld\n", r + 1, st, f[r].rss_kb,
-			f[r].fds, f[r].threads, f[r].stubs);
+		        f[r].fds, f[r].threads, f[r].stubs);
 		if (st == EXIT_USER) /* a mistake in the options: no point going on */
 			break;
 	}

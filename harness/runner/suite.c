@@ -31,7 +31,7 @@ struct casework {
 	const struct tcase *c;
 	const struct variant *v[MAX_VARIANTS];
 	size_t nv;
-	struct job *jobs;	/* nv x repeat platform runs, then the native one */
+	struct job *jobs; /* nv x repeat platform runs, then the native one */
 	size_t njobs, pending;
 	bool native;
 };
@@ -53,21 +53,21 @@ struct suite {
 };
 
 static void add_result(struct suite *s, const struct tcase *c, const char *variant,
-		       struct verdict *v, unsigned long ms)
+                       struct verdict *v, unsigned long ms)
 {
 	s->res[s->nres++] = (struct result){
-		.name = c->name,
-		.family = c->family,
-		.variant = variant,
-		.kind = v->kind,
-		.duration_ms = ms,
-		.message = v->message,
-		.diff = v->diff,
-		.oracles = c->oracles,
-		.requires = (const char *const *)c->requires.v,
-		.nrequires = c->requires.n,
+	    .name = c->name,
+	    .family = c->family,
+	    .variant = variant,
+	    .kind = v->kind,
+	    .duration_ms = ms,
+	    .message = v->message,
+	    .diff = v->diff,
+	    .oracles = c->oracles,
+	    .requires = (const char *const *)c->requires.v,
+	    .nrequires = c->requires.n,
 	};
-	*v = (struct verdict){0};	/* the result owns the strings now */
+	*v = (struct verdict){0}; /* the result owns the strings now */
 }
 
 /* The first lines of one captured stream: enough to compare kernels
@@ -79,7 +79,7 @@ static char *actual_text(const struct bytes *b)
 {
 	struct hbuf h = {0};
 	textcut_head(&h, b->p ? b->p : "", b->len, ACTUAL_MAX_LINES);
-	hbuf_putc(&h, 0);	/* an empty stream is "", not NULL */
+	hbuf_putc(&h, 0); /* an empty stream is "", not NULL */
 	return hbuf_take(&h, NULL);
 }
 
@@ -93,10 +93,10 @@ static void add_actual(struct suite *s, const struct run *r)
 	if (res->kind == RESULT_PASS || !r || !(a = malloc(sizeof *a)))
 		return;
 	*a = (struct result_actual){
-		.exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
-		.out = actual_text(&r->s[RUN_STDOUT]),
-		.err = actual_text(&r->s[RUN_STDERR]),
-		.trace = actual_text(&r->s[RUN_TRACE]),
+	    .exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
+	    .out = actual_text(&r->s[RUN_STDOUT]),
+	    .err = actual_text(&r->s[RUN_STDERR]),
+	    .trace = actual_text(&r->s[RUN_TRACE]),
 	};
 	res->actual = a;
 }
@@ -113,11 +113,10 @@ static void free_actual(const struct result_actual *a)
 }
 
 /* A result decided without running: SKIP, or ERROR for the case file. */
-static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind,
-		      const char *why)
+static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind, const char *why)
 {
 	for (size_t i = 0; i < (w->nv ? w->nv : 1); i++) {
-		struct verdict v = { .kind = kind, .message = strdup(why) };
+		struct verdict v = {.kind = kind, .message = strdup(why)};
 		const char *variant = w->nv ? w->v[i]->name : NULL;
 		casedir_write(s->o.report_dir, w->c, variant, &v, NULL, NULL);
 		add_result(s, w->c, variant, &v, 0);
@@ -137,7 +136,7 @@ static unsigned long slowest(const struct casework *w)
 static void finish_case(struct suite *s, struct casework *w)
 {
 	unsigned rep = s->o.repeat;
-	struct judge_env env = { s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms) };
+	struct judge_env env = {s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms)};
 	const struct run *native = w->native ? &w->jobs[w->njobs - 1].run : NULL;
 	struct run *runs[rep];
 	for (size_t i = 0; i < w->nv; i++) {
@@ -177,7 +176,7 @@ static int make_jobs(struct suite *s, struct casework *w)
 {
 	unsigned rep = s->o.repeat;
 	unsigned long timeout = cli_case_timeout(&s->o, w->c->timeout_ms);
-	w->native = judge_wants_native(w->c);	/* the only gate for host runs (O3) */
+	w->native = judge_wants_native(w->c); /* the only gate for host runs (O3) */
 	w->njobs = w->nv * rep + w->native;
 	w->pending = w->njobs;
 	w->jobs = calloc(w->njobs, sizeof *w->jobs);
@@ -185,7 +184,7 @@ static int make_jobs(struct suite *s, struct casework *w)
 		return -1;
 	for (size_t i = 0; i < w->njobs; i++) {
 		struct job *j = &w->jobs[i];
-		*j = (struct job){ .c = w->c, .timeout_ms = timeout, .owner = w };
+		*j = (struct job){.c = w->c, .timeout_ms = timeout, .owner = w};
 		j->v = i < w->nv * rep ? w->v[i / rep] : NULL;
 		j->rep = i < w->nv * rep ? (unsigned)(i % rep) : 0;
 		s->queue[s->nqueue++] = j;
@@ -199,8 +198,9 @@ static int plan_case(struct suite *s, struct casework *w)
 	char why[512];
 	w->nv = variant_select(&s->o.variants, &w->c->variants, w->v);
 	if (!w->nv) {
-		add_unrun(s, w, RESULT_SKIP, "not run: the case's variants: exclude every selected "
-					     "--variant");
+		add_unrun(s, w, RESULT_SKIP,
+		          "not run: the case's variants: exclude every selected "
+		          "--variant");
 		return 0;
 	}
 	switch (features_check(&s->host, &w->c->features, why, sizeof why)) {
@@ -268,7 +268,9 @@ static int check_report_dir(const struct runner_opts *o)
 	free(cases);
 	free(rep);
 	return same ? uerror("%s: the report directory may not be the cases directory "
-			     "(its costs.txt is the committed one)", o->report_dir) : 0;
+	                     "(its costs.txt is the committed one)",
+	                     o->report_dir)
+	            : 0;
 }
 
 static int load_known(struct suite *s)
@@ -285,17 +287,13 @@ static int prepare(struct suite *s, int argc, char **argv)
 	if (rc || s->o.help)
 		return rc;
 	if ((rc = variant_check_names("harness suite", &s->o.variants)) ||
-	    (rc = catalog_load(s->o.cases_dir, &s->cat)) ||
-	    (rc = check_case_variants(&s->cat)) ||
+	    (rc = catalog_load(s->o.cases_dir, &s->cat)) || (rc = check_case_variants(&s->cat)) ||
 	    (rc = catalog_select(&s->cat, "suite", s->o.args, s->o.nargs, &s->sel, &s->nsel)) ||
-	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) ||
-	    (rc = load_costs(s)) ||
-	    (rc = check_report_dir(&s->o)) ||
-	    (rc = envcheck(&s->host)) ||
-	    (rc = load_known(s)) ||
+	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) || (rc = load_costs(s)) ||
+	    (rc = check_report_dir(&s->o)) || (rc = envcheck(&s->host)) || (rc = load_known(s)) ||
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
-	s->ctx = (struct job_ctx){ s->o.fixtures_dir, crash_find_gdb(), getpid() };
+	s->ctx = (struct job_ctx){s->o.fixtures_dir, crash_find_gdb(), getpid()};
 	return plan(s);
 }
 
@@ -347,7 +345,7 @@ int cmd_suite(int argc, char **argv)
 		teardown(&s);
 		return rc;
 	}
-	struct sched sc = { s.queue, s.nqueue, s.o.jobs, &s.ctx, job_done, tick, &s };
+	struct sched sc = {s.queue, s.nqueue, s.o.jobs, &s.ctx, job_done, tick, &s};
 	size_t strays = 0;
 	progress_init(&s.prog, s.nqueue);
 	if (!s.prog.on)
@@ -355,8 +353,10 @@ int cmd_suite(int argc, char **argv)
 	rc = sched_run(&sc, &strays);
 	progress_end(&s.prog);
 	if (strays)
-		fprintf(stderr, "harness: warning: %zu processes outlived their case and were "
-				"killed (stubs that survived their tracer? P25)\n", strays);
+		fprintf(stderr,
+		        "harness: warning: %zu processes outlived their case and were "
+		        "killed (stubs that survived their tracer? P25)\n",
+		        strays);
 	if (rc == SCHED_INTERRUPTED)
 		fprintf(stderr, "harness: interrupted\n");
 	else if (rc)
