@@ -93,9 +93,10 @@ static void result(FILE *f, const struct result *r)
 static void totals(FILE *f, const struct result *r, size_t n)
 {
 	static const enum result_kind order[] = {
-	    RESULT_PASS, RESULT_FAIL,  RESULT_XFAIL,   RESULT_XPASS,
-	    RESULT_SKIP, RESULT_ERROR, RESULT_TIMEOUT,
+	    RESULT_PASS,  RESULT_FAIL,    RESULT_XFAIL,    RESULT_XPASS,  RESULT_SKIP,
+	    RESULT_ERROR, RESULT_TIMEOUT, RESULT_HOSTFAIL, RESULT_NOTRUN,
 	};
+	_Static_assert(sizeof order / sizeof order[0] == RESULT_NKINDS, "every kind counted");
 	struct result_totals t;
 	result_totals(r, n, &t);
 	fputs("  \"totals\": {", f);

@@ -1,7 +1,9 @@
 /* JUnit XML as CI servers read it: <testsuites>, one <testsuite> per
  * family with the fingerprint as <properties>, one <testcase> per case
- * and variant. FAIL, XPASS and TIMEOUT are <failure>s, ERROR an <error>,
- * SKIP and XFAIL <skipped>; the type attribute keeps our kind. */
+ * and variant. FAIL, XPASS and TIMEOUT are <failure>s, ERROR and NOTRUN
+ * <error>s (an interrupted run must not look green to a CI server that
+ * reads only this file), SKIP, XFAIL and HOSTFAIL <skipped>; the type
+ * attribute keeps our kind. */
 #include "harness/report/results.h"
 
 #include <errno.h>
@@ -69,9 +71,11 @@ static const char *element(enum result_kind k)
 	case RESULT_TIMEOUT:
 		return "failure";
 	case RESULT_ERROR:
+	case RESULT_NOTRUN:
 		return "error";
 	case RESULT_SKIP:
 	case RESULT_XFAIL:
+	case RESULT_HOSTFAIL:
 		return "skipped";
 	default:
 		return NULL;

@@ -78,7 +78,8 @@ Test(report, ktap_of_fixed_set)
 	       "  ok 1 smoke/a [full-state] # SKIP no fsgsbase\n"
 	       "  ok 2 smoke/a [lazy]\n"
 	       "ok 2 smoke\n"
-	       "# Totals: pass:1 fail:1 xfail:1 xpass:0 skip:1 error:0 timeout:1\n");
+	       "# Totals: pass:1 fail:1 xfail:1 xpass:0 skip:1 error:0 timeout:1 hostfail:0 "
+	       "notrun:0\n");
 }
 
 Test(report, junit_of_fixed_set)
@@ -148,7 +149,7 @@ Test(report, json_of_fixed_set)
 	    "\"requirements\": [\"P1\", \"S2\"], \"message\": null, \"diff\": null}\n"
 	    "  ],\n"
 	    "  \"totals\": {\"pass\": 1, \"fail\": 1, \"xfail\": 1, \"xpass\": 0, \"skip\": 1, "
-	    "\"error\": 0, \"timeout\": 1, \"total\": 5}\n"
+	    "\"error\": 0, \"timeout\": 1, \"hostfail\": 0, \"notrun\": 0, \"total\": 5}\n"
 	    "}\n");
 }
 
@@ -172,11 +173,13 @@ Test(report, empty_run)
 {
 	expect(report_ktap, NULL, 0,
 	       "KTAP version 1\n# kernel: 6.1.0\n# features: fsgsbase\n1..0\n"
-	       "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0 timeout:0\n");
+	       "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0 timeout:0 hostfail:0 "
+	       "notrun:0\n");
 	char *j = capture(report_json, NULL, NULL, 0);
 	cr_assert_str_eq(j, "{\n  \"fingerprint\": {},\n  \"results\": [],\n"
 	                    "  \"totals\": {\"pass\": 0, \"fail\": 0, \"xfail\": 0, "
 	                    "\"xpass\": 0, \"skip\": 0, \"error\": 0, \"timeout\": 0, "
+	                    "\"hostfail\": 0, \"notrun\": 0, "
 	                    "\"total\": 0}\n}\n");
 	free(j);
 	expect(report_junit, NULL, 0,
@@ -209,8 +212,58 @@ Test(report, ktap_family_verdicts)
 	                      "  KTAP version 1\n  1..2\n"
 	                      "  ok 1 d/x\n  ok 2 d/y # XFAIL\n"
 	                      "ok 4 d\n"
-	                      "# Totals: pass:1 fail:0 xfail:1 xpass:1 skip:2 error:1 timeout:0\n");
+	                      "# Totals: pass:1 fail:0 xfail:1 xpass:1 skip:2 error:1 timeout:0 "
+	                      "hostfail:0 notrun:0\n");
 	free(got);
+}
+
+/* HOSTFAIL keeps the run green and reads as a skip to KTAP's readers;
+ * NOTRUN fails it everywhere, a JUnit <error> included, so that a CI
+ * server reading only junit.xml does not show an interrupted run green. */
+Test(report, hostfail_and_notrun_in_every_report)
+{
+	static const struct result r[] = {
+	    {"f/h", "f", "lazy", RESULT_HOSTFAIL, 3, "host fails it too: native run: x\nmore",
+	     "-a\n+b\n", ORACLE_SELFCHECK | ORACLE_NATIVE, NULL, 0, NULL},
+	    {"f/n", "f", "lazy", RESULT_NOTRUN, 0, "not run: the suite was interrupted by SIGINT",
+	     NULL, ORACLE_GOLDEN, NULL, 0, NULL},
+	    {"g/h", "g", NULL, RESULT_HOSTFAIL, 0, "host fails it too", NULL, 0, NULL, 0, NULL},
+	};
+	char *ktap = capture(report_ktap, NULL, r, 3);
+	cr_assert_str_eq(
+	    ktap,
+	    "KTAP version 1\n1..2\n"
+	    "  KTAP version 1\n  1..2\n"
+	    "  ok 1 f/h [lazy] # SKIP host fails it too: native run: x\n  # more\n  # -a\n  # +b\n"
+	    "  not ok 2 f/n [lazy] # NOTRUN not run: the suite was interrupted by SIGINT\n"
+	    "not ok 1 f\n"
+	    "  KTAP version 1\n  1..1\n"
+	    "  ok 1 g/h # SKIP host fails it too\n"
+	    "ok 2 g # SKIP\n"
+	    "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0 timeout:0 hostfail:2 "
+	    "notrun:1\n");
+	free(ktap);
+	char *junit = capture(report_junit, NULL, r, 3);
+	cr_assert(
+	    strstr(junit, "<testsuites tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"2\""),
+	    "%s", junit);
+	cr_assert(strstr(junit, "<skipped type=\"HOSTFAIL\" message=\"host fails it too: native "
+	                        "run: x\">"),
+	          "%s", junit);
+	cr_assert(strstr(junit, "<error type=\"NOTRUN\" message=\"not run: the suite was "
+	                        "interrupted by SIGINT\">"),
+	          "%s", junit);
+	free(junit);
+	char *json = capture(report_json, NULL, r, 3);
+	cr_assert(strstr(json, "\"variant\": \"lazy\", \"result\": \"HOSTFAIL\""), "%s", json);
+	cr_assert(strstr(json, "\"variant\": \"lazy\", \"result\": \"NOTRUN\""), "%s", json);
+	cr_assert(strstr(json, "\"timeout\": 0, \"hostfail\": 2, \"notrun\": 1, \"total\": 3}"),
+	          "%s", json);
+	free(json);
+	cr_assert(result_kind_ok(RESULT_HOSTFAIL));
+	cr_assert_not(result_kind_ok(RESULT_NOTRUN));
+	cr_assert_str_eq(result_kind_name(RESULT_HOSTFAIL), "HOSTFAIL");
+	cr_assert_str_eq(result_kind_lower(RESULT_NOTRUN), "notrun");
 }
 
 Test(report, ktap_escaping)
@@ -228,7 +281,8 @@ Test(report, ktap_escaping)
 	                      "  # esc\\x1b[0m caf\xc3\xa9 \\xff\n"
 	                      "  # -x\ty\\x0d\n"
 	                      "not ok 1 e\n"
-	                      "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0 timeout:0\n");
+	                      "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0 timeout:0 "
+	                      "hostfail:0 notrun:0\n");
 	free(got);
 }
 
@@ -282,7 +336,8 @@ Test(report, json_escaping)
 	                 "\\u00ed\\u00a0\\u0080\", \"diff\": null}\n"
 	                 "  ],\n"
 	                 "  \"totals\": {\"pass\": 0, \"fail\": 1, \"xfail\": 0, \"xpass\": 0, "
-	                 "\"skip\": 0, \"error\": 0, \"timeout\": 0, \"total\": 1}\n}\n");
+	                 "\"skip\": 0, \"error\": 0, \"timeout\": 0, \"hostfail\": 0, \"notrun\": "
+	                 "0, \"total\": 1}\n}\n");
 	free(got);
 }
 

@@ -23,6 +23,14 @@ enum result_kind {
 	RESULT_XPASS,   /* known failure passed: the entry is stale */
 	RESULT_TIMEOUT, /* message and diff: the evidence */
 	RESULT_ERROR,   /* the harness or the environment broke */
+	/* The host fails the case too: its native run (O3) misses the case's
+	 * own expectations and the platform run does exactly what it did
+	 * (judge.h); message: what the host did. Keeps the run green, like
+	 * SKIP: nothing about the platform was learnt. */
+	RESULT_HOSTFAIL,
+	/* Never judged: the suite was interrupted (SIGINT, SIGTERM, SIGHUP)
+	 * before every run of it ended; message: by what. Fails the run. */
+	RESULT_NOTRUN,
 	RESULT_NKINDS,
 };
 
@@ -65,7 +73,7 @@ struct result_totals {
 /* "PASS", "FAIL", ...; "pass", "fail", ... for the lower-case form. */
 const char *result_kind_name(enum result_kind k);
 const char *result_kind_lower(enum result_kind k);
-/* Whether the kind leaves the run green: PASS, SKIP and XFAIL. */
+/* Whether the kind leaves the run green: PASS, SKIP, XFAIL, HOSTFAIL. */
 bool result_kind_ok(enum result_kind k);
 void result_totals(const struct result *r, size_t n, struct result_totals *t);
 /* Pointers to r[0..n) in report order (family, name, variant); malloc'd,
