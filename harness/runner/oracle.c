@@ -51,7 +51,10 @@ static bool exit_diff(struct hbuf *d, const char *left, const char *right, const
 	return oracle_diff(d, "exit", left, right, a, strlen(a), b, strlen(b));
 }
 
-void oracle_golden(const struct tcase *c, const struct run *r, struct findings *f)
+/* The golden comparison of r, whose streams are labelled right in the
+ * diffs; the trace only when r has one (a native run has none). */
+static void golden(const struct tcase *c, const struct run *r, const char *right, bool trace,
+                   struct findings *f)
 {
 	static const struct {
 		enum case_section sect;
@@ -67,7 +70,9 @@ void oracle_golden(const struct tcase *c, const struct run *r, struct findings *
 		const struct case_text *t = &c->sect[map[i].sect];
 		const struct bytes *got = &r->s[map[i].s];
 		const char *name = case_section_name(map[i].sect);
-		if (t->present && oracle_diff(&f->diff, name, "expected", "actual", t->data, t->len,
+		if (map[i].s == RUN_TRACE && !trace)
+			continue;
+		if (t->present && oracle_diff(&f->diff, name, "expected", right, t->data, t->len,
 		                              got->p, got->len)) {
 			add_word(what, sizeof what, name);
 			n++;
@@ -75,13 +80,18 @@ void oracle_golden(const struct tcase *c, const struct run *r, struct findings *
 	}
 	char want[EXITSTAT_LEN], got[EXITSTAT_LEN];
 	if (!exitstat_matches(&c->exit, &r->res)) {
-		exit_diff(&f->diff, "expected", "actual", exitstat_case_text(&c->exit, want),
+		exit_diff(&f->diff, "expected", right, exitstat_case_text(&c->exit, want),
 		          exitstat_text(&r->res, got));
 		add_word(what, sizeof what, "exit");
 		n++;
 	}
 	if (n)
 		note(f, "golden", what, n, " from the case");
+}
+
+void oracle_golden(const struct tcase *c, const struct run *r, struct findings *f)
+{
+	golden(c, r, "actual", true, f);
 }
 
 bool oracle_end_token(const char *p, size_t n)
@@ -108,7 +118,8 @@ static void stderr_tail(struct findings *f, const struct bytes *err)
 		hbuf_putc(&f->msg, '\n');
 }
 
-void oracle_selfcheck(const struct tcase *c, const struct run *r, struct findings *f)
+static void selfcheck(const struct tcase *c, const struct run *r, const char *right,
+                      struct findings *f)
 {
 	struct case_exit zero = {CASE_EXIT_CODE, 0, false};
 	const struct case_exit *want = c->exit.kind == CASE_EXIT_UNCHECKED ? &zero : &c->exit;
@@ -121,13 +132,37 @@ void oracle_selfcheck(const struct tcase *c, const struct run *r, struct finding
 	if (token && !exit_bad)
 		return;
 	if (exit_bad)
-		exit_diff(&f->diff, "expected", "actual", exitstat_case_text(want, a),
+		exit_diff(&f->diff, "expected", right, exitstat_case_text(want, a),
 		          exitstat_text(&r->res, b));
 	hbuf_printf(&f->msg, "selfcheck: %s%s%s\n",
 	            token ? "" : "no " ORACLE_END_TOKEN " line on stdout",
 	            !token && exit_bad ? ", and " : "", exit_bad ? "wrong exit status" : "");
 	f->n++;
 	stderr_tail(f, &r->s[RUN_STDERR]);
+}
+
+void oracle_selfcheck(const struct tcase *c, const struct run *r, struct findings *f)
+{
+	selfcheck(c, r, "actual", f);
+}
+
+void oracle_host(const struct tcase *c, const struct run *native, struct findings *f)
+{
+	if (c->oracles & ORACLE_GOLDEN)
+		golden(c, native, "native", false, f);
+	if (c->oracles & ORACLE_SELFCHECK)
+		selfcheck(c, native, "native", f);
+}
+
+bool oracle_same_as_native(const struct run *native, const struct run *r)
+{
+	static const enum run_stream streams[] = {RUN_STDOUT, RUN_STDERR};
+	for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
+		const struct bytes *a = &native->s[streams[i]], *b = &r->s[streams[i]];
+		if (a->len != b->len || (a->len && memcmp(a->p, b->p, a->len)))
+			return false;
+	}
+	return exitstat_equal(&native->res, &r->res);
 }
 
 void oracle_native(const struct run *native, const struct run *r, struct findings *f)

@@ -299,3 +299,124 @@ Test(runner_oracle, expect_timeout)
 	run_free(&d);
 	case_free(&c);
 }
+
+/* Environment, not platform: the host's own run misses the case's checks
+ * and the platform run did exactly the same. */
+Test(runner_oracle, host_failing_the_same_way_is_hostfail)
+{
+	struct tcase c = tc("fixture: a/b\noracle: selfcheck native\n");
+	struct run r = done("no fault\n", "ASSERT FAILED sse.c:9: got_fpe\n", "t\n", 1);
+	struct run n = done("no fault\n", "ASSERT FAILED sse.c:9: got_fpe\n", "", 1);
+	struct verdict v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_HOSTFAIL);
+	cr_expect_str_eq(v.message,
+	                 "host fails it too: native run: selfcheck: no END-OF-TEST line on stdout, "
+	                 "and wrong exit status\nguest stderr:\nASSERT FAILED sse.c:9: got_fpe\n"
+	                 "the platform run ended exactly as the native run (stdout, stderr, exit "
+	                 "status): not a platform failure\n"
+	                 "platform run: selfcheck: no END-OF-TEST line on stdout, and wrong exit "
+	                 "status\nguest stderr:\nASSERT FAILED sse.c:9: got_fpe\n");
+	cr_expect(strstr(v.diff, "--- expected exit\n+++ native exit\n"), "%s", v.diff);
+	cr_expect(strstr(v.diff, "--- expected exit\n+++ actual exit\n"), "%s", v.diff);
+	cr_expect_eq(v.culprit, 0);
+	verdict_free(&v);
+	/* A known-failure entry describes the platform: it does not apply. */
+	struct run *runs[1] = {&r};
+	judge(&c, runs, 1, &n, "a platform bug", &env, &v);
+	cr_expect_eq(v.kind, RESULT_HOSTFAIL);
+	verdict_free(&v);
+	run_free(&r);
+	run_free(&n);
+	case_free(&c);
+}
+
+Test(runner_oracle, only_the_platform_failing_stays_fail)
+{
+	struct tcase c = tc("fixture: a/b\noracle: selfcheck native\n");
+	struct run r = done("no fault\n", "ASSERT FAILED x\n", "", 1);
+	struct run n = done("fault\nEND-OF-TEST\n", "", "", 0);
+	struct verdict v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_FAIL, "the host passes: the platform is to blame");
+	verdict_free(&v);
+	/* Both fail, but not the same way: different stdout. */
+	free(n.s[RUN_STDOUT].p);
+	set(&n.s[RUN_STDOUT], "other\n");
+	n.res.status = 1;
+	free(n.s[RUN_STDERR].p);
+	set(&n.s[RUN_STDERR], "ASSERT FAILED x\n");
+	v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_FAIL, "%s", v.message);
+	verdict_free(&v);
+	/* Same stdout and exit, but the assertion that failed differs. */
+	free(n.s[RUN_STDOUT].p);
+	set(&n.s[RUN_STDOUT], "no fault\n");
+	free(n.s[RUN_STDERR].p);
+	set(&n.s[RUN_STDERR], "ASSERT FAILED y\n");
+	v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_FAIL, "stderr is part of 'the same way'");
+	verdict_free(&v);
+	/* The known-failure entry turns that FAIL into XFAIL, as before. */
+	struct run *runs[1] = {&r};
+	judge(&c, runs, 1, &n, "issue 42", &env, &v);
+	cr_expect_eq(v.kind, RESULT_XFAIL);
+	verdict_free(&v);
+	run_free(&r);
+	run_free(&n);
+	case_free(&c);
+}
+
+/* The host misses the case's stored stdout but the platform meets it:
+ * the host kernel differs from the case (a host bug, or a case written
+ * for another kernel), the platform from the host: FAIL by O3. */
+Test(runner_oracle, host_failing_alone_stays_fail)
+{
+	struct tcase c = tc("fixture: a/b\noracle: golden native\n--- stdout\nalt2\n--- end\n");
+	struct run r = done("alt2\n", "", "", 0);
+	struct run n = done("alt1\n", "", "", 0);
+	struct verdict v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_FAIL);
+	cr_expect_str_eq(v.message, "native: stdout differs from the host kernel's run\n");
+	verdict_free(&v);
+	run_free(&r);
+	run_free(&n);
+	case_free(&c);
+}
+
+/* Golden: the host writes no trace, so the platform's trace is left out
+ * of "the same way", and its diff is kept in the result. */
+Test(runner_oracle, hostfail_keeps_the_platform_trace_diff)
+{
+	struct tcase c = tc("fixture: a/b\noracle: golden native\nexit: 0\n"
+	                    "--- stdout\nSIGFPE\n--- trace\n--- SIGFPE ---\n--- end\n");
+	struct run r = done("none\n", "", "exit_group(1)\n", 1);
+	struct run n = done("none\n", "", "", 1);
+	struct verdict v = judge1(&c, &r, &n);
+	cr_expect_eq(v.kind, RESULT_HOSTFAIL);
+	cr_expect(!strncmp(v.message,
+	                   "host fails it too: native run: golden: stdout, exit differ "
+	                   "from the case\n",
+	                   70),
+	          "%s", v.message);
+	cr_expect(strstr(v.message, "platform run: golden: stdout, trace, exit differ"), "%s",
+	          v.message);
+	cr_expect(strstr(v.diff, "--- expected stdout\n+++ native stdout\n"), "%s", v.diff);
+	cr_expect_null(strstr(v.diff, "+++ native trace"), "the host has no trace");
+	cr_expect(strstr(v.diff, "--- expected trace\n+++ actual trace\n"), "%s", v.diff);
+	verdict_free(&v);
+	/* Not with a repetition that differs: that is the platform's. */
+	struct run again = done("none\n", "", "exit_group(1)\n", 2);
+	struct run *runs[2] = {&r, &again};
+	judge(&c, runs, 2, &n, NULL, &env, &v);
+	cr_expect_eq(v.kind, RESULT_FAIL);
+	verdict_free(&v);
+	run_free(&again);
+	/* Without the native oracle nothing changes: FAIL. */
+	struct tcase g = tc("fixture: a/b\noracle: golden\nexit: 0\n--- stdout\nSIGFPE\n--- end\n");
+	v = judge1(&g, &r, NULL);
+	cr_expect_eq(v.kind, RESULT_FAIL);
+	verdict_free(&v);
+	case_free(&g);
+	run_free(&r);
+	run_free(&n);
+	case_free(&c);
+}
