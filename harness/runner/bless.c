@@ -73,9 +73,11 @@ static void run_once(const struct bless *b, const struct tcase *c, const struct 
 	struct job *q[1] = {j};
 	struct sched sc = {q, 1, 1, &b->ctx, nothing, NULL, NULL};
 	size_t strays;
-	if (sched_run(&sc, &strays) == SCHED_INTERRUPTED) {
+	int sig = sched_run(&sc, &strays);
+	if (sig > 0) {
+		/* The case file is written only after its run: none is half done. */
 		fprintf(stderr, "harness: interrupted\n");
-		exit(SCHED_INTERRUPTED);
+		exit(EXIT_INTERRUPTED(sig));
 	}
 }
 

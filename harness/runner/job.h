@@ -31,6 +31,8 @@ struct job {
 	char *evidence;
 	/* set once it ended */
 	struct run run;
+	bool ended;     /* by sched_run(), just before it calls done() */
+	bool abandoned; /* killed because the run was interrupted: run is partial */
 };
 
 unsigned long job_now_ms(void);

@@ -1,8 +1,9 @@
 /* The parent's loop (see sched.h).
  *
- * SIGCHLD, SIGINT, SIGTERM and SIGHUP are blocked and taken with
- * sigtimedwait(), whose timeout is the nearest deadline: one thread, no
- * handlers, no races between a child's end and the timeout check. The
+ * SIGCHLD, SIGINT, SIGTERM and SIGHUP (those of the last three not
+ * inherited as ignored) are blocked and taken with sigtimedwait(), whose
+ * timeout is the nearest deadline: one thread, no handlers, no races
+ * between a child's end and the timeout check. The
  * runner is a child subreaper meanwhile, so stubs orphaned by a dead
  * tracer come back to it and are reaped, not left to init. */
 #include "harness/runner/sched.h"
@@ -27,13 +28,21 @@ struct loop {
 	size_t nrun, next;
 };
 
+void sched_interrupt_signals(sigset_t *set)
+{
+	static const int stop[] = {SIGINT, SIGTERM, SIGHUP};
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++) {
+		struct sigaction sa;
+		if (sigaction(stop[i], NULL, &sa) || sa.sa_handler != SIG_IGN)
+			sigaddset(set, stop[i]);
+	}
+}
+
 static void block(sigset_t *set, sigset_t *old)
 {
-	sigemptyset(set);
+	sched_interrupt_signals(set);
 	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
 	sigprocmask(SIG_BLOCK, set, old);
 }
 
@@ -42,9 +51,10 @@ static void start_some(struct loop *l)
 	const struct sched *s = l->s;
 	while (l->nrun < s->jobs && l->next < s->n) {
 		struct job *j = s->queue[l->next++];
-		if (job_start(j, s->ctx))
+		if (job_start(j, s->ctx)) {
+			j->ended = true;
 			s->done(j, s->arg);
-		else
+		} else
 			l->running[l->nrun++] = j;
 	}
 }
@@ -96,6 +106,7 @@ static void reap_ready(struct loop *l)
 			;
 		if (j) {
 			job_reaped(j, status);
+			j->ended = true;
 			l->s->done(j, l->s->arg);
 		}
 	}
@@ -121,6 +132,7 @@ static void abandon(struct loop *l)
 		while (waitpid(l->running[i]->pid, &status, __WALL) < 0 && errno == EINTR)
 			;
 		job_reaped(l->running[i], status);
+		l->running[i]->abandoned = true;
 	}
 	l->nrun = 0;
 }
@@ -136,9 +148,10 @@ static int loop(struct loop *l, const sigset_t *set)
 		long ms = wait_ms(l);
 		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 		int sig = sigtimedwait(set, NULL, &ts);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+		if (sig > 0 && sig != SIGCHLD) {
+			reap_ready(l); /* those that ended before it count as ended */
 			abandon(l);
-			return SCHED_INTERRUPTED;
+			return sig;
 		}
 		reap_ready(l);
 		expire_due(l);
