@@ -111,8 +111,7 @@ static void differences(FILE *f, const struct triage *t)
 		size_t ref = triage_ref(t, r);
 		fprintf(f, "### %s\n\n", r->key);
 		for (size_t k = ref + 1; k < t->nk; k++) {
-			if (!triage_ran(t, k) || !r->cells[k] ||
-			    triage_same(r->cells[ref], r->cells[k]))
+			if (!triage_compared(t, r, k) || triage_same(r->cells[ref], r->cells[k]))
 				continue;
 			char *x = triage_explain(t, r, ref, k);
 			fprintf(f, "%s (%s) against %s (%s):\n\n```diff\n%s```\n\n", t->k[k].label,
@@ -134,7 +133,9 @@ void triage_markdown(FILE *f, const struct triage *t)
 	        t->nk, ran, t->nrows, t->ndiffer);
 	kernels(f, t);
 	differences(f, t);
-	fputs("## Matrix\n\nEvery case x variant; the rows that differ come first.\n\n", f);
+	fputs("## Matrix\n\nEvery case x variant; the rows that differ come first. " TRIAGE_LEGEND
+	      "\n\n",
+	      f);
 	header(f, t, "case [variant]");
 	for (size_t i = 0; i < t->nrows; i++)
 		row(f, t, &t->rows[i]);
