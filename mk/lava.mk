@@ -8,6 +8,6 @@ check: lava-check
 
 lava-check: deps
 	@python3 lava/check.py lava/*.yaml
-	@printf '  ok 1 smoke/hello [lazy]\n  ok 2 f/x # XFAIL ref\n  ok 3 f/y [full-state] # SKIP no avx\n  not ok 4 f/z\n  not ok 5 f/e # ERROR broke\n  not ok 6 f/p # XPASS stale\n' | \
+	@printf '  ok 1 smoke/hello [lazy]\n  ok 2 f/x # XFAIL ref\n  ok 3 f/y [full-state] # SKIP no avx\n  not ok 4 f/z\n  not ok 5 f/e # ERROR broke\n  not ok 6 f/p # XPASS stale\n  ok 7 f/h [lazy] # SKIP host fails it too: native run: x\n  not ok 8 f/n # NOTRUN not run: interrupted\n' | \
 	 lava/ktap-to-lava.sh | diff -u - <(printf '%s\n' 'smoke.hello.lazy pass' 'f.x pass' \
-	 'f.y.full-state skip' 'f.z fail' 'f.e unknown' 'f.p fail') && echo "lava: ktap-to-lava ok"
+	 'f.y.full-state skip' 'f.z fail' 'f.e unknown' 'f.p fail' 'f.h.lazy skip' 'f.n unknown') && echo "lava: ktap-to-lava ok"
