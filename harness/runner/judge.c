@@ -151,7 +151,10 @@ static bool host_fails_too(const struct tcase *c, struct run *const *runs, unsig
 	hbuf_add(&msg, h.msg.p, h.msg.len);
 	hbuf_puts(&msg, "the platform run ended exactly as the native run (stdout, stderr, exit "
 	                "status): not a platform failure\nplatform run: ");
-	hbuf_add(&msg, f->msg.p, f->msg.len);
+	if (f->msg.len == h.msg.len && !memcmp(f->msg.p, h.msg.p, h.msg.len))
+		hbuf_puts(&msg, "the same findings\n");
+	else
+		hbuf_add(&msg, f->msg.p, f->msg.len);
 	hbuf_add(&diff, h.diff.p, h.diff.len);
 	hbuf_add(&diff, f->diff.p, f->diff.len);
 	*v = (struct verdict){.kind = RESULT_HOSTFAIL,
