@@ -1,4 +1,4 @@
-# LAVA (issue 7 item 6): lava/ptrace-suite.yaml runs the suite in a lab
+# LAVA: lava/ptrace-suite.yaml runs the suite in a lab
 # (docs/lab.md). `make check` validates the job and the test definition
 # against LAVA's own schemas (Debian's lava-common) plus this tree's rules
 # (lava/check.py), shows that broken copies fail (lava/check_test.sh), and
