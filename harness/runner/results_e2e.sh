@@ -3,9 +3,10 @@
 # end to end, for what the fake sentry of e2e.sh cannot show:
 #
 # 1. Interrupted (SIGINT, then SIGTERM): lifecycle/ and smoke/ with -j2
-#    --repeat 3, a case made to fail queued first by the cost file. Once
-#    its report folder exists (a result was written) and a stub process
-#    exists, the harness gets the signal. It must exit 128 + the signal;
+#    --repeat 3, a case made to fail queued first by the cost file and one
+#    that blocks for ever (hostile/block) next. Once the first one's report
+#    folder exists (a result was written) and a stub process exists, the
+#    harness gets the signal. It must exit 128 + the signal;
 #    its KTAP, JUnit and JSON must parse and list both judged and NOTRUN
 #    results; every process that descended from it must be gone, stubs
 #    included (then scripts/check-no-stubs.sh).
@@ -34,7 +35,10 @@ fail() {
 mkdir -p "$tmp/cases/x"
 cp -r cases/lifecycle cases/smoke "$tmp/cases/"
 printf 'fixture: smoke/hello\noracle: golden\n--- stdout\nbye\n--- end\n' >"$tmp/cases/x/first_fail.case"
-{ cat cases/costs.txt; echo "x/first_fail 1000000"; } >"$tmp/cases/costs.txt"
+# A guest that blocks for ever, queued next: its stub is there to be seen
+# (and killed) however slowly the machine polls.
+sed -e 's/^timeout: 2$/timeout: 60/' cases/hostile/block.case >"$tmp/cases/x/block.case"
+{ cat cases/costs.txt; echo "x/first_fail 1000000"; echo "x/block 999999"; } >"$tmp/cases/costs.txt"
 
 # KTAP as report_ktap writes it: plans that match the numbered results,
 # then the totals; JUnit and JSON must parse and agree on the NOTRUN ones.
@@ -67,7 +71,8 @@ doc = json.load(open(f"{d}/results.json"))
 kinds = [r["result"] for r in doc["results"]]
 assert kinds.count("NOTRUN") == notrun == doc["totals"]["notrun"], (kinds, doc["totals"])
 assert doc["fingerprint"]["interrupted"] == sig, doc["fingerprint"]
-assert "x/first_fail" in [r["name"] for r in doc["results"] if r["result"] == "FAIL"]
+by_name = {r["name"]: r["result"] for r in doc["results"] if r["variant"] == "lazy"}
+assert by_name["x/first_fail"] == "FAIL" and by_name["x/block"] == "NOTRUN", by_name
 junit = ET.parse(f"{d}/junit.xml").getroot()
 assert len([e for e in junit.iter("error") if e.get("type") == "NOTRUN"]) == notrun
 assert len(list(junit.iter("testcase"))) == len(results)
@@ -87,9 +92,10 @@ interrupt() { # SIGNAL STATUS
 		((stubs > 0)) && [[ -e $out/cases/x/first_fail[lazy]/message ]] && break
 		sleep 0.05
 	done
-	if ((stubs == 0)); then
+	if ((stubs == 0)) || [[ ! -e $out/cases/x/first_fail[lazy]/message ]]; then
 		kill -KILL "$harness" 2>/dev/null || true
-		fail "$sig: no stub and written result within 30 s"
+		fail "$sig: no stub ($stubs) and written result within 30 s: $(ls "$out/cases/x" 2>&1);" \
+			"$(tail -3 "$tmp/$sig.err")"
 	fi
 	kill -"${sig#SIG}" "$harness"
 	status=0
