@@ -101,7 +101,7 @@ static int update(struct tcase *c, const struct run *r)
 {
 	const struct bytes *err = &r->s[RUN_STDERR];
 	bool fresh = !c->sect[CASE_STDOUT].present && !c->sect[CASE_STDERR].present &&
-		     !c->sect[CASE_TRACE].present;
+	             !c->sect[CASE_TRACE].present;
 	int rc = 0;
 	if (c->sect[CASE_STDOUT].present || fresh)
 		rc |= set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
