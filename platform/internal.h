@@ -37,6 +37,7 @@ struct stub_thread {
 	struct user_regs_struct kregs;
 	bool kregs_valid;
 	struct plat_ctx *_Atomic fp_owner;
+	int bound_cpu;                 /* P26: last CPU it was bound to, -1: none */
 	bool detached;                 /* parked by an exiting tracer (P8) */
 	bool dead;
 };
@@ -154,6 +155,9 @@ struct stub_thread *server_new_thread(struct plat_as *as, int *err);
 void server_stop(struct plat_as *as);
 int stub_thread_attach(struct stub_thread *t);
 int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base);
+
+/* cpu_bind.c (P26) */
+void stub_thread_bind(struct stub_thread *t);
 
 /* master.c (P3) */
 int master_create(struct plat_as *master, struct stub_thread *first);

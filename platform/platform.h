@@ -64,6 +64,9 @@ struct plat_options {
 	 * traps under a hypervisor. plat_new() fails where the machine has no
 	 * CPUID faulting (plat_probe()->cpuid_faulting). */
 	bool cpuid_faulting;
+	/* P26 off: leave stub threads wherever the scheduler puts them instead
+	 * of binding each to its tracer's current CPU (for comparison). */
+	bool no_cpu_binding;
 	/* Called on the calling thread for every platform event (S11 verbose). */
 	void (*on_event)(void *arg, const struct plat_event *ev);
 	void *event_arg;
@@ -186,6 +189,8 @@ void plat_test_fatal(struct plat_as *as) __attribute__((noreturn));
 pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool);
 /* Test-only: the master stub's pid (P3, P23). */
 pid_t plat_test_master_pid(struct plat *p);
+/* Test-only: how many times a stub thread was bound to a CPU (P26). */
+extern atomic_long plat_test_cpu_binds;
 /* Test-only: while set, plat_switch() resumes the guest with PTRACE_CONT
  * instead of PTRACE_SYSEMU (a simulated escape, P6). */
 extern atomic_bool plat_test_resume_cont;
