@@ -1,7 +1,7 @@
 # Build for the ptrace platform, its harness and the conformance suite.
 # Layout conventions (new files need no Makefile edit):
 #   platform/*.c, stub/*.S       -> build/libplatform.a      (tests: platform/*_test.c)
-#   harness/**/*.c               -> build/libharness.a + build/harness (harness/main.c)
+#   harness/**/*.c               -> build/libharness.a + build/harness (harness/cli/main.c)
 #                                   (tests: harness/**/*_test.c, fuzz targets: *_fuzz.c)
 #   fixtures/lib/*.{c,S}         -> build/fixtures/libguest.a (freestanding)
 #   fixtures/<family>/<name>.c   -> build/fixtures/<family>/<name> (static, non-PIE)
@@ -33,10 +33,10 @@ PLATFORM_TOBJ:= $(PLATFORM_SRC:%.c=$(O)/testing/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 PLATFORM_TESTS := $(wildcard platform/*_test.c)
 
 HARNESS_ALL  := $(shell find harness -name '*.c' 2>/dev/null | sort)
-HARNESS_SRC  := $(filter-out %_test.c %_fuzz.c harness/main.c,$(HARNESS_ALL))
+HARNESS_SRC  := $(filter-out %_test.c %_fuzz.c harness/cli/main.c,$(HARNESS_ALL))
 HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(O)/%.o)
 HARNESS_TESTS:= $(filter %_test.c,$(HARNESS_ALL))
-HARNESS_MAIN := $(wildcard harness/main.c)
+HARNESS_MAIN := $(wildcard harness/cli/main.c)
 
 GUEST_LIB_SRC:= $(wildcard fixtures/lib/*.c fixtures/lib/*.S)
 GUEST_LIB_OBJ:= $(patsubst %,$(B)/%.o,$(basename $(GUEST_LIB_SRC)))
@@ -79,7 +79,7 @@ $(B)/libplatform-testing.a: $(PLATFORM_TOBJ)
 $(B)/libharness.a: $(HARNESS_OBJ)
 	ar rcs $@ $^
 
-$(B)/harness: $(O)/harness/main.o $(B)/libharness.a $(B)/libplatform.a
+$(B)/harness: $(O)/harness/cli/main.o $(B)/libharness.a $(B)/libplatform.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Every Criterion binary links tools/criterion/lsan_runner.o (see there).

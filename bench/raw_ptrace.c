@@ -20,7 +20,7 @@
 
 #include "bench/bench.h"
 
-/* The same guest loop as the platform's (bench/platform.c): getpid, then
+/* The same guest loop as the platform's (bench/plat_figures.c): getpid, then
  * the result becomes the next call's first argument, so the tracer can
  * check that what it wrote arrived. */
 __asm__(".pushsection .text\n"

@@ -2,7 +2,7 @@
 # Runs the cases that ask for the native oracle (O3) directly on the host
 # kernel and checks their stdout, stderr (when the case has a section) and
 # exit status against the case file. It documents and verifies the
-# expectations until the harness can (harness/CASES.md has the format).
+# expectations until the harness can (harness/case/CASES.md has the format).
 #
 #   cases/check_native.sh [-v] [-b BUILD_DIR] [CASE_FILE_OR_DIR...]
 #
@@ -47,7 +47,7 @@ if [[ $(cat /proc/sys/kernel/randomize_va_space 2>/dev/null) == 0 ]]; then
 	echo "warning: address-space randomisation is off; faults/stub_read will not fault natively" >&2
 fi
 
-# Splits $1 into the array WORDS with the quoting of harness/words.c:
+# Splits $1 into the array WORDS with the quoting of harness/util/words.c:
 # '...' literal, "..." with \" and \\, \x outside quotes is x, blanks
 # separate words. Returns 1 with the reason in WHY on a quoting error.
 split_words() {
@@ -121,7 +121,7 @@ parse_case() {
 	}
 	while IFS= read -r line || [[ -n $line ]]; do
 		((lineno++))
-		# Inside a section only an exact header ends it (harness/case.h):
+		# Inside a section only an exact header ends it (harness/case/case.h):
 		# traces hold "--- fault ..." and "--- SIGSEGV {...} ---" lines.
 		if [[ $line == '--- '* && ( -z $sect$in_section ||
 			$line =~ ^---\ (stdin|stdout|stderr|trace)(\ noeol)?$|^---\ end$ ) ]]; then

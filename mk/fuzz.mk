@@ -39,16 +39,16 @@ fuzz-loader: $(B)/fuzz/loader_fuzz $(LOADER_SEEDS)
 # Cases: the parser and the bless round trip, on any bytes.
 .PHONY: fuzz-case
 fuzz: fuzz-case
-CASE_FUZZ_SRC := harness/case_fuzz.c harness/case.c harness/case_format.c harness/case_chaos.c harness/words.c \
-                 harness/hbuf.c harness/signame.c harness/utf8.c
+CASE_FUZZ_SRC := harness/case/case_fuzz.c harness/case/case.c harness/case/case_format.c harness/chaos/case_chaos.c harness/util/words.c \
+                 harness/util/hbuf.c harness/util/signame.c harness/util/utf8.c
 
-$(B)/fuzz/case_fuzz: $(CASE_FUZZ_SRC) harness/case.h
+$(B)/fuzz/case_fuzz: $(CASE_FUZZ_SRC) harness/case/case.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CASE_FUZZ_SRC) -o $@
 
 fuzz-case: $(B)/fuzz/case_fuzz
 	@mkdir -p $(B)/fuzz/corpus-case
-	cp -n $(shell find cases -name '*.case' 2>/dev/null | head -50) harness/CASES.md $(B)/fuzz/corpus-case/ 2>/dev/null || true
+	cp -n $(shell find cases -name '*.case' 2>/dev/null | head -50) harness/case/CASES.md $(B)/fuzz/corpus-case/ 2>/dev/null || true
 	$< $(FUZZ_RUN) $(B)/fuzz/corpus-case
 
 # Guests: fixtures/fuzz/guest_fuzz through `harness run`, FUZZ_SEEDS seeds

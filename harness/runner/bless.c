@@ -1,6 +1,6 @@
 /* "harness bless": run cases once (lazy variant, or the first one a case
  * allows), store what they produced as their expectation, show the diff
- * (see runner.h for the exit status, harness/CASES.md for the format). */
+ * (see runner.h for the exit status, harness/case/CASES.md for the format). */
 #include "harness/runner/runner.h"
 
 #include <errno.h>
@@ -12,15 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/diff.h"
+#include "harness/util/diff.h"
 #include "harness/runner/catalog.h"
-#include "harness/runner/cli.h"
+#include "harness/cli/options.h"
 #include "harness/runner/crash.h"
 #include "harness/runner/envcheck.h"
 #include "harness/runner/exitstat.h"
 #include "harness/runner/judge.h"
 #include "harness/runner/sched.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/uerror.h"
 
 struct bless {
 	struct runner_opts o;

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 
 #include "harness/runner/pattern.h"
-#include "harness/runner/uerror.h"
-#include "harness/words.h"
+#include "harness/util/uerror.h"
+#include "harness/util/words.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "harness/case.h"
+#include "harness/case/case.h"
 
 struct catalog {
 	struct tcase *v;	/* sorted by name */

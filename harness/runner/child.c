@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "harness/runner/capture.h"
-#include "harness/runner/chaos.h"
+#include "harness/chaos/chaos.h"
 #include "harness/runner/childenv.h"
 #include "harness/runner/crash.h"
 #include "harness/runner/escape.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "harness/case.h"
+#include "harness/case/case.h"
 #include "platform/platform.h"
 
 /* The parent's memory files, by role (capture.h). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/hbuf.h"
+#include "harness/util/hbuf.h"
 
 #define COST_MAX_MS 86400000ul	/* a day */
 

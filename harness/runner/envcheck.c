@@ -10,7 +10,7 @@
 #include "harness/runner/capture.h"
 #include "harness/runner/childenv.h"
 #include "harness/runner/job.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/uerror.h"
 #include "platform/coverage.h"
 
 struct probe_record {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "harness/hbuf.h"
+#include "harness/util/hbuf.h"
 
 #define EVIDENCE_MAX_PROCS 256
 #define EVIDENCE_MAX_TASKS 64	/* per process */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
-#include "harness/signame.h"
+#include "harness/util/signame.h"
 
 static const char *text(bool sig, int value, bool core, char buf[EXITSTAT_LEN])
 {

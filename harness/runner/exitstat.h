@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/case.h"
+#include "harness/case/case.h"
 #include "harness/sentry/sentry.h"
 
 #define EXITSTAT_LEN 48

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/words.h"
+#include "harness/util/words.h"
 #include "platform/platform.h"
 
 struct host_features {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "harness/runner/fixcheck.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/uerror.h"
 #include "harness/sentry/sentry.h"
 
 int fixcheck(const char *fixtures_dir, const struct tcase *const *sel, size_t n)

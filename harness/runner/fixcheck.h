@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "harness/case.h"
+#include "harness/case/case.h"
 
 /* Every selected case's fixture exists and is a static x86-64 ELF the
  * sentry can load (S4). A bad one is a user error, found before any case

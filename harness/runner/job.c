@@ -12,7 +12,7 @@
 
 #include "harness/runner/evidence.h"
 #include "harness/runner/exitstat.h"
-#include "harness/signame.h"
+#include "harness/util/signame.h"
 
 unsigned long job_now_ms(void)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "harness/case.h"
+#include "harness/case/case.h"
 #include "harness/runner/child.h"
 #include "harness/runner/run.h"
 #include "harness/runner/variant.h"

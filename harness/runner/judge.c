@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 
 #include "harness/runner/exitstat.h"
-#include "harness/runner/chaos.h"
+#include "harness/chaos/chaos.h"
 #include "harness/runner/oracle.h"
-#include "harness/runner/textcut.h"
+#include "harness/util/textcut.h"
 
 #define TRACE_TAIL_LINES 40
 #define DIAG_TAIL_LINES 20

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "harness/case.h"
-#include "harness/results.h"
+#include "harness/case/case.h"
+#include "harness/report/results.h"
 #include "harness/runner/run.h"
 
 struct verdict {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness/runner/known.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/uerror.h"
 
 struct entry {
 	char *name, *variants, *ref;

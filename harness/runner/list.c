@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "harness/runner/catalog.h"
-#include "harness/runner/cli.h"
+#include "harness/cli/options.h"
 
 static void oracles(const struct tcase *c, char *buf, size_t n)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/diff.h"
+#include "harness/util/diff.h"
 #include "harness/runner/exitstat.h"
 
 #define STDERR_TAIL 2048	/* of the guest's stderr in a self-check message */

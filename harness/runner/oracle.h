@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/case.h"
-#include "harness/hbuf.h"
+#include "harness/case/case.h"
+#include "harness/util/hbuf.h"
 #include "harness/runner/run.h"
 
 #define ORACLE_END_TOKEN "END-OF-TEST"	/* G_END_TOKEN */

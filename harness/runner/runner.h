@@ -1,6 +1,6 @@
 /*
  * The case runner (issue 3): "harness suite", "harness list" and
- * "harness bless". harness/main.c dispatches to these; argv[0] is the
+ * "harness bless". harness/cli/main.c dispatches to these; argv[0] is the
  * subcommand's name. Each returns the process exit status:
  *
  *   suite  0 when every result is PASS, SKIP or XFAIL; 1 otherwise;

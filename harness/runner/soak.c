@@ -11,7 +11,7 @@
  * the catalog, libc's arenas, the gdb lookup). Any round whose suite
  * fails also fails the soak. Exit 0 if all holds, 1 otherwise. */
 #include "harness/runner/runner.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/uerror.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -7,22 +7,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/runner/casedir.h"
+#include "harness/report/casedir.h"
 #include "harness/runner/catalog.h"
-#include "harness/runner/cli.h"
+#include "harness/cli/options.h"
 #include "harness/runner/costs.h"
 #include "harness/runner/crash.h"
 #include "harness/runner/envcheck.h"
 #include "harness/runner/exitstat.h"
 #include "harness/runner/fixcheck.h"
-#include "harness/runner/fingerprint.h"
+#include "harness/report/fingerprint.h"
 #include "harness/runner/judge.h"
 #include "harness/runner/known.h"
 #include "harness/runner/progress.h"
-#include "harness/runner/reports.h"
+#include "harness/report/reports.h"
 #include "harness/runner/sched.h"
-#include "harness/runner/textcut.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/textcut.h"
+#include "harness/util/uerror.h"
 
 #define MAX_VARIANTS 8
 

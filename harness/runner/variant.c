@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/hbuf.h"
-#include "harness/runner/uerror.h"
+#include "harness/util/hbuf.h"
+#include "harness/util/uerror.h"
 
 /* lazy is the platform's default (P13: FP state moved only when asked);
  * full-state is gVisor's full transfer on every switch. Both must give

@@ -14,7 +14,7 @@
  *
  * Wall time has no rlimit in Linux (a guest blocked for ever uses none of
  * the above): the runner's timeout ends it, and a case says `expect:
- * timeout` when that is the outcome it wants (harness/CASES.md).
+ * timeout` when that is the outcome it wants (harness/case/CASES.md).
  */
 #ifndef HARNESS_SENTRY_LIMITS_H
 #define HARNESS_SENTRY_LIMITS_H

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/runner/casedir.h"
+#include "harness/report/casedir.h"
 #include "harness/triage/triage.h"
 
 #define DEFAULT_HTML "reports/triage/index.html"

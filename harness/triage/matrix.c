@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/diff.h"
-#include "harness/hbuf.h"
+#include "harness/util/diff.h"
+#include "harness/util/hbuf.h"
 
 int triage_add(struct triage *t, struct tr_kernel *k)
 {

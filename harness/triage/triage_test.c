@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/results.h"
+#include "harness/report/results.h"
 #include "harness/triage/triage.h"
 
 #define FP(k) "{\"fingerprint\": {\"kernel\": \"" k "\", \"xsave_size\": \"832\"},\n"

@@ -1,0 +1,151 @@
+/* harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]
+ * harness run [...] --case NAME [--fixtures DIR]
+ * Runs one static program through the platform: its stdin, stdout and
+ * stderr are ours, the trace goes to stderr or FILE, and our exit status is
+ * its own (or 128 + signal, as a shell reports it). */
+#include <getopt.h>
+#include <sys/mman.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/case/case.h"
+#include "harness/cli/cmd_run.h"
+#include "harness/runner/escape.h"
+#include "harness/sentry/sentry.h"
+
+extern char **environ;
+
+struct run_opts {
+	const char *trace_path;
+	const char *case_name; /* --case: fixture, args, env and stdin from a case */
+	const char *fixtures;
+	bool verbose, full_state;
+};
+
+static int parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longs[] = {
+		{ "trace", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "full-state", no_argument, NULL, 'f' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "fixtures", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+t:v", longs, NULL)) != -1) {
+		switch (c) {
+		case 't': o->trace_path = optarg; break;
+		case 'v': o->verbose = true; break;
+		case 'f': o->full_state = true; break;
+		case 'c': o->case_name = optarg; break;
+		case 'F': o->fixtures = optarg; break;
+		default: return -1;
+		}
+	}
+	if (optind >= argc && !o->case_name) {
+		fprintf(stderr, "harness run: no program given\n");
+		return -1;
+	}
+	return optind;
+}
+
+/* --case NAME: run a case's fixture in this process, as a debugger wants
+ * it (make debug). stdin comes from the case through a memory file. */
+static int from_case(const struct run_opts *o, struct tcase *c, char *path, size_t len,
+		     char ***argv, int *in)
+{
+	char file[4096], err[512];
+	snprintf(file, sizeof(file), "cases/%s.case", o->case_name);
+	if (case_load(file, c, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	snprintf(path, len, "%s/%s", o->fixtures ? o->fixtures : "build/fixtures", c->fixture);
+	*argv = calloc(c->args.n + 2, sizeof(**argv));
+	if (!*argv)
+		return -1;
+	(*argv)[0] = c->fixture;
+	for (size_t i = 0; i < c->args.n; i++)
+		(*argv)[i + 1] = c->args.v[i];
+	*in = memfd_create("stdin", MFD_CLOEXEC);
+	const struct case_text *t = &c->sect[CASE_STDIN];
+	if (*in < 0 || (t->present && write(*in, t->data, t->len) != (ssize_t)t->len) ||
+	    lseek(*in, 0, SEEK_SET) != 0) {
+		perror("stdin for the case");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	int first = parse(argc, argv, &o);
+	if (first < 0) {
+		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
+				"       harness run [--trace FILE] [--verbose] [--full-state] --case NAME [--fixtures DIR]\n");
+		return 2;
+	}
+	FILE *trace = stderr;
+	if (o.trace_path && !(trace = fopen(o.trace_path, "we"))) {
+		perror(o.trace_path);
+		return 2;
+	}
+	char err[256];
+	struct plat_options po = { .full_state = o.full_state, .on_event = sentry_plat_event };
+	struct plat *p = plat_new(&po, err, sizeof(err));
+	if (!p) {
+		fprintf(stderr, "harness: %s\n", err);
+		return 2;
+	}
+	struct tcase c;
+	char path[4096];
+	char **cargv = NULL;
+	int in = 0;
+	if (o.case_name && from_case(&o, &c, path, sizeof(path), &cargv, &in)) {
+		plat_destroy(p);
+		return 2;
+	}
+	static char *no_env[] = { NULL };
+	/* execve (S9) resolves names below the fixtures folder; for a program
+	 * given by path that is the folder it sits in. */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", o.case_name ? (o.fixtures ? o.fixtures : "build/fixtures") : argv[first]);
+	char *slash = strrchr(dir, '/');
+	if (!o.case_name)
+		snprintf(slash ? slash : dir, sizeof(dir) - (size_t)(slash ? slash - dir : 0), "%s", slash ? "" : ".");
+	struct sentry_config cfg = {
+		.path = o.case_name ? path : argv[first],
+		.exe_name = o.case_name ? c.fixture : NULL,
+		.argv = o.case_name ? cargv : argv + first,
+		.envp = !o.case_name ? environ : c.env.n ? c.env.v : no_env,
+		.stdin_fd = in,
+		.stdout_fd = 1,
+		.stderr_fd = 2,
+		.trace = trace,
+		.verbose = o.verbose,
+		.plat = p,
+		.fixtures_dir = dir,
+	};
+	struct sentry_result res;
+	int rc = sentry_run(&cfg, &res);
+	escape_check(p, &rc, &res);
+	fflush(trace);
+	if (trace != stderr)
+		fclose(trace);
+	plat_destroy(p);
+	if (o.case_name) {
+		free(cargv);
+		close(in);
+		case_free(&c);
+	}
+	if (rc) {
+		fprintf(stderr, "harness: %s\n", res.error);
+		return rc == 2 ? 2 : 125;
+	}
+	return sentry_shell_status(&res);
+}
