@@ -70,14 +70,16 @@ $(O)/stub/%.o: stub/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
+# Archives are written afresh: ar r keeps members whose source moved or
+# went away, and a stale copy of a moved file can win at link time.
 $(B)/libplatform.a: $(PLATFORM_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libplatform-testing.a: $(PLATFORM_TOBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libharness.a: $(HARNESS_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/harness: $(O)/harness/cli/main.o $(B)/libharness.a $(B)/libplatform.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -101,7 +103,7 @@ $(B)/fixtures/lib/%.o: fixtures/lib/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 $(B)/fixtures/libguest.a: $(GUEST_LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 # -MMD: a fixture is rebuilt when a header it includes (catch.h, sig.h)
 # changes; the .d files sit beside the binaries.
 $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a
