@@ -108,7 +108,8 @@ Test(cpuid, p27_refused_without_it,
 {
 	struct knockout_rule r;
 	char err[256];
-	cr_assert_eq(knockout_parse("arch_prctl=EINVAL", &r, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(knockout_parse("arch_prctl:ARCH_SET_CPUID", &r, err, sizeof err), 0, "%s",
+	             err);
 	cr_assert_eq(knockout_install(&r, 1, err, sizeof err), 0, "%s", err);
 	struct plat_options o = {.cpuid_faulting = true};
 	struct plat *p = plat_new(&o, err, sizeof(err));
