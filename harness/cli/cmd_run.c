@@ -1,4 +1,5 @@
-/* harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]
+/* harness run [--trace FILE] [--verbose] [--full-state] [--cpuid-faulting]
+ *             [--no-cpu-binding] -- PROGRAM [ARGS...]
  * harness run [...] --case NAME [--fixtures DIR]
  * Runs one static program through the platform: its stdin, stdout and
  * stderr are ours, the trace goes to stderr or FILE, and our exit status is
@@ -22,6 +23,8 @@ struct run_opts {
 	const char *case_name; /* --case: fixture, args, env and stdin from a case */
 	const char *fixtures;
 	bool verbose, full_state;
+	bool cpuid_faulting; /* P27: guest CPUIDs fault and the sentry answers */
+	bool no_cpu_binding; /* P26 off, for comparison */
 };
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -32,6 +35,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "full-state", no_argument, NULL, 'f' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "fixtures", required_argument, NULL, 'F' },
+		{ "cpuid-faulting", no_argument, NULL, 'C' },
+		{ "no-cpu-binding", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -43,6 +48,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'f': o->full_state = true; break;
 		case 'c': o->case_name = optarg; break;
 		case 'F': o->fixtures = optarg; break;
+		case 'C': o->cpuid_faulting = true; break;
+		case 'B': o->no_cpu_binding = true; break;
 		default: return -1;
 		}
 	}
@@ -86,8 +93,10 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	int first = parse(argc, argv, &o);
 	if (first < 0) {
-		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
-				"       harness run [--trace FILE] [--verbose] [--full-state] --case NAME [--fixtures DIR]\n");
+		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] "
+		                "[--cpuid-faulting]\n"
+		                "                   [--no-cpu-binding] -- PROGRAM [ARGS...]\n"
+		                "       harness run [same options] --case NAME [--fixtures DIR]\n");
 		return 2;
 	}
 	FILE *trace = stderr;
@@ -96,7 +105,10 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct plat_options po = { .full_state = o.full_state, .on_event = sentry_plat_event };
+	struct plat_options po = {.full_state = o.full_state,
+	                          .cpuid_faulting = o.cpuid_faulting,
+	                          .no_cpu_binding = o.no_cpu_binding,
+	                          .on_event = sentry_plat_event};
 	struct plat *p = plat_new(&po, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "harness: %s\n", err);
