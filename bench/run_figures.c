@@ -56,8 +56,9 @@ static long long one_run(const struct run_figure *f, long calls, char *err, size
 	struct child_out out = {.cap = 4096};
 	char buf[4096];
 	out.buf = buf;
+	/* Free runs as users start them: SCHED_OTHER even under --rt. */
 	if (child_run(f->kind == NATIVE ? native : through, f->pinned ? &one : &bench_env.all_cpus,
-	              false, RUN_TIMEOUT_S, &out) != 0) {
+	              !f->pinned, RUN_TIMEOUT_S, &out) != 0) {
 		snprintf(err, errlen, "could not start %s",
 		         f->kind == NATIVE ? fixture : bench_env.harness);
 		return -1;

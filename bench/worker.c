@@ -20,8 +20,12 @@ struct worker {
 static void *worker_main(void *p)
 {
 	struct worker *w = p;
-	/* Before anything is made here: threads and children inherit it. */
+	/* Before anything is made here: threads and children inherit both.
+	 * SCHED_OTHER even under --rt: a free-running figure is what a user
+	 * gets, and an RT tracer is pushed to the other CPU at every wake-up
+	 * its equally RT stub makes. */
 	sched_setaffinity(0, sizeof(w->cpus), &w->cpus);
+	sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){0});
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->busy && !w->stop)
