@@ -28,7 +28,7 @@ PLATFORM_SRC := $(filter-out %_test.c,$(wildcard platform/*.c))
 STUB_SRC     := $(wildcard stub/*.S)
 PLATFORM_OBJ := $(PLATFORM_SRC:%.c=$(O)/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 # The unit tests link a variant of the library that exposes test-only entry
-# points (PLAT_TESTING); the normal library does not have them (issue 6).
+# points (PLAT_TESTING); the normal library does not have them.
 PLATFORM_TOBJ:= $(PLATFORM_SRC:%.c=$(O)/testing/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 PLATFORM_TESTS := $(wildcard platform/*_test.c)
 
@@ -121,6 +121,7 @@ SUITE_ARGS ?=
 HARNESS_SUITE = $(B)/harness suite --fixtures $(B)/fixtures $(SUITE_ARGS)
 
 check: deps
+	@scripts/check-binaries.sh
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory all
 	$(HARNESS_SUITE)

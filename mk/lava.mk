@@ -1,4 +1,4 @@
-# LAVA (issue 7 item 6): lava/ptrace-suite.yaml runs the suite in a lab
+# LAVA: lava/ptrace-suite.yaml runs the suite in a lab
 # (docs/lab.md). `make check` parses the YAML files with python3-yaml and
 # checks the fields LAVA requires (lava/check.py), and checks the KTAP to
 # lava-test-case mapping on a sample.

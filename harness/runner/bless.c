@@ -202,7 +202,7 @@ static int bless_one(const struct bless *b, struct tcase *c)
 	run_once(b, c, v[0], &j);
 	int rc = 0;
 	/* expect: timeout takes the partial output of a run that timed out,
-	 * and refuses one that ended (issue 9). */
+	 * and refuses one that ended. */
 	bool timed_out = c->expect_timeout && j.run.end == RUN_TIMEOUT;
 	verdict = (struct verdict){ .kind = RESULT_PASS };
 	if (c->expect_timeout && j.run.end == RUN_DONE) {

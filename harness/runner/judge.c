@@ -140,7 +140,7 @@ static void known(const char *ref, struct verdict *v)
 	v->message = m;
 }
 
-/* expect: timeout (issue 9): a run that timed out is the outcome; one
+/* expect: timeout: a run that timed out is the outcome; one
  * that ended is the failure. The partial output is then judged like a
  * finished run's (the trace is line-buffered up to the kill). */
 static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdict *v,

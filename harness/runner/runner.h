@@ -1,5 +1,5 @@
 /*
- * The case runner (issue 3): "harness suite", "harness list" and
+ * The case runner: "harness suite", "harness list" and
  * "harness bless". harness/cli/main.c dispatches to these; argv[0] is the
  * subcommand's name. Each returns the process exit status:
  *

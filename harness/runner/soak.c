@@ -1,7 +1,7 @@
-/* "harness soak": the whole suite, round after round, in this one process
- * (issue 9, item 3). After each round it prints what a leak would make
- * grow: the runner's resident memory, open fds and threads, and the stub
- * processes alive on the whole system. The runner forks a child per job,
+/* "harness soak": the whole suite, round after round, in this one
+ * process. After each round it prints what a leak would make grow: the
+ * runner's resident memory, open fds and threads, and the stub processes
+ * alive on the whole system. The runner forks a child per job,
  * so this process is the one that lives long: its figures must stay flat.
  *
  * Flat means: fds and threads exactly as after round 1; no stub process

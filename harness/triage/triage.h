@@ -1,4 +1,4 @@
-/* harness triage (issue 7 item 3): results.json files of several kernels
+/* harness triage: results.json files of several kernels
  * side by side. A case x kernel matrix (one row per case and variant),
  * the rows whose behaviour differs between kernels first with the diff of
  * their traces, and the environment fingerprints; as Markdown and as one
