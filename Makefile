@@ -96,12 +96,15 @@ $(B)/tests/harness_tests: $(HARNESS_TESTS:%.c=$(O)/%.o) $(CRITERION_RUNNER) $(B)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
 # Guest code: freestanding, static, never instrumented by the sanitizers.
+# Archives are written afresh: `ar r` on an old one keeps its member order,
+# and the order decides where the linker puts library code, so a rebuilt
+# fixture would get other addresses than a clean build (golden traces).
 $(B)/fixtures/lib/%.o: fixtures/lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/fixtures/lib/%.o: fixtures/lib/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/fixtures/libguest.a: $(GUEST_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 # -MMD: a fixture is rebuilt when a header it includes (catch.h, sig.h)

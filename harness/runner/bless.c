@@ -90,12 +90,18 @@ static int set_text(struct case_text *t, const struct bytes *s)
 	return 0;
 }
 
-/* The expectations the run gives: stdout always, stderr when the case
- * had it or the run wrote some, the trace for golden cases, the exit. */
+/* The expectations the run gives: stdout when the case has the section
+ * or no expectation yet (an absent section is unchecked on purpose, e.g.
+ * a 64 MiB flood), stderr when the case had it or the run wrote some, the
+ * trace for golden cases, the exit. */
 static int update(struct tcase *c, const struct run *r)
 {
 	const struct bytes *err = &r->s[RUN_STDERR];
-	int rc = set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
+	bool fresh = !c->sect[CASE_STDOUT].present && !c->sect[CASE_STDERR].present &&
+		     !c->sect[CASE_TRACE].present;
+	int rc = 0;
+	if (c->sect[CASE_STDOUT].present || fresh)
+		rc |= set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
 	if (c->sect[CASE_STDERR].present || err->len)
 		rc |= set_text(&c->sect[CASE_STDERR], err);
 	if (c->oracles & ORACLE_GOLDEN)
