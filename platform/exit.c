@@ -56,7 +56,9 @@ void exit_classify_fault(struct plat_ctx *ctx, struct plat_as *as, struct plat_e
 	ctx->fault_addr = addr;
 	ctx->fault_rip = rip;
 	pthread_mutex_unlock(&ctx->mu);
-	out->maybe_cpuid = true;
+	/* A faulted CPUID is a #GP that ptrace cannot tell from other
+	 * SIGSEGVs; without P27's option no CPUID can fault. */
+	out->maybe_cpuid = as->plat->opts.cpuid_faulting;
 }
 
 void exit_forget_fault(struct plat_ctx *ctx)

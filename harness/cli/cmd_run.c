@@ -1,5 +1,6 @@
 /* harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]
- *             [--root DIR] [--rw DIR]... [--host-ids] -- PROGRAM [ARGS...]
+ *             [--root DIR] [--rw DIR]... [--host-ids] [--cpuid-faulting]
+ *             [--no-cpu-binding] -- PROGRAM [ARGS...]
  * harness run [...] --case NAME [--fixtures DIR]
  * Runs one static program through the platform: its stdin, stdout and
  * stderr are ours, the trace goes to stderr or FILE, and our exit status is
@@ -28,6 +29,8 @@ struct run_opts {
 	const char *fixtures;
 	bool verbose, full_state, host_ids;
 	enum plat_backend backend; /* --platform (T1) */
+	bool cpuid_faulting; /* P27: guest CPUIDs fault and the sentry answers */
+	bool no_cpu_binding; /* P26 off, for comparison */
 	const char *root;
 	const char **rw;
 	size_t nrw;
@@ -68,6 +71,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "rw", required_argument, NULL, 'w' },
 		{ "host-ids", no_argument, NULL, 'H' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "cpuid-faulting", no_argument, NULL, 'C' },
+		{ "no-cpu-binding", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -89,6 +94,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			if (platform_arg(optarg, &o->backend))
 				return -1;
 			break;
+		case 'C': o->cpuid_faulting = true; break;
+		case 'B': o->no_cpu_binding = true; break;
 		default: return -1;
 		}
 	}
@@ -135,9 +142,10 @@ int cmd_run(int argc, char **argv)
 	int first = parse(argc, argv, &o);
 	if (first < 0) {
 		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]\n"
-				"                   [--root DIR] [--rw DIR]... [--host-ids] -- PROGRAM [ARGS...]\n"
+				"                   [--root DIR] [--rw DIR]... [--host-ids] [--cpuid-faulting]\n"
+				"                   [--no-cpu-binding] -- PROGRAM [ARGS...]\n"
 				"       harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]\n"
-				"                   --case NAME [--fixtures DIR]\n");
+				"                   [--cpuid-faulting] [--no-cpu-binding] --case NAME [--fixtures DIR]\n");
 		return 2;
 	}
 	if (o.case_name && (o.root || o.nrw)) {
@@ -158,8 +166,11 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct plat_options po = {
-	    .backend = o.backend, .full_state = o.full_state, .on_event = sentry_plat_event};
+	struct plat_options po = {.backend = o.backend,
+	                          .full_state = o.full_state,
+	                          .cpuid_faulting = o.cpuid_faulting,
+	                          .no_cpu_binding = o.no_cpu_binding,
+	                          .on_event = sentry_plat_event};
 	struct plat *p = plat_new(&po, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "harness: %s\n", err);

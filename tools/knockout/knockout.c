@@ -2,7 +2,6 @@
 #include "tools/knockout/knockout.h"
 
 #include <elf.h>
-#include <linux/seccomp.h>
 #include <errno.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -33,10 +32,23 @@ static const struct name options[] = {
 	N(PTRACE_O_EXITKILL), N(PTRACE_O_TRACESYSGOOD), N(PTRACE_O_TRACEEXIT),
 	N(PTRACE_O_TRACECLONE), N(PTRACE_O_TRACESECCOMP), N(PTRACE_O_SUSPEND_SECCOMP), { NULL, 0 },
 };
-/* Operations of seccomp() (its first argument). */
-static const struct name seccomp_ops[] = {
-	N(SECCOMP_SET_MODE_STRICT), N(SECCOMP_SET_MODE_FILTER), N(SECCOMP_GET_ACTION_AVAIL),
-	{ NULL, 0 },
+/* First arguments of syscall rules: ARCH_SET_CPUID alone, since a whole
+ * arch_prctl knockout takes glibc's TLS setup (ARCH_SET_FS) with it. A
+ * CPU without CPUID faulting answers ENODEV (P27). The operations of
+ * seccomp(), which a kernel that lacks one answers with EINVAL: the
+ * seccomp-trap backend's probe asks SECCOMP_GET_ACTION_AVAIL whether
+ * SECCOMP_RET_TRAP exists (T1). */
+struct sysarg {
+	const char *syscall, *name;
+	unsigned long value;
+	int err;
+};
+static const struct sysarg sysargs[] = {
+    {"arch_prctl", "ARCH_SET_CPUID", 0x1012, ENODEV},
+    {"seccomp", "SECCOMP_SET_MODE_STRICT", SECCOMP_SET_MODE_STRICT, EINVAL},
+    {"seccomp", "SECCOMP_SET_MODE_FILTER", SECCOMP_SET_MODE_FILTER, EINVAL},
+    {"seccomp", "SECCOMP_GET_ACTION_AVAIL", SECCOMP_GET_ACTION_AVAIL, EINVAL},
+    {NULL, NULL, 0, 0},
 };
 static const struct name errnos[] = {
 	N(EIO), N(EINVAL), N(EPERM), N(ENOSYS), N(EFAULT), N(ENODEV), N(EACCES), N(ESRCH),
@@ -80,6 +92,21 @@ static int parse_arg(const char *spec, const char *arg, struct knockout_rule *r,
 	return 0;
 }
 
+static int parse_sysarg(const char *spec, const char *name, const char *arg,
+                        struct knockout_rule *r, char *err, size_t errlen)
+{
+	for (const struct sysarg *a = sysargs; a->syscall; a++)
+		if (!strcmp(a->syscall, name) && !strcmp(a->name, arg)) {
+			r->match = KO_A0_EQ;
+			r->arg = a->value;
+			r->err = a->err;
+			return 0;
+		}
+	return fail(err, errlen, spec,
+	            "a syscall rule takes no argument (but arch_prctl:ARCH_SET_CPUID and "
+	            "seccomp:SECCOMP_...; knockout --list)");
+}
+
 static int parse_name(const char *spec, const char *name, const char *arg,
 		      struct knockout_rule *r, char *err, size_t errlen)
 {
@@ -97,17 +124,7 @@ static int parse_name(const char *spec, const char *name, const char *arg,
 		return fail(err, errlen, spec, "unknown syscall name");
 	r->request = -1;
 	r->err = ENOSYS;
-	if (!arg)
-		return 0;
-	const struct name *op = r->nr == SYS_seccomp ? lookup(seccomp_ops, arg) : NULL;
-	if (r->nr != SYS_seccomp)
-		return fail(err, errlen, spec, "a syscall rule takes no argument (seccomp takes an operation)");
-	if (!op)
-		return fail(err, errlen, spec, "unknown seccomp operation (SECCOMP_...)");
-	r->match = KO_ARG0_EQ;
-	r->arg = op->value;
-	r->err = EINVAL;
-	return 0;
+	return arg ? parse_sysarg(spec, name, arg, r, err, errlen) : 0;
 }
 
 int knockout_parse(const char *spec, struct knockout_rule *r, char *err, size_t errlen)
@@ -140,12 +157,12 @@ static int add(scmp_filter_ctx f, const struct knockout_rule *r)
 	unsigned n = 0;
 	if (r->request >= 0)
 		c[n++] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->request);
+	if (r->match == KO_A0_EQ)
+		c[n++] = SCMP_A0(SCMP_CMP_EQ, r->arg);
 	if (r->match == KO_ADDR_EQ)
 		c[n++] = SCMP_A2(SCMP_CMP_EQ, r->arg);
 	else if (r->match == KO_DATA_BITS)
 		c[n++] = SCMP_A3(SCMP_CMP_MASKED_EQ, r->arg, r->arg);
-	else if (r->match == KO_ARG0_EQ)
-		c[n++] = SCMP_A0(SCMP_CMP_EQ, r->arg);
 	return seccomp_rule_add_array(f, SCMP_ACT_ERRNO((unsigned)r->err), r->nr, n, c);
 }
 
@@ -175,8 +192,11 @@ void knockout_list(void (*put)(const char *kind, const char *name))
 		put("note", t->name);
 	for (const struct name *t = options; t->name; t++)
 		put("option", t->name);
-	for (const struct name *t = seccomp_ops; t->name; t++)
-		put("seccomp", t->name);
+	for (const struct sysarg *a = sysargs; a->syscall; a++) {
+		char both[64];
+		snprintf(both, sizeof both, "%s:%s", a->syscall, a->name);
+		put("syscall", both);
+	}
 	for (const struct name *t = errnos; t->name; t++)
 		put("errno", t->name);
 }

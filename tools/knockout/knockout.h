@@ -8,14 +8,15 @@
  *   PTRACE_SETOPTIONS:PTRACE_O_EXITKILL options that contain the bit
  *   PTRACE_GETFPREGS                   the whole request
  *   process_vm_readv=EPERM             a syscall, by its libseccomp name
- *   seccomp:SECCOMP_GET_ACTION_AVAIL   one operation of seccomp() (arg 0);
+ *   arch_prctl:ARCH_SET_CPUID          that first argument only (ENODEV)
+ *   seccomp:SECCOMP_GET_ACTION_AVAIL   one operation of seccomp() (EINVAL);
  *                                      the seccomp-trap backend's probe
  *                                      asks it whether SECCOMP_RET_TRAP
  *                                      exists (T1)
  *
  * The default errno is what an old kernel answers: EIO for an unknown
- * ptrace request, EINVAL for an unknown regset note, option or seccomp
- * operation, ENOSYS for a syscall. The filter is inherited by every child and cannot be removed. */
+ * ptrace request, EINVAL for an unknown regset note or option, ENOSYS for
+ * a syscall. The filter is inherited by every child and cannot be removed. */
 #ifndef TOOLS_KNOCKOUT_KNOCKOUT_H
 #define TOOLS_KNOCKOUT_KNOCKOUT_H
 
@@ -25,12 +26,12 @@ enum knockout_match {
 	KO_ANY,       /* every call of the syscall or ptrace request */
 	KO_ADDR_EQ,   /* ptrace addr (argument 2) equals arg: a regset note */
 	KO_DATA_BITS, /* ptrace data (argument 3) has every bit of arg: options */
-	KO_ARG0_EQ    /* a syscall's first argument equals arg: an operation */
+	KO_A0_EQ      /* a syscall's first argument equals arg */
 };
 
 struct knockout_rule {
 	int nr;           /* syscall number */
-	long request;     /* ptrace request, or -1 for a whole syscall */
+	long request;     /* ptrace request, or -1 for a syscall */
 	enum knockout_match match;
 	unsigned long arg;
 	int err;          /* the errno the call fails with */

@@ -153,11 +153,11 @@ Test(knockout, parse_seccomp_operation)
 {
 	struct knockout_rule r = parse_ok("seccomp:SECCOMP_GET_ACTION_AVAIL");
 	cr_assert_eq(r.nr, SYS_seccomp);
-	cr_assert_eq(r.match, KO_ARG0_EQ);
+	cr_assert_eq(r.match, KO_A0_EQ);
 	cr_assert_eq(r.arg, SECCOMP_GET_ACTION_AVAIL);
 	cr_assert_eq(r.err, EINVAL, "an unknown operation is EINVAL");
-	parse_bad("seccomp:SECCOMP_NOPE", "unknown seccomp operation");
-	parse_bad("getpid:SECCOMP_GET_ACTION_AVAIL", "takes no argument");
+	parse_bad("seccomp:SECCOMP_NOPE", "no argument");
+	parse_bad("getpid:SECCOMP_GET_ACTION_AVAIL", "no argument");
 }
 
 /* T1: the seccomp-trap backend's probe asks the kernel this question. */
@@ -175,4 +175,25 @@ Test(knockout, seccomp_operation_denied_alone)
 	errno = 0;
 	cr_assert_eq(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL), -1);
 	cr_assert_eq(errno, EFAULT);
+}
+
+Test(knockout, parse_syscall_first_argument)
+{
+	struct knockout_rule r = parse_ok("arch_prctl:ARCH_SET_CPUID");
+	cr_assert_eq(r.nr, SYS_arch_prctl);
+	cr_assert_eq(r.request, -1);
+	cr_assert_eq(r.match, KO_A0_EQ);
+	cr_assert_eq(r.arg, 0x1012);
+	cr_assert_eq(r.err, ENODEV, "a CPU without CPUID faulting says ENODEV");
+	parse_bad("arch_prctl:ARCH_SET_FS", "no argument");
+}
+
+Test(knockout, first_argument_rule_hits_that_argument_only)
+{
+	install("arch_prctl:ARCH_SET_CPUID=EPERM");
+	cr_assert_eq(syscall(SYS_arch_prctl, 0x1012, 0), -1);
+	cr_assert_eq(errno, EPERM);
+	unsigned long fs = 0;
+	cr_assert_eq(syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fs), 0);
+	cr_assert_neq(fs, 0);
 }
