@@ -79,7 +79,7 @@ static void *run_on(bool free_cpus, void *(*fn)(void *), void *arg)
 struct make_args {
 	struct sc_guest *g;
 	const char *code, *end;
-	bool no_pool;
+	bool no_pool, no_bind;
 	char *err;
 	size_t errlen;
 };
@@ -88,7 +88,8 @@ static void *make(void *a)
 {
 	struct make_args *m = a;
 	struct sc_guest *g = m->g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .no_pool = m->no_pool};
+	struct plat_options o = {
+	    .backend = PLAT_BACKEND_SECCOMP, .no_pool = m->no_pool, .no_cpu_binding = m->no_bind};
 	g->p = plat_new(&o, m->err, m->errlen);
 	if (!g->p)
 		return (void *)1;
@@ -126,8 +127,8 @@ static void sc_guest_free(void *state)
 	free(g);
 }
 
-static int sc_guest_new(bool free_cpus, bool no_pool, const char *code, const char *end,
-                        void **state, char *err, size_t errlen)
+static int sc_guest_new(bool free_cpus, bool no_pool, bool no_bind, const char *code,
+                        const char *end, void **state, char *err, size_t errlen)
 {
 	struct sc_guest *g = calloc(1, sizeof(*g));
 	if (!g)
@@ -141,7 +142,7 @@ static int sc_guest_new(bool free_cpus, bool no_pool, const char *code, const ch
 		sc_guest_free(g);
 		return -1;
 	}
-	struct make_args m = {g, code, end, no_pool, err, errlen};
+	struct make_args m = {g, code, end, no_pool, no_bind, err, errlen};
 	if (run_on(free_cpus, make, &m)) {
 		sc_guest_free(g);
 		return -1;
@@ -211,16 +212,24 @@ static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
 
 static int getpid_pinned_setup(void **state, char *err, size_t errlen)
 {
-	return sc_guest_new(false, false, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
+	return sc_guest_new(false, false, false, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
 }
 
-static int getpid_free_setup(void **state, char *err, size_t errlen)
+static int free_setup(bool no_bind, void **state, char *err, size_t errlen)
 {
 	if (CPU_COUNT(&bench_env.all_cpus) < 2) {
 		snprintf(err, errlen, "the bench may use one CPU only: free is pinned");
 		return -1;
 	}
-	return sc_guest_new(true, false, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
+	return sc_guest_new(true, false, no_bind, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
+}
+static int getpid_free_setup(void **state, char *err, size_t errlen)
+{
+	return free_setup(false, state, err, errlen);
+}
+static int getpid_free_nobind_setup(void **state, char *err, size_t errlen)
+{
+	return free_setup(true, state, err, errlen);
 }
 
 /* --- the fault round trip ---------------------------------------------- */
@@ -267,7 +276,7 @@ static int fault_run(void *state, long n, double *ns, char *err, size_t errlen)
 
 static int fault_setup(void **state, char *err, size_t errlen)
 {
-	return sc_guest_new(false, false, sc_b_read_pages, sc_b_read_pages_end, state, err, errlen);
+	return sc_guest_new(false, false, false, sc_b_read_pages, sc_b_read_pages_end, state, err, errlen);
 }
 
 /* --- map-file and unmap ------------------------------------------------ */
@@ -333,11 +342,11 @@ static int as_run(void *state, long n, double *ns, char *err, size_t errlen)
 
 static int pool_setup(void **state, char *err, size_t errlen)
 {
-	return sc_guest_new(false, false, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
+	return sc_guest_new(false, false, false, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
 }
 static int master_setup(void **state, char *err, size_t errlen)
 {
-	return sc_guest_new(false, true, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
+	return sc_guest_new(false, true, false, sc_b_getpid, sc_b_getpid_end, state, err, errlen);
 }
 
 /* clang-format off */
@@ -348,6 +357,8 @@ const struct bench bench_seccomp[] = {
 	SC("sc_getpid", "seccomp: emulated getpid, pinned", 30000, getpid_pinned_setup, getpid_run),
 	SC("sc_getpid_free", "seccomp: emulated getpid, free (all CPUs)", 30000, getpid_free_setup,
 	   getpid_run),
+	SC("sc_getpid_free_nobind", "seccomp: emulated getpid, free, not bound", 30000,
+	   getpid_free_nobind_setup, getpid_run),
 	SC("sc_fault_rt", "seccomp: fault round trip", 10000, fault_setup, fault_run),
 	SC("sc_map_file", "seccomp: map-file", 10000, pool_setup, map_run),
 	SC("sc_unmap", "seccomp: unmap", 10000, pool_setup, unmap_run),

@@ -1,18 +1,20 @@
-/* P26: a stub thread runs on the CPU of the harness thread that traces it.
+/* P26: a thread that runs guest code sits on the CPU of the harness thread
+ * that switches to it, in both backends.
  *
- * Every switch is a ptrace resume that wakes the stub thread and a stop
- * that wakes the tracer. When the two sit on different CPUs each wake-up
- * is an inter-processor interrupt, and in a VM one of those can cost more
+ * Every switch wakes the stub thread (a ptrace resume, or a FUTEX_WAKE of
+ * its state word) and then the harness thread (a ptrace stop, or the
+ * stub's FUTEX_WAKE). When the two sit on different CPUs each wake-up is
+ * an inter-processor interrupt, and in a VM one of those can cost more
  * than the whole switch; on one CPU it is a plain context switch. The
- * scheduler does not keep the pair together on its own (a tracer is free
- * to move), so before each switch the stub thread's affinity is set to
- * the tracer's current CPU when that differs from the one it was last
- * bound to. The check is one getcpu (vDSO) when nothing moved. Only the
- * stub thread's mask is ever set: the tracer keeps whatever it may run
- * on, and follows the scheduler as before. */
+ * scheduler does not keep the pair together on its own (a harness thread
+ * is free to move), so before each switch the stub thread's affinity is
+ * set to the harness thread's current CPU when that differs from the one
+ * it was last bound to. The check is one getcpu (vDSO) when nothing
+ * moved. Only the stub thread's mask is ever set: the harness thread
+ * keeps whatever it may run on, and follows the scheduler as before. */
 #include <sched.h>
 
-#include "platform/ptrace/ptrace.h"
+#include "platform/internal.h"
 
 #ifdef PLAT_TESTING
 atomic_long plat_test_cpu_binds;
@@ -21,10 +23,10 @@ atomic_long plat_test_cpu_binds;
 #define COUNT_BIND() ((void)0)
 #endif
 
-void stub_thread_bind(struct stub_thread *t)
+void cpu_bind(pid_t tid, int *bound_cpu)
 {
 	int cpu = sched_getcpu();
-	if (cpu < 0 || cpu >= CPU_SETSIZE || cpu == t->bound_cpu)
+	if (cpu < 0 || cpu >= CPU_SETSIZE || cpu == *bound_cpu)
 		return;
 	cpu_set_t one;
 	CPU_ZERO(&one);
@@ -32,8 +34,8 @@ void stub_thread_bind(struct stub_thread *t)
 	/* A failure (a cpuset that leaves the stub no CPU in common with
 	 * its tracer, a stub that just died) leaves the thread where it
 	 * was; remembering the CPU anyway keeps it from being retried on
-	 * every switch, and a dead stub is reported by the resume itself. */
-	sched_setaffinity(t->tid, sizeof(one), &one);
-	t->bound_cpu = cpu;
+	 * every switch, and a dead stub is reported by the switch itself. */
+	sched_setaffinity(tid, sizeof(one), &one);
+	*bound_cpu = cpu;
 	COUNT_BIND();
 }

@@ -172,6 +172,10 @@ void as_emit(struct plat_as *as, struct plat_event *ev);
 void as_link(struct plat_as *as);
 void as_unlink(struct plat_as *as);
 
+/* cpu_bind.c (P26): binds thread tid to the caller's CPU unless
+ * *bound_cpu (-1: none yet) already says that one. */
+void cpu_bind(pid_t tid, int *bound_cpu);
+
 /* context.c */
 void fp_init(void *fp);
 void ctx_clear_faults(struct plat *p, struct plat_as *as, uintptr_t addr, size_t len);

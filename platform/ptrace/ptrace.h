@@ -70,9 +70,6 @@ int stub_thread_attach(struct stub_thread *t);
 int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base);
 int as_unmap_all(struct plat_as *as, struct stub_thread *t);
 
-/* cpu_bind.c (P26) */
-void stub_thread_bind(struct stub_thread *t);
-
 /* master.c (P3) */
 int master_create(struct plat_as *master, struct stub_thread *first);
 

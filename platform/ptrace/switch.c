@@ -239,7 +239,7 @@ void pt_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 		goto done;
 	}
 	if (!as->plat->opts.no_cpu_binding)
-		stub_thread_bind(t);
+		cpu_bind(t->tid, &t->bound_cpu);
 	force_selectors(&ctx->regs, &t->init_regs);
 	r = as->plat->opts.full_state ? state_in_full(ctx, t) : state_in_lazy(ctx, t);
 	if (r == -2) {

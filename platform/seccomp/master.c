@@ -6,6 +6,7 @@
  * parent and reaps it). How stub processes are made is free (T7): gVisor
  * still uses ptrace for it; a request to a serving thread needs nothing
  * ptrace-specific, so this backend also runs where ptrace is blocked. */
+#include <asm/prctl.h>
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -32,6 +33,7 @@ struct master_args {
 	int memfd;
 	const struct sock_fprog *filter;
 	uintptr_t handler, restorer, entry;
+	bool cpuid_faulting; /* P27 */
 };
 
 /* As for ptrace's master (platform/ptrace/master.c): the registered length
@@ -84,6 +86,11 @@ static void __attribute__((noreturn)) COV_UNMEASURED master_child(const struct m
 	    syscall(SYS_mmap, r + SC_PAGE, sc_layout.region_size - SC_PAGE, PROT_READ | PROT_WRITE,
 	            MAP_SHARED | MAP_FIXED, a->memfd, SC_PAGE) != (long)(r + SC_PAGE))
 		syscall(SYS_exit, 115);
+	/* P27, as ptrace's master does it: only when asked, inherited by
+	 * every stub cloned from here. Before the filter, which traps any
+	 * syscall from outside the stub page. */
+	if (a->cpuid_faulting && syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) != 0)
+		syscall(SYS_exit, 117);
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, a->filter) != 0)
 		syscall(SYS_exit, 116);
 	__asm__ volatile("jmp *%0" : : "r"(a->entry) : "memory");
@@ -111,6 +118,7 @@ static const char *const master_failures[] = {
     "the harness went away",
     "mapping its region failed",
     "the seccomp filter was refused",
+    "ARCH_SET_CPUID refused: no CPUID faulting, P27",
 };
 #define MASTER_FIRST_CODE 110
 
@@ -161,7 +169,8 @@ int sc_master_create(struct sc_plat *sp, char *err, size_t errlen)
 	                        sp->mprog,
 	                        sc_stub_addr(plat_sc_handler),
 	                        sc_stub_addr(plat_sc_restorer),
-	                        sc_stub_addr(plat_sc_master_entry)};
+	                        sc_stub_addr(plat_sc_master_entry),
+	                        p->opts.cpuid_faulting};
 	long pid = clone_master(&a);
 	if (pid < 0) {
 		snprintf(err, errlen, "forking the seccomp master: %s", strerror(errno));

@@ -90,6 +90,7 @@ struct sc_thread {
 	struct plat_ctx *running;          /* ...for this context (time slices) */
 	long long since_ns;                /* ...since then (CLOCK_MONOTONIC) */
 	struct plat_ctx *_Atomic fp_owner; /* lazy FP (T9) */
+	int bound_cpu;                     /* P26: its last CPU, -1: none */
 };
 
 /* A stub process: its region, its serving thread, its slots. */
@@ -197,8 +198,10 @@ void sc_fp_to_frame(struct sc_as *sa, unsigned slot, const void *fp);
 void sc_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out);
 int sc_fp_pull(struct plat_ctx *ctx);
 void sc_ctx_release(struct plat_ctx *ctx);
-/* Waits for slot's next event; 0, or -PLAT_ESTUBDEAD. */
-int sc_wait_event(struct sc_as *sa, unsigned slot);
-void sc_post_run(struct sc_as *sa, unsigned slot);
+/* Waits for slot's next event, spinning spin pauses first; 0, or
+ * -PLAT_ESTUBDEAD. */
+int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned spin);
+/* Lets slot run, telling its thread to spin that long after its event. */
+void sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin);
 
 #endif

@@ -9,6 +9,7 @@
  * with the fault's access kind also taken exactly from the error code. */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,24 +27,43 @@
 #define SLOT_INTERRUPTED 1
 
 /* --- the adaptive spin (T4) -------------------------------------------
- * Spinning pays only while the stub runs on another CPU. Each wait that
- * the spin ended raises the budget, each one it did not halves it; at 0
- * every 64th wait tries a little again, so that a machine that frees a
- * second CPU is noticed. Pinned to one CPU the budget stays near 0. */
+ * Spinning pays only while harness and stub run on two CPUs and both
+ * spin: the stub after its event, until our next run; we after the run,
+ * until its next event. The budget (sp->spin, pause instructions, used by
+ * both sides) rises with each wait that the spin ended and halves with
+ * each one it did not. At 0 nobody spins, and a wait that spins alone
+ * proves nothing (the stub sleeps, and the wake-up is what takes long),
+ * so every 64th switch of a harness thread starts a trial of two: the
+ * first only tells the stub to spin after its event, the second is
+ * judged, and a hit starts spinning again. Pinned to one CPU the budget
+ * stays at 0 and a trial costs two short spins. */
 #define SPIN_MAX 4096u
-#define SPIN_RETRY 256u
-static _Thread_local unsigned spin_tick;
+#define SPIN_TRIAL 256u
+#define SPIN_TRIAL_EVERY 64u
+static _Thread_local unsigned spin_tick, spin_trial;
 
-static unsigned spin_budget(struct sc_plat *sp)
+/* At the run: the budget of this switch, for both sides. */
+static unsigned spin_next(struct sc_plat *sp)
 {
 	unsigned b = atomic_load_explicit(&sp->spin, memory_order_relaxed);
-	return b ? b : (++spin_tick % 64 == 0 ? SPIN_RETRY : 0);
+	if (b)
+		spin_trial = 0;
+	else if (spin_trial)
+		b = SPIN_TRIAL;
+	else if (++spin_tick % SPIN_TRIAL_EVERY == 0)
+		spin_trial = 2, b = SPIN_TRIAL;
+	return b;
 }
 
 static void spin_result(struct sc_plat *sp, unsigned budget, bool hit)
 {
 	if (!budget)
 		return;
+	if (spin_trial) {
+		if (--spin_trial == 0 && hit)
+			atomic_store_explicit(&sp->spin, SPIN_TRIAL, memory_order_relaxed);
+		return;
+	}
 	unsigned b = atomic_load_explicit(&sp->spin, memory_order_relaxed);
 	b = hit ? (b + b / 4 + 64 > SPIN_MAX ? SPIN_MAX : b + b / 4 + 64) : b / 2;
 	atomic_store_explicit(&sp->spin, b, memory_order_relaxed);
@@ -54,10 +74,9 @@ static _Atomic uint32_t *state_word(struct sc_as *sa, unsigned slot)
 	return (_Atomic uint32_t *)sc_state(sa, slot);
 }
 
-void sc_post_run(struct sc_as *sa, unsigned slot)
+void sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin)
 {
-	/* The stub spins as long as we would: see spin_budget(). */
-	uint32_t spin = atomic_load_explicit(&sa->as->plat->sc->spin, memory_order_relaxed);
+	/* The stub spins as long as we will (see above). */
 	memcpy(sc_ctl(sa, slot) + SC_CTL_SPIN, &spin, sizeof(spin));
 	uint32_t old = atomic_exchange(state_word(sa, slot), SC_ST_RUN);
 	if (old & SC_ST_STUB_SLEEPING)
@@ -74,11 +93,10 @@ void sc_post_run(struct sc_as *sa, unsigned slot)
 
 /* 0 at the next event, -PLAT_ESTUBDEAD when the stub died (the watcher
  * wrote DEAD and woke us: T8), -EPROTO for a state no party writes. */
-int sc_wait_event(struct sc_as *sa, unsigned slot)
+int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned budget)
 {
 	_Atomic uint32_t *w = state_word(sa, slot);
 	struct sc_plat *sp = sa->as->plat->sc;
-	unsigned budget = spin_budget(sp);
 	for (unsigned i = 0; i < budget; i++) {
 		if ((atomic_load_explicit(w, memory_order_acquire) & SC_ST_PHASE) == SC_ST_EVENT) {
 			spin_result(sp, budget, true);
@@ -126,7 +144,7 @@ static int thread_create(struct sc_as *sa, unsigned i)
 	uint64_t a[6] = {i};
 	int e = sc_request(sa, SC_OP_THREAD, a);
 	if (!e)
-		e = sc_wait_event(sa, i);
+		e = sc_wait_event(sa, i, 0);
 	if (e) {
 		char what[96];
 		snprintf(what, sizeof(what), "slot %u: starting its thread failed (%s)", i,
@@ -144,9 +162,15 @@ static int thread_create(struct sc_as *sa, unsigned i)
 	     (int)tid <= 0))
 		snprintf(why, sizeof(why),
 		         "slot %u: a new thread's first event is not its birth trap", i);
+	/* T5: the tid comes from the region. It is signalled with tgkill
+	 * (bounded to the stub) but also bound to CPUs (P26), which is not:
+	 * it must be a thread of this stub process. */
+	else if (why[0] == 0 && syscall(SYS_tgkill, sa->as->pid, (pid_t)tid, 0) != 0)
+		snprintf(why, sizeof(why), "slot %u: tid %u is no thread of the stub", i, tid);
 	else if (why[0] == 0) {
 		pthread_mutex_lock(&sa->mu);
 		sa->slots[i].tid = (pid_t)tid;
+		sa->slots[i].bound_cpu = -1;
 		pthread_mutex_unlock(&sa->mu);
 		return 0;
 	}
@@ -408,6 +432,7 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 			out->kind = PLAT_EXIT_FAULT;
 			exit_classify_fault(ctx, as, out);
 			out->exact_access = PLAT_ACCESS_READ | PLAT_ACCESS_EXEC;
+			out->maybe_cpuid = false;
 			return 1;
 		}
 		/* seccomp_data.nr is an int: the kernel compares the low half. */
@@ -427,6 +452,10 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 		out->kind = PLAT_EXIT_FAULT;
 		exit_classify_fault(ctx, as, out);
 		out->exact_access = exact_access(ev);
+		/* P27: the frame tells a #GP (trap 13, SI_KERNEL) from the
+		 * rest, which ptrace cannot. */
+		out->maybe_cpuid =
+		    out->maybe_cpuid && si->si_code == SI_KERNEL && ev->trapno == 13;
 		return 1;
 	}
 	exit_forget_fault(ctx);
@@ -437,7 +466,8 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 	return 1;
 }
 
-static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct plat_exit *out)
+static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, unsigned spin,
+                     struct plat_exit *out)
 {
 	struct plat_as *as = sa->as;
 	char why[192] = "";
@@ -448,8 +478,8 @@ static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, stru
 		return;
 	}
 	for (;;) {
-		sc_post_run(sa, slot);
-		int r = sc_wait_event(sa, slot);
+		sc_post_run(sa, slot, spin);
+		int r = sc_wait_event(sa, slot, spin);
 		struct sc_event ev;
 		if (r == -EPROTO)
 			snprintf(why, sizeof(why), "slot %u: a state word no party writes", slot);
@@ -465,6 +495,23 @@ static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, stru
 			exit_error(out, as);
 			return;
 		}
+	}
+}
+
+/* P26 as this backend reads it. Without spinning a switch is a wake-up
+ * each way, and across CPUs each one is an inter-processor interrupt, as
+ * under ptrace: so the slot's thread is bound to our CPU. But a switch
+ * that spins needs the stub on another CPU, spinning too: for it (a
+ * trial, or a spin that pays) the thread may run wherever we may. */
+static void bind_slot(struct sc_thread *t, unsigned spin)
+{
+	if (!spin) {
+		cpu_bind(t->tid, &t->bound_cpu);
+	} else if (t->bound_cpu != -1) {
+		cpu_set_t mine;
+		if (sched_getaffinity(0, sizeof(mine), &mine) == 0)
+			sched_setaffinity(t->tid, sizeof(mine), &mine);
+		t->bound_cpu = -1;
 	}
 }
 
@@ -496,10 +543,14 @@ void sc_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 	 * that raced with us is then either seen here or signalled (P19). */
 	atomic_store(&ctx->running_pid, as->pid);
 	atomic_store(&ctx->running_tid, sa->slots[slot].tid);
-	if (atomic_exchange(&ctx->interrupt_pending, 0))
+	if (atomic_exchange(&ctx->interrupt_pending, 0)) {
 		out->kind = PLAT_EXIT_INTERRUPT;
-	else
-		run_slot(ctx, sa, slot, out);
+	} else {
+		unsigned spin = spin_next(as->plat->sc);
+		if (!as->plat->opts.no_cpu_binding)
+			bind_slot(&sa->slots[slot], spin);
+		run_slot(ctx, sa, slot, spin, out);
+	}
 	atomic_store(&ctx->running_tid, 0);
 	slot_release(sa, slot);
 }
