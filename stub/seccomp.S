@@ -239,10 +239,13 @@ plat_sc_ip_munmap:
 	mov %r14, %rdx
 	shl $6, %rdx
 	lea CTL(%r13), %rax
+	/* CLONE_CHILD_CLEARTID on the slot's state word: should the thread
+	 * ever exit alone (a kernel oops), the kernel zeroes the word and
+	 * wakes the harness waiting on it (T8). */
+	lea SC_CTL_STATE(%rax,%rdx), %r10
 	lea SC_CTL_TID(%rax,%rdx), %rdx
 	mov $SC_CLONE_THREAD, %edi
 	xor %esi, %esi
-	xor %r10d, %r10d
 	xor %r8d, %r8d
 	mov $__NR_clone, %eax
 plat_sc_ip_clone_thread:

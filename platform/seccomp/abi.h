@@ -62,11 +62,14 @@
 
 /* The clone flags of the two clones the stub makes (T3 allows exactly
  * these). A thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
- * CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID. A process:
+ * CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID (its tid in
+ * SC_CTL_TID) | CLONE_CHILD_CLEARTID (on its state word: the kernel
+ * zeroes it and wakes it if the thread exits alone; 0 is no phase
+ * either side writes). A process:
  * CLONE_FILES (the harness's fd table, so map-file takes any harness fd)
  * | CLONE_PARENT (the harness is its parent and reaps it; PDEATHSIG
  * follows the harness thread that made the master) | CLONE_PARENT_SETTID. */
-#define SC_CLONE_THREAD 0x150f00
+#define SC_CLONE_THREAD 0x350f00
 #define SC_CLONE_PROCESS 0x108400
 
 /* The constants block in the stub page (plat_sc_consts), filled once by

@@ -34,6 +34,7 @@ struct plat_as *sc_as_alloc(struct plat *p, bool is_master)
 	sa->memfd = sa->efd = sa->pidfd = -1;
 	pthread_mutex_init(&sa->req_mu, NULL);
 	pthread_mutex_init(&sa->mu, NULL);
+	pthread_mutex_init(&sa->poison_mu, NULL);
 	pthread_cond_init(&sa->cv, NULL);
 	for (unsigned i = 0; i < SC_SLOTS_MAX; i++) {
 		sa->slots[i].sa = sa;
@@ -48,6 +49,7 @@ void sc_as_free(struct plat_as *as)
 	sc_region_free(sa);
 	pthread_mutex_destroy(&sa->req_mu);
 	pthread_mutex_destroy(&sa->mu);
+	pthread_mutex_destroy(&sa->poison_mu);
 	pthread_cond_destroy(&sa->cv);
 	free(sa);
 	free(as);
@@ -71,7 +73,11 @@ static const char *how(int status, char *buf, size_t len)
 void sc_as_poison(struct plat_as *as, int status, const char *what)
 {
 	struct sc_as *sa = as->sc;
-	if (!atomic_exchange(&as->dead, true)) {
+	/* dead only once the error is written: a switch that sees dead
+	 * reports the error at once (and one that sees DEAD in its word was
+	 * woken after both). */
+	pthread_mutex_lock(&sa->poison_mu);
+	if (!atomic_load(&as->dead)) {
 		char h[96];
 		as->dead_status = status;
 		if (status == -1)
@@ -85,7 +91,9 @@ void sc_as_poison(struct plat_as *as, int status, const char *what)
 			snprintf(p->error, sizeof(p->error), "the master stub died: %s", as->error);
 			atomic_store(&p->dead, true);
 		}
+		atomic_store(&as->dead, true);
 	}
+	pthread_mutex_unlock(&sa->poison_mu);
 	if (status == -1 && as->pid > 0)
 		kill(as->pid, SIGKILL); /* a protocol violation: nothing of it may run on */
 	if (!sa->map)
@@ -183,8 +191,12 @@ void sc_as_destroy(struct plat_as *as)
 	struct sc_plat *sp = as->plat->sc;
 	struct sc_as *sa = as->sc;
 	evict_all(sa);
-	if (!atomic_exchange(&as->dead, true))
+	pthread_mutex_lock(&sa->poison_mu);
+	if (!atomic_load(&as->dead)) {
 		snprintf(as->error, sizeof(as->error), "stub process %d was released", as->pid);
+		atomic_store(&as->dead, true);
+	}
+	pthread_mutex_unlock(&sa->poison_mu);
 	if (as->pid > 0 && sa->pidfd >= 0) {
 		kill(as->pid, SIGKILL);
 		sc_watcher_wait_reaped(sp, sa);

@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "platform/seccomp/seccomp.h"
+
 GUEST_CODE(sc_lc_spin, "1: jmp 1b");
 GUEST_CODE(sc_lc_call, "mov $0x66, %eax\n syscall\n ud2");
 GUEST_CODE(sc_lc_read,
@@ -125,6 +127,84 @@ Test(seccomp, t8_stub_killed_from_outside,
 	guest_load(&g, sc_lc_call, sc_lc_call_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
 	guest_teardown(&g);
+}
+
+/* A guest thread that exits alone (only a kernel oops does that; under
+ * qemu's TCG a far call does) clears its state word and wakes the
+ * harness through CLONE_CHILD_CLEARTID. Simulated: the slot's tid is
+ * pointed at no thread (so tgkill says it is gone) and a helper clears
+ * and wakes the word the way the kernel would, while the guest spins. */
+struct zeroer {
+	struct guest *g;
+	pid_t tid;
+};
+
+static void *zero_when_running(void *arg)
+{
+	struct zeroer *z = arg;
+	if (!wait_thread_state(plat_as_pid(z->g->as), z->tid, 'R'))
+		return (void *)1;
+	struct sc_as *sa = z->g->as->sc;
+	atomic_store((_Atomic uint32_t *)sc_state(sa, 0), 0);
+	sc_futex_wake(sc_state(sa, 0));
+	return NULL;
+}
+
+Test(seccomp, t8_thread_gone_alone,
+     .description = "T8: a guest thread that exits alone (its word cleared by the kernel) ends "
+                    "the switch with an error saying so, at once; the stub is killed")
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	guest_load(&g, sc_lc_call, sc_lc_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "a stub thread exists");
+	guest_load(&g, sc_lc_spin, sc_lc_spin_end);
+	struct sc_as *sa = g.as->sc;
+	struct zeroer z = {&g, sa->slots[0].tid};
+	sa->slots[0].tid = 0x3ffffff0; /* no thread of the stub: "gone" */
+	pthread_t th;
+	pthread_create(&th, NULL, zero_when_running, &z);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum plat_exit_kind kind = guest_run(&g);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	void *rv;
+	pthread_join(th, &rv);
+	cr_assert_null(rv);
+	cr_assert_eq(kind, PLAT_EXIT_ERROR);
+	cr_assert(strstr(g.ex.error, "signal 9") && strstr(g.ex.error, "exited alone"), "error: %s",
+	          g.ex.error);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_expect_lt(took, 0.9, "%.3f s: the tamper recheck (1 s), not the cleared word", took);
+	pid_t pid = plat_as_pid(g.as);
+	plat_as_release(g.as);
+	cr_assert(process_gone(pid));
+	cr_assert_eq(plat_as_new(g.p, &g.as), 0);
+	guest_load(&g, sc_lc_call, sc_lc_call_end);
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "the harness goes on");
+	guest_teardown(&g);
+}
+
+/* A stub killed from outside clears its threads' words as it dies: that
+ * must not be taken for a thread gone alone. */
+Test(seccomp, t8_outside_kill_is_not_a_lone_exit,
+     .description = "T8: a SIGKILL from outside is reported as such, not as a thread gone alone")
+{
+	for (int round = 0; round < 5; round++) {
+		struct guest g;
+		guest_setup_sc(&g, false);
+		guest_load(&g, sc_lc_call, sc_lc_call_end);
+		cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
+		guest_load(&g, sc_lc_spin, sc_lc_spin_end);
+		struct killer k = {plat_as_pid(g.as), plat_test_thread_tid(g.as, false), {0, 0}};
+		pthread_t th;
+		pthread_create(&th, NULL, kill_when_running, &k);
+		cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR);
+		pthread_join(th, NULL);
+		cr_assert(strstr(g.ex.error, "signal 9") && !strstr(g.ex.error, "alone"),
+		          "round %d: %s", round, g.ex.error);
+		guest_teardown(&g);
+	}
 }
 
 Test(seccomp, t8_master_death_is_clear,

@@ -100,6 +100,7 @@ struct sc_as {
 	int memfd, efd, pidfd;
 	unsigned char *map;     /* the harness's mapping of the region */
 	pthread_mutex_t req_mu; /* one request to the serving thread at a time */
+	pthread_mutex_t poison_mu; /* as->error, then as->dead (sc_as_poison) */
 	uint32_t seq;
 	pthread_mutex_t mu; /* slots */
 	pthread_cond_t cv;
@@ -107,6 +108,10 @@ struct sc_as {
 	unsigned slot_waiters;
 	unsigned nthreads;
 	struct sc_thread slots[SC_SLOTS_MAX];
+	/* A slot's thread was seen gone (its word cleared by the kernel), and
+	 * the process was killed for it; lone_exit: while the rest of it was
+	 * not dying (T8). */
+	atomic_bool killed_for_gone, lone_exit;
 	/* The watcher reaps the process and records how it ended (T8). */
 	bool reaped;
 	int status;
@@ -198,10 +203,11 @@ void sc_fp_to_frame(struct sc_as *sa, unsigned slot, const void *fp);
 void sc_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out);
 int sc_fp_pull(struct plat_ctx *ctx);
 void sc_ctx_release(struct plat_ctx *ctx);
-/* Waits for slot's next event, spinning spin pauses first; 0, or
- * -PLAT_ESTUBDEAD. */
-int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned spin);
-/* Lets slot run, telling its thread to spin that long after its event. */
-void sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin);
+/* Waits for slot's next event, spinning spin pauses first (woke: the
+ * run had to wake the stub); 0, or -errno (see switch.c). */
+int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned spin, bool woke);
+/* Lets slot run, telling its thread to spin that long after its event;
+ * true if it slept and was woken. */
+bool sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin);
 
 #endif

@@ -74,13 +74,15 @@ static _Atomic uint32_t *state_word(struct sc_as *sa, unsigned slot)
 	return (_Atomic uint32_t *)sc_state(sa, slot);
 }
 
-void sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin)
+bool sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin)
 {
 	/* The stub spins as long as we will (see above). */
 	memcpy(sc_ctl(sa, slot) + SC_CTL_SPIN, &spin, sizeof(spin));
 	uint32_t old = atomic_exchange(state_word(sa, slot), SC_ST_RUN);
-	if (old & SC_ST_STUB_SLEEPING)
-		sc_futex_wake(sc_state(sa, slot));
+	if (!(old & SC_ST_STUB_SLEEPING))
+		return false;
+	sc_futex_wake(sc_state(sa, slot));
+	return true;
 }
 
 /* A guest thread of the same process can overwrite a state word at any
@@ -91,21 +93,67 @@ void sc_post_run(struct sc_as *sa, unsigned slot, uint32_t spin)
  * its own. Death never waits for this: the watcher wakes us (T8). */
 #define TAMPER_RECHECK_S 1
 
+/* A state word at 0: the kernel's CLONE_CHILD_CLEARTID when the slot's
+ * thread exited, or a guest's write (T5). The tid is only ever signalled
+ * within the stub's thread group, so one from the region is safe here. */
+static bool thread_gone(struct sc_as *sa, unsigned slot)
+{
+	pid_t tid = sa->slots[slot].tid;
+	if (tid <= 0) { /* its birth: not recorded yet */
+		uint32_t t;
+		memcpy(&t, sc_ctl(sa, slot) + SC_CTL_TID, sizeof(t));
+		tid = (pid_t)t;
+	}
+	return tid > 0 && syscall(SYS_tgkill, sa->as->pid, tid, 0) != 0 && errno == ESRCH;
+}
+
+/* Only for the message of a thread gone: whether the process's serving
+ * thread (its first) sleeps with no SIGKILL pending. A group exit, from
+ * outside or from a fatal signal of the guest's, first gives every thread
+ * a pending SIGKILL and wakes it, before any of them exits: so a quiet
+ * serving thread means the gone one died alone (a kernel oops). */
+static bool serving_thread_quiet(pid_t pid)
+{
+	char path[64], line[256];
+	bool quiet = false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long pend;
+		char st;
+		if (sscanf(line, "State: %c", &st) == 1)
+			quiet = st == 'S';
+		else if (sscanf(line, "SigPnd: %llx", &pend) == 1 && (pend & (1ULL << (SIGKILL - 1))))
+			quiet = false;
+		else if (sscanf(line, "ShdPnd: %llx", &pend) == 1 && (pend & (1ULL << (SIGKILL - 1))))
+			quiet = false;
+	}
+	fclose(f);
+	return quiet;
+}
+
 /* 0 at the next event, -PLAT_ESTUBDEAD when the stub died (the watcher
  * wrote DEAD and woke us: T8), -EPROTO for a state no party writes. */
-int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned budget)
+int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned budget, bool woke)
 {
 	_Atomic uint32_t *w = state_word(sa, slot);
 	struct sc_plat *sp = sa->as->plat->sc;
 	for (unsigned i = 0; i < budget; i++) {
 		if ((atomic_load_explicit(w, memory_order_acquire) & SC_ST_PHASE) == SC_ST_EVENT) {
-			spin_result(sp, budget, true);
+			/* Only a stub that was spinning when we posted shows
+			 * that both sides spin on two CPUs: on one CPU a woken
+			 * stub may run while our spin is preempted, and our
+			 * spin then finds an event it did nothing for. */
+			spin_result(sp, budget, !woke);
 			return 0;
 		}
 		__builtin_ia32_pause();
 	}
 	spin_result(sp, budget, false);
 	for (;;) {
+		bool zeroed = false;
 		uint32_t s = atomic_load(w);
 		if (atomic_load(&sa->as->dead))
 			return -PLAT_ESTUBDEAD;
@@ -114,13 +162,26 @@ int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned budget)
 			return 0;
 		case SC_ST_DEAD: /* only the harness writes it, after marking dead */
 			return -EPROTO;
+		case 0:
+			/* The thread is gone: either its whole process is dying
+			 * (the others' words are cleared too, before the watcher
+			 * sees it go), or it died alone (a kernel oops). Either
+			 * way the process is killed, certainly, and the watcher's
+			 * DEAD soon ends this wait with the cause. */
+			if (thread_gone(sa, slot) && !atomic_exchange(&sa->killed_for_gone, true)) {
+				atomic_store(&sa->lone_exit, serving_thread_quiet(sa->as->pid));
+				kill(sa->as->pid, SIGKILL);
+			}
+			zeroed = true;
 		}
 		if (!(s & SC_ST_HARNESS_SLEEPING)) {
 			if (!atomic_compare_exchange_strong(w, &s, s | SC_ST_HARNESS_SLEEPING))
 				continue;
 			s |= SC_ST_HARNESS_SLEEPING;
 		}
-		struct timespec ts = {TAMPER_RECHECK_S, 0};
+		/* A 0 from the kernel may come a moment before the thread is
+		 * gone from tgkill's view: look again soon. */
+		struct timespec ts = {zeroed ? 0 : TAMPER_RECHECK_S, zeroed ? 10000000 : 0};
 		if (syscall(SYS_futex, w, FUTEX_WAIT, s, &ts, NULL, 0) != 0 && errno == ETIMEDOUT &&
 		    (atomic_load(w) & SC_ST_PHASE) == SC_ST_RUN)
 			sc_futex_wake(sc_state(sa, slot));
@@ -142,9 +203,12 @@ static void violation(struct plat_as *as, const char *why)
 static int thread_create(struct sc_as *sa, unsigned i)
 {
 	uint64_t a[6] = {i};
+	/* The new thread owns its word until its birth trap; 0 would mean
+	 * it exited (CLONE_CHILD_CLEARTID). */
+	atomic_store(state_word(sa, i), SC_ST_RUN);
 	int e = sc_request(sa, SC_OP_THREAD, a);
 	if (!e)
-		e = sc_wait_event(sa, i, 0);
+		e = sc_wait_event(sa, i, 0, true);
 	if (e) {
 		char what[96];
 		snprintf(what, sizeof(what), "slot %u: starting its thread failed (%s)", i,
@@ -478,8 +542,8 @@ static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, unsi
 		return;
 	}
 	for (;;) {
-		sc_post_run(sa, slot, spin);
-		int r = sc_wait_event(sa, slot, spin);
+		bool woke = sc_post_run(sa, slot, spin);
+		int r = sc_wait_event(sa, slot, spin, woke);
 		struct sc_event ev;
 		if (r == -EPROTO)
 			snprintf(why, sizeof(why), "slot %u: a state word no party writes", slot);

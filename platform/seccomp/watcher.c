@@ -30,7 +30,14 @@ static void reap(struct sc_plat *sp, struct plat_as *as)
 	int status = 0;
 	while (waitpid(as->pid, &status, __WALL) < 0 && errno == EINTR)
 		;
-	sc_as_poison(as, status, "running");
+	/* Killed by us because a guest thread had gone while the rest
+	 * lived on: only a kernel oops does that (T8). */
+	bool lone = atomic_load(&sa->lone_exit) && WIFSIGNALED(status) &&
+	            WTERMSIG(status) == SIGKILL;
+	sc_as_poison(as, status,
+	             lone ? "running, after one of its guest threads had exited alone (a kernel "
+	                    "oops?)"
+	                  : "running");
 	pthread_mutex_lock(&sp->mu);
 	sa->reaped = true;
 	sa->status = status;
