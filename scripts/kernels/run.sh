@@ -11,6 +11,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 export KERNEL_CACHE KERNEL_INITRD KERNEL_REPORTS KERNEL_WORK KERNEL_TIMEOUT KERNEL_MEM \
 	KERNEL_SCALE KERNEL_SUITE_ARGS KERNEL_HARNESS KERNEL_FIXTURES
 mkdir -p "$KERNEL_CACHE" "$KERNEL_REPORTS" "$KERNEL_WORK"
+# The kernels' own apt lists (apt.sh); a suite that cannot be reached was
+# one line there, and a kernel in the cache runs without any.
+case " $* " in
+*" host "*) [ $# -gt 1 ] && "$here/apt.sh" update ;;
+*) "$here/apt.sh" update ;;
+esac
 targets=()
 for w in "$@"; do
 	t=$("$here/resolve.sh" "$w") || exit 2
