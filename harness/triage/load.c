@@ -31,17 +31,17 @@ static int push_pair(struct tr_kernel *k, const char *key, const char *value)
 	if (!p)
 		return -1;
 	k->fp = p;
-	p[k->nfp++] = (struct tr_pair){ key, value };
+	p[k->nfp++] = (struct tr_pair){key, value};
 	return 0;
 }
 
 /* String values in document order (jansson keeps insertion order). */
-static int pairs(struct tr_kernel *k, json_t *obj, const char *prefix, char **err,
-		 const char *path)
+static int pairs(struct tr_kernel *k, json_t *obj, const char *prefix, char **err, const char *path)
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (!json_is_string(v))
 			continue;
 		const char *name = key;
@@ -82,13 +82,13 @@ static int one_result(struct tr_kernel *k, size_t i, json_t *r, const char *path
 	}
 	json_t *a = json_object_get(r, "actual");
 	k->cells[i] = (struct tr_cell){
-		.result = result,
-		.message = get_str(r, "message"),
-		.diff = get_str(r, "diff"),
-		.exit = a ? get_str(a, "exit") : NULL,
-		.out = a ? get_str(a, "stdout") : NULL,
-		.err = a ? get_str(a, "stderr") : NULL,
-		.trace = a ? get_str(a, "trace") : NULL,
+	    .result = result,
+	    .message = get_str(r, "message"),
+	    .diff = get_str(r, "diff"),
+	    .exit = a ? get_str(a, "exit") : NULL,
+	    .out = a ? get_str(a, "stdout") : NULL,
+	    .err = a ? get_str(a, "stderr") : NULL,
+	    .trace = a ? get_str(a, "trace") : NULL,
 	};
 	return 0;
 }
@@ -139,8 +139,10 @@ static int from_doc(struct tr_kernel *k, json_t *doc, const char *path, char **e
 	json_t *fp = json_object_get(doc, "fingerprint");
 	json_t *res = json_object_get(doc, "results");
 	if (!json_is_object(fp) || !json_is_array(res))
-		return fail(err, "%s: not a harness results file (no fingerprint object or "
-			    "results array)", path);
+		return fail(err,
+		            "%s: not a harness results file (no fingerprint object or "
+		            "results array)",
+		            path);
 	const char *kernel = get_str(fp, "kernel");
 	k->label = strdup(kernel ? kernel : path);
 	k->path = strdup(path);
@@ -179,7 +181,7 @@ static int load_run(struct tr_kernel *k, const char *path, char **err)
 	free(rp);
 	if (!doc || !json_is_object(doc)) {
 		json_decref(doc);
-		return 0;	/* optional: a plain harness suite report has none */
+		return 0; /* optional: a plain harness suite report has none */
 	}
 	k->rundoc = doc;
 	return pairs(k, doc, "run.", err, path);

@@ -62,7 +62,7 @@ static void kernels(FILE *f, const struct triage *t)
 	const char **keys = triage_fp_keys(t, &n);
 	for (size_t j = 0; keys && j < n; j++) {
 		if (!strcmp(keys[j], "console_tail"))
-			continue;	/* shown with the kernel's failure below */
+			continue; /* shown with the kernel's failure below */
 		bool d = triage_fp_differs(t, keys[j]);
 		fprintf(f, "| %s%s%s |", d ? "**" : "", keys[j], d ? "**" : "");
 		for (size_t i = 0; i < t->nk; i++) {
@@ -79,7 +79,7 @@ static void kernels(FILE *f, const struct triage *t)
 		const char *tail = triage_fp_get(&t->k[i], "console_tail");
 		if (tail && *tail)
 			fprintf(f, "Console of %s (last lines):\n\n```\n%s\n```\n\n", t->k[i].label,
-				tail);
+			        tail);
 	}
 }
 
@@ -111,12 +111,13 @@ static void differences(FILE *f, const struct triage *t)
 		size_t ref = triage_ref(t, r);
 		fprintf(f, "### %s\n\n", r->key);
 		for (size_t k = ref + 1; k < t->nk; k++) {
-			if (!triage_ran(t, k) || !r->cells[k] || triage_same(r->cells[ref], r->cells[k]))
+			if (!triage_ran(t, k) || !r->cells[k] ||
+			    triage_same(r->cells[ref], r->cells[k]))
 				continue;
 			char *x = triage_explain(t, r, ref, k);
 			fprintf(f, "%s (%s) against %s (%s):\n\n```diff\n%s```\n\n", t->k[k].label,
-				r->cells[k]->result, t->k[ref].label, r->cells[ref]->result,
-				x ? x : "(out of memory)\n");
+			        r->cells[k]->result, t->k[ref].label, r->cells[ref]->result,
+			        x ? x : "(out of memory)\n");
 			free(x);
 		}
 	}
@@ -127,8 +128,10 @@ void triage_markdown(FILE *f, const struct triage *t)
 	size_t ran = 0;
 	for (size_t i = 0; i < t->nk; i++)
 		ran += triage_ran(t, i);
-	fprintf(f, "# Kernel triage\n\n%zu kernels (%zu with results), %zu cases x variants, "
-		"%zu behave differently.\n\n", t->nk, ran, t->nrows, t->ndiffer);
+	fprintf(f,
+	        "# Kernel triage\n\n%zu kernels (%zu with results), %zu cases x variants, "
+	        "%zu behave differently.\n\n",
+	        t->nk, ran, t->nrows, t->ndiffer);
 	kernels(f, t);
 	differences(f, t);
 	fputs("## Matrix\n\nEvery case x variant; the rows that differ come first.\n\n", f);

@@ -182,8 +182,8 @@ bool triage_fp_differs(const struct triage *t, const char *key)
 
 void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 {
-	static const char *const kinds[] = { "PASS", "FAIL", "XFAIL", "XPASS", "SKIP",
-					     "ERROR", "TIMEOUT" };
+	static const char *const kinds[] = {"PASS", "FAIL",  "XFAIL",  "XPASS",
+	                                    "SKIP", "ERROR", "TIMEOUT"};
 	size_t n[7] = {0}, other = 0, len = 0;
 	for (size_t i = 0; i < k->nres; i++) {
 		size_t j = 0;
@@ -198,10 +198,10 @@ void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 	for (size_t j = 0; j < 7 && len < size; j++)
 		if (n[j])
 			len += (size_t)snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "",
-						n[j], kinds[j]);
+			                        n[j], kinds[j]);
 	if (other && len < size)
-		len += (size_t)snprintf(buf + len, size - len, "%s%zu other", len ? ", " : "",
-					other);
+		len +=
+		    (size_t)snprintf(buf + len, size - len, "%s%zu other", len ? ", " : "", other);
 	if (!len)
 		snprintf(buf, size, "no results");
 }
@@ -210,7 +210,7 @@ void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 static void behaviour(struct hbuf *b, const struct tr_cell *c)
 {
 	hbuf_printf(b, "result: %s\nexit: %s\n", c->result, c->exit ? c->exit : "?");
-	const char *part[][2] = { { "stdout", c->out }, { "stderr", c->err }, { "trace", c->trace } };
+	const char *part[][2] = {{"stdout", c->out}, {"stderr", c->err}, {"trace", c->trace}};
 	for (size_t i = 0; i < 3; i++) {
 		const char *s = part[i][1] ? part[i][1] : "";
 		hbuf_printf(b, "--- %s\n%s", part[i][0], s);
@@ -234,10 +234,10 @@ static void diff_body(struct hbuf *b, const char *d)
  * native run on other's kernel for O3) shows the difference, with its
  * original headers, which say which. */
 static void against_expected(struct hbuf *b, const struct tr_kernel *passed,
-			     const struct tr_kernel *other, const struct tr_cell *c)
+                             const struct tr_kernel *other, const struct tr_cell *c)
 {
 	hbuf_printf(b, "# %s passed; %s: %s, its diff against what the case expects there:\n",
-		    passed->label, other->label, c->result);
+	            passed->label, other->label, c->result);
 	if (c->diff && *c->diff)
 		hbuf_puts(b, c->diff);
 	else if (c->message)
@@ -272,8 +272,8 @@ char *triage_explain(const struct triage *t, const struct tr_row *r, size_t ref,
 		/* Neither has its output (a SKIP, a result decided without a
 		 * run, or a results file older than "actual"). */
 		hbuf_printf(&b, "%s: %s\n%s%s: %s\n%s", t->k[ref].label, a->result,
-			    a->message ? a->message : "", t->k[k].label, c->result,
-			    c->message ? c->message : "");
+		            a->message ? a->message : "", t->k[k].label, c->result,
+		            c->message ? c->message : "");
 	}
 	if (!b.failed && b.len && b.p[b.len - 1] != '\n')
 		hbuf_putc(&b, '\n');

@@ -19,9 +19,9 @@
 #include <stdio.h>
 
 struct tr_cell {
-	const char *result;	/* "PASS", "FAIL", ... */
-	const char *message, *diff;	/* NULL when absent */
-	const char *exit, *out, *err, *trace;	/* "actual"; NULL when absent */
+	const char *result;                   /* "PASS", "FAIL", ... */
+	const char *message, *diff;           /* NULL when absent */
+	const char *exit, *out, *err, *trace; /* "actual"; NULL when absent */
 };
 
 struct tr_pair {
@@ -29,28 +29,28 @@ struct tr_pair {
 };
 
 struct tr_kernel {
-	char *label;		/* the fingerprint's kernel, unique among the inputs */
+	char *label; /* the fingerprint's kernel, unique among the inputs */
 	char *path;
-	const char *status;	/* "ok", or the fingerprint's kernel_run */
-	const char *reason;	/* why there are no results, or NULL */
-	struct tr_pair *fp;	/* fingerprint, then run.json's pairs as run.KEY */
+	const char *status; /* "ok", or the fingerprint's kernel_run */
+	const char *reason; /* why there are no results, or NULL */
+	struct tr_pair *fp; /* fingerprint, then run.json's pairs as run.KEY */
 	size_t nfp;
-	char **keys;		/* "family/name [variant]" per result, sorted */
-	struct tr_cell *cells;	/* in the order of keys */
+	char **keys;           /* "family/name [variant]" per result, sorted */
+	struct tr_cell *cells; /* in the order of keys */
 	size_t nres;
-	void *doc, *rundoc, *names;	/* JSON values the strings point into */
+	void *doc, *rundoc, *names; /* JSON values the strings point into */
 };
 
 struct tr_row {
 	const char *key;
-	const struct tr_cell **cells;	/* one per kernel; NULL: no such result */
+	const struct tr_cell **cells; /* one per kernel; NULL: no such result */
 	bool differs;
 };
 
 struct triage {
 	struct tr_kernel *k;
 	size_t nk;
-	struct tr_row *rows;	/* differing rows first, then by key */
+	struct tr_row *rows; /* differing rows first, then by key */
 	size_t nrows, ndiffer;
 };
 

@@ -10,28 +10,37 @@
 
 #define FP(k) "{\"fingerprint\": {\"kernel\": \"" k "\", \"xsave_size\": \"832\"},\n"
 
-static const char k1[] = FP("6.1")
-	"\"results\": [\n"
-	"{\"name\": \"smoke/b\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": \"PASS\"},\n"
-	"{\"name\": \"smoke/a\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": \"PASS\"},\n"
-	"{\"name\": \"sig/q\", \"family\": \"sig\", \"variant\": null, \"result\": \"XFAIL\",\n"
-	" \"actual\": {\"exit\": \"exit 1\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": \"kill() = 0\\n\"}}\n"
-	"], \"totals\": {}}\n";
+static const char k1[] = FP(
+    "6.1") "\"results\": [\n"
+           "{\"name\": \"smoke/b\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": "
+           "\"PASS\"},\n"
+           "{\"name\": \"smoke/a\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": "
+           "\"PASS\"},\n"
+           "{\"name\": \"sig/q\", \"family\": \"sig\", \"variant\": null, \"result\": \"XFAIL\",\n"
+           " \"actual\": {\"exit\": \"exit 1\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": "
+           "\"kill() = 0\\n\"}}\n"
+           "], \"totals\": {}}\n";
 
 /* smoke/a fails, sig/q fails the same way but with another trace. */
-static const char k2[] = FP("6.12")
-	"\"results\": [\n"
-	"{\"name\": \"smoke/a\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": \"FAIL\",\n"
-	" \"message\": \"trace differs\", \"diff\": \"--- expected\\n+++ actual\\n@@ -1 +1 @@\\n-a|<b>\\n+c\\n\",\n"
-	" \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": \"c\\n\"}},\n"
-	"{\"name\": \"smoke/b\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": \"PASS\"},\n"
-	"{\"name\": \"sig/q\", \"family\": \"sig\", \"variant\": null, \"result\": \"XFAIL\",\n"
-	" \"actual\": {\"exit\": \"exit 1\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": \"kill() = -3\\n\"}}\n"
-	"], \"totals\": {}}\n";
+static const char k2[] = FP(
+    "6.12") "\"results\": [\n"
+            "{\"name\": \"smoke/a\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": "
+            "\"FAIL\",\n"
+            " \"message\": \"trace differs\", \"diff\": \"--- expected\\n+++ actual\\n@@ -1 +1 "
+            "@@\\n-a|<b>\\n+c\\n\",\n"
+            " \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": "
+            "\"c\\n\"}},\n"
+            "{\"name\": \"smoke/b\", \"family\": \"smoke\", \"variant\": \"lazy\", \"result\": "
+            "\"PASS\"},\n"
+            "{\"name\": \"sig/q\", \"family\": \"sig\", \"variant\": null, \"result\": \"XFAIL\",\n"
+            " \"actual\": {\"exit\": \"exit 1\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": "
+            "\"kill() = -3\\n\"}}\n"
+            "], \"totals\": {}}\n";
 
-static const char noboot[] = "{\"fingerprint\": {\"kernel\": \"6.9\", \"kernel_run\": \"no-boot\",\n"
-	" \"kernel_run_reason\": \"did not reach init\", \"console_tail\": \"Kernel panic\"},\n"
-	" \"results\": [], \"totals\": {}}\n";
+static const char noboot[] =
+    "{\"fingerprint\": {\"kernel\": \"6.9\", \"kernel_run\": \"no-boot\",\n"
+    " \"kernel_run_reason\": \"did not reach init\", \"console_tail\": \"Kernel panic\"},\n"
+    " \"results\": [], \"totals\": {}}\n";
 
 static void add(struct triage *t, const char *text, const char *path)
 {
@@ -80,7 +89,8 @@ Test(triage, parse_errors_name_the_file)
 {
 	struct tr_kernel k;
 	char *err = NULL;
-	cr_assert_eq(triage_parse(&k, "{\"fingerprint\": {}, \n\"results\": [", "x.json", &err), -1);
+	cr_assert_eq(triage_parse(&k, "{\"fingerprint\": {}, \n\"results\": [", "x.json", &err),
+	             -1);
 	cr_assert(strstr(err, "x.json:2:"), "%s", err);
 	free(err);
 	triage_kernel_free(&k);
@@ -88,7 +98,8 @@ Test(triage, parse_errors_name_the_file)
 	cr_assert(strstr(err, "y.json: not a harness results file"), "%s", err);
 	free(err);
 	triage_kernel_free(&k);
-	cr_assert_eq(triage_parse(&k, "{\"fingerprint\": {}, \"results\": [{}]}", "z.json", &err), -1);
+	cr_assert_eq(triage_parse(&k, "{\"fingerprint\": {}, \"results\": [{}]}", "z.json", &err),
+	             -1);
 	cr_assert(strstr(err, "result 1 has no name"), "%s", err);
 	free(err);
 	triage_kernel_free(&k);
@@ -102,7 +113,8 @@ Test(triage, same_results_do_not_differ)
 	cr_assert_eq(triage_build(&t), 0);
 	cr_assert_eq(t.ndiffer, 0);
 	cr_assert_eq(t.nrows, 3);
-	cr_assert_str_eq(t.k[1].label, "6.1 (2)", "a rerun of the same kernel keeps its own column");
+	cr_assert_str_eq(t.k[1].label, "6.1 (2)",
+	                 "a rerun of the same kernel keeps its own column");
 	triage_free(&t);
 }
 
@@ -141,8 +153,10 @@ Test(triage, missing_cell_is_not_a_difference)
 {
 	struct triage t = {0};
 	add(&t, k1, "a.json");
-	add(&t, FP("6.12") "\"results\": [{\"name\": \"smoke/a\", \"variant\": \"lazy\", "
-		"\"result\": \"PASS\"}]}", "b.json");
+	add(&t,
+	    FP("6.12") "\"results\": [{\"name\": \"smoke/a\", \"variant\": \"lazy\", "
+	               "\"result\": \"PASS\"}]}",
+	    "b.json");
 	cr_assert_eq(triage_build(&t), 0);
 	cr_assert_eq(t.ndiffer, 0);
 	cr_assert_null(row(&t, "sig/q")->cells[1]);
@@ -198,7 +212,8 @@ Test(triage, markdown_and_html_escape_and_colour)
 	add(&t, FP("x") "\"results\": [{\"name\": \"a/b\", \"result\": \"<i>\"}]}", "x.json");
 	cr_assert_eq(triage_build(&t), 0);
 	html = render(triage_html, &t);
-	cr_assert(strstr(html, "<td class=\"none\">&lt;i&gt;</td>"), "an unknown result is escaped");
+	cr_assert(strstr(html, "<td class=\"none\">&lt;i&gt;</td>"),
+	          "an unknown result is escaped");
 	free(html);
 	triage_free(&t);
 }
@@ -207,14 +222,18 @@ Test(triage, markdown_and_html_escape_and_colour)
  * it back: the two ends of the format agree. */
 Test(triage, reads_what_report_json_writes)
 {
-	struct result_actual a = { "signal SIGSEGV", "o\n", "", "t\n" };
+	struct result_actual a = {"signal SIGSEGV", "o\n", "", "t\n"};
 	struct result r[] = {
-		{ .name = "smoke/a", .family = "smoke", .variant = "lazy", .kind = RESULT_FAIL,
-		  .diff = "d", .actual = &a },
-		{ .name = "smoke/b", .family = "smoke", .kind = RESULT_PASS },
+	    {.name = "smoke/a",
+	     .family = "smoke",
+	     .variant = "lazy",
+	     .kind = RESULT_FAIL,
+	     .diff = "d",
+	     .actual = &a},
+	    {.name = "smoke/b", .family = "smoke", .kind = RESULT_PASS},
 	};
-	struct fp_pair p[] = { { "kernel", "6.18" } };
-	struct fingerprint fp = { p, 1 };
+	struct fp_pair p[] = {{"kernel", "6.18"}};
+	struct fingerprint fp = {p, 1};
 	char *text = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&text, &n);
