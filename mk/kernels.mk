@@ -23,7 +23,7 @@ KB                := build/kernels
 KSTATIC           := $(KB)/static
 KERNEL_INITRD     := $(KB)/initramfs.cpio
 
-.PHONY: kernels kernels-deps kernels-initramfs
+.PHONY: kernels kernels-deps kernels-initramfs kernels-bisect
 
 kernels-deps:
 	@scripts/kernels/deps.sh
@@ -54,6 +54,19 @@ kernels: deps kernels-deps
 	 KERNEL_SCALE=$(KERNEL_SCALE) KERNEL_MEM=$(KERNEL_MEM) KERNEL_SUITE_ARGS="$(KERNEL_SUITE_ARGS)" \
 	 KERNEL_HARNESS=$(B)/harness KERNEL_FIXTURES=$(B)/fixtures \
 	 scripts/kernels/run.sh $(KERNELS)
+
+# make kernels-bisect CASE=family/name GOOD=PKG BAD=PKG [VARIANT=lazy]:
+# the first package of the series between GOOD and BAD whose result for
+# CASE differs from GOOD's (harness triage bisect, scripts/kernels/bisect-run.sh).
+kernels-bisect: deps kernels-deps
+	@test -n "$(CASE)" -a -n "$(GOOD)" -a -n "$(BAD)" || \
+		{ echo "usage: make kernels-bisect CASE=family/name GOOD=PKG BAD=PKG [VARIANT=V]" >&2; exit 2; }
+	@$(MAKE) --no-print-directory all $(KERNEL_INITRD)
+	@KERNEL_CACHE=$(KERNEL_CACHE) KERNEL_INITRD=$(KERNEL_INITRD) KERNEL_WORK=$(KB)/bisect \
+	 KERNEL_ACCEL=$(KERNEL_ACCEL) KERNEL_TIMEOUT=$(KERNEL_TIMEOUT) KERNEL_TCG_SCALE=$(KERNEL_TCG_SCALE) \
+	 KERNEL_SCALE=$(KERNEL_SCALE) KERNEL_MEM=$(KERNEL_MEM) \
+	 $(B)/harness triage bisect $(CASE) $(if $(VARIANT),--variant $(VARIANT)) --good $(GOOD) --bad $(BAD) \
+		--runner scripts/kernels/bisect-run.sh --out reports/bisect
 
 .PHONY: FORCE_KSTATIC
 FORCE_KSTATIC:

@@ -15,7 +15,9 @@ static int usage(FILE *f, int status)
 	       "       harness soak [--rounds N] [SUITE OPTIONS] [PATTERN...]\n"
 	       "       harness list [PATTERN...]\n"
 	       "       harness bless CASE...\n"
-	       "       harness triage [--html FILE | --no-html] RESULTS.json...\n");
+	       "       harness triage [--html FILE | --no-html] RESULTS.json...\n"
+	       "       harness triage bisect CASE [--variant V] --good PKG --bad PKG [--runner "
+	       "PROG]\n");
 	return status;
 }
 

@@ -86,8 +86,10 @@ void triage_counts(const struct tr_kernel *k, char *buf, size_t size);
 void triage_markdown(FILE *f, const struct triage *t);
 void triage_html(FILE *f, const struct triage *t);
 void triage_kernel_free(struct tr_kernel *k);
-/* The command: harness triage [--html FILE | --no-html] RESULTS.json... */
+/* The command: harness triage [--html FILE | --no-html] RESULTS.json...,
+ * or harness triage bisect ... (bisect_cmd.c). */
 int cmd_triage(int argc, char **argv);
+int cmd_triage_bisect(int argc, char **argv);
 void triage_free(struct triage *t);
 
 #endif
