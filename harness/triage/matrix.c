@@ -180,22 +180,27 @@ bool triage_fp_differs(const struct triage *t, const char *key)
 	return false;
 }
 
+/* The usual kinds in their usual order, then any other (a kind a newer
+ * harness added) by its own name, in first-seen order. */
 void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 {
-	static const char *const kinds[] = {"PASS", "FAIL",  "XFAIL",  "XPASS",
-	                                    "SKIP", "ERROR", "TIMEOUT"};
-	size_t n[7] = {0}, other = 0, len = 0;
+	enum { MAXKINDS = 24 };
+	const char *kinds[MAXKINDS] = {"PASS", "FAIL",  "XFAIL",  "XPASS",
+	                               "SKIP", "ERROR", "TIMEOUT"};
+	size_t n[MAXKINDS] = {0}, nk = 7, other = 0, len = 0;
 	for (size_t i = 0; i < k->nres; i++) {
 		size_t j = 0;
-		while (j < 7 && strcmp(kinds[j], k->cells[i].result))
+		while (j < nk && strcmp(kinds[j], k->cells[i].result))
 			j++;
-		if (j < 7)
+		if (j == nk && nk < MAXKINDS)
+			kinds[nk++] = k->cells[i].result;
+		if (j < nk)
 			n[j]++;
 		else
 			other++;
 	}
 	buf[0] = 0;
-	for (size_t j = 0; j < 7 && len < size; j++)
+	for (size_t j = 0; j < nk && len < size; j++)
 		if (n[j])
 			len += (size_t)snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "",
 			                        n[j], kinds[j]);
