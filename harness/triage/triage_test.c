@@ -411,3 +411,18 @@ Test(triage, html_page_parses_with_a_column_per_kernel_and_a_row_per_difference,
 	triage_free(&t);
 	rm_rf(dir);
 }
+
+Test(triage, pids_in_a_platform_error_are_not_a_difference)
+{
+	struct tr_cell a = {.result = "ERROR",
+	                    .exit = "exit 0",
+	                    .trace = "platform error: stub process 15501 (thread 15503) killed\n"};
+	struct tr_cell b = a, c = a;
+	b.trace = "platform error: stub process 77 (thread 78) killed\n";
+	c.trace = "platform error: stub process 77 (thread 78) stopped\n";
+	cr_assert(triage_same(&a, &b));
+	cr_assert_not(triage_same(&a, &c), "the rest of the line still counts");
+	c.trace = "write(1, \"15501\", 5) = 5\n";
+	b.trace = "write(1, \"77\", 2) = 2\n";
+	cr_assert_not(triage_same(&c, &b), "digits elsewhere still count");
+}
