@@ -1,6 +1,8 @@
 /* `harness triage bisect CASE [--variant V] --good PKG --bad PKG
- * [--runner PROG] [--out DIR] [--cases DIR]`: the first kernel package
- * of a series whose result for CASE differs from PKG's.
+ * [--slow SECONDS] [--runner PROG] [--out DIR] [--cases DIR]`: the first
+ * kernel package of a series whose result for CASE differs from PKG's
+ * (or, with --slow, whose run of it is slow where PKG's is fast or the
+ * other way round: longer than SECONDS by run.json's suite_s).
  *
  * The packages and the boots come from a runner program, so that the
  * search can be tested without booting (a stand-in answers per package):
@@ -37,6 +39,7 @@
 
 struct bisect_opts {
 	const char *name, *variant, *good, *bad, *runner, *out, *cases;
+	double slow; /* --slow S; 0: off */
 };
 
 struct probe_state {
@@ -51,7 +54,7 @@ struct probe_state {
 static int usage(void)
 {
 	fputs("usage: harness triage bisect CASE [--variant V] --good PKG --bad PKG "
-	      "[--runner PROG] [--out DIR] [--cases DIR]\n",
+	      "[--slow SECONDS] [--runner PROG] [--out DIR] [--cases DIR]\n",
 	      stderr);
 	return 2;
 }
@@ -170,11 +173,28 @@ static size_t case_results(const struct tr_kernel *k, const struct bisect_opts *
 	return n;
 }
 
-/* The case behaves the same: the same results of it, each the same. */
+/* --slow S: whether k's run of the case took longer than S seconds by
+ * the host's clock (run.json's suite_s); -1 when it has no such time. A
+ * slowdown is then a behaviour of its own, which a search by results
+ * cannot see while the case still ends within its timeout. */
+static int slow_of(const struct tr_kernel *k, const struct bisect_opts *o)
+{
+	const char *v = triage_run_value(k, "suite_s");
+	char *end;
+	double d = v ? strtod(v, &end) : 0;
+	if (!v || end == v)
+		return -1;
+	return d > o->slow;
+}
+
+/* The case behaves the same: the same results of it, each the same (and
+ * as slow, with --slow). */
 static bool same_case(const struct tr_kernel *a, const struct tr_kernel *b,
                       const struct bisect_opts *o)
 {
 	if (case_results(a, o) != case_results(b, o))
+		return false;
+	if (o->slow > 0 && slow_of(a, o) != slow_of(b, o))
 		return false;
 	for (size_t i = 0; i < a->nres; i++) {
 		if (!of_case(a->keys[i], o))
@@ -199,6 +219,9 @@ static void print_results(FILE *f, const struct tr_kernel *k, const struct bisec
 {
 	struct hbuf b = {0};
 	results_text(&b, k, o);
+	if (o->slow > 0)
+		hbuf_printf(&b, " in %s s (%s)", triage_run_value(k, "suite_s"),
+		            slow_of(k, o) ? "slow" : "fast");
 	hbuf_putc(&b, 0);
 	char *s = hbuf_take(&b, NULL);
 	fputs(s ? s : "?", f);
@@ -250,20 +273,34 @@ static int run_one(struct probe_state *s, size_t i)
 		triage_kernel_free(&k);
 		return no_result(s, i, "its results have none of the case");
 	}
+	if (s->o->slow > 0 && slow_of(&k, s->o) < 0) {
+		triage_kernel_free(&k);
+		return no_result(s, i, "no suite time in its run.json (--slow)");
+	}
 	s->k[i] = k;
 	return 0;
+}
+
+/* "[3/20] PKG: " before a result; the runner's own lines (on stderr)
+ * come between this and the next. */
+static void step(const struct probe_state *s, size_t i)
+{
+	printf("[%zu/%zu] %s: ", i + 1, s->n, s->pkgs[i]);
 }
 
 static enum bisect_verdict probe(size_t i, void *ctx)
 {
 	struct probe_state *s = ctx;
-	printf("[%zu/%zu] %s: ", i + 1, s->n, s->pkgs[i]);
+	step(s, i);
+	puts("running");
 	fflush(stdout);
 	if (run_one(s, i)) {
+		step(s, i);
 		printf("no result (%s): skipped\n", s->why[i]);
 		fflush(stdout);
 		return BISECT_SKIP;
 	}
+	step(s, i);
 	print_results(stdout, &s->k[i], s->o);
 	bool same = same_case(&s->k[0], &s->k[i], s->o);
 	printf(" (%s)\n", same ? "as the good end" : "changed");
@@ -343,6 +380,10 @@ static void report(const struct probe_state *s, const struct bisect_result *r)
 		printf("\n  (the bad end %s behaves otherwise again: more than one change)",
 		       s->pkgs[s->n - 1]);
 	printf("\n\n");
+	if (s->o->slow > 0 && slow_of(&s->k[g], s->o) != slow_of(&s->k[c], s->o))
+		printf("suite time: %s s on %s, %s s on %s (--slow %g)\n\n",
+		       triage_run_value(&s->k[g], "suite_s"), s->pkgs[g],
+		       triage_run_value(&s->k[c], "suite_s"), s->pkgs[c], s->o->slow);
 	/* The diff: the two kernels in a triage of their own. */
 	struct triage t = {0};
 	struct tr_kernel kg = s->k[g], kc = s->k[c];
@@ -408,7 +449,12 @@ static int parse(int argc, char **argv, struct bisect_opts *o)
 		                                            : NULL;
 		if (dst && i + 1 < argc)
 			*dst = argv[++i];
-		else if (a[0] != '-' && !o->name)
+		else if (!strcmp(a, "--slow") && i + 1 < argc) {
+			char *end;
+			o->slow = strtod(argv[++i], &end);
+			if (*end || !(o->slow > 0))
+				return usage();
+		} else if (a[0] != '-' && !o->name)
 			o->name = a;
 		else
 			return usage();
@@ -439,15 +485,18 @@ static int run_ends(struct probe_state *s)
 	size_t ends[2] = {0, s->n - 1};
 	for (int e = 0; e < 2; e++) {
 		size_t i = ends[e];
-		printf("[%zu/%zu] %s: ", i + 1, s->n, s->pkgs[i]);
+		step(s, i);
+		puts("running");
 		fflush(stdout);
 		if (run_one(s, i)) {
-			printf("no result\n");
+			step(s, i);
+			puts("no result");
 			fprintf(stderr,
 			        "harness triage bisect: the %s end %s gave no result for %s: %s\n",
 			        e ? "bad" : "good", s->pkgs[i], s->o->name, s->why[i]);
 			return 1;
 		}
+		step(s, i);
 		print_results(stdout, &s->k[i], s->o);
 		printf(" (the %s end)\n", e ? "bad" : "good");
 		fflush(stdout);

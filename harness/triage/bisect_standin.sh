@@ -7,6 +7,8 @@
 #   FAIL2          a FAIL with another trace (a second change)
 #   noboot         a results.json saying the kernel did not boot
 #   nothing        no results.json at all, status 1
+# PASS@100 (any answer @SECONDS): the run.json beside says the suite
+# took that long (harness triage bisect --slow).
 # Every run appends the package to BISECT_STANDIN_LOG, so a test can see
 # which packages were booted, in which order.
 set -euo pipefail
@@ -33,6 +35,9 @@ run)
 	echo "$pkg" >>"$BISECT_STANDIN_LOG"
 	mkdir -p "$dir"
 	a=$(answer "$pkg")
+	secs=1
+	case $a in *@*) secs=${a#*@} a=${a%@*} ;; esac
+	echo "{\"package\": \"$pkg\", \"suite_s\": \"$secs\"}" >"$dir/run.json"
 	v=null
 	[ -n "$variant" ] && v="\"$variant\""
 	case $a in

@@ -129,7 +129,8 @@ static char *slurp(const char *path)
 	return p;
 }
 
-static struct cli run_cli(const char *table, const char *good, const char *bad, const char *variant)
+static struct cli run_cli_slow(const char *table, const char *good, const char *bad,
+                               const char *variant, const char *slow)
 {
 	char dir[] = "/tmp/bisect-test-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
@@ -147,6 +148,10 @@ static struct cli run_cli(const char *table, const char *good, const char *bad, 
 		argv[argc++] = "--variant";
 		argv[argc++] = (char *)variant;
 	}
+	if (slow) {
+		argv[argc++] = "--slow";
+		argv[argc++] = (char *)slow;
+	}
 	fflush(stdout);
 	int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	cr_assert(saved >= 0 && fd >= 0);
@@ -162,6 +167,11 @@ static struct cli run_cli(const char *table, const char *good, const char *bad, 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 	return c;
+}
+
+static struct cli run_cli(const char *table, const char *good, const char *bad, const char *variant)
+{
+	return run_cli_slow(table, good, bad, variant, NULL);
 }
 
 static void cli_free(struct cli *c)
@@ -227,7 +237,9 @@ Test(bisect_cli, unbootable_packages,
 	    run_cli(EIGHT("PASS", "PASS", "PASS", "noboot", "FAIL", "FAIL", "FAIL", "FAIL"), "k1",
 	            "k8", NULL);
 	cr_assert_eq(c.status, 0, "%s", c.out);
-	cr_assert(strstr(c.out, "[4/8] k4: no result (did not reach init): skipped"), "%s", c.out);
+	cr_assert(
+	    strstr(c.out, "[4/8] k4: running\n[4/8] k4: no result (did not reach init): skipped\n"),
+	    "%s", c.out);
 	cr_assert(strstr(c.out, "first package that differs: one of k4 ... k5"), "%s", c.out);
 	cr_assert(strstr(c.out, "  k4: did not reach init\n"), "%s", c.out);
 	cr_assert(strstr(c.out, "last as the good end: k3: PASS"), "%s", c.out);
@@ -289,4 +301,25 @@ Test(bisect_cli, usage_errors_boot_nothing)
 	cr_assert_eq(cmd_triage_bisect(4, argv2), 2, "--bad is required");
 	char *argv3[] = {"bisect", "smoke/hello", "--good", "a", "--bad", "b", "--frob", NULL};
 	cr_assert_eq(cmd_triage_bisect(7, argv3), 2);
+}
+
+Test(bisect_cli, slowdown_with_slow,
+     .description = "--slow 30: the same PASS at 100 s and at 2 s are two behaviours; without it "
+                    "the ends are the same")
+{
+	const char *t = EIGHT("PASS@100", "PASS@90", "PASS@104", "PASS@2", "PASS@3", "PASS@1",
+	                      "PASS@2", "PASS@3");
+	struct cli c = run_cli_slow(t, "k1", "k8", NULL, "30");
+	cr_assert_eq(c.status, 0, "%s", c.out);
+	cr_assert(strstr(c.out, "first package that differs: k4\n"), "%s", c.out);
+	cr_assert(strstr(c.out, "last as the good end: k3: PASS in 104 s (slow)\n"), "%s", c.out);
+	cr_assert(strstr(c.out, "first that differs:   k4: PASS in 2 s (fast)\n"), "%s", c.out);
+	cr_assert(strstr(c.out, "suite time: 104 s on k3, 2 s on k4 (--slow 30)\n"), "%s", c.out);
+	cr_assert_null(strstr(c.out, "kernel=k"), "no known-failures line for a passing case");
+	cli_free(&c);
+	c = run_cli(t, "k1", "k8", NULL);
+	cr_assert_eq(c.status, 1, "by results alone nothing changes: %s", c.out);
+	cli_free(&c);
+	char *argv[] = {"bisect", "smoke/hello", "--good", "a", "--bad", "b", "--slow", "x", NULL};
+	cr_assert_eq(cmd_triage_bisect(8, argv), 2, "--slow takes seconds");
 }
