@@ -28,7 +28,7 @@ PLATFORM_SRC := $(filter-out %_test.c,$(wildcard platform/*.c))
 STUB_SRC     := $(wildcard stub/*.S)
 PLATFORM_OBJ := $(PLATFORM_SRC:%.c=$(O)/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 # The unit tests link a variant of the library that exposes test-only entry
-# points (PLAT_TESTING); the normal library does not have them (issue 6).
+# points (PLAT_TESTING); the normal library does not have them.
 PLATFORM_TOBJ:= $(PLATFORM_SRC:%.c=$(O)/testing/%.o) $(STUB_SRC:%.S=$(O)/%.o)
 PLATFORM_TESTS := $(wildcard platform/*_test.c)
 
@@ -71,13 +71,13 @@ $(O)/stub/%.o: stub/%.S
 	$(CC) -c $< -o $@
 
 $(B)/libplatform.a: $(PLATFORM_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libplatform-testing.a: $(PLATFORM_TOBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libharness.a: $(HARNESS_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/harness: $(O)/harness/cli/main.o $(B)/libharness.a $(B)/libplatform.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -94,14 +94,17 @@ $(B)/tests/harness_tests: $(HARNESS_TESTS:%.c=$(O)/%.o) $(CRITERION_RUNNER) $(B)
 	$(CC) $(CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
 # Guest code: freestanding, static, never instrumented by the sanitizers.
+# Archives are written afresh: `ar r` on an old one keeps its member order,
+# and the order decides where the linker puts library code, so a rebuilt
+# fixture would get other addresses than a clean build (golden traces).
 $(B)/fixtures/lib/%.o: fixtures/lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/fixtures/lib/%.o: fixtures/lib/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/fixtures/libguest.a: $(GUEST_LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 # -MMD: a fixture is rebuilt when a header it includes (catch.h, sig.h)
 # changes; the .d files sit beside the binaries.
 $(B)/fixtures/%: fixtures/%.c $(B)/fixtures/libguest.a
@@ -119,6 +122,7 @@ SUITE_ARGS ?=
 HARNESS_SUITE = $(B)/harness suite --fixtures $(B)/fixtures $(SUITE_ARGS)
 
 check: deps
+	@scripts/check-binaries.sh
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory all
 	$(HARNESS_SUITE)

@@ -1,5 +1,5 @@
 /*
- * make bench (issue 8): side-by-side figures for the platform, interleaved
+ * make bench: side-by-side figures for the platform, interleaved
  * round by round in one process tree so that drift hits every figure alike.
  * Every figure is a time per operation in ns; its ratio to the pipe round
  * trip measured right before and after it is what the goals are about

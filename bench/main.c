@@ -1,5 +1,5 @@
 /*
- * make bench (issue 8): every benchmark once per round, the rounds one
+ * make bench: every benchmark once per round, the rounds one
  * after another, each round starting one benchmark further down the list,
  * so slow drift and the machine's other load hit every figure alike. A
  * short pipe round trip run goes between any two benchmarks, and each

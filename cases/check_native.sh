@@ -153,7 +153,8 @@ parse_case() {
 		val=${val%"${val##*[![:blank:]]}"}
 		case $key in
 		fixture | args | env | oracle | exit | timeout) printf -v "K_$key" '%s' "$val" ;;
-		description | requires | features | variants) ;;
+		# chaos and expect cases never ask for native (harness/case/CASES.md).
+		description | requires | features | variants | expect | chaos) ;;
 		*) echo "$file:$lineno: unknown key '$key'"; return 1 ;;
 		esac
 	done <"$file"

@@ -3,8 +3,9 @@
 # one per case and variant, for lava-test-case. LAVA test case names
 # allow letters, digits, '_', '-' and '.': "smoke/hello [lazy]" becomes
 # "smoke.hello.lazy". Results: PASS and XFAIL (a listed known failure)
-# -> pass; SKIP -> skip; FAIL, XPASS, TIMEOUT -> fail; ERROR (the harness
-# or the environment broke, not the kernel) -> unknown.
+# -> pass; SKIP (HOSTFAIL too: KTAP writes it as a SKIP) -> skip; FAIL,
+# XPASS, TIMEOUT -> fail; ERROR (the harness or the environment broke,
+# not the kernel) and NOTRUN (the run was interrupted first) -> unknown.
 exec awk '
 /^  (ok|not ok) [0-9]+ / {
 	line = $0
@@ -21,7 +22,7 @@ exec awk '
 	gsub(/[^A-Za-z0-9_.-]+/, ".", name)
 	sub(/\.$/, "", name)
 	if (dir == "SKIP") r = "skip"
-	else if (dir == "ERROR") r = "unknown"
+	else if (dir == "ERROR" || dir == "NOTRUN") r = "unknown"
 	else if (dir == "XFAIL") r = "pass"
 	else r = ok ? "pass" : "fail"
 	print name, r

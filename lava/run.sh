@@ -45,12 +45,17 @@ status=$?
 set -e
 tail -n 1 "$out/ktap.txt"
 # Status 2 is the environment check (ptrace blocked) or a bad case file:
-# one result saying so, not hundreds of missing ones.
-if [ "$status" -ge 2 ]; then
+# one result saying so, not hundreds of missing ones. 129, 130 and 143 are
+# a run stopped by SIGHUP, SIGINT or SIGTERM (a job timeout): suite-run
+# fails, and what it judged before is still reported (NOTRUN: unknown).
+case $status in
+0 | 1) report suite-run --result pass ;;
+129 | 130 | 143) report suite-run --result fail ;;
+*)
 	report suite-run --result fail
 	exit 0
-fi
-report suite-run --result pass
+	;;
+esac
 if [ "$PER_CASE" = true ]; then
 	lava/ktap-to-lava.sh <"$out/ktap.txt" | while read -r name result; do
 		report "$name" --result "$result"

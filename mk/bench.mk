@@ -1,4 +1,4 @@
-# make bench (issue 8): side-by-side figures for the platform, with their
+# make bench: side-by-side figures for the platform, with their
 # ratios to a pipe round trip; see bench/README.md. Never part of make
 # check. Knobs: BENCH_ROUNDS (5), BENCH_SCALE (1: ops per repetition),
 # BENCH_CPU (0), BENCH_SUITE (suite patterns; empty: every case; none: no

@@ -1,4 +1,4 @@
-# make coverage (issue 7): an instrumented build in build-cov/ (gcov,
+# make coverage: an instrumented build in build-cov/ (gcov,
 # -DCOVERAGE: see platform/coverage.h for the processes that leave by
 # _exit, execve or a signal), the unit tests and the whole suite in both
 # variants, then lcov with branch coverage and genhtml into

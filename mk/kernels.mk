@@ -1,4 +1,4 @@
-# make kernels [KERNELS="..."] (issue 7 item 2): the suite under other Linux
+# make kernels [KERNELS="..."]: the suite under other Linux
 # kernels, each booted under qemu from a reproducible initramfs; results in
 # reports/kernels/<release>/. See scripts/kernels/README.md.
 #

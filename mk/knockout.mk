@@ -1,4 +1,4 @@
-# Feature knockouts (issue 7). build/knockout runs a program under a
+# Feature knockouts. build/knockout runs a program under a
 # seccomp filter that makes chosen ptrace requests or syscalls fail
 # (tools/knockout/knockout.h), so the platform's fallback paths run on this
 # kernel. `make knockouts` (part of make check) runs the suite once under

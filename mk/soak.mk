@@ -1,4 +1,4 @@
-# Soak (issue 9, item 3): the whole suite SOAK_ROUNDS times in ONE harness
+# Soak: the whole suite SOAK_ROUNDS times in ONE harness
 # process (`harness soak`, harness/runner/soak.c), -j = the CPUs. After each
 # round it prints the runner's VmRSS, open fds, threads and the stub
 # processes left on the system; it fails when a round fails or the figures

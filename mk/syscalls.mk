@@ -1,4 +1,4 @@
-# The syscalls/ family (issue 5 item 2): one fixture and one case per
+# The syscalls/ family: one fixture and one case per
 # x86-64 syscall number the installed libseccomp names. See
 # cases/syscalls/README.md.
 #

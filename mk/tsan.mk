@@ -1,4 +1,4 @@
-# ThreadSanitizer (issue 9, item 4): the platform's unit tests, PLAT_TESTING
+# ThreadSanitizer: the platform's unit tests, PLAT_TESTING
 # library included, built with -fsanitize=thread into build-tsan/. They
 # exercise the thread pools (P8), the per-process servers (P9), interrupts
 # from other threads (P11, P19) and the lazy FP ownership (P13). A report

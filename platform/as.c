@@ -211,7 +211,7 @@ void as_free(struct plat_as *as)
 
 static void evict_if_mine(struct stub_thread *t, pid_t key, void *me)
 {
-	if (!t->dead && !t->detached && key == *(pid_t *)me)
+	if (!t->dead && !atomic_load(&t->detached) && key == *(pid_t *)me)
 		ctx_evict_fp(t);
 }
 
@@ -220,7 +220,7 @@ void plat_as_release(struct plat_as *as)
 	struct plat *p = as->plat;
 	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_RELEASE });
 	/* No stale fault record may survive into the next guest (P17, P18). */
-	ctx_clear_faults(p, as, 0, MAXIMUM_USER_ADDRESS);
+	ctx_clear_faults(p, as, 0, LINUX_TASK_SIZE);
 	if (!atomic_load(&as->dead) && !p->opts.no_pool) {
 		int err;
 		struct stub_thread *t = tpool_get(as, &as->syscall, &err);

@@ -1,4 +1,4 @@
-/* P6, escape check (issue 9): a host syscall made by a stub thread outside
+/* P6, escape check: a host syscall made by a stub thread outside
  * the injection path is stopped by the stub filter's gate, counted by
  * plat_escapes() and ends the switch with an error. The escape is
  * simulated with the test-only plat_test_resume_cont: the guest is resumed

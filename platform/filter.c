@@ -54,7 +54,7 @@ out:
 	return prog;
 }
 
-/* P6, escape check (issue 9): seccomp sees a stub thread's syscall only when
+/* P6, escape check: seccomp sees a stub thread's syscall only when
  * the thread was resumed with PTRACE_CONT, i.e. for an injected syscall
  * (P20) or the stub's own bootstrap, and both run from the stub page. Any
  * syscall from another address means guest code ran a host syscall: it is

@@ -222,7 +222,7 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
 }
 
 /*
- * The platform bugs these found (issue 6 item 2), all fixed:
+ * The platform bugs these found, all fixed:
  *
  * - new stub threads under a storm: a thread detached for the P9
  *   hand-over (or parked by an exiting tracer) was resumed by an outside

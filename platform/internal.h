@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "platform/linux_abi.h"
 #include "platform/platform.h"
 
 /* Stub code symbols from stub/stub.S (addresses in the harness's copy). */
@@ -22,7 +23,6 @@ struct stub_layout {
 	uintptr_t done_rip;     /* the int3 loop */
 	uintptr_t hold_rip;     /* the kill(SIGSTOP) loop of a detached thread */
 };
-#define MAXIMUM_USER_ADDRESS 0x7ffffffff000UL
 
 int stub_page_init(char *err, size_t errlen);
 extern struct stub_layout stub_layout;
@@ -37,7 +37,7 @@ struct stub_thread {
 	struct user_regs_struct kregs;
 	bool kregs_valid;
 	struct plat_ctx *_Atomic fp_owner;
-	bool detached;                 /* parked by an exiting tracer (P8) */
+	atomic_bool detached;          /* parked by an exiting tracer (P8) */
 	bool dead;
 };
 
@@ -154,6 +154,7 @@ struct stub_thread *server_new_thread(struct plat_as *as, int *err);
 void server_stop(struct plat_as *as);
 int stub_thread_attach(struct stub_thread *t);
 int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base);
+int as_unmap_all(struct plat_as *as, struct stub_thread *t);
 
 /* master.c (P3) */
 int master_create(struct plat_as *master, struct stub_thread *first);
@@ -169,7 +170,6 @@ int as_check_thread_death(struct stub_thread *t, int status, const char *what);
 void as_emit(struct plat_as *as, struct plat_event *ev);
 void as_free(struct plat_as *as);
 struct plat_as *as_create(struct plat *p, bool is_master, int *err);
-int as_unmap_all(struct plat_as *as, struct stub_thread *t);
 
 /* context.c */
 void ctx_evict_fp(struct stub_thread *t);

@@ -171,8 +171,8 @@ uintptr_t plat_stub_end(void);
 
 #ifdef PLAT_TESTING
 #include <stdatomic.h>
-/* Test-only: inject an arbitrary syscall into an address space (issue 6,
- * P6). Returns the raw rax, or -PLAT_ESTUBDEAD. */
+/* Test-only: inject an arbitrary syscall into an address space (P6, P20).
+ * Returns the raw rax, or -PLAT_ESTUBDEAD. */
 long plat_test_inject(struct plat_as *as, long nr, const long args[6]);
 /* Test-only: take the P24 fatal path on this address space's stub thread. */
 void plat_test_fatal(struct plat_as *as) __attribute__((noreturn));

@@ -64,14 +64,16 @@ static int create_from_master(struct plat_as *as)
 	return 0;
 }
 
-/* P4: a stub keeps nothing but the stub page. Stubs cloned from the master
- * inherit its already empty address space, so only the master needs this. */
+/* P4, P22: a stub keeps nothing but the stub page. The master is emptied
+ * once, at creation (stub processes cloned from it inherit its empty
+ * address space); every stub process is emptied again when its address
+ * space is released to the pool (as.c). */
 int as_unmap_all(struct plat_as *as, struct stub_thread *t)
 {
 	long lo[6] = { 0, (long)stub_layout.start };
-	long hi[6] = { (long)stub_layout.end, (long)(MAXIMUM_USER_ADDRESS - stub_layout.end) };
+	long hi[6] = { (long)stub_layout.end, (long)(LINUX_TASK_SIZE - stub_layout.end) };
 	long r = inject_syscall(t, SYS_munmap, lo);
-	if (r == 0 && stub_layout.end < MAXIMUM_USER_ADDRESS)
+	if (r == 0 && stub_layout.end < LINUX_TASK_SIZE)
 		r = inject_syscall(t, SYS_munmap, hi);
 	if (r != 0 && r != -PLAT_ESTUBDEAD)
 		plat_fatal(t->tid, "munmap of everything but the stub failed: %ld", r);

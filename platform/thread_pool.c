@@ -75,7 +75,7 @@ static int reattach(struct plat_as *as, struct stub_thread *t)
 		as_poison(as, t->tid, 0, "could not be re-attached after its tracer exited");
 		return -PLAT_ESTUBDEAD;
 	}
-	atomic_store((atomic_bool *)&t->detached, false);
+	atomic_store(&t->detached, false);
 	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_THREAD_REKEY, .stub_tid = t->tid });
 	return 0;
 }
@@ -86,7 +86,7 @@ struct stub_thread *tpool_get(struct plat_as *as, struct thread_pool *tp, int *e
 	pthread_rwlock_rdlock(&tp->lock);
 	struct stub_thread *t = lookup(tp, me);
 	pthread_rwlock_unlock(&tp->lock);
-	if (t && !atomic_load((atomic_bool *)&t->detached))
+	if (t && !atomic_load(&t->detached))
 		return t;
 	if (!t) {
 		pthread_rwlock_wrlock(&tp->lock);

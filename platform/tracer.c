@@ -2,9 +2,10 @@
  *
  * PTRACE_O_EXITKILL fires when the tracer *thread* exits, and the SIGKILL it
  * sends takes the whole stub process. So a harness thread that goes away
- * must first hand its stub threads back: each is parked at the injection
- * point and detached with SIGSTOP, leaving it in group-stop until the P8
- * re-key path attaches it to another harness thread. The exiting thread
+ * must first hand its stub threads back: each is pointed at the stub's
+ * hold loop and detached with SIGSTOP, leaving it in group-stop (a SIGCONT
+ * from outside only runs it into its next SIGSTOP) until the P8 re-key
+ * path attaches it to another harness thread. The exiting thread
  * finds its stub threads in the pools of every live platform instance. */
 #include <errno.h>
 #include <pthread.h>
@@ -37,7 +38,7 @@ static void park(struct stub_thread *t)
 	t->kregs_valid = false;
 	if (stub_thread_hold(t, &t->init_regs) == 0 &&
 	    ptrace(PTRACE_DETACH, t->tid, 0, (void *)SIGSTOP) == 0)
-		atomic_store((atomic_bool *)&t->detached, true);
+		atomic_store(&t->detached, true);
 	/* A failure means the stub is already dead: nothing to hand back. */
 }
 
@@ -46,7 +47,7 @@ static void park_mine(struct thread_pool *tp, pid_t me)
 	pthread_rwlock_rdlock(&tp->lock);
 	for (size_t i = 0; i < tp->n; i++) {
 		struct stub_thread *t = tp->v[i].t;
-		if (tp->v[i].key == me && !t->dead && !atomic_load((atomic_bool *)&t->detached))
+		if (tp->v[i].key == me && !t->dead && !atomic_load(&t->detached))
 			park(t);
 	}
 	pthread_rwlock_unlock(&tp->lock);

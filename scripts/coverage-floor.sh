@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make coverage: one directory's figures against its floors (issue 7).
+# make coverage: one directory's figures against its floors.
 #   scripts/coverage-floor.sh NAME FILE.info MIN_LINES_PCT MIN_BRANCHES_PCT
 # Compares hit*100 >= floor*found in integers, so 89.99 % is not 90 %.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Guest-side fuzzing (issue 9, item 2): runs fixtures/fuzz/guest_fuzz through
+# Guest-side fuzzing: runs fixtures/fuzz/guest_fuzz through
 # `harness run` for SEEDS seeds, each twice, and checks for every seed:
 #   - the harness did not crash: its exit status is the one the trace's
 #     last line gives the guest (exited with N -> N, killed by SIG -> 128+n);

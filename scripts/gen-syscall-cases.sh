@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The syscalls/ family (issue 5 item 2): one case per x86-64 syscall number
+# The syscalls/ family: one case per x86-64 syscall number
 # that the installed libseccomp names, all run by one fixture template
 # (fixtures/syscalls_template.c.in). cases/syscalls/README.md says why and
 # how; mk/syscalls.mk calls this script.

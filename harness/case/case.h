@@ -13,7 +13,7 @@
  *   timeout: 10                   seconds > 0, up to 3 decimals (2.5)
  *   exit: 0 | signal SIGSEGV | signal SIGSEGV core
  *   variants: lazy full-state     platform variants to run; default all
- *   expect: timeout               the run must end by the timeout (issue 9)
+ *   expect: timeout               the run must end by the timeout
  *   chaos: kill-stub-process      the harness SIGKILLs the guest's stub (P23);
  *                                 the run must end in that error
  *   chaos: signal-stub kill SIGUSR1 x3, stop-continue

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put(struct fp_store *s, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put(struct fp_store *s, const char *key, const char *fmt, ...)
+void fingerprint_add(struct fp_store *s, const char *key, const char *fmt, ...)
 {
 	size_t i = s->fp.n;
 	if (i >= FP_MAX)
@@ -18,7 +16,7 @@ static void put(struct fp_store *s, const char *key, const char *fmt, ...)
 	vsnprintf(s->values[i], FP_VALUE, fmt, ap);
 	va_end(ap);
 	snprintf(s->keys[i], sizeof s->keys[i], "%s", key);
-	s->pairs[i] = (struct fp_pair){ s->keys[i], s->values[i] };
+	s->pairs[i] = (struct fp_pair){s->keys[i], s->values[i]};
 	s->fp.n++;
 }
 
@@ -30,31 +28,31 @@ static const char *yes_no(bool b)
 static void probe(struct fp_store *s, const struct host_features *h)
 {
 	const struct plat_probe *p = &h->probe;
-	put(s, "kernel", "%s", p->kernel_release);
-	put(s, "cpu_vendor", "%s", p->cpu_vendor);
-	put(s, "ptrace_before_seccomp", "%s", yes_no(p->ptrace_before_seccomp));
+	fingerprint_add(s, "kernel", "%s", p->kernel_release);
+	fingerprint_add(s, "cpu_vendor", "%s", p->cpu_vendor);
+	fingerprint_add(s, "ptrace_before_seccomp", "%s", yes_no(p->ptrace_before_seccomp));
 	/* Which path the platform took where the kernel may lack a feature:
 	 * no EXITKILL leaves PDEATHSIG alone (P25); no XSTATE regset moves
 	 * the legacy FXSAVE area only (P13). */
-	put(s, "exitkill", "%s", yes_no(p->exitkill));
-	put(s, "stub_reaping", "%s", p->exitkill ? "exitkill+pdeathsig" : "pdeathsig");
-	put(s, "xsave", "%s", yes_no(p->has_xsave));
-	put(s, "xsave_size", "%zu", p->xsave_cpuid_size);
-	put(s, "fpstate_size", "%zu", p->fpstate_size);
-	put(s, "fp_transfer", "%s", plat_fp_xfer_name(p->fp_xfer));
-	put(s, "avx", "%s", yes_no(h->avx));
-	put(s, "avx512", "%s", yes_no(h->avx512));
-	put(s, "vsyscall", "%s", p->vsyscall_mode);
-	put(s, "cpuid_faulting", "%s", yes_no(p->cpuid_faulting));
-	put(s, "fsgsbase", "%s", yes_no(p->has_fsgsbase));
-	put(s, "mmap_min_addr", "%ld", p->mmap_min_addr);
+	fingerprint_add(s, "exitkill", "%s", yes_no(p->exitkill));
+	fingerprint_add(s, "stub_reaping", "%s", p->exitkill ? "exitkill+pdeathsig" : "pdeathsig");
+	fingerprint_add(s, "xsave", "%s", yes_no(p->has_xsave));
+	fingerprint_add(s, "xsave_size", "%zu", p->xsave_cpuid_size);
+	fingerprint_add(s, "fpstate_size", "%zu", p->fpstate_size);
+	fingerprint_add(s, "fp_transfer", "%s", plat_fp_xfer_name(p->fp_xfer));
+	fingerprint_add(s, "avx", "%s", yes_no(h->avx));
+	fingerprint_add(s, "avx512", "%s", yes_no(h->avx512));
+	fingerprint_add(s, "vsyscall", "%s", p->vsyscall_mode);
+	fingerprint_add(s, "cpuid_faulting", "%s", yes_no(p->cpuid_faulting));
+	fingerprint_add(s, "fsgsbase", "%s", yes_no(p->has_fsgsbase));
+	fingerprint_add(s, "mmap_min_addr", "%ld", p->mmap_min_addr);
 }
 
 /* Set by build/knockout (tools/knockout): the requests made to fail. */
 static void knockouts(struct fp_store *s)
 {
 	const char *k = getenv("HARNESS_KNOCKOUT");
-	put(s, "knockout", "%s", k && *k ? k : "none");
+	fingerprint_add(s, "knockout", "%s", k && *k ? k : "none");
 }
 
 static void options(struct fp_store *s, const struct runner_opts *o, const char *gdb)
@@ -67,22 +65,24 @@ static void options(struct fp_store *s, const struct runner_opts *o, const char 
 			continue;
 		char key[40];
 		snprintf(key, sizeof key, "variant.%s", v[i].name);
-		put(s, key, "%s", v[i].describe);
+		fingerprint_add(s, key, "%s", v[i].describe);
 		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-			 names[0] ? " " : "", v[i].name);
+		         names[0] ? " " : "", v[i].name);
 	}
-	put(s, "variants", "%s", names);
-	put(s, "timeout_default", "%u.%03u s", o->timeout_ms / 1000, o->timeout_ms % 1000);
-	put(s, "timeout_scale", "%g", o->scale);
-	put(s, "repeat", "%u", o->repeat);
-	put(s, "normalisation", "none");
-	put(s, "gdb", "%s", gdb ? gdb : "not installed (crashes are reported without a backtrace)");
+	fingerprint_add(s, "variants", "%s", names);
+	fingerprint_add(s, "timeout_default", "%u.%03u s", o->timeout_ms / 1000,
+	                o->timeout_ms % 1000);
+	fingerprint_add(s, "timeout_scale", "%g", o->scale);
+	fingerprint_add(s, "repeat", "%u", o->repeat);
+	fingerprint_add(s, "normalisation", "none");
+	fingerprint_add(s, "gdb", "%s",
+	                gdb ? gdb : "not installed (crashes are reported without a backtrace)");
 }
 
 void fingerprint_build(struct fp_store *s, const struct host_features *h,
-		       const struct runner_opts *o, const char *gdb)
+                       const struct runner_opts *o, const char *gdb)
 {
-	s->fp = (struct fingerprint){ s->pairs, 0 };
+	s->fp = (struct fingerprint){s->pairs, 0};
 	probe(s, h);
 	knockouts(s);
 	options(s, o, gdb);

@@ -21,7 +21,7 @@ static void str(FILE *f, const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
 	putc('"', f);
-	for (size_t i = 0; i < n; ) {
+	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
 		size_t len = utf8_seq(p + i, n - i);
 		if (c == '"' || c == '\\')
@@ -60,7 +60,7 @@ static void result(FILE *f, const struct result *r)
 	fputs(", \"variant\": ", f);
 	str(f, r->variant && *r->variant ? r->variant : NULL);
 	fprintf(f, ", \"result\": \"%s\", \"duration_ms\": %lu, \"oracles\": [",
-		result_kind_name(r->kind), r->duration_ms);
+	        result_kind_name(r->kind), r->duration_ms);
 	const char *sep = "";
 	for (unsigned bit = 1; bit & ORACLE_ALL; bit <<= 1)
 		if (r->oracles & bit) {
@@ -93,20 +93,19 @@ static void result(FILE *f, const struct result *r)
 static void totals(FILE *f, const struct result *r, size_t n)
 {
 	static const enum result_kind order[] = {
-		RESULT_PASS, RESULT_FAIL, RESULT_XFAIL, RESULT_XPASS,
-		RESULT_SKIP, RESULT_ERROR, RESULT_TIMEOUT,
+	    RESULT_PASS,  RESULT_FAIL,    RESULT_XFAIL,    RESULT_XPASS,  RESULT_SKIP,
+	    RESULT_ERROR, RESULT_TIMEOUT, RESULT_HOSTFAIL, RESULT_NOTRUN,
 	};
+	_Static_assert(sizeof order / sizeof order[0] == RESULT_NKINDS, "every kind counted");
 	struct result_totals t;
 	result_totals(r, n, &t);
 	fputs("  \"totals\": {", f);
 	for (size_t i = 0; i < RESULT_NKINDS; i++)
-		fprintf(f, "\"%s\": %zu, ", result_kind_lower(order[i]),
-			t.n[order[i]]);
+		fprintf(f, "\"%s\": %zu, ", result_kind_lower(order[i]), t.n[order[i]]);
 	fprintf(f, "\"total\": %zu}\n", n);
 }
 
-int report_json(FILE *f, const struct fingerprint *fp,
-		const struct result *r, size_t n)
+int report_json(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n)
 {
 	const struct result **v = results_sorted(r, n);
 	if (!v)

@@ -1,7 +1,9 @@
 /* JUnit XML as CI servers read it: <testsuites>, one <testsuite> per
  * family with the fingerprint as <properties>, one <testcase> per case
- * and variant. FAIL, XPASS and TIMEOUT are <failure>s, ERROR an <error>,
- * SKIP and XFAIL <skipped>; the type attribute keeps our kind. */
+ * and variant. FAIL, XPASS and TIMEOUT are <failure>s, ERROR and NOTRUN
+ * <error>s (an interrupted run must not look green to a CI server that
+ * reads only this file), SKIP, XFAIL and HOSTFAIL <skipped>; the type
+ * attribute keeps our kind. */
 #include "harness/report/results.h"
 
 #include <errno.h>
@@ -16,8 +18,8 @@
 static bool unfit(const unsigned char *p, size_t len)
 {
 	if (len == 1)
-		return (p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' &&
-			p[0] != '\r') || p[0] == 0x7f;
+		return (p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' && p[0] != '\r') ||
+		       p[0] == 0x7f;
 	return !len || (len == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe);
 }
 
@@ -28,7 +30,7 @@ static bool unfit(const unsigned char *p, size_t len)
 static void xml(FILE *f, const char *s, size_t n, bool attr)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n; ) {
+	for (size_t i = 0; i < n;) {
 		size_t len = utf8_seq(p + i, n - i);
 		if (unfit(p + i, len)) {
 			fprintf(f, "\\x%02x", p[i++]);
@@ -64,11 +66,16 @@ static void seconds(FILE *f, unsigned long ms)
 static const char *element(enum result_kind k)
 {
 	switch (k) {
-	case RESULT_FAIL: case RESULT_XPASS: case RESULT_TIMEOUT:
+	case RESULT_FAIL:
+	case RESULT_XPASS:
+	case RESULT_TIMEOUT:
 		return "failure";
 	case RESULT_ERROR:
+	case RESULT_NOTRUN:
 		return "error";
-	case RESULT_SKIP: case RESULT_XFAIL:
+	case RESULT_SKIP:
+	case RESULT_XFAIL:
+	case RESULT_HOSTFAIL:
 		return "skipped";
 	default:
 		return NULL;
@@ -78,8 +85,7 @@ static const char *element(enum result_kind k)
 static void testcase(FILE *f, const struct result *r)
 {
 	const char *el = element(r->kind);
-	const char *msg = r->message && *r->message ? r->message
-						    : result_kind_name(r->kind);
+	const char *msg = r->message && *r->message ? r->message : result_kind_name(r->kind);
 	fputs("    <testcase classname=\"", f);
 	xmls(f, r->family, true);
 	fputs("\" name=\"", f);
@@ -95,8 +101,7 @@ static void testcase(FILE *f, const struct result *r)
 		fputs("\"/>\n", f);
 		return;
 	}
-	fprintf(f, "\">\n      <%s type=\"%s\" message=\"", el,
-		result_kind_name(r->kind));
+	fprintf(f, "\">\n      <%s type=\"%s\" message=\"", el, result_kind_name(r->kind));
 	xml(f, msg, strcspn(msg, "\n"), true);
 	fputs("\">", f);
 	xmls(f, r->message, false);
@@ -113,7 +118,7 @@ struct counts {
 
 static void count(const struct result **v, size_t n, struct counts *c)
 {
-	*c = (struct counts){ .tests = n };
+	*c = (struct counts){.tests = n};
 	for (size_t i = 0; i < n; i++) {
 		const char *el = element(v[i]->kind);
 		c->failures += el && !strcmp(el, "failure");
@@ -125,9 +130,10 @@ static void count(const struct result **v, size_t n, struct counts *c)
 
 static void counts_attrs(FILE *f, const struct counts *c)
 {
-	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		"skipped=\"%zu\" time=\"", c->tests, c->failures, c->errors,
-		c->skipped);
+	fprintf(f,
+	        " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	        "skipped=\"%zu\" time=\"",
+	        c->tests, c->failures, c->errors, c->skipped);
 	seconds(f, c->ms);
 	fputc('"', f);
 }
@@ -148,8 +154,7 @@ static void properties(FILE *f, const struct fingerprint *fp)
 }
 
 /* The suite for v[0..n), one family; returns the index after it. */
-static size_t suite(FILE *f, const struct fingerprint *fp,
-		    const struct result **v, size_t n)
+static size_t suite(FILE *f, const struct fingerprint *fp, const struct result **v, size_t n)
 {
 	size_t end = 1;
 	while (end < n && !strcmp(v[end]->family, v[0]->family))
@@ -168,8 +173,7 @@ static size_t suite(FILE *f, const struct fingerprint *fp,
 	return end;
 }
 
-int report_junit(FILE *f, const struct fingerprint *fp,
-		 const struct result *r, size_t n)
+int report_junit(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n)
 {
 	const struct result **v = results_sorted(r, n);
 	if (!v)
@@ -179,7 +183,7 @@ int report_junit(FILE *f, const struct fingerprint *fp,
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
 	counts_attrs(f, &c);
 	fputs(">\n", f);
-	for (size_t i = 0; i < n; )
+	for (size_t i = 0; i < n;)
 		i += suite(f, fp, v + i, n - i);
 	fputs("</testsuites>\n", f);
 	free(v);

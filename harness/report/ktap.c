@@ -1,8 +1,10 @@
 /* KTAP v1 (Documentation/dev-tools/ktap.rst): one subtest block per
  * family, indented two spaces, one result line per case and variant.
  * KTAP's directives name the outcome: "# SKIP", "# XFAIL", "# TIMEOUT",
- * "# ERROR" ("# XPASS" is ours; parsers fall back to the ok/not ok before
- * it). The message's first line is the directive's reason; the rest of it
+ * "# ERROR" ("# XPASS" and "# NOTRUN" are ours; parsers fall back to the
+ * ok/not ok before them). HOSTFAIL is "ok ... # SKIP", since KTAP's
+ * readers know what a skip is; its reason starts "host fails it too" and
+ * the totals count it apart. The message's first line is the directive's reason; the rest of it
  * and the diff follow the result line as diagnostic lines at the
  * subtest's indentation. (KTAP's habit is diagnostics before the result;
  * after it is TAP's, and reads better with a long diff: the failing line
@@ -23,7 +25,7 @@
 static void put(FILE *f, const char *s, size_t n, bool desc)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n; ) {
+	for (size_t i = 0; i < n;) {
 		size_t len = utf8_seq(p + i, n - i);
 		if (!len || (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
 			fprintf(f, "\\x%02x", p[i++]);
@@ -63,12 +65,21 @@ static void diag(FILE *f, const char *s, unsigned from)
 static const char *directive(enum result_kind k)
 {
 	switch (k) {
-	case RESULT_SKIP: return "SKIP";
-	case RESULT_XFAIL: return "XFAIL";
-	case RESULT_XPASS: return "XPASS";
-	case RESULT_TIMEOUT: return "TIMEOUT";
-	case RESULT_ERROR: return "ERROR";
-	default: return NULL;
+	case RESULT_SKIP:
+	case RESULT_HOSTFAIL:
+		return "SKIP";
+	case RESULT_NOTRUN:
+		return "NOTRUN";
+	case RESULT_XFAIL:
+		return "XFAIL";
+	case RESULT_XPASS:
+		return "XPASS";
+	case RESULT_TIMEOUT:
+		return "TIMEOUT";
+	case RESULT_ERROR:
+		return "ERROR";
+	default:
+		return NULL;
 	}
 }
 
@@ -101,7 +112,7 @@ static size_t family(FILE *f, unsigned num, const struct result **v, size_t n)
 	for (size_t i = 0; i < end; i++) {
 		result_line(f, (unsigned)i + 1, v[i]);
 		ok &= result_kind_ok(v[i]->kind);
-		all_skipped &= v[i]->kind == RESULT_SKIP;
+		all_skipped &= v[i]->kind == RESULT_SKIP || v[i]->kind == RESULT_HOSTFAIL;
 	}
 	fprintf(f, "%s %u ", ok ? "ok" : "not ok", num);
 	put(f, v[0]->family, strlen(v[0]->family), true);
@@ -117,8 +128,7 @@ static size_t count_families(const struct result **v, size_t n)
 	return k;
 }
 
-int report_ktap(FILE *f, const struct fingerprint *fp,
-		const struct result *r, size_t n)
+int report_ktap(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n)
 {
 	const struct result **v = results_sorted(r, n);
 	if (!v)
@@ -137,10 +147,14 @@ int report_ktap(FILE *f, const struct fingerprint *fp,
 		i += family(f, num, v + i, n - i);
 	struct result_totals t;
 	result_totals(r, n, &t);
-	fprintf(f, "# Totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu "
-		"error:%zu timeout:%zu\n", t.n[RESULT_PASS], t.n[RESULT_FAIL],
-		t.n[RESULT_XFAIL], t.n[RESULT_XPASS], t.n[RESULT_SKIP],
-		t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT]);
+	/* The kinds added later go last: readers that scan the first seven
+	 * (bench/suite.c) keep working. */
+	fprintf(f,
+	        "# Totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu "
+	        "error:%zu timeout:%zu hostfail:%zu notrun:%zu\n",
+	        t.n[RESULT_PASS], t.n[RESULT_FAIL], t.n[RESULT_XFAIL], t.n[RESULT_XPASS],
+	        t.n[RESULT_SKIP], t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT], t.n[RESULT_HOSTFAIL],
+	        t.n[RESULT_NOTRUN]);
 	free(v);
 	if (fflush(f) || ferror(f)) {
 		if (!errno)

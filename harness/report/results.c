@@ -5,10 +5,10 @@
 #include <string.h>
 
 static const char *const upper[RESULT_NKINDS] = {
-	"PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR",
+    "PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN",
 };
 static const char *const lower[RESULT_NKINDS] = {
-	"pass", "fail", "skip", "xfail", "xpass", "timeout", "error",
+    "pass", "fail", "skip", "xfail", "xpass", "timeout", "error", "hostfail", "notrun",
 };
 
 const char *result_kind_name(enum result_kind k)
@@ -23,7 +23,7 @@ const char *result_kind_lower(enum result_kind k)
 
 bool result_kind_ok(enum result_kind k)
 {
-	return k == RESULT_PASS || k == RESULT_SKIP || k == RESULT_XFAIL;
+	return k == RESULT_PASS || k == RESULT_SKIP || k == RESULT_XFAIL || k == RESULT_HOSTFAIL;
 }
 
 void result_totals(const struct result *r, size_t n, struct result_totals *t)
@@ -50,7 +50,7 @@ static int cmp(const void *x, const void *y)
 		c = cmp_str(a->name, b->name);
 	if (!c)
 		c = cmp_str(a->variant, b->variant);
-	if (!c)	/* qsort is not stable; keep the caller's order of twins */
+	if (!c) /* qsort is not stable; keep the caller's order of twins */
 		c = (a > b) - (a < b);
 	return c;
 }

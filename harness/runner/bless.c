@@ -48,8 +48,9 @@ static int load(struct bless *b)
 	for (int i = 0; i < b->o.nargs; i++) {
 		char *path = resolve(b, b->o.args[i]);
 		int rc = !path ? uerror("harness bless: out of memory")
-		       : case_load(path, &b->cases[i], err, sizeof err) ? uerror("%s", err)
-		       : variant_check_names(path, &b->cases[i].variants);
+		         : case_load(path, &b->cases[i], err, sizeof err)
+		             ? uerror("%s", err)
+		             : variant_check_names(path, &b->cases[i].variants);
 		free(path);
 		b->n += !b->cases[i].path ? 0 : 1;
 		if (rc)
@@ -66,15 +67,17 @@ static void nothing(struct job *j, void *arg)
 
 /* One run of c under v, through the same machinery as suite. */
 static void run_once(const struct bless *b, const struct tcase *c, const struct variant *v,
-		     struct job *j)
+                     struct job *j)
 {
-	*j = (struct job){ .c = c, .v = v, .timeout_ms = cli_case_timeout(&b->o, c->timeout_ms) };
-	struct job *q[1] = { j };
-	struct sched sc = { q, 1, 1, &b->ctx, nothing, NULL, NULL };
+	*j = (struct job){.c = c, .v = v, .timeout_ms = cli_case_timeout(&b->o, c->timeout_ms)};
+	struct job *q[1] = {j};
+	struct sched sc = {q, 1, 1, &b->ctx, nothing, NULL, NULL};
 	size_t strays;
-	if (sched_run(&sc, &strays) == SCHED_INTERRUPTED) {
+	int sig = sched_run(&sc, &strays);
+	if (sig > 0) {
+		/* The case file is written only after its run: none is half done. */
 		fprintf(stderr, "harness: interrupted\n");
-		exit(SCHED_INTERRUPTED);
+		exit(EXIT_INTERRUPTED(sig));
 	}
 }
 
@@ -86,16 +89,22 @@ static int set_text(struct case_text *t, const struct bytes *s)
 	memcpy(p, s->p ? s->p : "", s->len);
 	p[s->len] = 0;
 	free(t->data);
-	*t = (struct case_text){ true, p, s->len };
+	*t = (struct case_text){true, p, s->len};
 	return 0;
 }
 
-/* The expectations the run gives: stdout always, stderr when the case
- * had it or the run wrote some, the trace for golden cases, the exit. */
+/* The expectations the run gives: stdout when the case has the section
+ * or no expectation yet (an absent section is unchecked on purpose, e.g.
+ * a 64 MiB flood), stderr when the case had it or the run wrote some, the
+ * trace for golden cases, the exit. */
 static int update(struct tcase *c, const struct run *r)
 {
 	const struct bytes *err = &r->s[RUN_STDERR];
-	int rc = set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
+	bool fresh = !c->sect[CASE_STDOUT].present && !c->sect[CASE_STDERR].present &&
+	             !c->sect[CASE_TRACE].present;
+	int rc = 0;
+	if (c->sect[CASE_STDOUT].present || fresh)
+		rc |= set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
 	if (c->sect[CASE_STDERR].present || err->len)
 		rc |= set_text(&c->sect[CASE_STDERR], err);
 	if (c->oracles & ORACLE_GOLDEN)
@@ -110,7 +119,7 @@ static char *slurp(const char *path, size_t *len)
 	struct hbuf b = {0};
 	char chunk[65536];
 	FILE *f = fopen(path, "re");
-	for (size_t n; f && (n = fread(chunk, 1, sizeof chunk, f)); )
+	for (size_t n; f && (n = fread(chunk, 1, sizeof chunk, f));)
 		hbuf_add(&b, chunk, n);
 	if (!f || ferror(f)) {
 		if (f)
@@ -149,13 +158,14 @@ static int write_atomic(const char *path, const char *text, size_t len)
 }
 
 static void show_diff(const char *path, const char *old, size_t oldlen, const char *new,
-		      size_t newlen)
+                      size_t newlen)
 {
 	char *d = diff_unified(old, oldlen, new, newlen, NULL);
 	const char *body = d ? d : "";
 	for (int skip = 0; skip < 2 && *body; skip++)
 		body += strcspn(body, "\n") + (body[strcspn(body, "\n")] == '\n');
-	printf("--- %s\n+++ %s (blessed)\n%s", path, path, d ? body : "(out of memory for the diff)\n");
+	printf("--- %s\n+++ %s (blessed)\n%s", path, path,
+	       d ? body : "(out of memory for the diff)\n");
 	free(d);
 }
 
@@ -195,22 +205,23 @@ static int bless_one(const struct bless *b, struct tcase *c)
 		fprintf(stderr, "%s: cannot bless: %s\n", c->path, why);
 		return 1;
 	}
-	variant_select(NULL, &c->variants, v);	/* lazy unless the case excludes it */
+	variant_select(NULL, &c->variants, v); /* lazy unless the case excludes it */
 	struct job j;
 	struct verdict verdict;
-	struct judge_env env = { b->ctx.gdb != NULL, cli_case_timeout(&b->o, c->timeout_ms) };
+	struct judge_env env = {b->ctx.gdb != NULL, cli_case_timeout(&b->o, c->timeout_ms)};
 	run_once(b, c, v[0], &j);
 	int rc = 0;
 	/* expect: timeout takes the partial output of a run that timed out,
-	 * and refuses one that ended (issue 9). */
+	 * and refuses one that ended. */
 	bool timed_out = c->expect_timeout && j.run.end == RUN_TIMEOUT;
-	verdict = (struct verdict){ .kind = RESULT_PASS };
+	verdict = (struct verdict){.kind = RESULT_PASS};
 	if (c->expect_timeout && j.run.end == RUN_DONE) {
-		fprintf(stderr, "%s: cannot bless: expected a timeout, but the run ended\n", c->path);
+		fprintf(stderr, "%s: cannot bless: expected a timeout, but the run ended\n",
+		        c->path);
 		rc = 1;
 	} else if (!timed_out && judge_problem(&j.run, &env, &verdict)) {
 		fprintf(stderr, "%s: cannot bless: %s: %s", c->path, result_kind_name(verdict.kind),
-			verdict.message ? verdict.message : "?\n");
+		        verdict.message ? verdict.message : "?\n");
 		rc = 1;
 	} else if (update(c, &j.run)) {
 		fprintf(stderr, "%s: cannot bless: out of memory\n", c->path);
@@ -235,7 +246,7 @@ int cmd_bless(int argc, char **argv)
 	if (!b.o.nargs)
 		rc = uerror("harness bless: name at least one case (smoke/hello or a .case path)");
 	if (!rc && !(rc = load(&b)) && !(rc = envcheck(&b.host))) {
-		b.ctx = (struct job_ctx){ b.o.fixtures_dir, crash_find_gdb(), getpid() };
+		b.ctx = (struct job_ctx){b.o.fixtures_dir, crash_find_gdb(), getpid()};
 		for (size_t i = 0; i < b.n; i++)
 			rc |= bless_one(&b, &b.cases[i]);
 	}

@@ -79,11 +79,6 @@ void bytes_free(struct bytes *b)
 	*b = (struct bytes){0};
 }
 
-bool bytes_equal(const struct bytes *a, const struct bytes *b)
-{
-	return a->len == b->len && (!a->len || !memcmp(a->p, b->p, a->len));
-}
-
 const char *bytes_tail(const struct bytes *b, size_t max)
 {
 	if (!b->p)

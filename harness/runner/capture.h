@@ -26,7 +26,6 @@ int capture_with(const char *name, const void *data, size_t len);
  * 0, or -1 with errno; b is always valid to free. */
 int capture_read(int fd, size_t max, struct bytes *b);
 void bytes_free(struct bytes *b);
-bool bytes_equal(const struct bytes *a, const struct bytes *b);
 /* The last max bytes of b, starting at a line when possible. */
 const char *bytes_tail(const struct bytes *b, size_t max);
 

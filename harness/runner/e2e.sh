@@ -22,6 +22,6 @@ fi
 mkdir -p "$B/tests"
 gcc $CFLAGS -x c harness/runner/e2e_test.inc -x c harness/runner/fake_sentry.inc -x none \
 	tools/criterion/lsan_runner.c \
-	"$B/libharness.a" "$B/libplatform.a" -lcriterion -lseccomp -lpthread \
+	"$B/libharness.a" "$B/libplatform.a" -lcriterion -lseccomp -ljansson -lpthread \
 	-o "$B/tests/runner_e2e"
 exec scripts/run-unit.sh "$B/tests/runner_e2e" "$@"

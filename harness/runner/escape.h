@@ -1,4 +1,4 @@
-/* The escape check after every case (issue 9, P6). */
+/* The escape check after every case (P6). */
 #ifndef HARNESS_RUNNER_ESCAPE_H
 #define HARNESS_RUNNER_ESCAPE_H
 

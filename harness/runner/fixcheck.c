@@ -1,6 +1,6 @@
 /* The fixtures of a run are checked up front, by the sentry's loader: a
- * missing, dynamic, truncated, 32-bit or non-ELF file is the user's mistake
- * (issue 3), not a case that failed, so it stops the run with status 2. */
+ * missing, dynamic, truncated, 32-bit or non-ELF file is the user's
+ * mistake, not a case that failed, so it stops the run with status 2. */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -13,24 +13,26 @@
 
 struct job_ctx {
 	const char *fixtures_dir;
-	const char *gdb;		/* NULL: no backtraces */
-	pid_t self;			/* the runner */
+	const char *gdb; /* NULL: no backtraces */
+	pid_t self;      /* the runner */
 };
 
 struct job {
 	const struct tcase *c;
-	const struct variant *v;	/* NULL: the native run (O3) */
-	unsigned rep;			/* 0 .. --repeat - 1 */
+	const struct variant *v; /* NULL: the native run (O3) */
+	unsigned rep;            /* 0 .. --repeat - 1 */
 	unsigned long timeout_ms;
-	void *owner;			/* the case's bookkeeping */
+	void *owner; /* the case's bookkeeping */
 	/* set while running */
 	pid_t pid;
 	int fd[CHILD_NFDS];
-	unsigned long t0, deadline;	/* job_now_ms() */
-	bool killed;			/* at its deadline */
+	unsigned long t0, deadline; /* job_now_ms() */
+	bool killed;                /* at its deadline */
 	char *evidence;
 	/* set once it ended */
 	struct run run;
+	bool ended;     /* by sched_run(), just before it calls done() */
+	bool abandoned; /* killed because the run was interrupted: run is partial */
 };
 
 unsigned long job_now_ms(void);

@@ -10,14 +10,14 @@
 
 struct verdict {
 	enum result_kind kind;
-	char *message;		/* NULL or lines; the first is the summary */
-	char *diff;		/* NULL or unified diffs */
-	int culprit;		/* the run the result is about: an index into
-				 * runs, or -1 for the native run */
+	char *message; /* NULL or lines; the first is the summary */
+	char *diff;    /* NULL or unified diffs */
+	int culprit;   /* the run the result is about: an index into
+	                * runs, or -1 for the native run */
 };
 
 struct judge_env {
-	bool have_gdb;		/* say why a crash has no backtrace */
+	bool have_gdb; /* say why a crash has no backtrace */
 	unsigned long timeout_ms;
 };
 
@@ -33,10 +33,24 @@ bool judge_wants_native(const struct tcase *c);
  * known_failure()'s reference or NULL. Precedence: a run that did not
  * finish (TIMEOUT, ERROR), then a native run that did not, then the
  * oracles and the repetitions (FAIL or PASS), then known failures turn
- * FAIL into XFAIL and PASS into XPASS. */
-void judge(const struct tcase *c, struct run *const *runs, unsigned nrun,
-	   const struct run *native, const char *known, const struct judge_env *env,
-	   struct verdict *v);
+ * FAIL into XFAIL and PASS into XPASS.
+ *
+ * A FAIL is HOSTFAIL instead ("environment, not platform") when the host
+ * fails the case in the same way, which means all of:
+ *   - the case has the native oracle, so a native run exists, and it
+ *     finished;
+ *   - that native run misses the case's own checks as far as a run on the
+ *     host can be checked: golden's stdout, stderr and exit (the host
+ *     writes no trace), selfcheck's end token and exit;
+ *   - the platform run ended exactly as the native run: stdout, stderr
+ *     and exit status equal byte for byte (so it misses the same checks
+ *     for the same bytes), and every repetition equals run 1.
+ * The golden trace is the one check left out: the host has none, and a
+ * trace that differs where the host's behaviour differs (a fault the CPU
+ * did not raise) is the expected consequence. A known-failure entry does
+ * not apply to a HOSTFAIL (it describes the platform). */
+void judge(const struct tcase *c, struct run *const *runs, unsigned nrun, const struct run *native,
+           const char *known, const struct judge_env *env, struct verdict *v);
 /* Only the first step: whether r failed to produce anything to compare
  * (v filled: TIMEOUT or ERROR with the message), for --bless. */
 bool judge_problem(const struct run *r, const struct judge_env *env, struct verdict *v);

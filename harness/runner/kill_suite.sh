@@ -17,25 +17,7 @@ B=build
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Every descendant of $1, from one snapshot of the process table.
-descendants() {
-	ps -e -o pid=,ppid= | awk -v root="$1" '
-		{ kids[$2] = kids[$2] " " $1 }
-		END {
-			n = split(kids[root], q, " ")
-			for (i = 1; i <= n; i++) {
-				print q[i]
-				m = split(kids[q[i]], more, " ")
-				for (j = 1; j <= m; j++) q[++n] = more[j]
-			}
-		}'
-}
-
-is_stub() { # only the stub page and [vsyscall] mapped (P4)
-	local maps
-	maps=$(grep -vc '\[vsyscall\]' "/proc/$1/maps" 2>/dev/null) || return 1
-	[[ $maps == 1 ]]
-}
+. harness/runner/proc_lib.sh
 
 setsid "$B/harness" suite -j2 --fixtures "$B/fixtures" --report-dir "$tmp/reports" \
 	lifecycle/ >"$tmp/out" 2>&1 &
@@ -56,11 +38,7 @@ fi
 kill -KILL "$harness"
 wait "$harness" 2>/dev/null || true
 for _ in $(seq 200); do # up to 10 s for every recorded process to go
-	left=()
-	for p in "${procs[@]}"; do
-		[[ -d /proc/$p ]] && [[ $(awk '{sub(/.*\) /, ""); print $1}' "/proc/$p/stat" 2>/dev/null) != Z ]] &&
-			left+=("$p")
-	done
+	left=($(alive "${procs[@]}"))
 	((${#left[@]} == 0)) && break
 	sleep 0.05
 done

@@ -1,4 +1,4 @@
-/* Known failures (issue 7, harness.md "Results"): a file in the cases
+/* Known failures (harness.md "Results"): a file in the cases
  * directory, `known-failures`, one entry per line:
  *
  *   CASE  VARIANTS  WHEN  REFERENCE...

@@ -1,4 +1,4 @@
-/* LeakSanitizer for processes that end with _exit() (issue 9, item 4). */
+/* LeakSanitizer for processes that end with _exit(). */
 #ifndef HARNESS_RUNNER_SANLEAK_H
 #define HARNESS_RUNNER_SANLEAK_H
 

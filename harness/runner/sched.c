@@ -1,8 +1,9 @@
 /* The parent's loop (see sched.h).
  *
- * SIGCHLD, SIGINT, SIGTERM and SIGHUP are blocked and taken with
- * sigtimedwait(), whose timeout is the nearest deadline: one thread, no
- * handlers, no races between a child's end and the timeout check. The
+ * SIGCHLD, SIGINT, SIGTERM and SIGHUP (those of the last three not
+ * inherited as ignored) are blocked and taken with sigtimedwait(), whose
+ * timeout is the nearest deadline: one thread, no handlers, no races
+ * between a child's end and the timeout check. The
  * runner is a child subreaper meanwhile, so stubs orphaned by a dead
  * tracer come back to it and are reaped, not left to init. */
 #include "harness/runner/sched.h"
@@ -17,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_MS 200		/* progress refresh while children run */
-#define STRAY_GRACE_MS 2000	/* for stubs already being killed by EXITKILL */
+#define TICK_MS 200         /* progress refresh while children run */
+#define STRAY_GRACE_MS 2000 /* for stubs already being killed by EXITKILL */
 #define STRAY_GIVE_UP_MS 10000
 
 struct loop {
@@ -27,13 +28,21 @@ struct loop {
 	size_t nrun, next;
 };
 
+void sched_interrupt_signals(sigset_t *set)
+{
+	static const int stop[] = {SIGINT, SIGTERM, SIGHUP};
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++) {
+		struct sigaction sa;
+		if (sigaction(stop[i], NULL, &sa) || sa.sa_handler != SIG_IGN)
+			sigaddset(set, stop[i]);
+	}
+}
+
 static void block(sigset_t *set, sigset_t *old)
 {
-	sigemptyset(set);
+	sched_interrupt_signals(set);
 	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
 	sigprocmask(SIG_BLOCK, set, old);
 }
 
@@ -42,9 +51,10 @@ static void start_some(struct loop *l)
 	const struct sched *s = l->s;
 	while (l->nrun < s->jobs && l->next < s->n) {
 		struct job *j = s->queue[l->next++];
-		if (job_start(j, s->ctx))
+		if (job_start(j, s->ctx)) {
+			j->ended = true;
 			s->done(j, s->arg);
-		else
+		} else
 			l->running[l->nrun++] = j;
 	}
 }
@@ -90,12 +100,13 @@ static void reap_ready(struct loop *l)
 		pid_t pid = si.si_pid;
 		struct job *j = take_running(l, pid);
 		if (j)
-			kill(-pid, SIGKILL);	/* gdb, a native fixture's children */
+			kill(-pid, SIGKILL); /* gdb, a native fixture's children */
 		int status = 0;
 		while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
 			;
 		if (j) {
 			job_reaped(j, status);
+			j->ended = true;
 			l->s->done(j, l->s->arg);
 		}
 	}
@@ -121,6 +132,7 @@ static void abandon(struct loop *l)
 		while (waitpid(l->running[i]->pid, &status, __WALL) < 0 && errno == EINTR)
 			;
 		job_reaped(l->running[i], status);
+		l->running[i]->abandoned = true;
 	}
 	l->nrun = 0;
 }
@@ -134,11 +146,12 @@ static int loop(struct loop *l, const sigset_t *set)
 		if (l->s->tick)
 			l->s->tick(oldest(l), l->s->arg);
 		long ms = wait_ms(l);
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 		int sig = sigtimedwait(set, NULL, &ts);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+		if (sig > 0 && sig != SIGCHLD) {
+			reap_ready(l); /* those that ended before it count as ended */
 			abandon(l);
-			return SCHED_INTERRUPTED;
+			return sig;
 		}
 		reap_ready(l);
 		expire_due(l);
@@ -148,7 +161,7 @@ static int loop(struct loop *l, const sigset_t *set)
 int sched_run(const struct sched *s, size_t *strays)
 {
 	sigset_t set, old;
-	struct loop l = { .s = s, .running = calloc(s->jobs ? s->jobs : 1, sizeof *l.running) };
+	struct loop l = {.s = s, .running = calloc(s->jobs ? s->jobs : 1, sizeof *l.running)};
 	if (!l.running)
 		return -1;
 	block(&set, &old);
@@ -168,7 +181,7 @@ static size_t kill_children(void)
 	size_t n = 0;
 	DIR *d = opendir("/proc");
 	snprintf(self, sizeof self, "\nPPid:\t%d\n", (int)getpid());
-	for (struct dirent *e; d && (e = readdir(d)); ) {
+	for (struct dirent *e; d && (e = readdir(d));) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof path, "/proc/%.20s/status", e->d_name);
@@ -189,13 +202,13 @@ static size_t kill_children(void)
 size_t sched_reap_strays(void)
 {
 	size_t killed = 0;
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	for (unsigned long t0 = job_now_ms(); job_now_ms() - t0 < STRAY_GIVE_UP_MS; ) {
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	for (unsigned long t0 = job_now_ms(); job_now_ms() - t0 < STRAY_GIVE_UP_MS;) {
 		pid_t p = waitpid(-1, NULL, WNOHANG | __WALL);
 		if (p > 0)
 			continue;
 		if (p < 0 && errno == ECHILD)
-			break;	/* nobody left */
+			break; /* nobody left */
 		if (!killed && job_now_ms() - t0 >= STRAY_GRACE_MS)
 			killed = kill_children();
 		nanosleep(&tick, NULL);

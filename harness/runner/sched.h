@@ -3,16 +3,15 @@
 #ifndef HARNESS_RUNNER_SCHED_H
 #define HARNESS_RUNNER_SCHED_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "harness/runner/job.h"
 
-#define SCHED_INTERRUPTED 130
-
 struct sched {
-	struct job **queue;		/* in start order */
+	struct job **queue; /* in start order */
 	size_t n;
-	unsigned jobs;			/* at most this many at once */
+	unsigned jobs; /* at most this many at once */
 	const struct job_ctx *ctx;
 	/* Called once per job when it has ended (or could not start). */
 	void (*done)(struct job *j, void *arg);
@@ -22,11 +21,21 @@ struct sched {
 	void *arg;
 };
 
-/* Runs the queue to its end: 0, or SCHED_INTERRUPTED when SIGINT,
- * SIGTERM or SIGHUP came (then every running child is killed and reaped,
- * and some jobs never ran nor called done). *strays gets how many
- * leftover processes had to be killed afterwards (sched_reap_strays()). */
+/* Runs the queue to its end: 0; -1 when out of memory; or the number of
+ * the signal (SIGINT, SIGTERM, SIGHUP) that interrupted it. Then every
+ * running child is SIGKILLed (its process group too) and reaped, its job
+ * marked abandoned with what it had written so far in run; those jobs
+ * and the ones never started do not call done. The caller blocks these
+ * signals for as long as it wants them taken as an interruption (past
+ * sched_run(), while it writes the reports); sched_run() blocks them for
+ * its own run in any case. *strays gets how many leftover processes had
+ * to be killed afterwards (sched_reap_strays()). */
 int sched_run(const struct sched *s, size_t *strays);
+
+/* The signals that interrupt a run: SIGINT, SIGTERM and SIGHUP, less
+ * those ignored when it starts (nohup, a background job of a shell
+ * without job control): whoever ignored them meant the run to go on. */
+void sched_interrupt_signals(sigset_t *set);
 
 /* Reaps processes left over after the jobs (stubs reparented to the
  * runner, which is a child subreaper while sched_run() runs): waits a

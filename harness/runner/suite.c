@@ -2,6 +2,7 @@
  * own child, judged by its oracles, reported (see runner.h). */
 #include "harness/runner/runner.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "harness/runner/progress.h"
 #include "harness/report/reports.h"
 #include "harness/runner/sched.h"
+#include "harness/util/signame.h"
 #include "harness/util/textcut.h"
 #include "harness/util/uerror.h"
 
@@ -31,7 +33,7 @@ struct casework {
 	const struct tcase *c;
 	const struct variant *v[MAX_VARIANTS];
 	size_t nv;
-	struct job *jobs;	/* nv x repeat platform runs, then the native one */
+	struct job *jobs; /* nv x repeat platform runs, then the native one */
 	size_t njobs, pending;
 	bool native;
 };
@@ -50,24 +52,25 @@ struct suite {
 	struct progress prog;
 	struct result *res;
 	size_t nres;
+	int interrupted; /* the signal that stopped the run, or 0 */
 };
 
 static void add_result(struct suite *s, const struct tcase *c, const char *variant,
-		       struct verdict *v, unsigned long ms)
+                       struct verdict *v, unsigned long ms)
 {
 	s->res[s->nres++] = (struct result){
-		.name = c->name,
-		.family = c->family,
-		.variant = variant,
-		.kind = v->kind,
-		.duration_ms = ms,
-		.message = v->message,
-		.diff = v->diff,
-		.oracles = c->oracles,
-		.requires = (const char *const *)c->requires.v,
-		.nrequires = c->requires.n,
+	    .name = c->name,
+	    .family = c->family,
+	    .variant = variant,
+	    .kind = v->kind,
+	    .duration_ms = ms,
+	    .message = v->message,
+	    .diff = v->diff,
+	    .oracles = c->oracles,
+	    .requires = (const char *const *)c->requires.v,
+	    .nrequires = c->requires.n,
 	};
-	*v = (struct verdict){0};	/* the result owns the strings now */
+	*v = (struct verdict){0}; /* the result owns the strings now */
 }
 
 /* The first lines of one captured stream: enough to compare kernels
@@ -79,7 +82,7 @@ static char *actual_text(const struct bytes *b)
 {
 	struct hbuf h = {0};
 	textcut_head(&h, b->p ? b->p : "", b->len, ACTUAL_MAX_LINES);
-	hbuf_putc(&h, 0);	/* an empty stream is "", not NULL */
+	hbuf_putc(&h, 0); /* an empty stream is "", not NULL */
 	return hbuf_take(&h, NULL);
 }
 
@@ -93,10 +96,10 @@ static void add_actual(struct suite *s, const struct run *r)
 	if (res->kind == RESULT_PASS || !r || !(a = malloc(sizeof *a)))
 		return;
 	*a = (struct result_actual){
-		.exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
-		.out = actual_text(&r->s[RUN_STDOUT]),
-		.err = actual_text(&r->s[RUN_STDERR]),
-		.trace = actual_text(&r->s[RUN_TRACE]),
+	    .exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
+	    .out = actual_text(&r->s[RUN_STDOUT]),
+	    .err = actual_text(&r->s[RUN_STDERR]),
+	    .trace = actual_text(&r->s[RUN_TRACE]),
 	};
 	res->actual = a;
 }
@@ -113,11 +116,10 @@ static void free_actual(const struct result_actual *a)
 }
 
 /* A result decided without running: SKIP, or ERROR for the case file. */
-static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind,
-		      const char *why)
+static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind, const char *why)
 {
 	for (size_t i = 0; i < (w->nv ? w->nv : 1); i++) {
-		struct verdict v = { .kind = kind, .message = strdup(why) };
+		struct verdict v = {.kind = kind, .message = strdup(why)};
 		const char *variant = w->nv ? w->v[i]->name : NULL;
 		casedir_write(s->o.report_dir, w->c, variant, &v, NULL, NULL);
 		add_result(s, w->c, variant, &v, 0);
@@ -133,15 +135,55 @@ static unsigned long slowest(const struct casework *w)
 	return ms;
 }
 
-/* All jobs of w ended: one result per variant, folders, costs. */
+/* Every run variant i of w needs has ended: all of them, unless the run
+ * was interrupted. */
+static bool variant_ended(const struct suite *s, const struct casework *w, size_t i)
+{
+	for (unsigned k = 0; k < s->o.repeat; k++)
+		if (!w->jobs[i * s->o.repeat + k].ended)
+			return false;
+	return !w->native || w->jobs[w->njobs - 1].ended;
+}
+
+/* NOTRUN for variant i of w, with what a run killed by the interruption
+ * had written so far (what was it doing when the user gave up?). */
+static void not_run(struct suite *s, struct casework *w, size_t i)
+{
+	unsigned rep = s->o.repeat, ended = 0, total = rep + w->native;
+	const struct run *partial = NULL;
+	for (unsigned k = 0; k < total; k++) {
+		const struct job *j = &w->jobs[k < rep ? i * rep + k : w->njobs - 1];
+		ended += j->ended;
+		if (!partial && j->abandoned && j->v)
+			partial = &j->run;
+	}
+	char sig[SIGNAME_LEN];
+	struct verdict v = {.kind = RESULT_NOTRUN};
+	if (asprintf(&v.message,
+	             "not run: the suite was interrupted by %s (%u of its %u runs had ended)\n%s",
+	             signame(s->interrupted, sig) ? sig : "a signal", ended, total,
+	             partial ? "one of its runs was killed by the interruption: actual/ and trace "
+	                       "in its report folder hold what it had written\n"
+	                     : "") < 0)
+		v.message = NULL;
+	casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v, partial, NULL);
+	add_result(s, w->c, w->v[i]->name, &v, 0);
+}
+
+/* All jobs of w ended, or the run was interrupted: one result per
+ * variant, folders, and the cost of a case that ran whole. */
 static void finish_case(struct suite *s, struct casework *w)
 {
 	unsigned rep = s->o.repeat;
-	struct judge_env env = { s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms) };
+	struct judge_env env = {s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms)};
 	const struct run *native = w->native ? &w->jobs[w->njobs - 1].run : NULL;
 	struct run *runs[rep];
 	for (size_t i = 0; i < w->nv; i++) {
 		struct verdict v;
+		if (!variant_ended(s, w, i)) {
+			not_run(s, w, i);
+			continue;
+		}
 		for (unsigned k = 0; k < rep; k++)
 			runs[k] = &w->jobs[i * rep + k].run;
 		judge(w->c, runs, rep, native, known_failure(w->c->name, w->v[i]->name), &env, &v);
@@ -151,10 +193,27 @@ static void finish_case(struct suite *s, struct casework *w)
 		add_result(s, w->c, w->v[i]->name, &v, runs[0]->ms);
 		add_actual(s, culprit);
 	}
-	if (costs_set(&s->costs, w->c->name, slowest(w)))
+	if (!w->pending && costs_set(&s->costs, w->c->name, slowest(w)))
 		fprintf(stderr, "harness: warning: out of memory for the cost table\n");
 	for (size_t i = 0; i < w->njobs; i++)
 		run_free(&w->jobs[i].run);
+}
+
+/* After an interruption: the cases whose jobs did not all end. */
+static void finish_interrupted(struct suite *s)
+{
+	size_t before = s->nres;
+	for (size_t i = 0; i < s->nsel; i++)
+		if (s->cw[i].jobs && s->cw[i].pending)
+			finish_case(s, &s->cw[i]);
+	size_t notrun = 0;
+	for (size_t i = before; i < s->nres; i++)
+		notrun += s->res[i].kind == RESULT_NOTRUN;
+	char sig[SIGNAME_LEN];
+	fprintf(stderr,
+	        "harness: interrupted by %s: %zu of %zu results not run (NOTRUN); "
+	        "writing the reports\n",
+	        signame(s->interrupted, sig) ? sig : "a signal", notrun, s->nres);
 }
 
 static void job_done(struct job *j, void *arg)
@@ -177,7 +236,7 @@ static int make_jobs(struct suite *s, struct casework *w)
 {
 	unsigned rep = s->o.repeat;
 	unsigned long timeout = cli_case_timeout(&s->o, w->c->timeout_ms);
-	w->native = judge_wants_native(w->c);	/* the only gate for host runs (O3) */
+	w->native = judge_wants_native(w->c); /* the only gate for host runs (O3) */
 	w->njobs = w->nv * rep + w->native;
 	w->pending = w->njobs;
 	w->jobs = calloc(w->njobs, sizeof *w->jobs);
@@ -185,7 +244,7 @@ static int make_jobs(struct suite *s, struct casework *w)
 		return -1;
 	for (size_t i = 0; i < w->njobs; i++) {
 		struct job *j = &w->jobs[i];
-		*j = (struct job){ .c = w->c, .timeout_ms = timeout, .owner = w };
+		*j = (struct job){.c = w->c, .timeout_ms = timeout, .owner = w};
 		j->v = i < w->nv * rep ? w->v[i / rep] : NULL;
 		j->rep = i < w->nv * rep ? (unsigned)(i % rep) : 0;
 		s->queue[s->nqueue++] = j;
@@ -199,8 +258,9 @@ static int plan_case(struct suite *s, struct casework *w)
 	char why[512];
 	w->nv = variant_select(&s->o.variants, &w->c->variants, w->v);
 	if (!w->nv) {
-		add_unrun(s, w, RESULT_SKIP, "not run: the case's variants: exclude every selected "
-					     "--variant");
+		add_unrun(s, w, RESULT_SKIP,
+		          "not run: the case's variants: exclude every selected "
+		          "--variant");
 		return 0;
 	}
 	switch (features_check(&s->host, &w->c->features, why, sizeof why)) {
@@ -268,7 +328,9 @@ static int check_report_dir(const struct runner_opts *o)
 	free(cases);
 	free(rep);
 	return same ? uerror("%s: the report directory may not be the cases directory "
-			     "(its costs.txt is the committed one)", o->report_dir) : 0;
+	                     "(its costs.txt is the committed one)",
+	                     o->report_dir)
+	            : 0;
 }
 
 static int load_known(struct suite *s)
@@ -285,17 +347,13 @@ static int prepare(struct suite *s, int argc, char **argv)
 	if (rc || s->o.help)
 		return rc;
 	if ((rc = variant_check_names("harness suite", &s->o.variants)) ||
-	    (rc = catalog_load(s->o.cases_dir, &s->cat)) ||
-	    (rc = check_case_variants(&s->cat)) ||
+	    (rc = catalog_load(s->o.cases_dir, &s->cat)) || (rc = check_case_variants(&s->cat)) ||
 	    (rc = catalog_select(&s->cat, "suite", s->o.args, s->o.nargs, &s->sel, &s->nsel)) ||
-	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) ||
-	    (rc = load_costs(s)) ||
-	    (rc = check_report_dir(&s->o)) ||
-	    (rc = envcheck(&s->host)) ||
-	    (rc = load_known(s)) ||
+	    (rc = fixcheck(s->o.fixtures_dir, s->sel, s->nsel)) || (rc = load_costs(s)) ||
+	    (rc = check_report_dir(&s->o)) || (rc = envcheck(&s->host)) || (rc = load_known(s)) ||
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
-	s->ctx = (struct job_ctx){ s->o.fixtures_dir, crash_find_gdb(), getpid() };
+	s->ctx = (struct job_ctx){s->o.fixtures_dir, crash_find_gdb(), getpid()};
 	return plan(s);
 }
 
@@ -307,7 +365,11 @@ static int keep_known(const char *name, void *arg)
 static int report(struct suite *s)
 {
 	struct fp_store fp;
+	char sig[SIGNAME_LEN];
 	fingerprint_build(&fp, &s->host, &s->o, s->ctx.gdb);
+	if (s->interrupted)
+		fingerprint_add(&fp, "interrupted", "%s",
+		                signame(s->interrupted, sig) ? sig : "a signal");
 	int rc = 0;
 	for (size_t i = 0; i < s->nres; i++)
 		if (!result_kind_ok(s->res[i].kind))
@@ -317,7 +379,7 @@ static int report(struct suite *s)
 	/* Cases deleted since the cost file was written drop out of it. */
 	costs_filter(&s->costs, keep_known, &s->cat);
 	reports_costs(s->o.report_dir, &s->costs);
-	return rc;
+	return s->interrupted ? EXIT_INTERRUPTED(s->interrupted) : rc;
 }
 
 static void teardown(struct suite *s)
@@ -339,30 +401,43 @@ static void teardown(struct suite *s)
 	cli_free(&s->o);
 }
 
+/* Runs the jobs and writes the reports with the interrupt signals
+ * blocked from first to last: one that comes while a child runs stops the
+ * run (sched_run), and the reports are then written whatever else comes.
+ * One that comes while the reports are written is delivered when the mask
+ * is restored, after them. */
+static int run_and_report(struct suite *s)
+{
+	sigset_t stop, old;
+	struct sched sc = {s->queue, s->nqueue, s->o.jobs, &s->ctx, job_done, tick, s};
+	size_t strays = 0;
+	sched_interrupt_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	progress_init(&s->prog, s->nqueue);
+	if (!s->prog.on)
+		sc.tick = NULL;
+	int rc = sched_run(&sc, &strays);
+	progress_end(&s->prog);
+	if (strays)
+		fprintf(stderr,
+		        "harness: warning: %zu processes outlived their case and were "
+		        "killed (stubs that survived their tracer? P25)\n",
+		        strays);
+	if (rc > 0) {
+		s->interrupted = rc;
+		finish_interrupted(s);
+	}
+	rc = rc < 0 ? uerror("harness suite: out of memory") : report(s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int cmd_suite(int argc, char **argv)
 {
 	struct suite s = {0};
 	int rc = prepare(&s, argc, argv);
-	if (rc || s.o.help) {
-		teardown(&s);
-		return rc;
-	}
-	struct sched sc = { s.queue, s.nqueue, s.o.jobs, &s.ctx, job_done, tick, &s };
-	size_t strays = 0;
-	progress_init(&s.prog, s.nqueue);
-	if (!s.prog.on)
-		sc.tick = NULL;
-	rc = sched_run(&sc, &strays);
-	progress_end(&s.prog);
-	if (strays)
-		fprintf(stderr, "harness: warning: %zu processes outlived their case and were "
-				"killed (stubs that survived their tracer? P25)\n", strays);
-	if (rc == SCHED_INTERRUPTED)
-		fprintf(stderr, "harness: interrupted\n");
-	else if (rc)
-		rc = uerror("harness suite: out of memory");
-	else
-		rc = report(&s);
+	if (!rc && !s.o.help)
+		rc = run_and_report(&s);
 	teardown(&s);
 	return rc;
 }

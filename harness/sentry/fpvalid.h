@@ -2,7 +2,7 @@
  * kernel checks one before it loads it (validate_user_xstate_header and
  * the MXCSR mask test): an image the kernel would refuse must become the
  * guest's SIGSEGV, never a ptrace SETREGSET failure (which the platform
- * treats as fatal, P24). Found by hostile/sigframe_smash (issue 9). */
+ * treats as fatal, P24). Found by hostile/sigframe_smash. */
 #ifndef HARNESS_SENTRY_FPVALID_H
 #define HARNESS_SENTRY_FPVALID_H
 

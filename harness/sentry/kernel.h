@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "harness/sentry/limits.h"
+#include "platform/linux_abi.h"
 #include "harness/sentry/sentry.h"
 
 struct memfile;
@@ -33,7 +34,6 @@ struct file;
 #define ERESTARTNOHAND 514
 #define ERESTART_RESTARTBLOCK 516
 #define VIRTUAL_PID 1000 /* S9: virtual ids start at a fixed value */
-#define NSIG_LINUX 64
 
 struct fdtable {
 	int refs;                /* shared by CLONE_FILES */
@@ -110,7 +110,7 @@ struct proc {
 	bool vfork_done;         /* the vfork parent may go on */
 	uint64_t shared_pending; /* process-directed signals (kill, timers) */
 	struct sigqueue *shared_q;
-	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[NSIG_LINUX];
+	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[LINUX_NSIG];
 	struct rlimit rlim[RLIM_NLIMITS];
 	struct limits_cpu cpu;   /* RLIMIT_CPU bookkeeping (limits.c) */
 	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
@@ -186,14 +186,26 @@ int vm_new(struct proc *p);
 int vm_copy(struct proc *p, const struct vm *src);
 void vm_share(struct proc *p, struct vm *vm);
 void vm_detach(struct proc *p);
-/* exec_helpers.c */
-void free_strv(char **v);
-long copy_strv(struct task *t, uint64_t addr, char ***out);
-int exec_trace_read(void *arg, uintptr_t addr, void *buf, size_t len);
-long exec_check_file(const char *path);
-void exec_kill_others(struct task *t);
-void exec_become_leader(struct task *t);
-void exec_reset(struct task *t);
+/* program.c (S4): a program image read once, checked, loaded, started. */
+struct load_result;
+struct program_image {
+	uint8_t *bytes;
+	size_t size;
+};
+struct program_name {
+	const char *path; /* the host file */
+	const char *exe;  /* the guest's view: AT_EXECFN, /proc/self/exe */
+};
+/* 0, or -errno with one line naming the file and the problem in err. */
+int program_read(const char *path, struct program_image *img, char *err, size_t errlen);
+void program_free(struct program_image *img);
+/* 0 when the loader accepts the image (nothing is mapped), else -1. */
+int program_check(const struct program_image *img, const char *path, char *err, size_t errlen);
+/* Into p's current (fresh) address model; kernel lock held or no other
+ * task yet. 0 or -errno. */
+int program_load(struct proc *p, const struct program_image *img, const struct program_name *name,
+		 char *const *argv, char *const *envp, struct load_result *lr, char *err, size_t errlen);
+void program_start_regs(struct task *t, const struct load_result *lr);
 void futex_wake_addr(struct task *t, uint64_t addr, int n);
 
 /* signal.c (S6, S7) */

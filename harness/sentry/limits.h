@@ -1,5 +1,5 @@
 /*
- * The sentry's own limits (issue 9): whatever a guest does, one case
+ * The sentry's own limits: whatever a guest does, one case
  * costs the harness a bounded amount of memory, processes, output and
  * CPU time. Each limit is presented to the guest as the hard limit of the
  * rlimit Linux would use for it, and is answered as Linux answers that

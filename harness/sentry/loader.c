@@ -5,6 +5,7 @@
  * image is only read through in_file()-checked ranges and copies of the
  * headers: no input can make the loader read outside it. */
 #include "harness/sentry/loader.h"
+#include "platform/linux_abi.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -116,7 +117,7 @@ static const char *machine_name(unsigned m)
 static int check_args(struct loader *ld)
 {
 	ld->stack_size = ld->args->stack_size ? ld->args->stack_size : LOAD_STACK_SIZE_DEFAULT;
-	ld->addr_limit = ld->args->addr_limit ? ld->args->addr_limit : LOAD_ADDR_LIMIT_DEFAULT;
+	ld->addr_limit = ld->args->addr_limit ? ld->args->addr_limit : LINUX_TASK_SIZE;
 	if (page_off(ld->stack_size) || ld->stack_size > LOAD_STACK_TOP - LOAD_MIN_ADDR)
 		return fail(ld, -EINVAL, "bad stack size 0x%" PRIx64, ld->stack_size);
 	if (ld->addr_limit < LOAD_STACK_TOP)

@@ -21,9 +21,6 @@
  * page, which the platform places at or below 0x7fffffff0000 (P1). */
 #define LOAD_STACK_TOP UINT64_C(0x7ffffffde000)
 #define LOAD_STACK_SIZE_DEFAULT (UINT64_C(8) << 20) /* RLIMIT_STACK's usual 8 MiB */
-/* Highest user address when the caller gives none (x86-64 TASK_SIZE_MAX);
- * the sentry passes plat_stub_start() instead (P1). */
-#define LOAD_ADDR_LIMIT_DEFAULT UINT64_C(0x7ffffffff000)
 /* No segment below Linux's usual vm.mmap_min_addr: the stub could not map it. */
 #define LOAD_MIN_ADDR UINT64_C(0x10000)
 /* Linux refuses more than one page of program headers (load_elf_phdrs). */
@@ -49,7 +46,7 @@ struct load_args {
 	char *const *argv;    /* NULL-terminated; empty or NULL gives {""} as Linux */
 	char *const *envp;    /* NULL-terminated; NULL is empty */
 	uint64_t stack_size;  /* mapped below LOAD_STACK_TOP, page multiple; 0: default */
-	uint64_t addr_limit;  /* no segment may end above it; 0: default */
+	uint64_t addr_limit;  /* no segment may end above it; 0: LINUX_TASK_SIZE */
 	uint32_t uid, euid, gid, egid;
 	uint64_t hwcap, hwcap2;
 	uint64_t minsigstksz; /* AT_MINSIGSTKSZ (x86 ARCH_DLINFO) when non-zero */

@@ -14,6 +14,7 @@
  * file's size.
  */
 #include "harness/sentry/mm.h"
+#include "platform/linux_abi.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -69,8 +70,6 @@ struct mm {
 	struct region *r; /* sorted, non-overlapping */
 	size_t n, cap;
 	size_t total;     /* bytes in r: what RLIMIT_AS counts (limits.c) */
-	size_t as_limit;  /* RLIMIT_AS for mmap; 0: none */
-	bool as_refused;  /* the last mmap failed on as_limit */
 };
 
 /* --- small helpers ------------------------------------------------ */
@@ -421,6 +420,22 @@ int mm_clone(struct mm *src, void *arg, struct mm **out)
 
 /* --- mmap --------------------------------------------------------- */
 
+/* RLIMIT_AS for one call (limits.c): limit 0 means none; refused tells the
+ * caller that the limit, not something else, failed the call. */
+struct as_budget {
+	size_t limit;
+	bool refused;
+};
+
+/* Linux's may_expand_vm: may `len` more bytes be mapped when `have` are? */
+static bool as_allows(struct as_budget *b, size_t have, size_t len)
+{
+	if (!b->limit || (have <= b->limit && len <= b->limit - have))
+		return true;
+	b->refused = true;
+	return false;
+}
+
 /* MAP_FIXED range checks, in Linux's order (get_unmapped_area, then
  * security_mmap_addr); max_addr stands in for TASK_SIZE so that nothing
  * is ever mapped over the stub (P1, S12). */
@@ -436,7 +451,7 @@ static int check_fixed(const struct mm *mm, uintptr_t addr, size_t len)
 }
 
 static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
-		    int flags)
+		    int flags, struct as_budget *budget)
 {
 	int type = flags & MAP_TYPE;
 	if (!(flags & MAP_ANONYMOUS))
@@ -470,11 +485,8 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 	/* Linux's may_expand_vm, after every argument check: what a fixed
 	 * mapping replaces is not counted twice. */
 	size_t replaced = (flags & MAP_FIXED) ? mapped_bytes(mm, addr, addr + len) : 0;
-	size_t rest = mm->total - replaced;
-	if (mm->as_limit && (rest > mm->as_limit || len > mm->as_limit - rest)) {
-		mm->as_refused = true;
+	if (!as_allows(budget, mm->total - replaced, len))
 		return -ENOMEM;
-	}
 	struct region g = { addr, len, prot & PROT_RWX,
 			    type == MAP_SHARED ? MM_SHARED : 0, 0, NULL };
 	int err = new_backing(mm, &g);
@@ -496,33 +508,27 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 long mm_mmap_limited(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
 		     size_t as_limit, bool *refused)
 {
+	struct as_budget budget = { as_limit, false };
 	pthread_mutex_lock(&mm->lock);
-	mm->as_limit = as_limit;
-	mm->as_refused = false;
 	long ret = reserve(mm, 8);
 	if (!ret)
-		ret = do_mmap(mm, addr, len, prot, flags);
-	*refused = mm->as_refused;
-	mm->as_limit = 0;
+		ret = do_mmap(mm, addr, len, prot, flags, &budget);
 	pthread_mutex_unlock(&mm->lock);
+	*refused = budget.refused;
 	return ret;
 }
 
 long mm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags)
 {
-	pthread_mutex_lock(&mm->lock);
-	long ret = reserve(mm, 8);
-	if (!ret)
-		ret = do_mmap(mm, addr, len, prot, flags);
-	pthread_mutex_unlock(&mm->lock);
-	return ret;
+	bool refused;
+	return mm_mmap_limited(mm, addr, len, prot, flags, 0, &refused);
 }
 
 /* --- munmap, mprotect, madvise ------------------------------------ */
 
 static int do_munmap(struct mm *mm, uintptr_t addr, size_t len)
 {
-	if (!aligned(addr) || addr > MM_TASK_SIZE || len > MM_TASK_SIZE - addr)
+	if (!aligned(addr) || addr > LINUX_TASK_SIZE || len > LINUX_TASK_SIZE - addr)
 		return -EINVAL;
 	len = page_up(len);
 	if (!len)
@@ -668,7 +674,8 @@ static int64_t alloc_near(struct mm *mm, uint64_t from, size_t len)
 	return memfile_alloc(mm->mf, len);
 }
 
-static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk)
+static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk,
+		     struct as_budget *budget)
 {
 	/* Linux keeps a page between the heap and the next mapping; the
 	 * stub at max_addr counts as one (P1). */
@@ -678,10 +685,8 @@ static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk)
 	if (i < mm->n && mm->r[i].start < newbrk + PAGE)
 		return false;
 	/* may_expand_vm: after the collision, before any memory is charged. */
-	if (mm->as_limit && (mm->total > mm->as_limit || newbrk - oldbrk > mm->as_limit - mm->total)) {
-		mm->as_refused = true;
+	if (!as_allows(budget, mm->total, newbrk - oldbrk))
 		return false;
-	}
 	const struct region *prev = i > 0 ? &mm->r[i - 1] : NULL;
 	struct region g = { oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE,
 			    0, 0, NULL };
@@ -696,7 +701,7 @@ static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk)
 	return true;
 }
 
-static uintptr_t do_brk(struct mm *mm, uintptr_t brk)
+static uintptr_t do_brk(struct mm *mm, uintptr_t brk, struct as_budget *budget)
 {
 	if (brk < mm->start_brk)
 		return mm->brk; /* brk(0) asks where the break is */
@@ -714,7 +719,7 @@ static uintptr_t do_brk(struct mm *mm, uintptr_t brk)
 		mm->brk = brk;
 		return brk;
 	}
-	if (!newbrk || !brk_grow(mm, oldbrk, newbrk))
+	if (!newbrk || !brk_grow(mm, oldbrk, newbrk, budget))
 		return mm->brk;
 	mm->brk = brk;
 	return brk;
@@ -722,10 +727,8 @@ static uintptr_t do_brk(struct mm *mm, uintptr_t brk)
 
 uintptr_t mm_brk(struct mm *mm, uintptr_t brk)
 {
-	pthread_mutex_lock(&mm->lock);
-	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk);
-	pthread_mutex_unlock(&mm->lock);
-	return ret;
+	bool refused;
+	return mm_brk_limited(mm, brk, 0, &refused);
 }
 
 size_t mm_total(struct mm *mm)
@@ -738,13 +741,11 @@ size_t mm_total(struct mm *mm)
 
 uintptr_t mm_brk_limited(struct mm *mm, uintptr_t brk, size_t as_limit, bool *refused)
 {
+	struct as_budget budget = { as_limit, false };
 	pthread_mutex_lock(&mm->lock);
-	mm->as_limit = as_limit;
-	mm->as_refused = false;
-	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk);
-	*refused = mm->as_refused;
-	mm->as_limit = 0;
+	uintptr_t ret = reserve(mm, 8) ? mm->brk : do_brk(mm, brk, &budget);
 	pthread_mutex_unlock(&mm->lock);
+	*refused = budget.refused;
 	return ret;
 }
 
@@ -921,7 +922,7 @@ static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len,
 	 * yet Linux checks it all the same. */
 	if (!aligned(new_addr))
 		return -EINVAL;
-	if (new_len > MM_TASK_SIZE || new_addr > MM_TASK_SIZE - new_len)
+	if (new_len > LINUX_TASK_SIZE || new_addr > LINUX_TASK_SIZE - new_len)
 		return -EINVAL;
 	if (addr + old_len > new_addr && new_addr + new_len > addr)
 		return -EINVAL; /* old and new overlap */

@@ -40,9 +40,6 @@ struct mm_layout {
 	uintptr_t mmap_base; /* non-fixed mmaps are placed below, top down */
 };
 
-/* Linux's TASK_SIZE on x86-64 (4-level paging): range checks that Linux
- * makes against it keep their errno; max_addr then guards the stub. */
-#define MM_TASK_SIZE 0x7ffffffff000ul
 /* Linux's default vm.max_map_count: mmap fails with ENOMEM past it. */
 #define MM_MAX_MAP_COUNT 65530u
 /* A legal fault maps the MM_FAULT_CHUNK-aligned chunk around the address,

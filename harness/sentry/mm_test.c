@@ -11,6 +11,7 @@
 
 #include "harness/sentry/memfile.h"
 #include "harness/sentry/mm.h"
+#include "platform/linux_abi.h"
 #include "platform/platform.h"
 
 #define P ((uintptr_t)MEMFILE_PAGE)
@@ -225,7 +226,7 @@ Test(mm, munmap_splits_a_region_in_three)
 	cr_expect_str_eq(rec.log, "unmap 10000000+2000;");
 	cr_expect_eq(mm_munmap(mm, A + 1, P), -EINVAL);
 	cr_expect_eq(mm_munmap(mm, A, 0), -EINVAL);
-	cr_expect_eq(mm_munmap(mm, MM_TASK_SIZE, 2 * P), -EINVAL);
+	cr_expect_eq(mm_munmap(mm, LINUX_TASK_SIZE, 2 * P), -EINVAL);
 }
 
 /* --- mprotect ----------------------------------------------------- */

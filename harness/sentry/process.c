@@ -136,7 +136,7 @@ static bool notify_parent(struct proc *p)
 		if (ka->handler == KSIG_IGN)
 			sig = 0;
 	}
-	if (sig < 1 || sig > NSIG_LINUX)
+	if (sig < 1 || sig > LINUX_NSIG)
 		return autoreap;
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));

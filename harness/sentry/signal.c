@@ -40,7 +40,7 @@ static void kick(struct task *t)
 int signal_send(struct task *t, const siginfo_t *si)
 {
 	int sig = si->si_signo;
-	if (sig < 1 || sig > NSIG_LINUX)
+	if (sig < 1 || sig > LINUX_NSIG)
 		return 0;
 	if (ignored(t, sig) && !(t->sigmask & SIGBIT(sig))) {
 		trace_signal(t->trace, si, "ignored");
@@ -61,7 +61,7 @@ int signal_send_proc(struct proc *p, const siginfo_t *si)
 {
 	int sig = si->si_signo;
 	struct task *first = p->tasks;
-	if (sig < 1 || sig > NSIG_LINUX || !first || p->exiting)
+	if (sig < 1 || sig > LINUX_NSIG || !first || p->exiting)
 		return 0;
 	/* SIGCONT continues a stopped process when it is sent, whatever its
 	 * disposition, and discards pending stop signals (and vice versa),

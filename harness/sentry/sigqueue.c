@@ -16,7 +16,6 @@
 
 #include "harness/sentry/kernel.h"
 
-#define SIGRTMIN_LINUX 32 /* the kernel's; glibc reserves two more */
 #define SYNC_MASK                                                                                  \
 	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) |    \
 	 SIGBIT(SIGSYS))
@@ -34,9 +33,9 @@ static int enqueue(struct kernel *k, uint64_t *set, struct sigqueue **q, const s
                    rlim_t limit)
 {
 	int sig = si->si_signo;
-	if (sig < SIGRTMIN_LINUX && (*set & SIGBIT(sig)))
+	if (sig < LINUX_SIGRTMIN && (*set & SIGBIT(sig)))
 		return 0;
-	bool override = sig < SIGRTMIN_LINUX && si->si_code >= 0;
+	bool override = sig < LINUX_SIGRTMIN && si->si_code >= 0;
 	struct sigqueue *e = NULL;
 	if (override || (rlim_t)k->sigqueued < limit)
 		e = malloc(sizeof(*e));
@@ -44,7 +43,7 @@ static int enqueue(struct kernel *k, uint64_t *set, struct sigqueue **q, const s
 		e->info = *si;
 		append(q, e);
 		k->sigqueued++;
-	} else if (sig >= SIGRTMIN_LINUX && si->si_code != SI_USER) {
+	} else if (sig >= LINUX_SIGRTMIN && si->si_code != SI_USER) {
 		return -EAGAIN;
 	}
 	*set |= SIGBIT(sig);

@@ -1,4 +1,4 @@
-/* What a static program asks for at start (issue 3): identity, limits,
+/* What a static program asks for at start: identity, limits,
  * TLS, randomness and time, all fixed or virtual so that every run of a
  * case gives the same trace (S4, S8, S11). */
 #include <asm/prctl.h>
@@ -58,7 +58,7 @@ long sys_arch_prctl(struct task *t, const uint64_t *a)
 	switch (a[0]) {
 	case ARCH_SET_FS:
 	case ARCH_SET_GS:
-		if (a[1] >= 0x7ffffffff000ULL)
+		if (a[1] >= LINUX_TASK_SIZE)
 			return -EPERM;
 		*(a[0] == ARCH_SET_FS ? &r->fs_base : &r->gs_base) = a[1];
 		return 0;

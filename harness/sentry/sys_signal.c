@@ -9,7 +9,6 @@
 
 #define SIGSET_SIZE 8
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-#define MINSIGSTKSZ_LINUX 2048
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)
 #endif
@@ -17,7 +16,7 @@
 long sys_rt_sigaction(struct task *t, const uint64_t *a)
 {
 	int sig = (int)a[0];
-	if (sig < 1 || sig > NSIG_LINUX || a[3] != SIGSET_SIZE)
+	if (sig < 1 || sig > LINUX_NSIG || a[3] != SIGSET_SIZE)
 		return -EINVAL;
 	struct k_sigaction *cur = &t->proc->act[sig - 1], n;
 	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
@@ -101,7 +100,7 @@ long sys_kill(struct task *t, const uint64_t *a)
 	struct proc *target = pid > 0 ? find_proc(t->proc->k, pid) : t->proc;
 	if (pid > 0 && !target)
 		return -ESRCH;
-	if (sig < 0 || sig > NSIG_LINUX)
+	if (sig < 0 || sig > LINUX_NSIG)
 		return -EINVAL;
 	siginfo_t si = user_info(t, sig, SI_USER);
 	if (pid > 0 || pid == 0 || pid < -1) {
@@ -118,7 +117,7 @@ long sys_kill(struct task *t, const uint64_t *a)
 
 static long to_task(struct task *t, int tgid, int tid, int sig, const siginfo_t *given)
 {
-	if (tid <= 0 || sig < 0 || sig > NSIG_LINUX)
+	if (tid <= 0 || sig < 0 || sig > LINUX_NSIG)
 		return -EINVAL;
 	struct task *target = kernel_find_task(t->proc->k, tid);
 	if (!target || (tgid > 0 && target->proc->pid != tgid))
@@ -162,7 +161,7 @@ long sys_rt_sigqueueinfo(struct task *t, const uint64_t *a)
 	struct proc *p = find_proc(t->proc->k, (int)a[0]);
 	if (!p)
 		return -ESRCH;
-	if ((int)a[1] < 0 || (int)a[1] > NSIG_LINUX)
+	if ((int)a[1] < 0 || (int)a[1] > LINUX_NSIG)
 		return -EINVAL;
 	si.si_signo = (int)a[1];
 	return si.si_signo ? signal_send_proc(p, &si) : 0;
@@ -196,7 +195,7 @@ long sys_sigaltstack(struct task *t, const uint64_t *a)
 			return -EINVAL;
 		if (mode == SS_DISABLE) {
 			n.sp = n.size = 0;
-		} else if (n.size < MINSIGSTKSZ_LINUX) {
+		} else if (n.size < LINUX_MINSIGSTKSZ) {
 			return -ENOMEM;
 		}
 		t->altstack.sp = n.sp, t->altstack.size = n.size;

@@ -28,12 +28,11 @@ static long limited(struct task *t, const uint64_t *a, syscall_fn fn)
 /* CLONE_SETTLS with an fs base no user address can be: Linux's
  * copy_thread refuses it like ARCH_SET_FS (EPERM); letting it through
  * made the platform's register write fail, which is fatal (P24). Found by
- * a hostile guest (issue 9). */
-#define TASK_SIZE_MAX 0x7ffffffff000ULL
+ * a hostile guest. */
 
 static long limited_clone(struct task *t, const uint64_t *a)
 {
-	if ((a[0] & CLONE_SETTLS) && a[4] >= TASK_SIZE_MAX)
+	if ((a[0] & CLONE_SETTLS) && a[4] >= LINUX_TASK_SIZE)
 		return -EPERM;
 	return limited(t, a, sys_clone);
 }

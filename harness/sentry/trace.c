@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/util/signame.h"
+#include "platform/linux_abi.h"
+
 struct trace {
 	FILE *out;
 	char prefix[32]; /* "[pid N] " for every task but the first (S11) */
@@ -396,32 +399,14 @@ void trace_errno_result(struct trace_line *l, long ret)
 
 /* ---- signals ---- */
 
-static const char *const signames[] = {
-	[SIGHUP] = "SIGHUP",       [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",       [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",       [SIGFPE] = "SIGFPE",       [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1",     [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE",     [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
-	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD",     [SIGCONT] = "SIGCONT",
-	[SIGSTOP] = "SIGSTOP",     [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
-	[SIGTTOU] = "SIGTTOU",     [SIGURG] = "SIGURG",       [SIGXCPU] = "SIGXCPU",
-	[SIGXFSZ] = "SIGXFSZ",     [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
-	[SIGWINCH] = "SIGWINCH",   [SIGIO] = "SIGIO",         [SIGPWR] = "SIGPWR",
-	[SIGSYS] = "SIGSYS",
-};
-
-/* The kernel's first real-time signal; glibc's SIGRTMIN macro is 34. */
-#define KSIGRTMIN 32
-#define KNSIG 64
-
+/* Signal names are the kernel's, spelt as case files spell them (one
+ * table, harness/util/signame.c); a number out of range prints as is. */
 void trace_signame(struct trace_line *l, int sig)
 {
-	if (sig > 0 && sig < (int)TRACE_NELEM(signames) && signames[sig])
-		trace_put(l, signames[sig]);
-	else if (sig == KSIGRTMIN)
-		trace_put(l, "SIGRTMIN");
-	else if (sig > KSIGRTMIN && sig <= KNSIG)
-		trace_printf(l, "SIGRTMIN+%d", sig - KSIGRTMIN);
+	char buf[SIGNAME_LEN];
+	const char *name = signame(sig, buf);
+	if (name)
+		trace_put(l, name);
 	else
 		trace_printf(l, "%d", sig);
 }
@@ -431,12 +416,12 @@ void trace_sigset(struct trace_line *l, uint64_t set)
 	bool first = true;
 
 	/* Like strace: a mostly full set lists what it lacks. */
-	if (__builtin_popcountll(set) > KNSIG / 2) {
+	if (__builtin_popcountll(set) > LINUX_NSIG / 2) {
 		trace_put(l, "~");
 		set = ~set;
 	}
 	trace_put(l, "[");
-	for (int sig = 1; sig <= KNSIG; sig++) {
+	for (int sig = 1; sig <= LINUX_NSIG; sig++) {
 		if (set & (1ull << (sig - 1))) {
 			trace_put(l, first ? "" : " ");
 			trace_signame(l, sig);

@@ -17,7 +17,9 @@ static const char style[] =
     "td.XFAIL{background:#e0e0a0}td.XPASS{background:#f8c070}"
     "td.SKIP{background:#e4e4e4}td.TIMEOUT{background:#d0b0f0}"
     "td.ERROR{background:#d06060;color:#fff}td.none{background:#fff;color:#999}"
-    "td.norun{background:#555;color:#fff}"
+    "td.norun{background:#555;color:#fff}td.HOSTFAIL{background:#b8d4f0}"
+    "td.NOTRUN{background:repeating-linear-gradient(45deg,#fff 0 4px,#e8e8e8 4px 8px);"
+    "color:#666}"
     "tr.differs td:first-child{font-weight:bold}tr.differs td:first-child::before{"
     "content:'\\2260 '}"
     ".fpd{background:#fff3b0}pre{background:#f7f7f7;padding:.5em;overflow-x:auto;"
@@ -69,8 +71,8 @@ static void diff_pre(FILE *f, const char *d)
  * newer harness, a damaged file) gets none and is shown escaped. */
 static const char *result_class(const char *result)
 {
-	static const char *const known[] = {"PASS", "FAIL",    "XFAIL", "XPASS",
-	                                    "SKIP", "TIMEOUT", "ERROR"};
+	static const char *const known[] = {"PASS",    "FAIL",  "XFAIL",    "XPASS", "SKIP",
+	                                    "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN"};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strcmp(known[i], result))
 			return known[i];
@@ -199,7 +201,8 @@ static void kernels(FILE *f, const struct triage *t)
 static void matrix(FILE *f, const struct triage *t)
 {
 	fputs("<h2>Matrix</h2>\n<p>Rows marked &#8800; behave differently between kernels; "
-	      "they come first and link to their diffs.</p>\n<table id=\"matrix\">\n",
+	      "they come first and link to their diffs. " TRIAGE_LEGEND
+	      "</p>\n<table id=\"matrix\">\n",
 	      f);
 	head_row(f, t, "case [variant]");
 	for (size_t i = 0; i < t->nrows; i++) {
@@ -238,6 +241,10 @@ static void diff_cell(FILE *f, const struct triage *t, const struct tr_row *r, s
 	}
 	fprintf(f, "<td class=\"%s\">", result_class(c->result));
 	esc(f, c->result);
+	if (!triage_compared(t, r, k)) {
+		fputs(" (not compared)</td>", f);
+		return;
+	}
 	if (k == triage_ref(t, r)) {
 		fputs(" (reference)</td>", f);
 		return;
@@ -260,10 +267,12 @@ static void differences(FILE *f, const struct triage *t)
 		fputs("<p>None: every case behaves the same on every kernel that ran it.</p>\n", f);
 		return;
 	}
-	fputs("<p>A row per case that behaves differently, a column per kernel; each cell "
-	      "compares with the row's reference, the first kernel that ran the case.</p>\n"
-	      "<table id=\"differences\">\n",
-	      f);
+	fputs(
+	    "<p>A row per case that behaves differently, a column per kernel; each cell "
+	    "compares with the row's reference, the first kernel that ran the case. " TRIAGE_LEGEND
+	    "</p>\n"
+	    "<table id=\"differences\">\n",
+	    f);
 	head_row(f, t, "case [variant]");
 	for (size_t i = 0; i < t->ndiffer; i++) {
 		const struct tr_row *r = &t->rows[i];

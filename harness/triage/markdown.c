@@ -192,7 +192,9 @@ void triage_markdown(FILE *f, const struct triage *t)
 	kernels(f, t);
 	differences(f, t);
 	per_kernel(f, t);
-	fputs("## Matrix\n\nEvery case x variant; the rows that differ come first.\n\n", f);
+	fputs("## Matrix\n\nEvery case x variant; the rows that differ come first. " TRIAGE_LEGEND
+	      "\n\n",
+	      f);
 	header(f, t, "case [variant]");
 	for (size_t i = 0; i < t->nrows; i++)
 		row(f, t, &t->rows[i]);

@@ -125,10 +125,16 @@ static const struct tr_cell *find(const struct tr_kernel *k, const char *key)
 	return NULL;
 }
 
+const struct tr_cell *triage_compared(const struct triage *t, const struct tr_row *r, size_t k)
+{
+	const struct tr_cell *c = r->cells[k];
+	return triage_ran(t, k) && c && strcmp(c->result, "NOTRUN") ? c : NULL;
+}
+
 size_t triage_ref(const struct triage *t, const struct tr_row *r)
 {
 	for (size_t i = 0; i < t->nk; i++)
-		if (triage_ran(t, i) && r->cells[i])
+		if (triage_compared(t, r, i))
 			return i;
 	return 0;
 }
@@ -136,9 +142,9 @@ size_t triage_ref(const struct triage *t, const struct tr_row *r)
 static bool differs(const struct triage *t, const struct tr_row *r)
 {
 	size_t ref = triage_ref(t, r);
-	for (size_t i = ref + 1; i < t->nk; i++)
-		if (triage_ran(t, i) && r->cells[i] && r->cells[ref] &&
-		    !triage_same(r->cells[ref], r->cells[i]))
+	const struct tr_cell *a = triage_compared(t, r, ref);
+	for (size_t i = ref + 1; a && i < t->nk; i++)
+		if (triage_compared(t, r, i) && !triage_same(a, r->cells[i]))
 			return true;
 	return false;
 }
@@ -223,9 +229,9 @@ bool triage_fp_differs(const struct triage *t, const char *key)
 void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 {
 	enum { MAXKINDS = 24 };
-	const char *kinds[MAXKINDS] = {"PASS", "FAIL",  "XFAIL",  "XPASS",
-	                               "SKIP", "ERROR", "TIMEOUT"};
-	size_t n[MAXKINDS] = {0}, nk = 7, other = 0, len = 0;
+	const char *kinds[MAXKINDS] = {"PASS",  "FAIL",    "XFAIL",    "XPASS", "SKIP",
+	                               "ERROR", "TIMEOUT", "HOSTFAIL", "NOTRUN"};
+	size_t n[MAXKINDS] = {0}, nk = 9, other = 0, len = 0;
 	for (size_t i = 0; i < k->nres; i++) {
 		size_t j = 0;
 		while (j < nk && strcmp(kinds[j], k->cells[i].result))

@@ -66,8 +66,8 @@ bool triage_fp_differs_from(const struct triage *t, size_t k, size_t ref, const 
 bool triage_row_differs_on(const struct triage *t, const struct tr_row *r, size_t k)
 {
 	size_t ref = triage_ref(t, r);
-	return ref != k && triage_ran(t, k) && r->cells[k] && r->cells[ref] &&
-	       !triage_same(r->cells[ref], r->cells[k]);
+	const struct tr_cell *a = triage_compared(t, r, ref), *c = triage_compared(t, r, k);
+	return ref != k && a && c && !triage_same(a, c);
 }
 
 size_t triage_ndiffer_on(const struct triage *t, size_t k)

@@ -1,4 +1,4 @@
-/* harness triage (issue 7 item 3): results.json files of several kernels
+/* harness triage: results.json files of several kernels
  * side by side. A case x kernel matrix (one row per case and variant),
  * the rows whose behaviour differs between kernels first with the diff of
  * their traces, and the environment fingerprints; as Markdown and as one
@@ -10,13 +10,25 @@
  * row when their cells differ in either. A kernel without results (did
  * not boot, did not answer: "kernel_run" in its fingerprint) is shown as
  * such and takes no part in the comparison; so does a cell that is
- * missing because that kernel ran other cases. */
+ * missing because that kernel ran other cases, and a NOTRUN cell (that
+ * kernel's run was interrupted before the case was judged; its
+ * fingerprint says "interrupted"). A HOSTFAIL cell (the kernel fails the
+ * case natively too, judge.h) is compared like any result: a kernel or an
+ * emulated CPU that cannot do what the case checks is worth seeing. */
 #ifndef HARNESS_TRIAGE_TRIAGE_H
 #define HARNESS_TRIAGE_TRIAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* What the two result kinds a reader may not know mean, for both pages
+ * (plain text: no markup, no characters either page must escape). */
+#define TRIAGE_LEGEND                                                                              \
+	"HOSTFAIL: that kernel fails the case natively too (its native run misses the case's "     \
+	"own checks, and the platform run did exactly the same), so it says nothing about the "    \
+	"platform; compared like any result. NOTRUN: not judged, that kernel's run was "           \
+	"interrupted; left out of the comparison."
 
 struct tr_cell {
 	const char *result;                   /* "PASS", "FAIL", ... */
@@ -73,7 +85,10 @@ bool triage_same(const struct tr_cell *a, const struct tr_cell *b);
  * that did not pass against the expected output (which the one that
  * passed produced). */
 char *triage_explain(const struct triage *t, const struct tr_row *r, size_t ref, size_t k);
-/* The reference kernel of a row: the first that ran and has the cell. */
+/* The cell of row r that kernel k takes part in the comparison with, or
+ * NULL: k did not run, has no such result, or did not judge it (NOTRUN). */
+const struct tr_cell *triage_compared(const struct triage *t, const struct tr_row *r, size_t k);
+/* The reference kernel of a row: the first with a compared cell. */
 size_t triage_ref(const struct triage *t, const struct tr_row *r);
 /* The fingerprint's value for key in k, or NULL. */
 const char *triage_fp_get(const struct tr_kernel *k, const char *key);

@@ -426,3 +426,52 @@ Test(triage, pids_in_a_platform_error_are_not_a_difference)
 	b.trace = "write(1, \"77\", 2) = 2\n";
 	cr_assert_not(triage_same(&c, &b), "digits elsewhere still count");
 }
+
+/* A kernel whose run was interrupted: its NOTRUN cells take no part in
+ * the comparison; a HOSTFAIL is a result like any other (the host fails
+ * the case natively there, and not on the other kernel). */
+static const char interrupted[] =
+    "{\"fingerprint\": {\"kernel\": \"6.12\", \"xsave_size\": "
+    "\"832\", \"interrupted\": \"SIGINT\"},\n"
+    "\"results\": [\n"
+    "{\"name\": \"smoke/a\", \"variant\": \"lazy\", \"result\": "
+    "\"HOSTFAIL\", \"message\": \"host fails it too: native run: "
+    "selfcheck: wrong exit status\\n\",\n"
+    " \"actual\": {\"exit\": \"exit: 1\\n\", \"stdout\": \"\", "
+    "\"stderr\": \"\", \"trace\": \"\"}},\n"
+    "{\"name\": \"smoke/b\", \"variant\": \"lazy\", \"result\": "
+    "\"NOTRUN\", \"message\": \"not run: the suite was interrupted "
+    "by SIGINT\"},\n"
+    "{\"name\": \"sig/q\", \"variant\": null, \"result\": \"NOTRUN\"}\n"
+    "], \"totals\": {}}\n";
+
+Test(triage, notrun_is_not_compared_and_hostfail_is)
+{
+	struct triage t = {0};
+	add(&t, k1, "a.json");
+	add(&t, interrupted, "b.json");
+	cr_assert_eq(triage_build(&t), 0);
+	cr_assert_eq(t.ndiffer, 1, "only smoke/a: PASS against HOSTFAIL");
+	cr_assert_str_eq(t.rows[0].key, "smoke/a [lazy]");
+	cr_assert_null(triage_compared(&t, row(&t, "smoke/b [lazy]"), 1));
+	cr_assert_not_null(triage_compared(&t, row(&t, "smoke/b [lazy]"), 0));
+	char buf[200];
+	triage_counts(&t.k[1], buf, sizeof buf);
+	cr_assert_str_eq(buf, "1 HOSTFAIL, 2 NOTRUN");
+	char *x = triage_explain(&t, &t.rows[0], 0, 1);
+	cr_assert(strstr(x, "# 6.1 passed; 6.12: HOSTFAIL"), "%s", x);
+	cr_assert(strstr(x, "host fails it too: native run: selfcheck"), "%s", x);
+	free(x);
+	char *md = render(triage_markdown, &t);
+	cr_assert(strstr(md, "| smoke/b [lazy] | PASS | NOTRUN |"), "%s", md);
+	cr_assert(strstr(md, "| smoke/a [lazy] | PASS | HOSTFAIL |"), "%s", md);
+	cr_assert(strstr(md, "| **interrupted** | - | SIGINT |"), "%s", md);
+	cr_assert(strstr(md, "NOTRUN: not judged"), "the legend: %s", md);
+	free(md);
+	char *html = render(triage_html, &t);
+	cr_assert(strstr(html, "<td class=\"HOSTFAIL\">HOSTFAIL</td>"), "%s", html);
+	cr_assert(strstr(html, "<td class=\"NOTRUN\">NOTRUN</td>"), "%s", html);
+	cr_assert(strstr(html, "td.NOTRUN{"), "coloured: %s", html);
+	free(html);
+	triage_free(&t);
+}

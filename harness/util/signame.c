@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SIGRT_FIRST 32
+#include "platform/linux_abi.h"
 
-static const char *const names[SIGRT_FIRST] = {
+static const char *const names[LINUX_SIGRTMIN] = {
 	[1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL",
 	[5] = "SIGTRAP", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
 	[9] = "SIGKILL", [10] = "SIGUSR1", [11] = "SIGSEGV", [12] = "SIGUSR2",
@@ -25,20 +25,20 @@ static int parse_rt(const char *s)
 		return 0;
 	s += 8;
 	if (!*s)
-		return SIGRT_FIRST;
+		return LINUX_SIGRTMIN;
 	if (*s++ != '+' || *s < '1' || *s > '9')
 		return 0;
 	int n = 0;
-	for (; *s >= '0' && *s <= '9' && n <= SIGNAME_MAX; s++)
+	for (; *s >= '0' && *s <= '9' && n <= LINUX_NSIG; s++)
 		n = n * 10 + (*s - '0');
-	if (*s || n > SIGNAME_MAX - SIGRT_FIRST)
+	if (*s || n > LINUX_NSIG - LINUX_SIGRTMIN)
 		return 0;
-	return SIGRT_FIRST + n;
+	return LINUX_SIGRTMIN + n;
 }
 
 int signame_parse(const char *s)
 {
-	for (int i = 1; i < SIGRT_FIRST; i++)
+	for (int i = 1; i < LINUX_SIGRTMIN; i++)
 		if (!strcmp(s, names[i]))
 			return i;
 	return parse_rt(s);
@@ -46,13 +46,13 @@ int signame_parse(const char *s)
 
 const char *signame(int sig, char buf[SIGNAME_LEN])
 {
-	if (sig < 1 || sig > SIGNAME_MAX)
+	if (sig < 1 || sig > LINUX_NSIG)
 		return NULL;
-	if (sig < SIGRT_FIRST)
+	if (sig < LINUX_SIGRTMIN)
 		snprintf(buf, SIGNAME_LEN, "%s", names[sig]);
-	else if (sig == SIGRT_FIRST)
+	else if (sig == LINUX_SIGRTMIN)
 		snprintf(buf, SIGNAME_LEN, "SIGRTMIN");
 	else
-		snprintf(buf, SIGNAME_LEN, "SIGRTMIN+%d", sig - SIGRT_FIRST);
+		snprintf(buf, SIGNAME_LEN, "SIGRTMIN+%d", sig - LINUX_SIGRTMIN);
 	return buf;
 }

@@ -9,12 +9,13 @@
 
 #include <stddef.h>
 
-#define SIGNAME_MAX 64	/* highest signal number */
+#include "platform/linux_abi.h"
+
 #define SIGNAME_LEN 16	/* buffer size that holds any name */
 
 /* The signal number for a name such as "SIGSEGV", or 0 if unknown. */
 int signame_parse(const char *s);
-/* The name of signal sig (1..SIGNAME_MAX) in buf; NULL if out of range. */
+/* The name of signal sig (1..LINUX_NSIG, platform/linux_abi.h) in buf; NULL if out of range. */
 const char *signame(int sig, char buf[SIGNAME_LEN]);
 
 #endif

@@ -1,4 +1,4 @@
-/* Feature knockouts (issue 7): a seccomp filter that makes chosen ptrace
+/* Feature knockouts: a seccomp filter that makes chosen ptrace
  * requests or syscalls fail with an errno, as on an older kernel, so that
  * the platform's fallback paths run on a modern one. A rule is written
  *
