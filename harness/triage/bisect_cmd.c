@@ -1,8 +1,9 @@
 /* `harness triage bisect CASE [--variant V] --good PKG --bad PKG
  * [--slow SECONDS] [--runner PROG] [--out DIR] [--cases DIR]`: the first
  * kernel package of a series whose result for CASE differs from PKG's
- * (or, with --slow, whose run of it is slow where PKG's is fast or the
- * other way round: longer than SECONDS by run.json's suite_s).
+ * (with --slow, whose run of it is slow where PKG's is fast or the other
+ * way round, whatever the results: longer than SECONDS by run.json's
+ * suite_s).
  *
  * The packages and the boots come from a runner program, so that the
  * search can be tested without booting (a stand-in answers per package):
@@ -187,14 +188,16 @@ static int slow_of(const struct tr_kernel *k, const struct bisect_opts *o)
 	return d > o->slow;
 }
 
-/* The case behaves the same: the same results of it, each the same (and
- * as slow, with --slow). */
+/* The case behaves the same: the same results of it, each the same. With
+ * --slow, as slow instead: a slowdown is what is sought, and a result
+ * that flips with it (a TIMEOUT when the run ends just past the case's
+ * timeout, a PASS when just before) would put the boundary at random. */
 static bool same_case(const struct tr_kernel *a, const struct tr_kernel *b,
                       const struct bisect_opts *o)
 {
+	if (o->slow > 0)
+		return slow_of(a, o) == slow_of(b, o);
 	if (case_results(a, o) != case_results(b, o))
-		return false;
-	if (o->slow > 0 && slow_of(a, o) != slow_of(b, o))
 		return false;
 	for (size_t i = 0; i < a->nres; i++) {
 		if (!of_case(a->keys[i], o))
@@ -215,17 +218,24 @@ static void results_text(struct hbuf *b, const struct tr_kernel *k, const struct
 			hbuf_printf(b, "%s%s", m++ ? ", " : "", k->cells[i].result);
 }
 
-static void print_results(FILE *f, const struct tr_kernel *k, const struct bisect_opts *o)
+/* The results, and with --slow the time (timed: false leaves it out). */
+static void print_results_as(FILE *f, const struct tr_kernel *k, const struct bisect_opts *o,
+                             bool timed)
 {
 	struct hbuf b = {0};
 	results_text(&b, k, o);
-	if (o->slow > 0)
+	if (o->slow > 0 && timed)
 		hbuf_printf(&b, " in %s s (%s)", triage_run_value(k, "suite_s"),
 		            slow_of(k, o) ? "slow" : "fast");
 	hbuf_putc(&b, 0);
 	char *s = hbuf_take(&b, NULL);
 	fputs(s ? s : "?", f);
 	free(s);
+}
+
+static void print_results(FILE *f, const struct tr_kernel *k, const struct bisect_opts *o)
+{
+	print_results_as(f, k, o, true);
 }
 
 static int no_result(struct probe_state *s, size_t i, const char *why)
@@ -351,7 +361,7 @@ static void known_line(FILE *f, const struct probe_state *s, size_t side, size_t
 	hbuf_putc(&b, 0);
 	char *vars = hbuf_take(&b, NULL);
 	fprintf(f, "%s  %s  kernel=%s  ", s->o->name, vars ? vars : "*", release_of(s->pkgs[side]));
-	print_results(f, &s->k[side], s->o);
+	print_results_as(f, &s->k[side], s->o, false);
 	fprintf(f, " on %s; %s ", release_of(s->pkgs[side]), side == c ? "from" : "until");
 	fprintf(f, "this build, between %s and %s (harness triage bisect)\n", s->pkgs[g],
 	        s->pkgs[c]);

@@ -4,6 +4,7 @@
 # per package from BISECT_STANDIN, words PACKAGE=ANSWER in build order:
 #   PASS | FAIL    a results.json with that result for the case (a FAIL
 #                  carries the actual trace "changed")
+#   TIMEOUT        a TIMEOUT
 #   FAIL2          a FAIL with another trace (a second change)
 #   noboot         a results.json saying the kernel did not boot
 #   nothing        no results.json at all, status 1
@@ -42,6 +43,7 @@ run)
 	[ -n "$variant" ] && v="\"$variant\""
 	case $a in
 	PASS) res="\"result\": \"PASS\"" ;;
+	TIMEOUT) res="\"result\": \"TIMEOUT\", \"message\": \"timed out\", \"actual\": {\"exit\": \"none\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": \"\"}" ;;
 	FAIL) res="\"result\": \"FAIL\", \"diff\": \"d\", \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": \"changed\\n\"}" ;;
 	FAIL2) res="\"result\": \"FAIL\", \"diff\": \"d\", \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": \"again\\n\"}" ;;
 	noboot)
