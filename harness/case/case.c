@@ -32,6 +32,19 @@ static const char *const section_names[CASE_NSECTIONS] = {
 	"stdin", "stdout", "stderr", "trace",
 };
 
+bool case_host_program(const struct tcase *c)
+{
+	return c->fixture && c->fixture[0] == '/';
+}
+
+char *case_program_path(const struct tcase *c, const char *fixtures_dir)
+{
+	char *p;
+	if (case_host_program(c))
+		return strdup(c->fixture);
+	return asprintf(&p, "%s/%s", fixtures_dir, c->fixture) < 0 ? NULL : p;
+}
+
 const char *case_oracle_name(unsigned bit)
 {
 	for (unsigned i = 0; i < NORACLES; i++)
@@ -201,7 +214,8 @@ static int set_description(struct parser *ps, const char *v)
 
 static int set_fixture(struct parser *ps, const char *v)
 {
-	const char *why = bad_relpath(v);
+	/* An absolute path is a host program (with fs:, checked at the end). */
+	const char *why = v[0] == '/' ? (strstr(v, "/../") ? "has '..' in it" : NULL) : bad_relpath(v);
 	if (why)
 		return fail(ps, ps->line, "bad fixture '%s': the path %s", v, why);
 	ps->c->fixture = strdup(v);
@@ -397,6 +411,26 @@ static int set_expect(struct parser *ps, const char *v)
 	return 0;
 }
 
+static int set_fs(struct parser *ps, const char *v)
+{
+	if (!strcmp(v, "scratch"))
+		ps->c->fs = CASE_FS_SCRATCH;
+	else if (!strcmp(v, "host"))
+		ps->c->fs = CASE_FS_HOST;
+	else
+		return fail(ps, ps->line, "bad fs '%s' (expected 'scratch' or 'host')", v);
+	return 0;
+}
+
+static int set_tree(struct parser *ps, const char *v)
+{
+	const char *why = bad_relpath(v);
+	if (why)
+		return fail(ps, ps->line, "bad tree '%s': the path %s", v, why);
+	ps->c->tree = strdup(v);
+	return ps->c->tree ? 0 : fail(ps, ps->line, "out of memory");
+}
+
 static const struct key {
 	const char *name;
 	int (*set)(struct parser *, const char *);
@@ -413,6 +447,8 @@ static const struct key {
 	{ "variants", set_variants },
 	{ "expect", set_expect },
 	{ "chaos", set_chaos },
+	{ "fs", set_fs },
+	{ "tree", set_tree },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -546,8 +582,8 @@ static int sections(struct parser *ps, const char *s, size_t n)
 static int parse(struct parser *ps)
 {
 	unsigned seen[NKEYS] = {0};
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	bool more;
 
 	while ((more = next_line(ps, &s, &n)) && !is_header(s, n))
@@ -564,6 +600,10 @@ static int parse(struct parser *ps)
 				      ps->c->oracles != ORACLE_GOLDEN))
 		return fail(ps, end_line, "'expect: timeout' goes with 'oracle: golden' alone "
 			    "and no 'exit'");
+	if (ps->c->fixture[0] == '/' && !ps->c->fs)
+		return fail(ps, end_line, "a host program (absolute fixture) needs 'fs:'");
+	if (ps->c->tree && !ps->c->fs)
+		return fail(ps, end_line, "'tree:' needs 'fs:'");
 	if (ps->c->chaos && (ps->c->oracles & ORACLE_NATIVE))
 		return fail(ps, end_line, "a chaos case cannot ask for 'native': it needs a stub");
 	if (ps->comments.len) {
@@ -644,6 +684,7 @@ void case_free(struct tcase *c)
 	free(c->comments);
 	free(c->description);
 	free(c->fixture);
+	free(c->tree);
 	words_free(&c->args);
 	words_free(&c->env);
 	words_free(&c->requires);

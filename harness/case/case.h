@@ -16,6 +16,8 @@
  *   expect: timeout               the run must end by the timeout
  *   chaos: kill-stub-process      the harness SIGKILLs the guest's stub (P23);
  *                                 the run must end in that error
+ *   fs: scratch | host            a filesystem view for the run (CASES.md)
+ *   tree: DIR                     copied into the run's writable directory
  *   chaos: signal-stub kill SIGUSR1 x3, stop-continue
  *                                 another host process signals the stub
  *                                 (P14, P15); judged by the oracles
@@ -121,6 +123,14 @@ struct case_chaos_step {
 	unsigned count;		/* 1..CASE_CHAOS_MAX_COUNT */
 };
 
+/* fs: the file system a case's run sees (the sentry's view, and the same
+ * directories natively). Without the key: none, as S10 has it. */
+enum case_fs {
+	CASE_FS_NONE,
+	CASE_FS_SCRATCH,	/* a fresh directory is the root: ro/ and rw/ */
+	CASE_FS_HOST,		/* the host's / read-only, a fresh writable cwd */
+};
+
 struct case_text {
 	bool present;		/* false: the section is absent, not checked */
 	char *data;		/* NUL-terminated for convenience; may hold NULs */
@@ -143,6 +153,8 @@ struct tcase {
 	struct case_exit exit;
 	struct words variants;	/* empty: all variants */
 	bool expect_timeout;	/* expect: timeout; judged on the partial output */
+	enum case_fs fs;
+	char *tree;		/* tree: relative to the case file's directory */
 	enum case_chaos chaos;
 	unsigned chaos_nsteps;	/* CASE_CHAOS_SIGNAL_STUB only */
 	struct case_chaos_step chaos_steps[CASE_CHAOS_MAX_STEPS];
@@ -170,6 +182,12 @@ char *case_format_len(const struct tcase *c, size_t *len);
  * and a one-line reason ("FILE: stdout line 3 starts with '--- '"). */
 int case_check(const struct tcase *c, char *err, size_t errlen);
 bool case_equal(const struct tcase *a, const struct tcase *b);
+
+/* True when the fixture is a host program (an absolute path, with fs:). */
+bool case_host_program(const struct tcase *c);
+/* The file to run: the host program, or the fixture below fixtures_dir
+ * (malloc'd). */
+char *case_program_path(const struct tcase *c, const char *fixtures_dir);
 
 /* The name and family for a case path (see above), malloc'd. */
 int case_name(const char *path, char **name, char **family,

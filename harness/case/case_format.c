@@ -120,6 +120,10 @@ static char *format(const struct tcase *c, size_t *len)
 	put_plain(&b, "variants", &c->variants);
 	if (c->expect_timeout)
 		hbuf_puts(&b, "expect: timeout\n");
+	if (c->fs)
+		hbuf_printf(&b, "fs: %s\n", c->fs == CASE_FS_SCRATCH ? "scratch" : "host");
+	if (c->tree)
+		hbuf_printf(&b, "tree: %s\n", c->tree);
 	if (c->chaos) {
 		char *chaos = case_chaos_format(c);
 		hbuf_printf(&b, "chaos: %s\n", chaos ? chaos : "?");
@@ -258,6 +262,7 @@ bool case_equal(const struct tcase *a, const struct tcase *b)
 	       a->timeout_ms == b->timeout_ms && exit_eq(&a->exit, &b->exit) &&
 	       words_equal(&a->variants, &b->variants) &&
 	       a->expect_timeout == b->expect_timeout && a->chaos == b->chaos &&
+	       a->fs == b->fs && str_eq(a->tree, b->tree) &&
 	       a->chaos_nsteps == b->chaos_nsteps &&
 	       !memcmp(a->chaos_steps, b->chaos_steps, a->chaos_nsteps * sizeof a->chaos_steps[0]);
 }

@@ -288,8 +288,9 @@ Test(case_parse, value_errors)
 	expect_err(HEAD "variants: lazy lazy\n", PATH ":3: variant 'lazy' given twice");
 	expect_err("fixture: ../x\noracle: golden\n",
 		   PATH ":1: bad fixture '../x': the path has a '.' or '..' component");
+	/* An absolute fixture is a host program: it needs a file system. */
 	expect_err("fixture: /bin/sh\noracle: golden\n",
-		   PATH ":1: bad fixture '/bin/sh': the path has an empty path component");
+		   PATH ":2: a host program (absolute fixture) needs 'fs:'");
 	expect_err("fixture: a b\noracle: golden\n", PATH ":1: bad fixture 'a b': "
 		   "the path may only hold letters, digits, '_', '-', '.', '+' and '/'");
 	expect_err(HEAD "args: 'open\n", PATH ":3: bad args: unterminated ' quote");
@@ -752,4 +753,47 @@ Test(case_parse, chaos_signal_stub_errors)
 		   PATH ":3: more than 8 chaos steps");
 	expect_err("fixture: f\noracle: golden native\nchaos: signal-stub kill SIGUSR1\n",
 		   PATH ":3: a chaos case cannot ask for 'native': it needs a stub");
+}
+
+/* fs: and tree: (a filesystem view for the run), and a host program as
+ * the fixture: parsed, written back in place, refused where they make no
+ * sense. */
+Test(case_parse, filesystem_keys)
+{
+	struct tcase c;
+	parse_ok("fixture: files/calls\noracle: golden\nfs: scratch\n", &c);
+	cr_assert_eq(c.fs, CASE_FS_SCRATCH);
+	cr_assert_null(c.tree);
+	cr_assert_not(case_host_program(&c));
+	char *p = case_program_path(&c, "build/fixtures");
+	cr_assert_str_eq(p, "build/fixtures/files/calls");
+	free(p);
+	case_free(&c);
+	parse_ok("fixture: /bin/busybox\nargs: cat words\noracle: native\nfs: host\ntree: tree\n", &c);
+	cr_assert_eq(c.fs, CASE_FS_HOST);
+	cr_assert_str_eq(c.tree, "tree");
+	cr_assert(case_host_program(&c));
+	p = case_program_path(&c, "build/fixtures");
+	cr_assert_str_eq(p, "/bin/busybox");
+	free(p);
+	char *text = case_format(&c);
+	cr_assert_not_null(text);
+	cr_assert_not_null(strstr(text, "fs: host\ntree: tree\n"), "%s", text);
+	struct tcase back;
+	parse_ok(text, &back);
+	cr_assert(case_equal(&c, &back));
+	free(text);
+	case_free(&back);
+	case_free(&c);
+}
+
+Test(case_parse, filesystem_keys_refused)
+{
+	expect_err("fixture: a/b\noracle: golden\nfs: nowhere\n",
+		   PATH ":3: bad fs 'nowhere' (expected 'scratch' or 'host')");
+	expect_err("fixture: /bin/busybox\noracle: native\n",
+		   PATH ":2: a host program (absolute fixture) needs 'fs:'");
+	expect_err("fixture: a/b\noracle: golden\ntree: t\n", PATH ":3: 'tree:' needs 'fs:'");
+	expect_err("fixture: a/b\noracle: golden\nfs: host\ntree: ../t\n",
+		   PATH ":4: bad tree '../t': the path has a '.' or '..' component");
 }

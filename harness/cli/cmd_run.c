@@ -1,8 +1,12 @@
-/* harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]
+/* harness run [--trace FILE] [--verbose] [--full-state] [--root DIR]
+ *             [--rw DIR]... [--host-ids] -- PROGRAM [ARGS...]
  * harness run [...] --case NAME [--fixtures DIR]
  * Runs one static program through the platform: its stdin, stdout and
  * stderr are ours, the trace goes to stderr or FILE, and our exit status is
- * its own (or 128 + signal, as a shell reports it). */
+ * its own (or 128 + signal, as a shell reports it). A program given by
+ * path sees the host's file system through the sentry's confined view
+ * (harness/sentry/fs/view.c): --root (default /) read-only, the --rw
+ * trees (default: the current directory) writable. */
 #include <getopt.h>
 #include <sys/mman.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 #include "harness/case/case.h"
 #include "harness/cli/cmd_run.h"
 #include "harness/runner/escape.h"
+#include "harness/runner/scratch.h"
 #include "harness/sentry/sentry.h"
 
 extern char **environ;
@@ -21,8 +26,21 @@ struct run_opts {
 	const char *trace_path;
 	const char *case_name; /* --case: fixture, args, env and stdin from a case */
 	const char *fixtures;
-	bool verbose, full_state;
+	bool verbose, full_state, host_ids;
+	const char *root;
+	const char **rw;
+	size_t nrw;
 };
+
+static int add_rw(struct run_opts *o, const char *dir)
+{
+	const char **n = realloc(o->rw, (o->nrw + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	o->rw = n;
+	o->rw[o->nrw++] = dir;
+	return 0;
+}
 
 static int parse(int argc, char **argv, struct run_opts *o)
 {
@@ -32,6 +50,9 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "full-state", no_argument, NULL, 'f' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "fixtures", required_argument, NULL, 'F' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "rw", required_argument, NULL, 'w' },
+		{ "host-ids", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -43,6 +64,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'f': o->full_state = true; break;
 		case 'c': o->case_name = optarg; break;
 		case 'F': o->fixtures = optarg; break;
+		case 'r': o->root = optarg; break;
+		case 'w':
+			if (add_rw(o, optarg))
+				return -1;
+			break;
+		case 'H': o->host_ids = true; break;
 		default: return -1;
 		}
 	}
@@ -64,7 +91,9 @@ static int from_case(const struct run_opts *o, struct tcase *c, char *path, size
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	snprintf(path, len, "%s/%s", o->fixtures ? o->fixtures : "build/fixtures", c->fixture);
+	char *p = case_program_path(c, o->fixtures ? o->fixtures : "build/fixtures");
+	snprintf(path, len, "%s", p ? p : "");
+	free(p);
 	*argv = calloc(c->args.n + 2, sizeof(**argv));
 	if (!*argv)
 		return -1;
@@ -86,10 +115,23 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	int first = parse(argc, argv, &o);
 	if (first < 0) {
-		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
+		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] [--root DIR] [--rw DIR]...\n"
+				"                   [--host-ids] -- PROGRAM [ARGS...]\n"
 				"       harness run [--trace FILE] [--verbose] [--full-state] --case NAME [--fixtures DIR]\n");
 		return 2;
 	}
+	if (o.case_name && (o.root || o.nrw)) {
+		fprintf(stderr, "harness run: --root and --rw are for a program given by path; a case names its own file system\n");
+		return 2;
+	}
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd))) {
+		perror("harness run: getcwd");
+		return 2;
+	}
+	if (!o.nrw)
+		add_rw(&o, cwd);
+	struct sentry_fs fs = { o.root ? o.root : "/", o.rw, o.nrw, cwd };
 	FILE *trace = stderr;
 	if (o.trace_path && !(trace = fopen(o.trace_path, "we"))) {
 		perror(o.trace_path);
@@ -130,9 +172,29 @@ int cmd_run(int argc, char **argv)
 		.verbose = o.verbose,
 		.plat = p,
 		.fixtures_dir = dir,
+		.fs = o.case_name ? NULL : &fs,
+		.host_ids = o.host_ids,
 	};
+	/* A case with a file system gets its scratch directory, as under the
+	 * suite (harness/runner/scratch.h). */
+	struct scratch sc = { .dir = "" };
+	struct sentry_fs case_fs;
+	const char *case_rw[1];
+	if (o.case_name && c.fs) {
+		char err[512];
+		if (scratch_make(&c, path, &sc, err, sizeof(err))) {
+			fprintf(stderr, "harness run: scratch directory: %s\n", err);
+			scratch_remove(&sc);
+			return 2;
+		}
+		case_rw[0] = sc.rw;
+		case_fs = (struct sentry_fs){ sc.root, case_rw, 1, sc.rw };
+		cfg.fs = &case_fs;
+		cfg.exe_name = case_host_program(&c) ? NULL : c.fixture;
+	}
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);
+	scratch_remove(&sc);
 	escape_check(p, &rc, &res);
 	fflush(trace);
 	if (trace != stderr)
@@ -143,6 +205,7 @@ int cmd_run(int argc, char **argv)
 		close(in);
 		case_free(&c);
 	}
+	free(o.rw);
 	if (rc) {
 		fprintf(stderr, "harness: %s\n", res.error);
 		return rc == 2 ? 2 : 125;

@@ -105,9 +105,11 @@ static int update(struct tcase *c, const struct run *r)
 	int rc = 0;
 	if (c->sect[CASE_STDOUT].present || fresh)
 		rc |= set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
-	if (c->sect[CASE_STDERR].present || err->len)
+	/* A host program's case keeps stderr always, and no trace: the
+	 * trace is the program's own, thousands of lines (CASES.md). */
+	if (c->sect[CASE_STDERR].present || err->len || case_host_program(c))
 		rc |= set_text(&c->sect[CASE_STDERR], err);
-	if (c->oracles & ORACLE_GOLDEN)
+	if ((c->oracles & ORACLE_GOLDEN) && !case_host_program(c))
 		rc |= set_text(&c->sect[CASE_TRACE], &r->s[RUN_TRACE]);
 	if (!c->expect_timeout) /* a timed-out run has no exit status */
 		c->exit = exitstat_to_case(&r->res);

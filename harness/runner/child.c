@@ -68,7 +68,9 @@ _Noreturn void child_platform(const struct child_spec *s)
 	chaos_set_trace(trace);
 	struct sentry_config cfg = {
 		.path = s->path,
-		.exe_name = s->argv[0], /* the fixture's name: the same in any checkout */
+		/* The fixture's name: the same in any checkout; a host program
+		 * (absolute) is named by the view as Linux would name it. */
+		.exe_name = s->argv[0][0] == '/' ? NULL : s->argv[0],
 		.argv = s->argv,
 		.envp = s->envp,
 		.stdin_fd = s->fd[CFD_STDIN] >= 0 ? PFD_STDIN : -1,
@@ -78,6 +80,9 @@ _Noreturn void child_platform(const struct child_spec *s)
 		.plat = p,
 		.fixtures_dir = s->fixtures_dir,
 	};
+	struct sentry_fs fs = { s->fs_root, &s->fs_rw, 1, s->fs_rw };
+	if (s->fs_root)
+		cfg.fs = &fs;
 	struct sentry_result res;
 	int rc = sentry_run(&cfg, &res);
 	escape_check(p, &rc, &res);

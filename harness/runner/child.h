@@ -31,6 +31,8 @@ struct child_spec {
 	int chaos;			/* enum case_chaos */
 	const struct case_chaos_step *chaos_steps; /* signal-stub */
 	unsigned chaos_nsteps;
+	const char *fs_root;		/* fs: the guest's root; NULL: no file system */
+	const char *fs_rw;		/* fs: the writable tree and working directory */
 	pid_t parent;
 	int fd[CHILD_NFDS];
 };

@@ -12,6 +12,7 @@
 
 #include "harness/runner/evidence.h"
 #include "harness/runner/exitstat.h"
+#include "harness/runner/scratch.h"
 #include "harness/util/signame.h"
 
 unsigned long job_now_ms(void)
@@ -30,10 +31,20 @@ static void close_fds(struct job *j)
 	}
 }
 
+static void drop_scratch(struct job *j)
+{
+	if (j->scratch) {
+		scratch_remove(j->scratch);
+		free(j->scratch);
+		j->scratch = NULL;
+	}
+}
+
 static int nostart(struct job *j, const char *fmt, const char *a, const char *b)
 {
 	int e = errno;
 	close_fds(j);
+	drop_scratch(j);
 	j->run.end = RUN_NOSTART;
 	if (asprintf(&j->run.error, fmt, a, b) < 0)
 		j->run.error = NULL;
@@ -86,6 +97,8 @@ static void spawn(struct job *j, const struct job_ctx *x, const char *path, char
 		.chaos = j->c->chaos,
 		.chaos_steps = j->c->chaos_steps,
 		.chaos_nsteps = j->c->chaos_nsteps,
+		.fs_root = j->scratch ? j->scratch->root : NULL,
+		.fs_rw = j->scratch ? j->scratch->rw : NULL,
 		.gdb = x->gdb,
 		.parent = x->self,
 	};
@@ -105,8 +118,15 @@ int job_start(struct job *j, const struct job_ctx *x)
 	j->killed = false;
 	for (int i = 0; i < CHILD_NFDS; i++)
 		j->fd[i] = -1;	/* not 0: close_fds() must never close our stdin */
-	if (asprintf(&path, "%s/%s", x->fixtures_dir, j->c->fixture) < 0)
+	j->scratch = NULL;
+	if (!(path = case_program_path(j->c, x->fixtures_dir)))
 		return nostart(j, "%s%s", "out of memory", "");
+	char err[512];
+	if (j->c->fs && (!(j->scratch = calloc(1, sizeof(*j->scratch))) ||
+			 scratch_make(j->c, path, j->scratch, err, sizeof(err)))) {
+		free(path);
+		return nostart(j, "scratch directory: %s%s", j->scratch ? err : "out of memory", "");
+	}
 	if (access(path, j->v ? R_OK : X_OK)) {
 		nostart(j, "%s: fixture not usable: %s (make fixtures builds it)", path,
 			strerror(errno));
@@ -204,5 +224,6 @@ void job_reaped(struct job *j, int status)
 		crashed(j, status, have);
 	}
 	close_fds(j);
+	drop_scratch(j);
 	j->pid = 0;
 }

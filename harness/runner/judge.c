@@ -111,7 +111,7 @@ static void apply_oracles(const struct tcase *c, struct run *const *runs, unsign
 	if (c->oracles & ORACLE_SELFCHECK)
 		oracle_selfcheck(c, runs[0], f);
 	if (native)
-		oracle_native(native, runs[0], f);
+		oracle_native(c, native, runs[0], f);
 	/* One differing repetition is proof enough; more would repeat it. */
 	for (unsigned k = 1; k < nrun; k++) {
 		unsigned before = f->n;

@@ -165,13 +165,20 @@ bool oracle_same_as_native(const struct run *native, const struct run *r)
 	return exitstat_equal(&native->res, &r->res);
 }
 
-void oracle_native(const struct run *native, const struct run *r, struct findings *f)
+void oracle_native(const struct tcase *c, const struct run *native, const struct run *r,
+		   struct findings *f)
 {
 	char what[32] = "", a[EXITSTAT_LEN], b[EXITSTAT_LEN];
 	unsigned n = 0;
 	if (stream_diff(&f->diff, "stdout", "native", "actual", &native->s[RUN_STDOUT],
 	                &r->s[RUN_STDOUT])) {
 		add_word(what, sizeof what, "stdout");
+		n++;
+	}
+	if (case_host_program(c) &&
+	    stream_diff(&f->diff, "stderr", "native", "actual", &native->s[RUN_STDERR],
+			&r->s[RUN_STDERR])) {
+		add_word(what, sizeof what, "stderr");
 		n++;
 	}
 	if (!exitstat_equal(&native->res, &r->res)) {

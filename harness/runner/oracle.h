@@ -37,7 +37,10 @@ struct findings {
 
 void oracle_golden(const struct tcase *c, const struct run *r, struct findings *f);
 void oracle_selfcheck(const struct tcase *c, const struct run *r, struct findings *f);
-void oracle_native(const struct run *native, const struct run *r, struct findings *f);
+/* O3: stdout and the exit status; for a host program (a cases/programs/
+ * case) stderr too, since its messages are part of what it does. */
+void oracle_native(const struct tcase *c, const struct run *native, const struct run *r,
+		   struct findings *f);
 /* O1 (stdout, stderr, exit: a host run has no trace) and O2, as the case
  * names them, on the native run; diffs are headed "+++ native ...". */
 void oracle_host(const struct tcase *c, const struct run *native, struct findings *f);

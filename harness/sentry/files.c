@@ -1,6 +1,7 @@
-/* S10: the guest's file descriptors. Only what a static program needs:
- * the case's stdin and captured stdout/stderr, and pipes inside the sentry.
- * There is no file system: the guest cannot open host files (S12). */
+/* S10: the guest's file descriptors: the case's stdin and captured
+ * stdout/stderr, pipes inside the sentry, and (file.h) the kinds that
+ * bring their own operations. Without a filesystem view (fs/view.h) there
+ * is no file system: the guest cannot open host files (S12). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "harness/sentry/file.h"
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/trace.h"
 
@@ -21,21 +23,11 @@
 #define IOV_MAX_LINUX 1024
 #define IO_CHUNK 65536
 
-enum file_kind { FILE_IN, FILE_OUT, FILE_EMPTY, FILE_PIPE_R, FILE_PIPE_W };
-
 struct pipe_buf {
 	char data[PIPE_CAPACITY];
 	size_t head, len;
 	int readers, writers;
 	unsigned id;
-};
-
-struct file {
-	int refs;
-	enum file_kind kind;
-	int host_fd;
-	int flags; /* O_ACCMODE | O_NONBLOCK | O_APPEND as the guest sees them */
-	struct pipe_buf *pipe;
 };
 
 static struct file *file_new(enum file_kind kind, int host_fd, int flags)
@@ -50,10 +42,27 @@ static struct file *file_new(enum file_kind kind, int host_fd, int flags)
 	return f;
 }
 
-static void file_put(struct file *f)
+struct file *file_new_ops(const struct file_ops *ops, int flags, void *priv)
+{
+	struct file *f = file_new(FILE_OPS, -1, flags);
+	if (f) {
+		f->ops = ops;
+		f->priv = priv;
+	}
+	return f;
+}
+
+void file_get(struct file *f)
+{
+	f->refs++;
+}
+
+void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	if (f->kind == FILE_OPS && f->ops->release)
+		f->ops->release(f);
 	if (f->pipe) {
 		f->kind == FILE_PIPE_R ? f->pipe->readers-- : f->pipe->writers--;
 		if (!f->pipe->readers && !f->pipe->writers)
@@ -113,6 +122,11 @@ void fdtable_close_on_exec(struct fdtable *f)
 static struct file *get(struct task *t, uint64_t fd)
 {
 	return fd < MAX_FDS ? t->proc->fds->fd[fd] : NULL;
+}
+
+struct file *file_of(struct task *t, uint64_t fd)
+{
+	return get(t, fd);
 }
 
 static int install(struct task *t, struct file *f, int lowest, bool cloexec)
@@ -203,9 +217,16 @@ static void pipe_unread(struct file *f, size_t n)
 	pb->len += n;
 }
 
-static long do_read(struct task *t, struct file *f, char *buf, size_t len)
+int file_install(struct task *t, struct file *f, int lowest, bool cloexec)
+{
+	return install(t, f, lowest, cloexec);
+}
+
+static long do_read(struct task *t, struct file *f, char *buf, size_t len, int64_t *pos)
 {
 	switch (f->kind) {
+	case FILE_OPS:
+		return f->ops->read ? f->ops->read(t, f, buf, len, pos) : -EINVAL;
 	case FILE_IN: {
 		ssize_t n;
 		do
@@ -222,8 +243,10 @@ static long do_read(struct task *t, struct file *f, char *buf, size_t len)
 	}
 }
 
-static long do_write(struct task *t, struct file *f, const char *buf, size_t len)
+static long do_write(struct task *t, struct file *f, const char *buf, size_t len, int64_t *pos)
 {
+	if (f->kind == FILE_OPS)
+		return f->ops->write ? f->ops->write(t, f, buf, len, pos) : -EINVAL;
 	if (f->kind == FILE_OUT)
 		return write_out(t, f, buf, len);
 	if (f->kind == FILE_PIPE_W)
@@ -233,7 +256,8 @@ static long do_write(struct task *t, struct file *f, const char *buf, size_t len
 
 /* Reads and writes go through a bounce buffer in chunks: the guest buffer
  * is checked by the copy, so a bad pointer is -EFAULT, never a crash. */
-static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len, bool wr)
+static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len, bool wr,
+                       int64_t *pos)
 {
 	static __thread char chunk[IO_CHUNK];
 	size_t done = 0;
@@ -243,9 +267,9 @@ static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len
 		if (wr) {
 			if (copy_in(t, addr + done, chunk, n))
 				return done ? (long)done : -EFAULT;
-			r = do_write(t, f, chunk, n);
+			r = do_write(t, f, chunk, n, pos);
 		} else {
-			r = do_read(t, f, chunk, n);
+			r = do_read(t, f, chunk, n, pos);
 			if (r > 0 && copy_out(t, addr + done, chunk, (size_t)r)) {
 				if (f->kind == FILE_PIPE_R)
 					pipe_unread(f, (size_t)r); /* Linux leaves the data */
@@ -264,23 +288,23 @@ static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len
 long sys_read(struct task *t, const uint64_t *a)
 {
 	struct file *f = get(t, a[0]);
-	if (!f || (f->flags & O_ACCMODE) == O_WRONLY)
+	if (!f || (f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
 		return -EBADF;
-	return rw_chunked(t, f, a[1], a[2], false);
+	return rw_chunked(t, f, a[1], a[2], false, NULL);
 }
 
 long sys_write(struct task *t, const uint64_t *a)
 {
 	struct file *f = get(t, a[0]);
-	if (!f || (f->flags & O_ACCMODE) == O_RDONLY)
+	if (!f || (f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
 		return -EBADF;
-	return rw_chunked(t, f, a[1], a[2], true);
+	return rw_chunked(t, f, a[1], a[2], true, NULL);
 }
 
-static long rw_vec(struct task *t, const uint64_t *a, bool wr)
+static long rw_vec_at(struct task *t, const uint64_t *a, bool wr, int64_t *pos)
 {
 	struct file *f = get(t, a[0]);
-	if (!f || (f->flags & O_ACCMODE) == (wr ? O_RDONLY : O_WRONLY))
+	if (!f || (f->flags & O_ACCMODE) == (wr ? O_RDONLY : O_WRONLY) || (f->flags & O_PATH))
 		return -EBADF;
 	if (a[2] > IOV_MAX_LINUX)
 		return -EINVAL;
@@ -289,7 +313,7 @@ static long rw_vec(struct task *t, const uint64_t *a, bool wr)
 		return -EFAULT;
 	long total = 0;
 	for (uint64_t i = 0; i < a[2]; i++) {
-		long r = rw_chunked(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, wr);
+		long r = rw_chunked(t, f, (uint64_t)iov[i].iov_base, iov[i].iov_len, wr, pos);
 		if (r < 0)
 			return total ? total : r;
 		total += r;
@@ -299,13 +323,105 @@ static long rw_vec(struct task *t, const uint64_t *a, bool wr)
 	return total;
 }
 
-long sys_readv(struct task *t, const uint64_t *a) { return rw_vec(t, a, false); }
-long sys_writev(struct task *t, const uint64_t *a) { return rw_vec(t, a, true); }
+long sys_readv(struct task *t, const uint64_t *a)
+{
+	return rw_vec_at(t, a, false, NULL);
+}
+long sys_writev(struct task *t, const uint64_t *a)
+{
+	return rw_vec_at(t, a, true, NULL);
+}
 
-/* Every guest fd is a pipe or a stream: no positions. */
-long sys_pread64(struct task *t, const uint64_t *a) { return get(t, a[0]) ? -ESPIPE : -EBADF; }
-long sys_pwrite64(struct task *t, const uint64_t *a) { return get(t, a[0]) ? -ESPIPE : -EBADF; }
-long sys_lseek(struct task *t, const uint64_t *a) { return get(t, a[0]) ? -ESPIPE : -EBADF; }
+/* The case's streams and pipes have no positions (ESPIPE); a kind with
+ * its own operations may be seekable. */
+static long positional(struct task *t, const uint64_t *a, bool wr, bool vec)
+{
+	struct file *f = get(t, a[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (f->kind != FILE_OPS || !f->ops->seekable)
+		return -ESPIPE;
+	if ((f->flags & O_ACCMODE) == (wr ? O_RDONLY : O_WRONLY))
+		return -EBADF;
+	int64_t pos = (int64_t)a[3];
+	if (pos < 0)
+		return -EINVAL;
+	if (vec)
+		return rw_vec_at(t, a, wr, &pos);
+	return rw_chunked(t, f, a[1], a[2], wr, &pos);
+}
+
+long sys_pread64(struct task *t, const uint64_t *a)
+{
+	return positional(t, a, false, false);
+}
+long sys_pwrite64(struct task *t, const uint64_t *a)
+{
+	return positional(t, a, true, false);
+}
+long sys_preadv(struct task *t, const uint64_t *a)
+{
+	return positional(t, a, false, true);
+}
+long sys_pwritev(struct task *t, const uint64_t *a)
+{
+	return positional(t, a, true, true);
+}
+
+/* sendfile: from a file with positions (Linux needs one that can be
+ * mapped: a pipe or a stream as input is EINVAL) to any fd; with an
+ * offset pointer the input's own position stays. */
+long sys_sendfile(struct task *t, const uint64_t *a)
+{
+	static __thread char chunk[IO_CHUNK];
+	struct file *out = get(t, a[0]), *in = get(t, a[1]);
+	if (!out || !in || (out->flags & O_PATH) || (in->flags & O_PATH) ||
+	    (out->flags & O_ACCMODE) == O_RDONLY || (in->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (in->kind != FILE_OPS || !in->ops->seekable || (out->flags & O_APPEND))
+		return -EINVAL;
+	int64_t off, *pos = NULL;
+	if (a[2]) {
+		if (copy_in(t, a[2], &off, sizeof(off)))
+			return -EFAULT;
+		if (off < 0)
+			return -EINVAL;
+		pos = &off;
+	}
+	size_t len = a[3] > 0x7ffff000 ? 0x7ffff000 : (size_t)a[3], done = 0;
+	while (done < len) {
+		size_t n = len - done < IO_CHUNK ? len - done : IO_CHUNK;
+		long r = do_read(t, in, chunk, n, pos);
+		if (r <= 0) {
+			if (r < 0 && !done)
+				return r;
+			break;
+		}
+		long w = do_write(t, out, chunk, (size_t)r, NULL);
+		if (w >= 0 && w < r && pos) /* what was not written was not read */
+			off -= r - w;
+		else if (w >= 0 && w < r && in->ops->lseek)
+			in->ops->lseek(t, in, (int64_t)w - r, SEEK_CUR);
+		if (w < 0)
+			return done ? (long)done : w;
+		done += (size_t)w;
+		if (w < r)
+			break;
+	}
+	if (pos && copy_out(t, a[2], &off, sizeof(off)))
+		return -EFAULT;
+	return (long)done;
+}
+
+long sys_lseek(struct task *t, const uint64_t *a)
+{
+	struct file *f = get(t, a[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (f->kind != FILE_OPS || !f->ops->lseek)
+		return -ESPIPE;
+	return f->ops->lseek(t, f, (int64_t)a[1], (int)a[2]);
+}
 
 long sys_close(struct task *t, const uint64_t *a)
 {
@@ -367,6 +483,7 @@ long sys_pipe2(struct task *t, const uint64_t *a)
 	}
 	r->pipe = w->pipe = pb;
 	pb->readers = pb->writers = 1;
+	pb->id = 4096 + t->proc->k->next_pipe_id++;
 	int fds[2] = { install(t, r, 0, a[1] & O_CLOEXEC), -1 };
 	if (fds[0] >= 0)
 		fds[1] = install(t, w, 0, a[1] & O_CLOEXEC);
@@ -412,6 +529,8 @@ long sys_fcntl(struct task *t, const uint64_t *a)
 		return f->flags;
 	case F_SETFL:
 		f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) | (int)(a[2] & (O_NONBLOCK | O_APPEND));
+		if (f->kind == FILE_OPS && f->host_fd >= 0) /* a host file: O_APPEND is the host's */
+			fcntl(f->host_fd, F_SETFL, f->flags & O_APPEND);
 		return 0;
 	}
 	return -EINVAL;
@@ -420,19 +539,42 @@ long sys_fcntl(struct task *t, const uint64_t *a)
 /* No terminal exists (S10): TCGETS, TIOCGWINSZ and the rest are -ENOTTY. */
 long sys_ioctl(struct task *t, const uint64_t *a)
 {
-	return get(t, a[0]) ? -ENOTTY : -EBADF;
+	struct file *f = get(t, a[0]);
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (f->kind == FILE_OPS && f->ops->ioctl)
+		return f->ops->ioctl(t, f, (unsigned long)(uint32_t)a[1], a[2]);
+	return -ENOTTY;
 }
 
-/* A fixed, deterministic stat: every guest fd looks like a pipe. */
+/* A fixed, deterministic stat: the case's streams and pipes look like
+ * pipes. */
+unsigned file_pipe_id(const struct file *f)
+{
+	return f->pipe ? f->pipe->id : 1 + (unsigned)f->kind;
+}
+
+void file_stat_builtin(struct file *f, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 0xc;
+	st->st_ino = f->pipe ? 1000 + (uint64_t)(uintptr_t)f->pipe % 997 : 1 + (uint64_t)f->kind;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+}
+
 static long stat_file(struct task *t, struct file *f, uint64_t buf)
 {
 	struct stat st;
-	memset(&st, 0, sizeof(st));
-	st.st_dev = 0xc;
-	st.st_ino = f->pipe ? 1000 + (uint64_t)(uintptr_t)f->pipe % 997 : 1 + (uint64_t)f->kind;
-	st.st_mode = S_IFIFO | 0600;
-	st.st_nlink = 1;
-	st.st_blksize = 4096;
+	if (f->kind == FILE_OPS) {
+		memset(&st, 0, sizeof(st));
+		int e = f->ops->stat ? f->ops->stat(t, f, &st) : -EINVAL;
+		if (e)
+			return e;
+	} else {
+		file_stat_builtin(f, &st);
+	}
 	return copy_out(t, buf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -502,8 +644,30 @@ static short poll_one(struct task *t, int fd, short events)
 		return 0;
 	if (!f)
 		return POLLNVAL;
+	return file_poll(t, f) & (events | POLLHUP | POLLERR | POLLNVAL);
+}
+
+uint64_t file_next_change(struct file *f)
+{
+	return f && f->kind == FILE_OPS && f->ops->next_change ? f->ops->next_change(f) : 0;
+}
+
+int file_sleep(struct task *t, uint64_t deadline, uint64_t wake)
+{
+	if (wake && (!deadline || wake < deadline)) {
+		int r = task_sleep(t, wake);
+		return r == 0 ? 1 : r; /* the file's time came: look again */
+	}
+	return task_sleep(t, deadline);
+}
+
+short file_poll(struct task *t, struct file *f)
+{
 	short rev = 0;
 	switch (f->kind) {
+	case FILE_OPS:
+		rev = f->ops->poll ? f->ops->poll(t, f) : POLLIN | POLLOUT;
+		break;
 	case FILE_IN:
 	case FILE_EMPTY:
 		rev = POLLIN;
@@ -515,10 +679,12 @@ static short poll_one(struct task *t, int fd, short events)
 		rev = f->pipe->len ? POLLIN : f->pipe->writers ? 0 : POLLHUP;
 		break;
 	case FILE_PIPE_W:
-		rev = !f->pipe->readers ? POLLERR : f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0;
+		/* pipe_poll: room is POLLOUT whether or not a reader is left;
+		 * no reader adds POLLERR. */
+		rev = (f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0) | (!f->pipe->readers ? POLLERR : 0);
 		break;
 	}
-	return rev & (events | POLLHUP | POLLERR | POLLNVAL);
+	return rev;
 }
 
 /* timed: deadline is an absolute virtual CLOCK_MONOTONIC time (one look
@@ -532,16 +698,20 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, bool timed, ui
 		return -EFAULT;
 	for (bool last = timed && deadline <= vclock_ns(CLOCK_MONOTONIC);;) {
 		long ready = 0;
+		uint64_t wake = 0;
 		for (uint64_t i = 0; i < nfds; i++) {
 			fds[i].revents = poll_one(t, fds[i].fd, fds[i].events);
 			ready += fds[i].revents != 0;
+			uint64_t w = fds[i].fd >= 0 ? file_next_change(get(t, (uint64_t)fds[i].fd)) : 0;
+			if (w && (!wake || w < wake))
+				wake = w;
 		}
 		if (ready || last) {
 			if (nfds && copy_out(t, ufds, fds, nfds * sizeof(fds[0])))
 				return -EFAULT;
 			return ready;
 		}
-		int r = task_sleep(t, timed ? deadline : 0); /* 0: no deadline */
+		int r = file_sleep(t, timed ? deadline : 0, wake); /* 0: no deadline */
 		if (r == -EINTR)
 			return -ERESTARTNOHAND;
 		last = r == 0 && timed;

@@ -24,6 +24,7 @@ struct memfile;
 struct mm;
 struct trace;
 struct file;
+struct fs_view;
 
 #define MAX_FDS 256
 
@@ -83,6 +84,8 @@ struct kernel {
 	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
 	bool ending;             /* init is gone: every task must go */
 	struct limits_watch *watch; /* RLIMIT_CPU watchdog (limits.c) */
+	struct fs_view *fs;         /* NULL: no file system (fs/view.h) */
+	unsigned next_pipe_id;      /* pipe:[N] in /proc/PID/fd: creation order */
 };
 
 struct proc {
@@ -115,6 +118,16 @@ struct proc {
 	struct limits_cpu cpu;   /* RLIMIT_CPU bookkeeping (limits.c) */
 	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
 	char exe[4096];
+	/* With a filesystem view: the working directory (a guest path, shared
+	 * by the threads as CLONE_FS shares it), the umask, and argv for
+	 * /proc/PID/cmdline. */
+	char cwd[4096];
+	int cwd_fd;              /* O_PATH of the cwd in the view, or -1: a
+				  * removed cwd still opens as "." */
+	unsigned umask;
+	char *cmdline;
+	size_t cmdline_len;
+	int nice;                /* setpriority (sys_identity.c) */
 };
 
 struct task {
@@ -247,6 +260,9 @@ uint64_t host_now_ns(void);
 /* A syscall handler: the raw result (value or -errno). */
 typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
 syscall_fn syscall_lookup(long nr);
+/* fs/table.c: what a sentry with a filesystem view adds (NULL: the base
+ * table's answer). */
+syscall_fn fs_syscall_lookup(long nr);
 void syscall_dispatch(struct task *t);
 
 /* Guest memory (S1): 0 or -EFAULT. */
@@ -274,6 +290,8 @@ long sys_readv(struct task *, const uint64_t *);
 long sys_writev(struct task *, const uint64_t *);
 long sys_pread64(struct task *, const uint64_t *);
 long sys_pwrite64(struct task *, const uint64_t *);
+long sys_preadv(struct task *, const uint64_t *);
+long sys_pwritev(struct task *, const uint64_t *);
 long sys_lseek(struct task *, const uint64_t *);
 long sys_close(struct task *, const uint64_t *);
 long sys_dup(struct task *, const uint64_t *);
@@ -303,6 +321,17 @@ long sys_getpid(struct task *, const uint64_t *);
 long sys_gettid(struct task *, const uint64_t *);
 long sys_getppid(struct task *, const uint64_t *);
 long sys_getuid(struct task *, const uint64_t *);
+long sys_getgid(struct task *, const uint64_t *);
+#define NGROUPS_MAX_GUEST 65536
+long sys_getgroups(struct task *, const uint64_t *);
+long sys_getpriority(struct task *, const uint64_t *);
+long sys_setpriority(struct task *, const uint64_t *);
+long sys_sched_getaffinity(struct task *, const uint64_t *);
+long sys_getrusage(struct task *, const uint64_t *);
+long sys_sendfile(struct task *, const uint64_t *);
+/* The guest's identity: the fixed 1000, or the host's with host_ids. */
+unsigned sentry_uid(struct task *t);
+unsigned sentry_gid(struct task *t);
 long sys_uname(struct task *, const uint64_t *);
 long sys_arch_prctl(struct task *, const uint64_t *);
 long sys_set_tid_address(struct task *, const uint64_t *);

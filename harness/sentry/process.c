@@ -3,6 +3,7 @@
  * zombie until its parent's wait4, and the first process's end ends the
  * case (every other process goes with it, as in a PID namespace). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,12 +30,22 @@ struct proc *proc_new(struct kernel *k, struct proc *parent)
 	p->parent = parent;
 	p->random_state = 0x5eed5eed5eed5eedULL;
 	p->exit_signal = SIGCHLD;
+	p->cwd_fd = -1;
 	p->next = k->procs;
 	k->procs = p;
 	if (parent) {
 		memcpy(p->act, parent->act, sizeof(p->act));
 		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
+		memcpy(p->cwd, parent->cwd, sizeof(p->cwd));
+		p->umask = parent->umask;
+		if (parent->cwd_fd >= 0)
+			p->cwd_fd = fcntl(parent->cwd_fd, F_DUPFD_CLOEXEC, 0);
+		p->nice = parent->nice;
+		if (parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {
+			memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
+			p->cmdline_len = parent->cmdline_len;
+		}
 		p->random_state = parent->random_state ^ (uint64_t)k->next_pid;
 		p->parent_exec_id = parent->exec_id;
 	}
@@ -59,6 +70,9 @@ void proc_free(struct proc *p)
 	vm_detach(p);
 	if (p->fds)
 		fdtable_put(p->fds);
+	free(p->cmdline);
+	if (p->cwd_fd >= 0)
+		close(p->cwd_fd);
 	free(p);
 }
 

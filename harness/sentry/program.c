@@ -119,6 +119,25 @@ static int load_write(void *arg, uint64_t addr, const void *src, size_t len)
 	return mm_poke(p->mm, addr, src, len);
 }
 
+/* /proc/PID/cmdline: the arguments, each with its NUL. */
+static void set_cmdline(struct proc *p, char *const *argv)
+{
+	size_t len = 0;
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	char *c = malloc(len + 1);
+	if (!c)
+		return;
+	free(p->cmdline);
+	p->cmdline = c;
+	p->cmdline_len = len;
+	for (size_t i = 0; argv && argv[i]; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		memcpy(c, argv[i], n);
+		c += n;
+	}
+}
+
 int program_load(struct proc *p, const struct program_image *img, const struct program_name *name,
 		 char *const *argv, char *const *envp, struct load_result *lr, char *err, size_t errlen)
 {
@@ -135,6 +154,7 @@ int program_load(struct proc *p, const struct program_image *img, const struct p
 		return e;
 	mm_set_brk_start(p->mm, lr->brk);
 	snprintf(p->exe, sizeof(p->exe), "%s", name->exe);
+	set_cmdline(p, argv);
 	return 0;
 }
 

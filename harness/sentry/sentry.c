@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/sentry/fs/view.h"
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/loader.h"
 #include "harness/sentry/memfile.h"
@@ -61,7 +62,17 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 		snprintf(res->error, sizeof(res->error), "setting up the guest: %s", strerror(e ? -e : ENOMEM));
 		return 1;
 	}
+	char exe[PATH_MAX];
 	struct program_name name = { cfg->path, cfg->exe_name ? cfg->exe_name : cfg->path };
+	if (k->fs) {
+		snprintf(p->cwd, sizeof(p->cwd), "%s", k->fs->cwd);
+		p->umask = k->fs->umask;
+		p->cwd_fd = fs_resolve(k->fs, p->cwd, true);
+		if (p->cwd_fd < 0)
+			p->cwd_fd = -1;
+		if (!cfg->exe_name && fs_host_to_guest(k->fs, cfg->path, exe, sizeof(exe)) == 0)
+			name.exe = exe;
+	}
 	struct program_image img;
 	if (program_read(name.path, &img, res->error, sizeof(res->error)))
 		return 2;
@@ -80,6 +91,14 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 	memset(res, 0, sizeof(*res));
 	res->kind = SENTRY_ERROR;
 	kernel_init(&k, cfg, res);
+	struct fs_view view;
+	if (cfg->fs) {
+		if (fs_view_open(&view, cfg->fs, res->error, sizeof(res->error))) {
+			fs_view_close(&view);
+			return 2;
+		}
+		k.fs = &view;
+	}
 	pthread_mutex_lock(&k.mu);
 	int rc = init_process(&k, &p, &lr);
 	struct task *t = rc ? NULL : task_new(p, NULL);
@@ -115,6 +134,8 @@ int sentry_run(const struct sentry_config *cfg, struct sentry_result *res)
 	}
 	if (k.mf)
 		memfile_destroy(k.mf);
+	if (k.fs)
+		fs_view_close(k.fs);
 	pthread_cond_destroy(&k.cv);
 	pthread_mutex_destroy(&k.mu);
 	return rc;

@@ -12,6 +12,16 @@
 
 #include "platform/platform.h"
 
+/* A filesystem view (harness/sentry/fs/view.c): the host directory root
+ * is the guest's /, read-only but for the trees in rw (inside root). */
+struct sentry_fs {
+	const char *root;
+	const char *const *rw;
+	size_t nrw;
+	const char *cwd;         /* host directory of the first process; outside
+				  * the root or NULL: the root */
+};
+
 struct sentry_config {
 	const char *path;        /* the static ELF to run (S4) */
 	const char *exe_name;    /* the guest's AT_EXECFN and /proc/self/exe; NULL:
@@ -28,6 +38,10 @@ struct sentry_config {
 	const char *fixtures_dir; /* root for execve of another fixture (S9) */
 	uint64_t memory_limit;   /* bytes of guest memory committed; 0: default */
 	uint64_t output_limit;   /* bytes of stdout+stderr; 0: default */
+	const struct sentry_fs *fs; /* NULL: no file system, S10's fixed fds only;
+				     * otherwise the file and event calls too */
+	bool host_ids;           /* uid, gid and CPU count are the host's, not
+				  * the fixed 1000 and one CPU */
 };
 
 enum sentry_exit_kind {

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness/sentry/kernel.h"
 
@@ -34,13 +35,26 @@ long sys_getppid(struct task *t, const uint64_t *a)
 	(void)a;
 	return t->proc->parent ? t->proc->parent->pid : VIRTUAL_PID - 1;
 }
-long sys_getuid(struct task *t, const uint64_t *a) { (void)t, (void)a; return VIRTUAL_UID; }
+unsigned sentry_uid(struct task *t)
+{
+	return t->proc->cfg->host_ids ? (unsigned)getuid() : VIRTUAL_UID;
+}
+
+unsigned sentry_gid(struct task *t)
+{
+	return t->proc->cfg->host_ids ? (unsigned)getgid() : VIRTUAL_UID;
+}
+
+long sys_getuid(struct task *t, const uint64_t *a) { (void)a; return sentry_uid(t); }
+long sys_getgid(struct task *t, const uint64_t *a) { (void)a; return sentry_gid(t); }
 long sys_sched_yield(struct task *t, const uint64_t *a) { (void)t, (void)a; return 0; }
 
 long sys_uname(struct task *t, const uint64_t *a)
 {
 	struct utsname u;
 	memset(&u, 0, sizeof(u));
+	if (t->proc->cfg->host_ids && uname(&u) == 0) /* the host's identity */
+		return copy_out(t, a[0], &u, sizeof(u)) ? -EFAULT : 0;
 	strcpy(u.sysname, "Linux");
 	strcpy(u.nodename, "sentry");
 	strcpy(u.release, "6.1.0-sentry");

@@ -159,7 +159,9 @@ void syscall_dispatch(struct task *t)
 		r->rax = (uint64_t)-ENOSYS;
 		return;
 	}
-	syscall_fn fn = syscall_lookup(nr);
+	syscall_fn fn = t->proc->k->fs ? fs_syscall_lookup(nr) : NULL;
+	if (!fn)
+		fn = syscall_lookup(nr);
 	/* rt_sigreturn takes no arguments; its trace line reads the frame at
 	 * the stack pointer it was called with, which it then replaces. */
 	uint64_t targs[6] = { nr == SYS_rt_sigreturn ? r->rsp : a[0], a[1], a[2], a[3], a[4], a[5] };

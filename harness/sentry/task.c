@@ -308,6 +308,7 @@ struct task *task_new(struct proc *p, struct task *parent)
 	t->tid = k->next_pid++;
 	t->restart_nr = -1;
 	t->trace = trace_new(k->cfg->trace);
+	trace_set_full(t->trace, k->fs != NULL);
 	if (p != k->init || p->ntasks) {
 		char prefix[32];
 		snprintf(prefix, sizeof(prefix), "[pid %d] ", t->tid);

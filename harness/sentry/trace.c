@@ -16,6 +16,7 @@
 
 struct trace {
 	FILE *out;
+	bool full; /* the sentry has a filesystem view: decode its calls too */
 	char prefix[32]; /* "[pid N] " for every task but the first (S11) */
 };
 
@@ -610,6 +611,12 @@ struct trace *trace_new(FILE *out)
 	return t;
 }
 
+void trace_set_full(struct trace *t, bool full)
+{
+	if (t)
+		t->full = full;
+}
+
 void trace_set_prefix(struct trace *t, const char *prefix)
 {
 	if (t)
@@ -651,12 +658,12 @@ void trace_syscall(struct trace *t, const struct trace_mem *m, long nr,
 		return;
 	name = syscall_name(nr);
 	if (name)
-		trace_decode_call(&l, m, name, nr, args, ret);
+		trace_decode_call(&l, m, name, nr, args, ret, t->full);
 	else
 		unknown_call(&l, nr, args);
 	free(name);
 	trace_put(&l, " ");
-	trace_decode_result(&l, m, nr, args, ret);
+	trace_decode_result(&l, m, nr, args, ret, t->full);
 	if (!implemented)
 		trace_put(&l, " [not emulated]");
 	emit(t, &l);

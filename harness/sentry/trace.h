@@ -102,6 +102,11 @@ struct trace_mem {
  * call with t == NULL, which is also what allocation failure returns. */
 struct trace *trace_new(FILE *out);
 void trace_free(struct trace *t);
+/* full: the sentry serves the calls of a filesystem view (and the event
+ * calls that come with it), and these are decoded too. Without it they
+ * print raw as every call the decoder does not know, so traces of a
+ * sentry without a view stay as they were before those calls existed. */
+void trace_set_full(struct trace *t, bool full);
 /* Every line of t starts with prefix ("[pid 1001] "), as strace -f does. */
 void trace_set_prefix(struct trace *t, const char *prefix);
 
@@ -165,10 +170,10 @@ void trace_errno_result(struct trace_line *l, long ret);
 
 /* Appends name(args) for a syscall libseccomp named. */
 void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
-		       const char *name, long nr, const uint64_t args[6], long ret);
+		       const char *name, long nr, const uint64_t args[6], long ret, bool full);
 /* Appends " = ..." for it (poll's reads the fds' revents). */
 void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long nr,
-			 const uint64_t args[6], long ret);
+			 const uint64_t args[6], long ret, bool full);
 /* {si_signo=..., si_code=..., fields}, as in a signal line. */
 void trace_siginfo(struct trace_line *l, const siginfo_t *si);
 

@@ -92,13 +92,22 @@ enum arg {
 			   * the pointer prints (S11: traces are byte-identical) */
 	A_WAITID_OPTIONS,
 	A_WAITID_INFO, /* filled in when waitid returned 0 */
+	A_MODE,        /* permission bits, octal */
+	A_ACCESS,      /* access's F_OK or R_OK|W_OK|X_OK */
+	A_RENAME,      /* RENAME_* */
+	A_PRIO_WHICH,
+	A_RUSAGE_WHO,
+	A_SIGSET1X_IN, /* sigsetsize in the next arg (signalfd) */
+	A_SIGSET5_IN,  /* sigsetsize in args[5] (epoll_pwait) */
+	A_EPOLL_OP,
 };
 
 /* How the result prints. */
-enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL, R_SIG, R_POLL };
+enum res { R_DEC, R_ADDR, R_NONE, R_FCNTL, R_SIG, R_POLL, R_OCT };
 
 struct desc {
 	bool on;
+	bool full; /* decoded only for a sentry with a filesystem view */
 	unsigned char nargs, res;
 	unsigned char arg[6];
 	void (*custom)(const struct call *c); /* prints all args itself */
@@ -625,6 +634,8 @@ static void put_mem_arg(const struct call *c, int i, int type)
 	case A_SIGSET1_IN: put_sigset(c, v, c->args[1], false); break;
 	case A_SIGSET1_OUT: put_sigset(c, v, c->args[1], true); break;
 	case A_SIGSET4_IN: put_sigset(c, v, c->args[4], false); break;
+	case A_SIGSET1X_IN: put_sigset(c, v, c->args[i + 1], false); break;
+	case A_SIGSET5_IN: put_sigset(c, v, c->args[5], false); break;
 	case A_ITIMERVAL_IN: put_itimerval(c, v); break;
 	case A_SIGINFO_IN: put_siginfo(c, v, false); break;
 	case A_SIGINFO_OUT: put_siginfo(c, v, true); break;
@@ -696,6 +707,24 @@ static void put_arg(const struct call *c, int i, int type)
 	case A_IDTYPE: trace_xval(l, N(idtypes), (uint32_t)v, "%lu"); break;
 	case A_WAITID_OPTIONS: trace_flags(l, N(waitid_options), (uint32_t)v, NULL); break;
 	case A_UINT: trace_printf(l, "%u", (unsigned)v); break;
+	case A_MODE: trace_printf(l, "%#03o", (unsigned)v); break;
+	case A_ACCESS:
+		if ((unsigned)v)
+			trace_flags(l, N(access_modes), (uint32_t)v, NULL);
+		else
+			trace_put(l, "F_OK");
+		break;
+	case A_RENAME: trace_flags(l, N(rename_flags), (uint32_t)v, NULL); break;
+	case A_EPOLL_OP: trace_xval(l, N(epoll_ops), (uint32_t)v, "%lu"); break;
+	case A_PRIO_WHICH: trace_xval(l, N(prio_whiches), (uint32_t)v, "%lu"); break;
+	case A_RUSAGE_WHO:
+		if ((int)v == -1)
+			trace_put(l, "RUSAGE_CHILDREN");
+		else if ((int)v < 0)
+			trace_printf(l, "%d", (int)v);
+		else
+			trace_xval(l, N(rusage_whos), (uint32_t)v, "%lu");
+		break;
 	default: put_mem_arg(c, i, type); break;
 	}
 }
@@ -851,8 +880,9 @@ static void restart_syscall_args(const struct call *c)
 
 /* ---- the table ---- */
 
-#define D(name, n, r, ...) [__NR_##name] = {true, n, r, {__VA_ARGS__}, NULL}
-#define C(name, fn) [__NR_##name] = {true, 0, R_DEC, {0}, fn}
+#define D(name, n, r, ...) [__NR_##name] = {true, false, n, r, {__VA_ARGS__}, NULL}
+#define F(name, n, r, ...) [__NR_##name] = {true, true, n, r, {__VA_ARGS__}, NULL}
+#define C(name, fn) [__NR_##name] = {true, false, 0, R_DEC, {0}, fn}
 
 /* The calls a small sentry implements (S8-S10 and the start-up of a static
  * binary); only these are decoded. */
@@ -933,19 +963,86 @@ static const struct desc descs[] = {
 	D(execve, 3, R_DEC, A_PATH, A_ARGV, A_ENVP),
 	D(getcwd, 2, R_DEC, A_CWD_OUT, A_ULONG),
 	D(sched_yield, 0, R_DEC),
+	/* The calls of a sentry with a filesystem view (F: decoded with one). */
+	F(readlink, 3, R_DEC, A_PATH, A_RPATH, A_ULONG),
+	F(creat, 2, R_DEC, A_PATH, A_MODE),
+	F(stat, 2, R_DEC, A_PATH, A_STAT_OUT),
+	F(lstat, 2, R_DEC, A_PATH, A_STAT_OUT),
+	F(statx, 5, R_DEC, A_DIRFD, A_PATH, A_ATFLAGS, A_HEX, A_PTR),
+	F(getdents64, 3, R_DEC, A_INT, A_PTR, A_UINT),
+	F(access, 2, R_DEC, A_PATH, A_ACCESS),
+	F(faccessat, 3, R_DEC, A_DIRFD, A_PATH, A_ACCESS),
+	F(faccessat2, 4, R_DEC, A_DIRFD, A_PATH, A_ACCESS, A_ATFLAGS),
+	F(chdir, 1, R_DEC, A_PATH),
+	F(fchdir, 1, R_DEC, A_INT),
+	F(mkdir, 2, R_DEC, A_PATH, A_MODE),
+	F(mkdirat, 3, R_DEC, A_DIRFD, A_PATH, A_MODE),
+	F(unlink, 1, R_DEC, A_PATH),
+	F(rmdir, 1, R_DEC, A_PATH),
+	F(unlinkat, 3, R_DEC, A_DIRFD, A_PATH, A_ATFLAGS),
+	F(rename, 2, R_DEC, A_PATH, A_PATH),
+	F(renameat, 4, R_DEC, A_DIRFD, A_PATH, A_DIRFD, A_PATH),
+	F(renameat2, 5, R_DEC, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_RENAME),
+	F(symlink, 2, R_DEC, A_PATH, A_PATH),
+	F(symlinkat, 3, R_DEC, A_PATH, A_DIRFD, A_PATH),
+	F(link, 2, R_DEC, A_PATH, A_PATH),
+	F(linkat, 5, R_DEC, A_DIRFD, A_PATH, A_DIRFD, A_PATH, A_ATFLAGS),
+	F(chmod, 2, R_DEC, A_PATH, A_MODE),
+	F(fchmod, 2, R_DEC, A_INT, A_MODE),
+	F(fchmodat, 3, R_DEC, A_DIRFD, A_PATH, A_MODE),
+	F(truncate, 2, R_DEC, A_PATH, A_LONG),
+	F(ftruncate, 2, R_DEC, A_INT, A_LONG),
+	F(fsync, 1, R_DEC, A_INT),
+	F(fallocate, 4, R_DEC, A_INT, A_INT, A_LONG, A_LONG),
+	F(fdatasync, 1, R_DEC, A_INT),
+	/* Times may be the clock's (UTIME_NOW aside): the pointer only. */
+	F(utimensat, 4, R_DEC, A_DIRFD, A_PATH, A_PTR, A_ATFLAGS),
+	F(umask, 1, R_OCT, A_MODE),
+	F(statfs, 2, R_DEC, A_PATH, A_PTR),
+	F(fstatfs, 2, R_DEC, A_INT, A_PTR),
+	F(sendfile, 4, R_DEC, A_INT, A_INT, A_PTR, A_ULONG),
+	F(preadv, 4, R_DEC, A_INT, A_RIOV, A_INT, A_LONG),
+	F(pwritev, 4, R_DEC, A_INT, A_WIOV, A_INT, A_LONG),
+	F(getgroups, 2, R_DEC, A_INT, A_PTR),
+	F(getpriority, 2, R_DEC, A_PRIO_WHICH, A_INT),
+	F(setpriority, 3, R_DEC, A_PRIO_WHICH, A_INT, A_INT),
+	F(sched_getaffinity, 3, R_DEC, A_INT, A_UINT, A_PTR),
+	F(getrusage, 2, R_DEC, A_RUSAGE_WHO, A_PTR),
+	F(eventfd, 1, R_DEC, A_UINT),
+	F(eventfd2, 2, R_DEC, A_UINT, A_OFLAGS_ONLY),
+	F(signalfd, 3, R_DEC, A_INT, A_SIGSET1X_IN, A_ULONG),
+	F(signalfd4, 4, R_DEC, A_INT, A_SIGSET1X_IN, A_ULONG, A_OFLAGS_ONLY),
+	F(timerfd_create, 2, R_DEC, A_CLOCKID, A_OFLAGS_ONLY),
+	F(timerfd_settime, 4, R_DEC, A_INT, A_INT, A_PTR, A_PTR),
+	F(timerfd_gettime, 2, R_DEC, A_INT, A_PTR),
+	/* The sets and times are read back after the call: pointers. */
+	F(select, 5, R_DEC, A_INT, A_PTR, A_PTR, A_PTR, A_PTR),
+	F(pselect6, 6, R_DEC, A_INT, A_PTR, A_PTR, A_PTR, A_PTR, A_PTR),
+	F(epoll_create, 1, R_DEC, A_INT),
+	F(epoll_create1, 1, R_DEC, A_OFLAGS_ONLY),
+	F(epoll_ctl, 4, R_DEC, A_INT, A_EPOLL_OP, A_INT, A_PTR),
+	F(epoll_wait, 4, R_DEC, A_INT, A_PTR, A_INT, A_INT),
+	F(epoll_pwait, 6, R_DEC, A_INT, A_PTR, A_INT, A_INT, A_SIGSET5_IN, A_ULONG),
+	F(socketpair, 4, R_DEC, A_INT, A_HEX, A_INT, A_PIPEFDS_OUT),
+	F(sendto, 6, R_DEC, A_INT, A_WBUF, A_ULONG, A_HEX, A_PTR, A_INT),
+	F(recvfrom, 6, R_DEC, A_INT, A_RBUF, A_ULONG, A_HEX, A_PTR, A_PTR),
+	F(sendmsg, 3, R_DEC, A_INT, A_PTR, A_HEX),
+	F(recvmsg, 3, R_DEC, A_INT, A_PTR, A_HEX),
+	F(shutdown, 2, R_DEC, A_INT, A_INT),
+	F(getsockopt, 5, R_DEC, A_INT, A_INT, A_INT, A_PTR, A_PTR),
 };
 
-static const struct desc *lookup(long nr)
+static const struct desc *lookup(long nr, bool full)
 {
-	if (nr < 0 || nr >= (long)TRACE_NELEM(descs) || !descs[nr].on)
+	if (nr < 0 || nr >= (long)TRACE_NELEM(descs) || !descs[nr].on || (descs[nr].full && !full))
 		return NULL;
 	return &descs[nr];
 }
 
 void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
-		       const char *name, long nr, const uint64_t args[6], long ret)
+		       const char *name, long nr, const uint64_t args[6], long ret, bool full)
 {
-	const struct desc *d = lookup(nr);
+	const struct desc *d = lookup(nr, full);
 	struct call c = {l, m, args, ret};
 	bool first = true;
 
@@ -1014,9 +1111,9 @@ static void poll_result(struct trace_line *l, const struct trace_mem *m, const u
 }
 
 void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long nr,
-			 const uint64_t args[6], long ret)
+			 const uint64_t args[6], long ret, bool full)
 {
-	const struct desc *d = lookup(nr);
+	const struct desc *d = lookup(nr, full);
 	int res = d ? d->res : R_DEC;
 
 	if (res == R_NONE) {
@@ -1041,6 +1138,9 @@ void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long n
 		break;
 	case R_POLL:
 		poll_result(l, m, args, ret);
+		break;
+	case R_OCT:
+		trace_printf(l, "= %#03lo", (unsigned long)ret);
 		break;
 	default:
 		trace_printf(l, "= %ld", ret);

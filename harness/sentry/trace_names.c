@@ -144,6 +144,26 @@ static const struct trace_xlat stat_types[] = {
 	{S_IFIFO, "S_IFIFO"},
 };
 
+static const struct trace_xlat access_modes[] = {
+	{4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"},
+};
+
+static const struct trace_xlat rename_flags[] = {
+	{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"}, {4, "RENAME_WHITEOUT"},
+};
+
+static const struct trace_xlat prio_whiches[] = {
+	{0, "PRIO_PROCESS"}, {1, "PRIO_PGRP"}, {2, "PRIO_USER"},
+};
+
+static const struct trace_xlat rusage_whos[] = {
+	{0, "RUSAGE_SELF"}, {1, "RUSAGE_THREAD"},
+};
+
+static const struct trace_xlat epoll_ops[] = {
+	{1, "EPOLL_CTL_ADD"}, {2, "EPOLL_CTL_DEL"}, {3, "EPOLL_CTL_MOD"},
+};
+
 #define TABLE(t) const struct trace_table tn_##t = { t, TRACE_NELEM(t) }
 TABLE(whences);
 TABLE(map_types);
@@ -170,3 +190,8 @@ TABLE(itimers);
 TABLE(timer_flags);
 TABLE(poll_events);
 TABLE(stat_types);
+TABLE(access_modes);
+TABLE(rename_flags);
+TABLE(prio_whiches);
+TABLE(rusage_whos);
+TABLE(epoll_ops);

@@ -37,5 +37,10 @@ extern const struct trace_table tn_itimers;
 extern const struct trace_table tn_timer_flags;
 extern const struct trace_table tn_poll_events;
 extern const struct trace_table tn_stat_types;
+extern const struct trace_table tn_access_modes;
+extern const struct trace_table tn_rename_flags;
+extern const struct trace_table tn_prio_whiches;
+extern const struct trace_table tn_rusage_whos;
+extern const struct trace_table tn_epoll_ops;
 
 #endif
