@@ -70,6 +70,8 @@ $(O)/stub/%.o: stub/%.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
+# Archives are written afresh: ar r keeps members whose source moved or
+# went away, and a stale copy of a moved file can win at link time.
 $(B)/libplatform.a: $(PLATFORM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 

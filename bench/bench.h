@@ -38,7 +38,7 @@ extern struct bench_env bench_env;
 struct bench {
 	const char *name;  /* JSON key */
 	const char *label; /* table row and chart label */
-	const char *group; /* "kernel", "ptrace", "platform", "uml", "suite", "op" */
+	const char *group; /* "kernel", "ptrace", "platform", "run", "uml", "suite", "op" */
 	long n;            /* operations per repetition, before scaling */
 	int (*setup)(void **state, char *err, size_t errlen);
 	int (*run)(void *state, long n, double *ns_per_op, char *err, size_t errlen);
@@ -50,7 +50,8 @@ struct bench {
 extern const struct bench bench_host[];     /* host.c: getpid, pipe */
 extern const struct bench bench_ptrace[];   /* raw_ptrace.c: tracers, floors */
 extern const struct bench bench_ops[];      /* ptrace_ops.c: single requests */
-extern const struct bench bench_platform[]; /* platform.c */
+extern const struct bench bench_platform[]; /* plat_figures.c */
+extern const struct bench bench_run[];      /* run_figures.c: harness run */
 extern const struct bench bench_uml[];      /* uml.c */
 extern const struct bench bench_suite[];    /* suite.c */
 
@@ -76,7 +77,7 @@ struct result {
 double median_of(const double *v, int n);
 void report_table(struct result *r, int nr, int rounds);
 int report_json(const char *path, struct result *r, int nr, int rounds, const char *goals_json,
-                const char *env_json);
+                const char *others_json, const char *env_json);
 int report_chart_data(const char *path, struct result *r, int nr);
 const char *json_esc(const char *s, char *buf, size_t len);
 
@@ -92,6 +93,8 @@ int pin_to(int cpu);
 void child_die_with_parent(void);
 int wait_stopped(pid_t pid, int sig);
 void kill_and_reap(pid_t pid);
+/* Whether ARCH_SET_CPUID(0) works here (CPUID faulting, P27). */
+bool bench_cpuid_faulting(void);
 /* Ops for a repetition: n scaled, at least 1. */
 long scaled(long n);
 
@@ -105,7 +108,7 @@ size_t bench_xstate_size(pid_t pid);
 void suite_totals_json(int jobs, char *buf, size_t len);
 int suite_errors(int jobs);
 
-/* platform.c: the CPUs the platform's stub threads may run on. */
+/* plat_figures.c: the CPUs the pinned platform's stub threads may run on. */
 extern char bench_stub_cpus[64];
 
 #endif

@@ -9,7 +9,10 @@
  * is forked by a thread it creates, stub processes are cloned from the
  * master and stub threads from their process's first thread, and each
  * inherits the affinity of its creator. So every stub thread runs on the
- * bench's CPU (checked in /proc, reported as stub_cpus).
+ * bench's CPU (checked in /proc, reported as stub_cpus). The free-running
+ * getpid figures make their instances and switch from a worker thread
+ * free on every CPU the bench started with (P26 binding on, then off),
+ * and one figure has CPUID faulting on (P27).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/worker.h"
 #include "platform/platform.h"
 
 char bench_stub_cpus[64] = "unknown";
@@ -47,14 +51,18 @@ GUEST_CODE(g_getpid, "1: mov $39, %eax\n syscall\n mov %rax, %rdi\n jmp 1b");
 GUEST_CODE(g_read_pages, TOUCH_LOOP("mov (%rbx), %rax"));
 GUEST_CODE(g_write_pages, TOUCH_LOOP("movq $1, (%rbx)"));
 
-enum kind { LAZY, FULL, NO_POOL, NKINDS };
+/* FREE_*: made on the free worker thread, P26 binding on or off. */
+enum kind { LAZY, FULL, NO_POOL, CPUID_FAULTING, FREE_BIND, FREE_NOBIND, NKINDS };
 static struct plat *plats[NKINDS];
 static int plat_refs[NKINDS];
 
 static struct plat *plat_get(enum kind k, char *err, size_t errlen)
 {
 	if (!plats[k]) {
-		struct plat_options o = {.full_state = k == FULL, .no_pool = k == NO_POOL};
+		struct plat_options o = {.full_state = k == FULL,
+		                         .no_pool = k == NO_POOL,
+		                         .cpuid_faulting = k == CPUID_FAULTING,
+		                         .no_cpu_binding = k == FREE_NOBIND};
 		plats[k] = plat_new(&o, err, errlen);
 		if (!plats[k])
 			return NULL;
@@ -214,20 +222,113 @@ static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
 	return 0;
 }
 
+/* The first switch creates the calling thread's stub thread. */
+static int getpid_setup(enum kind k, void **state, char *err, size_t errlen)
+{
+	double ns;
+	int e = guest_new(k, g_getpid, g_getpid_end, state, err, errlen);
+	if (e == 0 && (e = getpid_run(*state, 1, &ns, err, errlen)) != 0) {
+		guest_free(*state);
+		*state = NULL;
+	}
+	return e;
+}
+
 static int getpid_lazy_setup(void **state, char *err, size_t errlen)
 {
-	int e = guest_new(LAZY, g_getpid, g_getpid_end, state, err, errlen);
-	if (e == 0) { /* the first switch creates this thread's stub thread */
-		double ns;
-		e = getpid_run(*state, 1, &ns, err, errlen);
+	int e = getpid_setup(LAZY, state, err, errlen);
+	if (e == 0)
 		record_stub_cpus(plat_as_pid(((struct guest *)*state)->as));
-	}
 	return e;
 }
 
 static int getpid_full_setup(void **state, char *err, size_t errlen)
 {
 	return guest_new(FULL, g_getpid, g_getpid_end, state, err, errlen);
+}
+
+/* P27's price: the same lazy switch with guest CPUIDs faulting; skipped
+ * (plat_new says why) where the machine has no CPUID faulting. */
+static int getpid_cpuid_setup(void **state, char *err, size_t errlen)
+{
+	return getpid_setup(CPUID_FAULTING, state, err, errlen);
+}
+
+/* --- free-running: the tracer on a thread free on every CPU (P26) ------ */
+
+struct free_guest {
+	enum kind kind;
+	struct worker *w;
+	void *g; /* struct guest, made and used on the worker only */
+	long n;
+	double ns;
+	char err[256];
+};
+
+static int free_setup_here(void *arg)
+{
+	struct free_guest *f = arg;
+	return getpid_setup(f->kind, &f->g, f->err, sizeof(f->err));
+}
+
+static int free_run_here(void *arg)
+{
+	struct free_guest *f = arg;
+	return getpid_run(f->g, f->n, &f->ns, f->err, sizeof(f->err));
+}
+
+static int free_teardown_here(void *arg)
+{
+	guest_free(((struct free_guest *)arg)->g);
+	return 0;
+}
+
+static int free_setup(enum kind k, void **state, char *err, size_t errlen)
+{
+	struct free_guest *f = calloc(1, sizeof(*f));
+	if (!f || !(f->w = worker_start(&bench_env.all_cpus))) {
+		snprintf(err, errlen, "starting the free-running thread: %s", strerror(errno));
+		free(f);
+		return -1;
+	}
+	f->kind = k;
+	if (worker_call(f->w, free_setup_here, f) != 0) {
+		snprintf(err, errlen, "%s", f->err);
+		worker_stop(f->w);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int free_run(void *state, long n, double *ns, char *err, size_t errlen)
+{
+	struct free_guest *f = state;
+	f->n = n;
+	if (worker_call(f->w, free_run_here, f) != 0) {
+		snprintf(err, errlen, "%s", f->err);
+		return -1;
+	}
+	*ns = f->ns;
+	return 0;
+}
+
+static void free_teardown(void *state)
+{
+	struct free_guest *f = state;
+	worker_call(f->w, free_teardown_here, f);
+	worker_stop(f->w);
+	free(f);
+}
+
+static int free_bind_setup(void **state, char *err, size_t errlen)
+{
+	return free_setup(FREE_BIND, state, err, errlen);
+}
+static int free_nobind_setup(void **state, char *err, size_t errlen)
+{
+	return free_setup(FREE_NOBIND, state, err, errlen);
 }
 
 /* --- faults: P17's classification, P21's map-file ----------------------- */
@@ -414,6 +515,14 @@ const struct bench bench_platform[] = {
 	      getpid_lazy_setup, getpid_run),
 	GUEST("plat_getpid_full", "emulated getpid, full-state", 30000,
 	      getpid_full_setup, getpid_run),
+	GUEST("plat_getpid_lazy_cpuid", "emulated getpid, lazy, CPUID faulting on", 30000,
+	      getpid_cpuid_setup, getpid_run),
+	{ .name = "plat_getpid_lazy_free", .label = "emulated getpid, lazy, tracer free, bound",
+	  .group = "platform", .n = 30000, .setup = free_bind_setup, .run = free_run,
+	  .teardown = free_teardown },
+	{ .name = "plat_getpid_lazy_free_nobind", .label = "emulated getpid, lazy, free, not bound",
+	  .group = "platform", .n = 30000, .setup = free_nobind_setup, .run = free_run,
+	  .teardown = free_teardown },
 	GUEST("plat_fault_rt", "fault round trip (fault, map-file, resume)", 10000,
 	      read_fault_setup, read_fault_run),
 	GUEST("plat_two_step", "read-then-write two-step (2 faults, 2 maps)", 5000,

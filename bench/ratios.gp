@@ -27,9 +27,10 @@ set border 3
 set linetype 1 lc rgb "#8c8c8c"
 set linetype 2 lc rgb "#4e79a7"
 set linetype 3 lc rgb "#59a14f"
-set linetype 4 lc rgb "#e15759"
-set linetype 5 lc rgb "#b07aa1"
-set linetype 6 lc rgb "#f28e2b"
+set linetype 4 lc rgb "#76b7b2"
+set linetype 5 lc rgb "#e15759"
+set linetype 6 lc rgb "#b07aa1"
+set linetype 7 lc rgb "#f28e2b"
 set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "#444444" dt 2
 set arrow from 1.75, graph 0 to 1.75, graph 1 nohead lc rgb "#e15759" dt 3 lw 1.5
 set label "1x = pipe round trip" at 1, graph 1 offset -1, 0.6 right font ",9"
@@ -43,6 +44,7 @@ plot datafile using (sqrt(xmin * $2)):0:(xmin):2:($0 - 0.36):($0 + 0.36):5:ytic(
      NaN with boxes fs solid 0.75 lt 1 title "host kernel", \
      NaN with boxes fs solid 0.75 lt 2 title "raw ptrace loops", \
      NaN with boxes fs solid 0.75 lt 3 title "platform", \
-     NaN with boxes fs solid 0.75 lt 4 title "User-Mode Linux", \
-     NaN with boxes fs solid 0.75 lt 5 title "suite (time per case)", \
-     NaN with boxes fs solid 0.75 lt 6 title "single ptrace requests"
+     NaN with boxes fs solid 0.75 lt 4 title "harness run (per call)", \
+     NaN with boxes fs solid 0.75 lt 5 title "User-Mode Linux", \
+     NaN with boxes fs solid 0.75 lt 6 title "suite (time per case)", \
+     NaN with boxes fs solid 0.75 lt 7 title "single ptrace requests"

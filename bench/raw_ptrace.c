@@ -39,13 +39,19 @@ static void getpid_loop(void)
 		syscall(SYS_getpid);
 }
 
-/* A traced child stopped at its SIGSTOP, then running loop when resumed. */
-static pid_t traced_child(void (*loop)(void), char *err, size_t errlen)
+#define ARCH_SET_CPUID 0x1012
+
+/* A traced child stopped at its SIGSTOP, then running loop when resumed;
+ * with cpuid_faulting its CPUIDs fault (P27: the kernel then rewrites an
+ * MSR on every switch into and out of it). */
+static pid_t traced_child_cpuid(void (*loop)(void), bool cpuid_faulting, char *err, size_t errlen)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		child_die_with_parent();
 		if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0)
+			_exit(1);
+		if (cpuid_faulting && syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) != 0)
 			_exit(1);
 		raise(SIGSTOP);
 		loop();
@@ -59,6 +65,10 @@ static pid_t traced_child(void (*loop)(void), char *err, size_t errlen)
 		return -1;
 	}
 	return pid;
+}
+static pid_t traced_child(void (*loop)(void), char *err, size_t errlen)
+{
+	return traced_child_cpuid(loop, false, err, errlen);
 }
 pid_t bench_stopped_child(char *err, size_t errlen)
 {
@@ -96,7 +106,7 @@ static int ptrace_syscall(void *state, long n, double *ns, char *err, size_t err
 	return rc;
 }
 
-enum sysemu_variant { FLOOR, POKE, SETREGS, FULL };
+enum sysemu_variant { FLOOR, POKE, SETREGS, FULL, POKE_CPUID };
 
 static int regset(int req, pid_t pid, int type, void *buf, size_t len)
 {
@@ -116,7 +126,7 @@ size_t bench_xstate_size(pid_t pid)
 
 static int sysemu_loop(enum sysemu_variant v, long n, double *ns, char *err, size_t errlen)
 {
-	pid_t pid = traced_child(bench_sysemu_loop, err, errlen);
+	pid_t pid = traced_child_cpuid(bench_sysemu_loop, v == POKE_CPUID, err, errlen);
 	if (pid < 0)
 		return -1;
 	struct user_regs_struct r;
@@ -132,7 +142,7 @@ static int sysemu_loop(enum sysemu_variant v, long n, double *ns, char *err, siz
 		if (i == warm)
 			t0 = now_ns();
 		r.rax = val = 1000 + (i & 0xff);
-		if (v == POKE)
+		if (v == POKE || v == POKE_CPUID)
 			rc = (int)ptrace(PTRACE_POKEUSER, pid,
 			                 offsetof(struct user_regs_struct, rax), (void *)val);
 		else if (v == SETREGS || v == FULL)
@@ -169,6 +179,20 @@ static int poke_run(void *s, long n, double *ns, char *e, size_t l)
 	(void)s;
 	return sysemu_loop(POKE, n, ns, e, l);
 }
+static int poke_cpuid_run(void *s, long n, double *ns, char *e, size_t l)
+{
+	(void)s;
+	return sysemu_loop(POKE_CPUID, n, ns, e, l);
+}
+/* Skipped, with the reason, where the kernel refuses ARCH_SET_CPUID. */
+static int poke_cpuid_setup(void **state, char *err, size_t errlen)
+{
+	(void)state;
+	if (bench_cpuid_faulting())
+		return 0;
+	snprintf(err, errlen, "no CPUID faulting on this machine (ARCH_SET_CPUID refused)");
+	return -1;
+}
 static int setregs_run(void *s, long n, double *ns, char *e, size_t l)
 {
 	(void)s;
@@ -188,6 +212,8 @@ const struct bench bench_ptrace[] = {
 	  .n = 30000, .run = floor_run },
 	{ .name = "sysemu_poke", .label = "raw floor + POKEUSER rax", .group = "ptrace",
 	  .n = 30000, .run = poke_run },
+	{ .name = "sysemu_poke_cpuid", .label = "raw floor + POKEUSER, CPUID faulting on",
+	  .group = "ptrace", .n = 30000, .setup = poke_cpuid_setup, .run = poke_cpuid_run },
 	{ .name = "sysemu_setregs", .label = "raw floor + SETREGSET", .group = "ptrace",
 	  .n = 30000, .run = setregs_run },
 	{ .name = "sysemu_full", .label = "raw floor + regs and XSTATE both ways",

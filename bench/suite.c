@@ -15,8 +15,11 @@
 
 #define SUITE_TIMEOUT_S 3600
 
+/* The "# Totals:" line's fields, in its order (harness/report/results.h:
+ * an interrupted run has NOTRUN results, a host that fails a case too
+ * HOSTFAIL ones). */
 struct suite_totals {
-	int pass, fail, xfail, xpass, skip, error, timeout;
+	int pass, fail, xfail, xpass, skip, error, timeout, hostfail, notrun;
 };
 static struct suite_totals last_totals[2];
 
@@ -25,11 +28,13 @@ static int parse_totals(const char *out, struct suite_totals *t)
 	const char *line = strstr(out, "# Totals:");
 	if (!line)
 		return -1;
-	return sscanf(
-	           line, "# Totals: pass:%d fail:%d xfail:%d xpass:%d skip:%d error:%d timeout:%d",
-	           &t->pass, &t->fail, &t->xfail, &t->xpass, &t->skip, &t->error, &t->timeout) == 7
-	           ? 0
-	           : -1;
+	return sscanf(line,
+		      "# Totals: pass:%d fail:%d xfail:%d xpass:%d skip:%d error:%d timeout:%d "
+		      "hostfail:%d notrun:%d",
+		      &t->pass, &t->fail, &t->xfail, &t->xpass, &t->skip, &t->error, &t->timeout,
+		      &t->hostfail, &t->notrun) == 9
+		       ? 0
+		       : -1;
 }
 
 static int suite_run(int jobs, double *ns, char *err, size_t errlen)
@@ -57,7 +62,8 @@ static int suite_run(int jobs, double *ns, char *err, size_t errlen)
 		         out.timed_out ? "timed out" : "printed no # Totals: line", out.status,
 		         report);
 	else {
-		int total = t.pass + t.fail + t.xfail + t.xpass + t.skip + t.error + t.timeout;
+		int total = t.pass + t.fail + t.xfail + t.xpass + t.skip + t.error + t.timeout +
+			    t.hostfail + t.notrun;
 		if (total > 0) {
 			*ns = (double)out.wall_ns / total;
 			last_totals[jobs - 1] = t;
@@ -76,13 +82,15 @@ void suite_totals_json(int jobs, char *buf, size_t len)
 	const struct suite_totals *t = &last_totals[jobs - 1];
 	snprintf(buf, len,
 	         "{\"pass\": %d, \"fail\": %d, \"xfail\": %d, \"xpass\": %d, \"skip\": %d, "
-	         "\"error\": %d, \"timeout\": %d}",
-	         t->pass, t->fail, t->xfail, t->xpass, t->skip, t->error, t->timeout);
+	         "\"error\": %d, \"timeout\": %d, \"hostfail\": %d, \"notrun\": %d}",
+	         t->pass, t->fail, t->xfail, t->xpass, t->skip, t->error, t->timeout, t->hostfail,
+	         t->notrun);
 }
 
 int suite_errors(int jobs)
 {
-	return last_totals[jobs - 1].error + last_totals[jobs - 1].timeout;
+	const struct suite_totals *t = &last_totals[jobs - 1];
+	return t->error + t->timeout + t->notrun;
 }
 
 static int suite_setup(void **state, char *err, size_t errlen)

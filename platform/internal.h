@@ -37,6 +37,7 @@ struct stub_thread {
 	struct user_regs_struct kregs;
 	bool kregs_valid;
 	struct plat_ctx *_Atomic fp_owner;
+	int bound_cpu;                 /* P26: last CPU it was bound to, -1: none */
 	atomic_bool detached;          /* parked by an exiting tracer (P8) */
 	bool dead;
 };
@@ -155,6 +156,9 @@ void server_stop(struct plat_as *as);
 int stub_thread_attach(struct stub_thread *t);
 int stub_thread_hold(struct stub_thread *t, const struct user_regs_struct *base);
 int as_unmap_all(struct plat_as *as, struct stub_thread *t);
+
+/* cpu_bind.c (P26) */
+void stub_thread_bind(struct stub_thread *t);
 
 /* master.c (P3) */
 int master_create(struct plat_as *master, struct stub_thread *first);

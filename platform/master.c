@@ -32,7 +32,8 @@ static int COV_UNMEASURED unregister_rseq(void)
 /* Runs in a copy of a multi-threaded process: raw syscalls only, no
  * allocation, no locks (so no gcov flush either: COV_UNMEASURED). Failures
  * exit with a code the parent can name. */
-static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *filter, pid_t harness)
+static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *filter, pid_t harness,
+                                                                  bool cpuid_faulting)
 {
 	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
 	unsigned long none = 0;
@@ -50,10 +51,13 @@ static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *fi
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
 	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		syscall(SYS_exit, 102);
-	/* Best effort: CPUID faulting is absent on AMD and in many VMs. Before
-	 * the filter: from here (not the stub page) the filter's escape gate
-	 * (P6, filter.c) would refuse it. */
-	syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
+	/* P27: only when asked. Every stub is cloned from the master and
+	 * inherits the setting; with it the kernel rewrites an MSR on every
+	 * switch into and out of a stub, which traps under a hypervisor.
+	 * Before the filter: from here (not the stub page) the filter's
+	 * escape gate (P6, filter.c) would refuse it. */
+	if (cpuid_faulting && syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) != 0)
+		syscall(SYS_exit, 105);
 	if (filter && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) != 0)
 		syscall(SYS_exit, 103);
 	__asm__ volatile("mov %0, %%r15\n\tjmp *%1"
@@ -72,27 +76,31 @@ static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *fi
  * behind our back). CLONE_FILES makes every harness fd valid inside the
  * stub (P21). Must run on the thread that serves the master for the
  * platform's whole life: PDEATHSIG fires when the forking *thread* exits. */
-static long COV_UNMEASURED clone_master(const void *filter, pid_t harness)
+static long COV_UNMEASURED clone_master(const void *filter, pid_t harness, bool cpuid_faulting)
 {
 	long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0, NULL, NULL, 0);
 	if (pid == 0)
-		master_child(filter, harness);
+		master_child(filter, harness, cpuid_faulting);
 	return pid;
 }
 
 int master_create(struct plat_as *master, struct stub_thread *first)
 {
 	struct plat *p = master->plat;
-	long pid = clone_master(p->filter, p->harness_pid);
+	long pid = clone_master(p->filter, p->harness_pid, p->opts.cpuid_faulting);
 	if (pid < 0)
 		return -errno;
 	int status;
 	if (waitpid((pid_t)pid, &status, __WALL | WUNTRACED) != pid || !WIFSTOPPED(status)) {
 		char how[96];
 		snprintf(p->error, sizeof(p->error), "the master stub %ld did not start: %s%s", pid,
-			 pt_describe_status(status, how, sizeof(how)),
-			 !WIFEXITED(status) ? "" : WEXITSTATUS(status) == 103 ? " (seccomp filter refused)"
-			 : WEXITSTATUS(status) == 104 ? " (could not unregister rseq)" : "");
+		         pt_describe_status(status, how, sizeof(how)),
+		         !WIFEXITED(status)           ? ""
+		         : WEXITSTATUS(status) == 103 ? " (seccomp filter refused)"
+		         : WEXITSTATUS(status) == 104 ? " (could not unregister rseq)"
+		         : WEXITSTATUS(status) == 105
+		             ? " (ARCH_SET_CPUID refused: no CPUID faulting, P27)"
+		             : "");
 		return -ECHILD;
 	}
 	master->pid = first->tid = (pid_t)pid;

@@ -39,6 +39,13 @@ struct plat *plat_new(const struct plat_options *opts, char *err, size_t errlen)
 	}
 	if (opts)
 		p->opts = *opts;
+	if (p->opts.cpuid_faulting && !probe_result.cpuid_faulting) {
+		snprintf(err, errlen,
+		         "CPUID faulting was asked for, but this machine has none "
+		         "(ARCH_SET_CPUID refused here; many CPUs and VMs lack it, P27)");
+		free(p);
+		return NULL;
+	}
 	p->harness_pid = getpid();
 	pthread_mutex_init(&p->mu, NULL);
 	if (!p->opts.no_stub_seccomp) {

@@ -1,7 +1,7 @@
 /*
  * The ptrace platform: runs guest code in stub processes under
  * PTRACE_SYSEMU and reports every syscall, fault and signal to the caller.
- * Requirement ids (P1..P25) refer to ../shared/spec/platform.md.
+ * Requirement ids (P1..P27) refer to ../shared/spec/platform.md.
  *
  * Threading rules, all forced by ptrace:
  *  - A tracee may only be driven by the thread that attached it, so every
@@ -58,6 +58,15 @@ struct plat_options {
 	bool full_state;      /* P13: gVisor's full transfer on every switch */
 	bool no_stub_seccomp; /* variant: do not install the P6 filter */
 	bool no_pool;         /* variant: kill released stub processes (P22 off) */
+	/* P27: the master sets ARCH_SET_CPUID(0), so guest CPUIDs fault (FAULT
+	 * exits with maybe_cpuid) and the harness answers them. Off by default:
+	 * every switch into and out of a stub then rewrites an MSR, which
+	 * traps under a hypervisor. plat_new() fails where the machine has no
+	 * CPUID faulting (plat_probe()->cpuid_faulting). */
+	bool cpuid_faulting;
+	/* P26 off: leave stub threads wherever the scheduler puts them instead
+	 * of binding each to its tracer's current CPU (for comparison). */
+	bool no_cpu_binding;
 	/* Called on the calling thread for every platform event (S11 verbose). */
 	void (*on_event)(void *arg, const struct plat_event *ev);
 	void *event_arg;
@@ -76,7 +85,7 @@ struct plat_probe {
 	size_t xsave_cpuid_size;    /* CPUID.(0xD,0):ECX */
 	size_t fpstate_size;        /* the layout contexts hold (see plat_ctx_fpstate) */
 	enum plat_fp_xfer fp_xfer;  /* the transfer that passed its round trip */
-	bool cpuid_faulting;        /* ARCH_SET_CPUID(0) accepted */
+	bool cpuid_faulting;        /* ARCH_SET_CPUID(0) accepted (P27: used only when asked) */
 	bool has_fsgsbase;          /* CPUID.(7,0):EBX[0] and enabled by the kernel */
 	char vsyscall_mode[8];      /* "xonly", "emulate" or "none" */
 	bool exitkill;              /* PTRACE_O_EXITKILL accepted */
@@ -101,7 +110,7 @@ struct plat_exit {
 	enum plat_exit_kind kind;
 	siginfo_t info;       /* a copy owned by the caller (P10) */
 	unsigned access;      /* FAULT: PLAT_ACCESS_* (P17) */
-	bool maybe_cpuid;     /* FAULT: a CPUID-faulting #GP looks the same */
+	bool maybe_cpuid;     /* FAULT: may be a faulted CPUID (only with cpuid_faulting, P27) */
 	pid_t stub_pid;       /* ERROR */
 	int stub_status;      /* ERROR: wait status of the dead stub thread */
 	char error[192];      /* ERROR: one line naming the stub and what happened */
@@ -180,6 +189,8 @@ void plat_test_fatal(struct plat_as *as) __attribute__((noreturn));
 pid_t plat_test_thread_tid(struct plat_as *as, bool syscall_pool);
 /* Test-only: the master stub's pid (P3, P23). */
 pid_t plat_test_master_pid(struct plat *p);
+/* Test-only: how many times a stub thread was bound to a CPU (P26). */
+extern atomic_long plat_test_cpu_binds;
 /* Test-only: while set, plat_switch() resumes the guest with PTRACE_CONT
  * instead of PTRACE_SYSEMU (a simulated escape, P6). */
 extern atomic_bool plat_test_resume_cont;

@@ -146,6 +146,7 @@ static struct stub_thread *clone_thread(struct plat_as *as, int *err)
 	}
 	t->tid = (pid_t)tid;
 	t->as = as;
+	t->bound_cpu = -1;
 	struct user_regs_struct regs;
 	if (pt_getregs(t->tid, &regs) != 0 || stub_thread_hold(t, &regs) != 0)
 		plat_fatal(t->tid, "holding a new stub thread: %s", strerror(errno));
@@ -202,6 +203,7 @@ int server_start(struct plat_as *as)
 	if (!as->first)
 		return -ENOMEM;
 	as->first->as = as;
+	as->first->bound_cpu = -1;
 	int e = pthread_create(&as->server, NULL, server_main, as);
 	if (e)
 		return -e;

@@ -164,7 +164,9 @@ static void classify_fault(struct plat_ctx *ctx, struct plat_as *as, struct plat
 	ctx->fault_addr = addr;
 	ctx->fault_rip = rip;
 	pthread_mutex_unlock(&ctx->mu);
-	out->maybe_cpuid = true;
+	/* A faulted CPUID is a #GP that ptrace cannot tell from other
+	 * SIGSEGVs; without P27's option no CPUID can fault. */
+	out->maybe_cpuid = as->plat->opts.cpuid_faulting;
 }
 
 static void forget_fault(struct plat_ctx *ctx)
@@ -303,6 +305,8 @@ int plat_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 		out->kind = PLAT_EXIT_INTERRUPT;
 		goto done;
 	}
+	if (!as->plat->opts.no_cpu_binding)
+		stub_thread_bind(t);
 	force_selectors(&ctx->regs, &t->init_regs);
 	r = as->plat->opts.full_state ? state_in_full(ctx, t) : state_in_lazy(ctx, t);
 	if (r == -2) {

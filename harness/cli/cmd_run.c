@@ -1,5 +1,6 @@
 /* harness run [--trace FILE] [--verbose] [--full-state] [--root DIR]
- *             [--rw DIR]... [--host-ids] -- PROGRAM [ARGS...]
+ *             [--rw DIR]... [--host-ids] [--cpuid-faulting] [--no-cpu-binding]
+ *             -- PROGRAM [ARGS...]
  * harness run [...] --case NAME [--fixtures DIR]
  * Runs one static program through the platform: its stdin, stdout and
  * stderr are ours, the trace goes to stderr or FILE, and our exit status is
@@ -27,6 +28,8 @@ struct run_opts {
 	const char *case_name; /* --case: fixture, args, env and stdin from a case */
 	const char *fixtures;
 	bool verbose, full_state, host_ids;
+	bool cpuid_faulting; /* P27: guest CPUIDs fault and the sentry answers */
+	bool no_cpu_binding; /* P26 off, for comparison */
 	const char *root;
 	const char **rw;
 	size_t nrw;
@@ -53,6 +56,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "root", required_argument, NULL, 'r' },
 		{ "rw", required_argument, NULL, 'w' },
 		{ "host-ids", no_argument, NULL, 'H' },
+		{ "cpuid-faulting", no_argument, NULL, 'C' },
+		{ "no-cpu-binding", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -70,6 +75,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				return -1;
 			break;
 		case 'H': o->host_ids = true; break;
+		case 'C': o->cpuid_faulting = true; break;
+		case 'B': o->no_cpu_binding = true; break;
 		default: return -1;
 		}
 	}
@@ -116,8 +123,9 @@ int cmd_run(int argc, char **argv)
 	int first = parse(argc, argv, &o);
 	if (first < 0) {
 		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] [--root DIR] [--rw DIR]...\n"
-				"                   [--host-ids] -- PROGRAM [ARGS...]\n"
-				"       harness run [--trace FILE] [--verbose] [--full-state] --case NAME [--fixtures DIR]\n");
+				"                   [--host-ids] [--cpuid-faulting] [--no-cpu-binding] -- PROGRAM [ARGS...]\n"
+				"       harness run [--trace FILE] [--verbose] [--full-state] [--cpuid-faulting]\n"
+				"                   [--no-cpu-binding] --case NAME [--fixtures DIR]\n");
 		return 2;
 	}
 	if (o.case_name && (o.root || o.nrw)) {
@@ -138,7 +146,10 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct plat_options po = { .full_state = o.full_state, .on_event = sentry_plat_event };
+	struct plat_options po = {.full_state = o.full_state,
+	                          .cpuid_faulting = o.cpuid_faulting,
+	                          .no_cpu_binding = o.no_cpu_binding,
+	                          .on_event = sentry_plat_event};
 	struct plat *p = plat_new(&po, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "harness: %s\n", err);

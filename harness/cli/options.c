@@ -17,7 +17,7 @@
 #define MAX_SCALE 1000.0
 
 enum { OPT_TIMEOUT = 256, OPT_SCALE, OPT_VARIANT, OPT_REPORT, OPT_CASES,
-       OPT_FIXTURES, OPT_REPEAT };
+       OPT_FIXTURES, OPT_REPEAT, OPT_CPUID_FAULTING, OPT_NO_CPU_BINDING };
 
 struct optdef {
 	struct option o;
@@ -34,6 +34,8 @@ static const struct optdef optdefs[] = {
 	{ { "cases", required_argument, NULL, OPT_CASES }, CLI_SUITE | CLI_LIST | CLI_BLESS },
 	{ { "fixtures", required_argument, NULL, OPT_FIXTURES }, CLI_SUITE | CLI_BLESS },
 	{ { "repeat", required_argument, NULL, OPT_REPEAT }, CLI_SUITE },
+	{ { "cpuid-faulting", no_argument, NULL, OPT_CPUID_FAULTING }, CLI_SUITE },
+	{ { "no-cpu-binding", no_argument, NULL, OPT_NO_CPU_BINDING }, CLI_SUITE },
 };
 #define NOPTS (sizeof optdefs / sizeof optdefs[0])
 
@@ -128,11 +130,12 @@ static int bad_value(const struct runner_opts *o, const char *opt, const char *v
 static const char *const usages[] = {
 	"usage: harness suite [-j N] [--timeout S] [--timeout-scale F] [--variant NAME]...\n"
 	"                     [--report-dir DIR] [--cases DIR] [--fixtures DIR] [--repeat N]\n"
-	"                     [PATTERN...]\n"
+	"                     [--cpuid-faulting] [--no-cpu-binding] [PATTERN...]\n"
 	"  PATTERN: a glob for case names (smoke/h*), a family (smoke or smoke/)\n"
 	"  defaults: -j CPUs, --timeout 10 (or the case's), --timeout-scale 1 or\n"
 	"  $" CLI_SCALE_ENV ", every variant, --report-dir reports, --cases cases,\n"
-	"  --fixtures build/fixtures, --repeat 1\n",
+	"  --fixtures build/fixtures, --repeat 1; CPUID faulting only for cases\n"
+	"  that need cpuid_faulting (P27), stub threads bound to their tracer's CPU (P26)\n",
 	"usage: harness list [--cases DIR] [PATTERN...]\n",
 	"usage: harness bless [--cases DIR] [--fixtures DIR] [--timeout S] [--timeout-scale F]\n"
 	"                     CASE...   (names like smoke/hello, or .case paths)\n",
@@ -170,6 +173,8 @@ static int take(struct runner_opts *o, int c, const char *v)
 	case OPT_REPEAT:
 		return cli_parse_uint(v, 1, MAX_REPEAT, &o->repeat) ?
 			bad_value(o, "--repeat", v, "a count from 1 to 1000") : 0;
+	case OPT_CPUID_FAULTING: o->cpuid_faulting = true; return 0;
+	case OPT_NO_CPU_BINDING: o->no_cpu_binding = true; return 0;
 	}
 	return EXIT_USER;
 }

@@ -26,6 +26,8 @@ struct runner_opts {
 	const char *cases_dir;
 	const char *fixtures_dir;
 	unsigned repeat;		/* --repeat: runs per case and variant */
+	bool cpuid_faulting;            /* --cpuid-faulting: P27 on for every case */
+	bool no_cpu_binding;            /* --no-cpu-binding: P26 off for every case */
 	char **args;			/* patterns or case names, NULL-terminated */
 	int nargs;
 	bool help;			/* -h/--help: usage was printed, exit 0 */

@@ -82,6 +82,24 @@ Test(runner_cli, options_per_subcommand)
 	cli_free(&o);
 	char *missing[] = { "suite", "--repeat", NULL };
 	cr_expect_eq(cli_parse(2, missing, CLI_SUITE, &o), 2);
+	char *bless_cpuid[] = {"bless", "--cpuid-faulting", "smoke/hello", NULL};
+	cr_expect_eq(cli_parse(3, bless_cpuid, CLI_BLESS, &o), 2, "the switches are the suite's");
+}
+
+Test(runner_cli, platform_switches)
+{
+	struct runner_opts o;
+	char *none[] = {"suite", NULL};
+	cr_assert_eq(cli_parse(1, none, CLI_SUITE, &o), 0);
+	cr_expect(!o.cpuid_faulting, "P27 is off by default");
+	cr_expect(!o.no_cpu_binding, "P26 is on by default");
+	cli_free(&o);
+	char *both[] = {"suite", "--cpuid-faulting", "smoke/", "--no-cpu-binding", NULL};
+	cr_assert_eq(cli_parse(4, both, CLI_SUITE, &o), 0);
+	cr_expect(o.cpuid_faulting);
+	cr_expect(o.no_cpu_binding);
+	cr_expect_eq(o.nargs, 1);
+	cli_free(&o);
 }
 
 Test(runner_exitstat, texts_and_comparisons)

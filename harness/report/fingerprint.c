@@ -70,6 +70,15 @@ static void options(struct fp_store *s, const struct runner_opts *o, const char 
 		         names[0] ? " " : "", v[i].name);
 	}
 	fingerprint_add(s, "variants", "%s", names);
+	/* P27 costs a trapped MSR write per switch in a VM and P26 decides
+	 * whether a switch crosses CPUs: both change every timing. */
+	fingerprint_add(s, "cpuid_faulting_in_use", "%s",
+	                o->cpuid_faulting
+	                    ? "every case (--cpuid-faulting)"
+	                    : "only cases with features: cpuid_faulting (P27 off by default)");
+	fingerprint_add(s, "cpu_binding", "%s",
+	                o->no_cpu_binding ? "off (--no-cpu-binding)"
+	                                  : "on (stub threads follow their tracer's CPU, P26)");
 	fingerprint_add(s, "timeout_default", "%u.%03u s", o->timeout_ms / 1000,
 	                o->timeout_ms % 1000);
 	fingerprint_add(s, "timeout_scale", "%g", o->scale);

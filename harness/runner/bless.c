@@ -248,7 +248,8 @@ int cmd_bless(int argc, char **argv)
 	if (!b.o.nargs)
 		rc = uerror("harness bless: name at least one case (smoke/hello or a .case path)");
 	if (!rc && !(rc = load(&b)) && !(rc = envcheck(&b.host))) {
-		b.ctx = (struct job_ctx){b.o.fixtures_dir, crash_find_gdb(), getpid()};
+		b.ctx =
+		    (struct job_ctx){b.o.fixtures_dir, crash_find_gdb(), getpid(), {false, false}};
 		for (size_t i = 0; i < b.n; i++)
 			rc |= bless_one(&b, &b.cases[i]);
 	}

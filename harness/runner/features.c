@@ -30,7 +30,8 @@ static bool seccomp_order(const struct host_features *h)
 
 static const struct feature features[] = {
 	{ "fsgsbase", fsgsbase, "FSGSBASE enabled by the kernel (AT_HWCAP2)" },
-	{ "cpuid_faulting", cpuid_faulting, "ARCH_SET_CPUID accepted" },
+	{ "cpuid_faulting", cpuid_faulting,
+	  "ARCH_SET_CPUID(0) accepted; P27: the case runs with CPUID faulting on" },
 	{ "vsyscall", vsyscall, "a [vsyscall] mapping (vsyscall mode not none)" },
 	{ "xsave", xsave, "CPUID XSAVE and OSXSAVE" },
 	{ "avx", avx, "CPUID AVX and XCR0 YMM state" },
@@ -86,6 +87,12 @@ enum feature_verdict features_check(const struct host_features *h, const struct 
 		}
 	}
 	return FEATURE_OK;
+}
+
+void features_plat_options(const struct words *want, struct plat_options *o)
+{
+	if (words_find(want, "cpuid_faulting") >= 0)
+		o->cpuid_faulting = true;
 }
 
 const char *features_known(void)

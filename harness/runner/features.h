@@ -27,6 +27,9 @@ void features_host(struct host_features *h, const struct plat_probe *probe);
  * missing feature: a typo must not hide as a skip). */
 enum feature_verdict features_check(const struct host_features *h, const struct words *want,
 				    char *why, size_t whylen);
+/* Features that are platform options as well as machine facts: a case that
+ * needs one runs with it on (cpuid_faulting: P27 is off unless asked for). */
+void features_plat_options(const struct words *want, struct plat_options *o);
 /* "fsgsbase cpuid_faulting ...": the words a case may use. */
 const char *features_known(void);
 

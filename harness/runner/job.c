@@ -88,12 +88,14 @@ static char **make_argv(const struct tcase *c)
 static void spawn(struct job *j, const struct job_ctx *x, const char *path, char **argv)
 {
 	static char *no_env[] = { NULL };
+	struct plat_options opts =
+	    j->v ? variant_options(j->v, &x->sw, &j->c->features) : (struct plat_options){0};
 	struct child_spec s = {
 		.path = path,
 		.argv = argv,
 		.envp = j->c->env.n ? j->c->env.v : no_env,
 		.fixtures_dir = x->fixtures_dir,
-		.opts = j->v ? &j->v->opts : NULL,
+		.opts = j->v ? &opts : NULL,
 		.chaos = j->c->chaos,
 		.chaos_steps = j->c->chaos_steps,
 		.chaos_nsteps = j->c->chaos_nsteps,

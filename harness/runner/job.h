@@ -13,8 +13,9 @@
 
 struct job_ctx {
 	const char *fixtures_dir;
-	const char *gdb; /* NULL: no backtraces */
-	pid_t self;      /* the runner */
+	const char *gdb;            /* NULL: no backtraces */
+	pid_t self;                 /* the runner */
+	struct variant_switches sw; /* on top of every variant */
 };
 
 struct job {

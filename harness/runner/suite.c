@@ -353,7 +353,13 @@ static int prepare(struct suite *s, int argc, char **argv)
 	    (rc = check_report_dir(&s->o)) || (rc = envcheck(&s->host)) || (rc = load_known(s)) ||
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
-	s->ctx = (struct job_ctx){s->o.fixtures_dir, crash_find_gdb(), getpid()};
+	if (s->o.cpuid_faulting && !s->host.probe.cpuid_faulting)
+		return uerror("harness suite: --cpuid-faulting: this machine has no CPUID faulting "
+		              "(ARCH_SET_CPUID refused; P27)");
+	s->ctx = (struct job_ctx){s->o.fixtures_dir,
+	                          crash_find_gdb(),
+	                          getpid(),
+	                          {s->o.cpuid_faulting, s->o.no_cpu_binding}};
 	return plan(s);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/runner/features.h"
 #include "harness/util/hbuf.h"
 #include "harness/util/uerror.h"
 
@@ -17,6 +18,16 @@ static const struct variant variants[] = {
 	{ "full-state", { .full_state = true }, "full_state=1 no_stub_seccomp=0 no_pool=0" },
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
+
+struct plat_options variant_options(const struct variant *v, const struct variant_switches *sw,
+                                    const struct words *features)
+{
+	struct plat_options o = v->opts;
+	o.cpuid_faulting |= sw->cpuid_faulting;
+	o.no_cpu_binding |= sw->no_cpu_binding;
+	features_plat_options(features, &o);
+	return o;
+}
 
 const struct variant *variant_all(size_t *n)
 {

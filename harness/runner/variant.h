@@ -15,6 +15,17 @@ struct variant {
 	const char *describe;	/* the options, for the fingerprint */
 };
 
+/* Switches of a whole suite run on top of every variant. */
+struct variant_switches {
+	bool cpuid_faulting; /* --cpuid-faulting (P27) */
+	bool no_cpu_binding; /* --no-cpu-binding (P26 off) */
+};
+
+/* The platform options one case runs with: the variant's, the run's
+ * switches, and the options the case's features: turn on. */
+struct plat_options variant_options(const struct variant *v, const struct variant_switches *sw,
+                                    const struct words *features);
+
 /* The known variants, in run order; *n gets their count. */
 const struct variant *variant_all(size_t *n);
 const struct variant *variant_find(const char *name);

@@ -43,6 +43,25 @@ Test(runner_variant, selection_intersects_option_and_case)
 	words_free(&both);
 }
 
+Test(runner_variant, options_add_switches_and_case_features)
+{
+	const struct variant *lazy = variant_find("lazy"), *full = variant_find("full-state");
+	struct variant_switches off = {0}, on = {.cpuid_faulting = true, .no_cpu_binding = true};
+	struct words none = {0}, cpuid = w("fsgsbase cpuid_faulting"), other = w("fsgsbase");
+	struct plat_options o = variant_options(lazy, &off, &none);
+	cr_expect(!o.cpuid_faulting && !o.no_cpu_binding && !o.full_state, "the defaults");
+	o = variant_options(full, &off, &cpuid);
+	cr_expect(o.full_state, "the variant's own options stay");
+	cr_expect(o.cpuid_faulting, "a case that needs cpuid_faulting gets it (P27)");
+	cr_expect(!o.no_cpu_binding);
+	o = variant_options(lazy, &off, &other);
+	cr_expect(!o.cpuid_faulting, "other features turn nothing on");
+	o = variant_options(lazy, &on, &none);
+	cr_expect(o.cpuid_faulting && o.no_cpu_binding, "the run's switches reach every case");
+	words_free(&cpuid);
+	words_free(&other);
+}
+
 Test(runner_variant, unknown_names_are_user_errors)
 {
 	struct words ok = w("lazy full-state"), bad = w("lazy turbo");

@@ -32,6 +32,18 @@ static const struct name options[] = {
 	N(PTRACE_O_EXITKILL), N(PTRACE_O_TRACESYSGOOD), N(PTRACE_O_TRACEEXIT),
 	N(PTRACE_O_TRACECLONE), N(PTRACE_O_TRACESECCOMP), N(PTRACE_O_SUSPEND_SECCOMP), { NULL, 0 },
 };
+/* First arguments of syscall rules: ARCH_SET_CPUID alone, since a whole
+ * arch_prctl knockout takes glibc's TLS setup (ARCH_SET_FS) with it. A
+ * CPU without CPUID faulting answers ENODEV (P27). */
+struct sysarg {
+	const char *syscall, *name;
+	unsigned long value;
+	int err;
+};
+static const struct sysarg sysargs[] = {
+    {"arch_prctl", "ARCH_SET_CPUID", 0x1012, ENODEV},
+    {NULL, NULL, 0, 0},
+};
 static const struct name errnos[] = {
 	N(EIO), N(EINVAL), N(EPERM), N(ENOSYS), N(EFAULT), N(ENODEV), N(EACCES), N(ESRCH),
 	N(EBUSY), N(EMFILE), N(ENOMEM), N(EAGAIN), { NULL, 0 },
@@ -74,6 +86,20 @@ static int parse_arg(const char *spec, const char *arg, struct knockout_rule *r,
 	return 0;
 }
 
+static int parse_sysarg(const char *spec, const char *name, const char *arg,
+                        struct knockout_rule *r, char *err, size_t errlen)
+{
+	for (const struct sysarg *a = sysargs; a->syscall; a++)
+		if (!strcmp(a->syscall, name) && !strcmp(a->name, arg)) {
+			r->match = KO_A0_EQ;
+			r->arg = a->value;
+			r->err = a->err;
+			return 0;
+		}
+	return fail(err, errlen, spec,
+	            "a syscall rule takes no argument (but arch_prctl:ARCH_SET_CPUID)");
+}
+
 static int parse_name(const char *spec, const char *name, const char *arg,
 		      struct knockout_rule *r, char *err, size_t errlen)
 {
@@ -86,14 +112,12 @@ static int parse_name(const char *spec, const char *name, const char *arg,
 	}
 	if (!strncmp(name, "PTRACE_", 7))
 		return fail(err, errlen, spec, "unknown ptrace request (knockout --list)");
-	if (arg)
-		return fail(err, errlen, spec, "a syscall rule takes no argument");
 	r->nr = seccomp_syscall_resolve_name(name);
 	if (r->nr == __NR_SCMP_ERROR || r->nr < 0)
 		return fail(err, errlen, spec, "unknown syscall name");
 	r->request = -1;
 	r->err = ENOSYS;
-	return 0;
+	return arg ? parse_sysarg(spec, name, arg, r, err, errlen) : 0;
 }
 
 int knockout_parse(const char *spec, struct knockout_rule *r, char *err, size_t errlen)
@@ -126,6 +150,8 @@ static int add(scmp_filter_ctx f, const struct knockout_rule *r)
 	unsigned n = 0;
 	if (r->request >= 0)
 		c[n++] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->request);
+	if (r->match == KO_A0_EQ)
+		c[n++] = SCMP_A0(SCMP_CMP_EQ, r->arg);
 	if (r->match == KO_ADDR_EQ)
 		c[n++] = SCMP_A2(SCMP_CMP_EQ, r->arg);
 	else if (r->match == KO_DATA_BITS)
@@ -159,6 +185,11 @@ void knockout_list(void (*put)(const char *kind, const char *name))
 		put("note", t->name);
 	for (const struct name *t = options; t->name; t++)
 		put("option", t->name);
+	for (const struct sysarg *a = sysargs; a->syscall; a++) {
+		char both[64];
+		snprintf(both, sizeof both, "%s:%s", a->syscall, a->name);
+		put("syscall", both);
+	}
 	for (const struct name *t = errnos; t->name; t++)
 		put("errno", t->name);
 }

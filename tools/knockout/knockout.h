@@ -8,6 +8,7 @@
  *   PTRACE_SETOPTIONS:PTRACE_O_EXITKILL options that contain the bit
  *   PTRACE_GETFPREGS                   the whole request
  *   process_vm_readv=EPERM             a syscall, by its libseccomp name
+ *   arch_prctl:ARCH_SET_CPUID          that first argument only (ENODEV)
  *
  * The default errno is what an old kernel answers: EIO for an unknown
  * ptrace request, EINVAL for an unknown regset note or option, ENOSYS for
@@ -20,12 +21,13 @@
 enum knockout_match {
 	KO_ANY,       /* every call of the syscall or ptrace request */
 	KO_ADDR_EQ,   /* ptrace addr (argument 2) equals arg: a regset note */
-	KO_DATA_BITS  /* ptrace data (argument 3) has every bit of arg: options */
+	KO_DATA_BITS, /* ptrace data (argument 3) has every bit of arg: options */
+	KO_A0_EQ      /* a syscall's first argument equals arg */
 };
 
 struct knockout_rule {
 	int nr;           /* syscall number */
-	long request;     /* ptrace request, or -1 for a whole syscall */
+	long request;     /* ptrace request, or -1 for a syscall */
 	enum knockout_match match;
 	unsigned long arg;
 	int err;          /* the errno the call fails with */

@@ -147,3 +147,24 @@ Test(knockout, syscall_rule_with_errno)
 	cr_assert_eq(errno, EPERM);
 	cr_assert_gt(syscall(SYS_getpid), 0);
 }
+
+Test(knockout, parse_syscall_first_argument)
+{
+	struct knockout_rule r = parse_ok("arch_prctl:ARCH_SET_CPUID");
+	cr_assert_eq(r.nr, SYS_arch_prctl);
+	cr_assert_eq(r.request, -1);
+	cr_assert_eq(r.match, KO_A0_EQ);
+	cr_assert_eq(r.arg, 0x1012);
+	cr_assert_eq(r.err, ENODEV, "a CPU without CPUID faulting says ENODEV");
+	parse_bad("arch_prctl:ARCH_SET_FS", "no argument");
+}
+
+Test(knockout, first_argument_rule_hits_that_argument_only)
+{
+	install("arch_prctl:ARCH_SET_CPUID=EPERM");
+	cr_assert_eq(syscall(SYS_arch_prctl, 0x1012, 0), -1);
+	cr_assert_eq(errno, EPERM);
+	unsigned long fs = 0;
+	cr_assert_eq(syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fs), 0);
+	cr_assert_neq(fs, 0);
+}
