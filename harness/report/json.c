@@ -5,7 +5,6 @@
  * the Latin-1 character of that byte). */
 #include "harness/report/results.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,10 +120,5 @@ int report_json(FILE *f, const struct fingerprint *fp, const struct result *r, s
 	totals(f, r, n);
 	fputs("}\n", f);
 	free(v);
-	if (fflush(f) || ferror(f)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return report_flushed(f);
 }

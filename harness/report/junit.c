@@ -6,7 +6,6 @@
  * attribute keeps our kind. */
 #include "harness/report/results.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,10 +186,5 @@ int report_junit(FILE *f, const struct fingerprint *fp, const struct result *r, 
 		i += suite(f, fp, v + i, n - i);
 	fputs("</testsuites>\n", f);
 	free(v);
-	if (fflush(f) || ferror(f)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return report_flushed(f);
 }

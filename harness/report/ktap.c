@@ -11,7 +11,6 @@
  * comes first, then why.) */
 #include "harness/report/results.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,10 +155,5 @@ int report_ktap(FILE *f, const struct fingerprint *fp, const struct result *r, s
 	        t.n[RESULT_SKIP], t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT], t.n[RESULT_HOSTFAIL],
 	        t.n[RESULT_NOTRUN]);
 	free(v);
-	if (fflush(f) || ferror(f)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return report_flushed(f);
 }

@@ -1,6 +1,7 @@
 /* What the report writers share: kind names, totals, report order. */
 #include "harness/report/results.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,4 +65,13 @@ const struct result **results_sorted(const struct result *r, size_t n)
 		v[i] = &r[i];
 	qsort(v, n, sizeof *v, cmp);
 	return v;
+}
+
+int report_flushed(FILE *f)
+{
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	if (!errno)
+		errno = EIO;
+	return -1;
 }

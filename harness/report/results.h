@@ -81,6 +81,9 @@ void result_totals(const struct result *r, size_t n, struct result_totals *t);
 const struct result **results_sorted(const struct result *r, size_t n);
 
 /* The writers: 0, or -1 with errno when writing failed or memory ran out. */
+/* Their last step: 0 when all they wrote reached f, else -1 with errno
+ * (EIO when the stream does not say why). */
+int report_flushed(FILE *f);
 int report_ktap(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);
 int report_junit(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);
 int report_json(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);

@@ -17,8 +17,10 @@
 #   harness/runner/results_e2e.sh             (after make all; build/)
 #   SANITIZE=1 harness/runner/results_e2e.sh  (build-san/)
 set -euo pipefail
-# Job control: a shell without it starts background jobs with SIGINT
-# ignored, and the harness keeps ignored stop signals ignored.
+# The harness keeps a stop signal ignored when it started with it ignored
+# (nohup). A shell without job control starts background jobs with SIGINT
+# ignored, and a shell that itself started with it ignored (make check as
+# a background job) cannot reset it: env --default-signal does.
 set -m
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 B=build
@@ -82,7 +84,8 @@ EOF
 
 interrupt() { # SIGNAL STATUS
 	local sig=$1 want=$2 out=$tmp/$1 procs=() stubs=0 harness status
-	"$B/harness" suite -j2 --repeat 3 --cases "$tmp/cases" --fixtures "$B/fixtures" \
+	env --default-signal=INT,TERM,HUP \
+		"$B/harness" suite -j2 --repeat 3 --cases "$tmp/cases" --fixtures "$B/fixtures" \
 		--report-dir "$out" x/ lifecycle/ smoke/ >"$tmp/$sig.ktap" 2>"$tmp/$sig.err" &
 	harness=$!
 	for _ in $(seq 600); do # poll: up to 30 s for a written result and a stub

@@ -14,7 +14,11 @@
 
 static int usage(void)
 {
-	fputs("usage: harness triage [--html FILE | --no-html] RESULTS.json...\n", stderr);
+	fputs(
+	    "usage: harness triage [--html FILE | --no-html] RESULTS.json...\n"
+	    "       harness triage bisect CASE [--variant V] --good PKG --bad PKG [--runner PROG]\n"
+	    "                             [--out DIR] [--cases DIR]\n",
+	    stderr);
 	return 2;
 }
 
@@ -64,6 +68,8 @@ static int load_all(struct triage *t, char **files, int n)
 
 int cmd_triage(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "bisect"))
+		return cmd_triage_bisect(argc - 1, argv + 1);
 	const char *html = DEFAULT_HTML;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {

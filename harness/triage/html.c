@@ -69,15 +69,19 @@ static void diff_pre(FILE *f, const char *d)
 
 /* The class names the colour; a result this page does not know (a
  * newer harness, a damaged file) gets none and is shown escaped. */
-static void result_cell(FILE *f, const char *result)
+static const char *result_class(const char *result)
 {
 	static const char *const known[] = {"PASS",    "FAIL",  "XFAIL",    "XPASS", "SKIP",
 	                                    "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN"};
-	const char *cls = "none";
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strcmp(known[i], result))
-			cls = known[i];
-	fprintf(f, "<td class=\"%s\">", cls);
+			return known[i];
+	return "none";
+}
+
+static void result_cell(FILE *f, const char *result)
+{
+	fprintf(f, "<td class=\"%s\">", result_class(result));
 	esc(f, result);
 	fputs("</td>", f);
 }
@@ -93,9 +97,47 @@ static void head_row(FILE *f, const struct triage *t, const char *first)
 	fputs("</tr>\n", f);
 }
 
+/* Per kernel, the probes whose finding differs from the reference
+ * kernel's: "key: value (reference's value)". */
+static void probes_row(FILE *f, const struct triage *t)
+{
+	size_t ref = triage_reference(t), n;
+	if (ref == t->nk)
+		return;
+	const char **keys = triage_fp_keys(t, &n);
+	fputs("<tr class=\"probes\"><td>probes that differ from ", f);
+	esc(f, t->k[ref].label);
+	fputs("</td>", f);
+	for (size_t k = 0; k < t->nk; k++) {
+		if (k == ref || !triage_ran(t, k)) {
+			fputs(k == ref ? "<td>(reference)</td>" : "<td class=\"norun\">-</td>", f);
+			continue;
+		}
+		size_t m = 0;
+		fputs("<td>", f);
+		for (size_t j = 0; keys && j < n; j++) {
+			if (!triage_fp_is_probe(keys[j]) ||
+			    !triage_fp_differs_from(t, k, ref, keys[j]))
+				continue;
+			const char *v = triage_fp_get(&t->k[k], keys[j]);
+			const char *r = triage_fp_get(&t->k[ref], keys[j]);
+			fputs(m++ ? "<br/>" : "", f);
+			esc(f, keys[j]);
+			fputs(": ", f);
+			esc(f, v ? v : "-");
+			fputs(" (", f);
+			esc(f, r ? r : "-");
+			fputs(")", f);
+		}
+		fputs(m ? "</td>" : "none</td>", f);
+	}
+	fputs("</tr>\n", f);
+	free(keys);
+}
+
 static void kernels(FILE *f, const struct triage *t)
 {
-	fputs("<h2>Kernels</h2>\n<table>\n", f);
+	fputs("<h2>Kernels</h2>\n<table id=\"kernels\">\n", f);
 	head_row(f, t, "");
 	fputs("<tr><td>run</td>", f);
 	for (size_t i = 0; i < t->nk; i++) {
@@ -111,9 +153,20 @@ static void kernels(FILE *f, const struct triage *t)
 	for (size_t i = 0; i < t->nk; i++) {
 		char buf[200];
 		triage_counts(&t->k[i], buf, sizeof buf);
-		fprintf(f, "<td>%s</td>", buf);
+		fputs("<td>", f);
+		esc(f, buf);
+		fputs("</td>", f);
+	}
+	fputs("</tr>\n<tr><td>time</td>", f);
+	for (size_t i = 0; i < t->nk; i++) {
+		char buf[200];
+		triage_times(&t->k[i], buf, sizeof buf);
+		fputs("<td>", f);
+		esc(f, buf);
+		fputs("</td>", f);
 	}
 	fputs("</tr>\n", f);
+	probes_row(f, t);
 	size_t n;
 	const char **keys = triage_fp_keys(t, &n);
 	for (size_t j = 0; keys && j < n; j++) {
@@ -148,7 +201,8 @@ static void kernels(FILE *f, const struct triage *t)
 static void matrix(FILE *f, const struct triage *t)
 {
 	fputs("<h2>Matrix</h2>\n<p>Rows marked &#8800; behave differently between kernels; "
-	      "they come first and link to their diffs. " TRIAGE_LEGEND "</p>\n<table>\n",
+	      "they come first and link to their diffs. " TRIAGE_LEGEND
+	      "</p>\n<table id=\"matrix\">\n",
 	      f);
 	head_row(f, t, "case [variant]");
 	for (size_t i = 0; i < t->nrows; i++) {
@@ -172,28 +226,64 @@ static void matrix(FILE *f, const struct triage *t)
 	fputs("</table>\n", f);
 }
 
+/* A row per differing case, a column per kernel: the result, and under
+ * it the diff against the row's reference kernel where they differ. */
+static void diff_cell(FILE *f, const struct triage *t, const struct tr_row *r, size_t k)
+{
+	const struct tr_cell *c = r->cells[k];
+	if (!triage_ran(t, k)) {
+		fputs("<td class=\"norun\">-</td>", f);
+		return;
+	}
+	if (!c) {
+		fputs("<td class=\"none\">-</td>", f);
+		return;
+	}
+	fprintf(f, "<td class=\"%s\">", result_class(c->result));
+	esc(f, c->result);
+	if (!triage_compared(t, r, k)) {
+		fputs(" (not compared)</td>", f);
+		return;
+	}
+	if (k == triage_ref(t, r)) {
+		fputs(" (reference)</td>", f);
+		return;
+	}
+	if (!triage_row_differs_on(t, r, k)) {
+		fputs(" (same)</td>", f);
+		return;
+	}
+	char *x = triage_explain(t, r, triage_ref(t, r), k);
+	fputs("<details><summary>diff</summary>", f);
+	diff_pre(f, x ? x : "(out of memory)");
+	fputs("</details></td>", f);
+	free(x);
+}
+
 static void differences(FILE *f, const struct triage *t)
 {
 	fprintf(f, "<h2>Differences (%zu)</h2>\n", t->ndiffer);
+	if (!t->ndiffer) {
+		fputs("<p>None: every case behaves the same on every kernel that ran it.</p>\n", f);
+		return;
+	}
+	fputs(
+	    "<p>A row per case that behaves differently, a column per kernel; each cell "
+	    "compares with the row's reference, the first kernel that ran the case. " TRIAGE_LEGEND
+	    "</p>\n"
+	    "<table id=\"differences\">\n",
+	    f);
+	head_row(f, t, "case [variant]");
 	for (size_t i = 0; i < t->ndiffer; i++) {
 		const struct tr_row *r = &t->rows[i];
-		size_t ref = triage_ref(t, r);
-		fprintf(f, "<h3 id=\"d%zu\">", i);
+		fprintf(f, "<tr id=\"d%zu\"><td>", i);
 		esc(f, r->key);
-		fputs("</h3>\n", f);
-		for (size_t k = ref + 1; k < t->nk; k++) {
-			if (!triage_compared(t, r, k) || triage_same(r->cells[ref], r->cells[k]))
-				continue;
-			char *x = triage_explain(t, r, ref, k);
-			fputs("<p>", f);
-			esc(f, t->k[k].label);
-			fprintf(f, " (%s) against ", r->cells[k]->result);
-			esc(f, t->k[ref].label);
-			fprintf(f, " (%s):</p>\n", r->cells[ref]->result);
-			diff_pre(f, x ? x : "(out of memory)");
-			free(x);
-		}
+		fputs("</td>", f);
+		for (size_t k = 0; k < t->nk; k++)
+			diff_cell(f, t, r, k);
+		fputs("</tr>\n", f);
 	}
+	fputs("</table>\n", f);
 }
 
 void triage_html(FILE *f, const struct triage *t)
@@ -202,13 +292,13 @@ void triage_html(FILE *f, const struct triage *t)
 	for (size_t i = 0; i < t->nk; i++)
 		ran += triage_ran(t, i);
 	fprintf(f,
-	        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
 	        "<title>Kernel triage</title><style>%s</style></head><body>\n"
 	        "<h1>Kernel triage</h1>\n<p>%zu kernels (%zu with results), %zu cases x variants, "
 	        "%zu behave differently.</p>\n",
 	        style, t->nk, ran, t->nrows, t->ndiffer);
 	kernels(f, t);
-	matrix(f, t);
 	differences(f, t);
+	matrix(f, t);
 	fputs("</body></html>\n", f);
 }

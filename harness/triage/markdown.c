@@ -1,5 +1,6 @@
 /* The triage as Markdown (see triage.h): kernels and fingerprints, the
- * rows that differ with their diffs, then the whole matrix. */
+ * rows that differ, each kernel against the reference (times, probes and
+ * the diff of every case it runs differently), then the whole matrix. */
 #include "harness/triage/triage.h"
 
 #include <stdlib.h>
@@ -57,6 +58,12 @@ static void kernels(FILE *f, const struct triage *t)
 		triage_counts(&t->k[i], buf, sizeof buf);
 		fprintf(f, " %s |", buf);
 	}
+	fputs("\n| time |", f);
+	for (size_t i = 0; i < t->nk; i++) {
+		char buf[200];
+		triage_times(&t->k[i], buf, sizeof buf);
+		fprintf(f, " %s |", buf);
+	}
 	putc('\n', f);
 	size_t n;
 	const char **keys = triage_fp_keys(t, &n);
@@ -105,21 +112,72 @@ static void differences(FILE *f, const struct triage *t)
 	header(f, t, "case [variant]");
 	for (size_t i = 0; i < t->ndiffer; i++)
 		row(f, t, &t->rows[i]);
-	putc('\n', f);
+	fputs("\nThe diffs are under each kernel below.\n\n", f);
+}
+
+static void probes(FILE *f, const struct triage *t, size_t k, size_t ref)
+{
+	size_t n, m = 0;
+	const char **keys = triage_fp_keys(t, &n);
+	for (size_t j = 0; keys && j < n; j++) {
+		if (!triage_fp_is_probe(keys[j]) || !triage_fp_differs_from(t, k, ref, keys[j]))
+			continue;
+		const char *v = triage_fp_get(&t->k[k], keys[j]);
+		const char *r = triage_fp_get(&t->k[ref], keys[j]);
+		fprintf(f, "%s`%s` %s (%s)", m++ ? "; " : "- probes that differ: ", keys[j],
+		        v ? v : "-", r ? r : "-");
+	}
+	free(keys);
+	fputs(m ? "\n" : "- probes that differ: none\n", f);
+}
+
+static void one_kernel(FILE *f, const struct triage *t, size_t k, size_t ref)
+{
+	const struct tr_kernel *kk = &t->k[k];
+	char buf[200];
+	fprintf(f, "### %s\n\n- run: %s", kk->label, kk->status);
+	if (kk->reason)
+		fprintf(f, " (%s)", kk->reason);
+	triage_times(kk, buf, sizeof buf);
+	fprintf(f, "; %s\n", buf);
+	if (!triage_ran(t, k)) {
+		putc('\n', f);
+		return;
+	}
+	triage_counts(kk, buf, sizeof buf);
+	fprintf(f, "- results: %s\n", buf);
+	if (k == ref) {
+		fputs("- the reference: the others are compared with it\n\n", f);
+		return;
+	}
+	probes(f, t, k, ref);
+	fprintf(f, "- cases that differ: %zu\n\n", triage_ndiffer_on(t, k));
 	for (size_t i = 0; i < t->ndiffer; i++) {
 		const struct tr_row *r = &t->rows[i];
-		size_t ref = triage_ref(t, r);
-		fprintf(f, "### %s\n\n", r->key);
-		for (size_t k = ref + 1; k < t->nk; k++) {
-			if (!triage_compared(t, r, k) || triage_same(r->cells[ref], r->cells[k]))
-				continue;
-			char *x = triage_explain(t, r, ref, k);
-			fprintf(f, "%s (%s) against %s (%s):\n\n```diff\n%s```\n\n", t->k[k].label,
-			        r->cells[k]->result, t->k[ref].label, r->cells[ref]->result,
-			        x ? x : "(out of memory)\n");
-			free(x);
-		}
+		if (!triage_row_differs_on(t, r, k))
+			continue;
+		size_t rr = triage_ref(t, r);
+		char *x = triage_explain(t, r, rr, k);
+		fprintf(f, "#### %s: %s (%s: %s)\n\n```diff\n%s```\n\n", r->key,
+		        r->cells[k]->result, t->k[rr].label, r->cells[rr]->result,
+		        x ? x : "(out of memory)\n");
+		free(x);
 	}
+}
+
+/* Each kernel against the reference: the first kernel with results for
+ * the probes, and for a case the first kernel that ran it. */
+static void per_kernel(FILE *f, const struct triage *t)
+{
+	size_t ref = triage_reference(t);
+	fputs("## Per kernel\n\n", f);
+	if (ref < t->nk) {
+		fputs("Probes (fingerprint) and cases against ", f);
+		cell(f, t->k[ref].label);
+		fputs(" (in parentheses), the first kernel with results.\n\n", f);
+	}
+	for (size_t k = 0; k < t->nk; k++)
+		one_kernel(f, t, k, ref < t->nk ? ref : k);
 }
 
 void triage_markdown(FILE *f, const struct triage *t)
@@ -133,6 +191,7 @@ void triage_markdown(FILE *f, const struct triage *t)
 	        t->nk, ran, t->nrows, t->ndiffer);
 	kernels(f, t);
 	differences(f, t);
+	per_kernel(f, t);
 	fputs("## Matrix\n\nEvery case x variant; the rows that differ come first. " TRIAGE_LEGEND
 	      "\n\n",
 	      f);

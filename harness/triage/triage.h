@@ -96,13 +96,29 @@ const char *triage_fp_get(const struct tr_kernel *k, const char *key);
  * array of borrowed strings; NULL when out of memory). */
 const char **triage_fp_keys(const struct triage *t, size_t *n);
 bool triage_fp_differs(const struct triage *t, const char *key);
+/* Per kernel (perkernel.c). The kernel probes are compared with: the
+ * first that has results (t->nk when none has). */
+size_t triage_reference(const struct triage *t);
+/* A fingerprint key that is a probe's finding, not a setting of the run
+ * (timeout scale, variants, gdb), the kernel's name or run.json's. */
+bool triage_fp_is_probe(const char *key);
+/* run.json's value for key (boot_s, suite_s, wall_s, package), or NULL. */
+const char *triage_run_value(const struct tr_kernel *k, const char *key);
+/* "boot 6.1 s, suite 610.2 s, wall 636.0 s" (or the host's). */
+void triage_times(const struct tr_kernel *k, char *buf, size_t size);
+bool triage_fp_differs_from(const struct triage *t, size_t k, size_t ref, const char *key);
+/* Row r runs differently on kernel k than on the row's reference. */
+bool triage_row_differs_on(const struct triage *t, const struct tr_row *r, size_t k);
+size_t triage_ndiffer_on(const struct triage *t, size_t k);
 /* "690 PASS, 2 FAIL" for one kernel. */
 void triage_counts(const struct tr_kernel *k, char *buf, size_t size);
 void triage_markdown(FILE *f, const struct triage *t);
 void triage_html(FILE *f, const struct triage *t);
 void triage_kernel_free(struct tr_kernel *k);
-/* The command: harness triage [--html FILE | --no-html] RESULTS.json... */
+/* The command: harness triage [--html FILE | --no-html] RESULTS.json...,
+ * or harness triage bisect ... (bisect_cmd.c). */
 int cmd_triage(int argc, char **argv);
+int cmd_triage_bisect(int argc, char **argv);
 void triage_free(struct triage *t);
 
 #endif

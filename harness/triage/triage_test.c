@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "harness/report/results.h"
 #include "harness/triage/triage.h"
@@ -248,6 +250,181 @@ Test(triage, reads_what_report_json_writes)
 	cr_assert_null(t.k[0].cells[1].exit);
 	free(text);
 	triage_free(&t);
+}
+
+/* A results.json and its run.json in a folder of their own, loaded as
+ * `harness triage` loads them. */
+static void add_file(struct triage *t, const char *dir, const char *results, const char *run)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/run.json", dir);
+	FILE *f = fopen(path, "we");
+	cr_assert_not_null(f);
+	fputs(run, f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/results.json", dir);
+	f = fopen(path, "we");
+	cr_assert_not_null(f);
+	fputs(results, f);
+	fclose(f);
+	struct tr_kernel k;
+	char *err = NULL;
+	cr_assert_eq(triage_load(&k, path, &err), 0, "%s", err ? err : "?");
+	cr_assert_eq(triage_add(t, &k), 0);
+}
+
+static char *tmpdir(char *tmpl)
+{
+	cr_assert_not_null(mkdtemp(tmpl));
+	return tmpl;
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static const char k2_probes[] =
+    "{\"fingerprint\": {\"kernel\": \"6.12\", \"xsave_size\": \"2696\", \"timeout_scale\": "
+    "\"10\"},\n"
+    "\"results\": [\n"
+    "{\"name\": \"smoke/a\", \"variant\": \"lazy\", \"result\": \"FAIL\", \"diff\": \"--- "
+    "expected\\n+++ actual\\n@@ -1 +1 @@\\n-a\\n+c\\n\",\n"
+    " \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": "
+    "\"c\\n\"}},\n"
+    "{\"name\": \"smoke/b\", \"variant\": \"lazy\", \"result\": \"PASS\"}], \"totals\": {}}\n";
+
+/* Three kernels as make kernels leaves them: two with run.json, one
+ * that did not boot. */
+static void three_kernels(struct triage *t, char *dir)
+{
+	char a[300], b[300];
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	cr_assert(!mkdir(a, 0755) && !mkdir(b, 0755));
+	add_file(t, a, k1,
+	         "{\"package\": \"linux-image-6.1\", \"boot_s\": \"8.70\", \"suite_s\": "
+	         "\"610.20\", \"wall_s\": \"636.0\"}");
+	add_file(t, b, k2_probes,
+	         "{\"package\": \"host\", \"boot_s\": \"0\", \"suite_s\": \"42.5\"}");
+	add(t, noboot, "c.json");
+	cr_assert_eq(triage_build(t), 0);
+}
+
+Test(triage, per_kernel_times_probes_and_diffs,
+     .description = "Markdown per kernel: boot and suite time from run.json, the probes that "
+                    "differ from the reference (settings such as timeout_scale left out), and "
+                    "the diff of each case that differs")
+{
+	char tmpl[] = "/tmp/triage-test-XXXXXX", *dir = tmpdir(tmpl);
+	struct triage t = {0};
+	three_kernels(&t, dir);
+	char *md = render(triage_markdown, &t);
+	cr_assert(strstr(md, "| time | boot 8.70 s, suite 610.20 s, wall 636.0 s | host kernel, "
+	                     "no boot; suite 42.5 s | no run.json |"),
+	          "%s", md);
+	cr_assert(strstr(md, "### 6.1\n\n- run: ok; boot 8.70 s, suite 610.20 s, wall 636.0 s\n"
+	                     "- results: 2 PASS, 1 XFAIL\n- the reference"),
+	          "%s", md);
+	cr_assert(strstr(md,
+	                 "### 6.12\n\n- run: ok; host kernel, no boot; suite 42.5 s\n"
+	                 "- results: 1 PASS, 1 FAIL\n"
+	                 "- probes that differ: `xsave_size` 2696 (832)\n"
+	                 "- cases that differ: 1\n\n"
+	                 "#### smoke/a [lazy]: FAIL (6.1: PASS)\n\n```diff\n# 6.1 passed; 6.12: "
+	                 "FAIL"),
+	          "%s", md);
+	cr_assert_null(strstr(md, "`timeout_scale`"), "a setting is not a probe");
+	cr_assert(strstr(md, "### 6.9\n\n- run: no-boot (did not reach init); no run.json\n"), "%s",
+	          md);
+	free(md);
+	triage_free(&t);
+	rm_rf(dir);
+}
+
+/* xmllint's exit status on a file, and what an XPath expression gives. */
+static int xmllint(const char *args, const char *file, char *out, size_t size)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "xmllint %s '%s' 2>&1", args, file);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p, "xmllint (Debian libxml2-utils, make deps) cannot run");
+	size_t n = fread(out, 1, size - 1, p);
+	out[n] = 0;
+	int st = pclose(p);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 127, "xmllint is not installed (make deps)");
+	return WEXITSTATUS(st);
+}
+
+static void expect_xpath(const char *file, const char *expr, const char *want)
+{
+	char args[300], out[4096];
+	snprintf(args, sizeof args, "--xpath '%s'", expr);
+	cr_assert_eq(xmllint(args, file, out, sizeof out), 0, "%s: %s", expr, out);
+	out[strcspn(out, "\n")] = 0;
+	cr_assert_str_eq(out, want, "%s", expr);
+}
+
+Test(triage, html_page_parses_with_a_column_per_kernel_and_a_row_per_difference,
+     .description = "the page is well-formed (xmllint parses it as XML, the strict parser); "
+                    "the differences table has a column per kernel and a row per differing "
+                    "case, the diff in the cell of the kernel that differs")
+{
+	char tmpl[] = "/tmp/triage-test-XXXXXX", *dir = tmpdir(tmpl);
+	struct triage t = {0};
+	three_kernels(&t, dir);
+	cr_assert_eq(t.ndiffer, 1);
+	char page[300], out[4096];
+	snprintf(page, sizeof page, "%s/index.html", dir);
+	FILE *f = fopen(page, "w+e");
+	cr_assert_not_null(f);
+	triage_html(f, &t);
+	rewind(f);
+	char *html = NULL;
+	size_t cap = 0;
+	cr_assert_gt(getdelim(&html, &cap, 0, f), 0);
+	fclose(f);
+	cr_assert_eq(xmllint("--noout", page, out, sizeof out), 0, "%s", out);
+	expect_xpath(page, "count(//table[@id=\"differences\"]/tr[1]/th)", "4");
+	expect_xpath(page, "count(//table[@id=\"differences\"]/tr)", "2");
+	expect_xpath(page, "count(//table[@id=\"differences\"]/tr[td])", "1");
+	expect_xpath(
+	    page, "string(//table[@id=\"differences\"]/tr[td[1]=\"smoke/a [lazy]\"]/td[3]/@class)",
+	    "FAIL");
+	expect_xpath(page, "count(//table[@id=\"differences\"]//td[3]/details/pre)", "1");
+	expect_xpath(page, "count(//table[@id=\"differences\"]//td[4][@class=\"norun\"])", "1");
+	expect_xpath(page, "count(//table[@id=\"matrix\"]/tr)", "4");
+	expect_xpath(page, "string(//table[@id=\"kernels\"]/tr[td[1]=\"time\"]/td[2])",
+	             "boot 8.70 s, suite 610.20 s, wall 636.0 s");
+	expect_xpath(page, "string(//table[@id=\"kernels\"]/tr[@class=\"probes\"]/td[3])",
+	             "xsave_size: 2696 (832)");
+	/* The check can fail: the same page with one cell left open. */
+	size_t at = (size_t)(strstr(html, "</td>") - html);
+	f = fopen(page, "we");
+	fwrite(html, 1, at, f);
+	fputs(html + at + 5, f);
+	fclose(f);
+	cr_assert_neq(xmllint("--noout", page, out, sizeof out), 0, "a broken page must not parse");
+	free(html);
+	triage_free(&t);
+	rm_rf(dir);
+}
+
+Test(triage, pids_in_a_platform_error_are_not_a_difference)
+{
+	struct tr_cell a = {.result = "ERROR",
+	                    .exit = "exit 0",
+	                    .trace = "platform error: stub process 15501 (thread 15503) killed\n"};
+	struct tr_cell b = a, c = a;
+	b.trace = "platform error: stub process 77 (thread 78) killed\n";
+	c.trace = "platform error: stub process 77 (thread 78) stopped\n";
+	cr_assert(triage_same(&a, &b));
+	cr_assert_not(triage_same(&a, &c), "the rest of the line still counts");
+	c.trace = "write(1, \"15501\", 5) = 5\n";
+	b.trace = "write(1, \"77\", 2) = 2\n";
+	cr_assert_not(triage_same(&c, &b), "digits elsewhere still count");
 }
 
 /* A kernel whose run was interrupted: its NOTRUN cells take no part in

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # initramfs.sh INIT HARNESS CASES FIXTURES OUT: the guest's root as an
-# uncompressed newc cpio. Byte for byte reproducible from the same inputs:
+# uncompressed newc cpio, with the static host programs that cases name
+# by absolute path. Byte for byte reproducible from the same inputs:
 # names sorted in the C locale, owner 0:0, modes normalised, every mtime
 # SOURCE_DATE_EPOCH (default: the last commit's time), inode numbers from
 # cpio --reproducible. Not compressed: the kernel unpacks a plain cpio
@@ -20,6 +21,21 @@ cp -r "$cases/." "$stage/cases/"
 # archives of the build).
 (cd "$fixtures" && find . -type f -perm -u+x ! -name '*.o' ! -name '*.a' -print0 |
 	tar --null -T - -cf -) | tar -xf - -C "$stage/fixtures"
+# Programs of the host that cases name by absolute path (`fixture:
+# /bin/busybox`, cases/programs/): the guest's root must hold them too,
+# or the suite refuses the case file. Only static ones can run there; a
+# dynamic one is left out with a line (those cases then stop the suite
+# in the guest, as a missing fixture does on the host).
+grep -rh '^fixture: /' "$cases" 2>/dev/null | sed 's/^fixture: //' | sort -u | while read -r prog; do
+	if [ ! -f "$prog" ]; then
+		echo "initramfs: $prog (named by a case) is not on this host" >&2
+	elif LC_ALL=C readelf -l "$prog" 2>/dev/null | grep -q 'program interpreter'; then
+		echo "initramfs: $prog (named by a case) is dynamically linked; left out" >&2
+	else
+		mkdir -p "$stage$(dirname "$prog")"
+		cp "$prog" "$stage$prog"
+	fi
+done
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage" -type f -perm -u+x -exec chmod 0755 {} +
 find "$stage" -type f ! -perm -u+x -exec chmod 0644 {} +

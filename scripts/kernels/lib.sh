@@ -47,7 +47,7 @@ write_noresult() {
     "console_tail": "$tail"
   },
   "results": [],
-  "totals": {"pass": 0, "fail": 0, "xfail": 0, "xpass": 0, "skip": 0, "error": 0, "timeout": 0, "total": 0}
+  "totals": {"pass": 0, "fail": 0, "xfail": 0, "xpass": 0, "skip": 0, "error": 0, "timeout": 0, "hostfail": 0, "notrun": 0, "total": 0}
 }
 JSON
 	mv "$dir/results.json.tmp" "$dir/results.json"

@@ -11,18 +11,37 @@ here=$(cd "$(dirname "$0")" && pwd)
 export KERNEL_CACHE KERNEL_INITRD KERNEL_REPORTS KERNEL_WORK KERNEL_TIMEOUT KERNEL_MEM \
 	KERNEL_SCALE KERNEL_SUITE_ARGS KERNEL_HARNESS KERNEL_FIXTURES
 mkdir -p "$KERNEL_CACHE" "$KERNEL_REPORTS" "$KERNEL_WORK"
+# The kernels' own apt lists (apt.sh); a suite that cannot be reached was
+# one line there, and a kernel in the cache runs without any.
+case " $* " in
+*" host "*) [ $# -gt 1 ] && "$here/apt.sh" update ;;
+*) "$here/apt.sh" update ;;
+esac
 targets=()
 for w in "$@"; do
 	t=$("$here/resolve.sh" "$w") || exit 2
 	case " ${targets[*]:-} " in *" $t "*) ;; *) targets+=("$t") ;; esac
 done
 [ ${#targets[@]} -gt 0 ] || { echo "kernels: KERNELS is empty" >&2; exit 2; }
-first=
+# A kernel that cannot be fetched (apt's lists name it, the mirror does
+# not have it) is one line and a results.json saying so; the rest go on.
+first= fetched=() missing=0
 for t in "${targets[@]}"; do
-	[ "$t" = host ] && continue
-	"$here/fetch.sh" "$t" "$KERNEL_CACHE" || exit 1
-	first=${first:-$t}
+	if [ "$t" != host ]; then
+		if ! why=$("$here/fetch.sh" "$t" "$KERNEL_CACHE" 2>&1); then
+			why=$(printf '%s\n' "$why" | grep -v '^W: ' | tail -n 3 | tr '\n' ' ')
+			echo "kernels: $(release_of "$t"): no-kernel: $why" >&2
+			write_noresult "$KERNEL_REPORTS/$(release_of "$t")" "$(release_of "$t")" no-kernel \
+				"the package could not be fetched: $why" /dev/null
+			missing=1
+			continue
+		fi
+		first=${first:-$t}
+	fi
+	fetched+=("$t")
 done
+[ ${#fetched[@]} -gt 0 ] || exit 1
+targets=("${fetched[@]}")
 export KERNEL_ACCEL=${KERNEL_ACCEL:-auto}
 if [ -n "$first" ]; then
 	KERNEL_ACCEL=$("$here/accel.sh" "$KERNEL_CACHE/$first/vmlinuz" "$KERNEL_INITRD" "$KERNEL_WORK")
@@ -38,4 +57,4 @@ printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} sh -c '
 	if [ "{}" = host ]; then exec "$0/host.sh"; else exec "$0/boot.sh" "{}"; fi' "$here"
 status=$?
 echo "kernels: reports in $KERNEL_REPORTS/<release>/; compare with: build/harness triage $KERNEL_REPORTS/*/results.json"
-exit $((status != 0))
+exit $((status != 0 || missing))

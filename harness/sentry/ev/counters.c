@@ -27,7 +27,7 @@ long ev_install(struct task *t, struct file *f, int cloexec)
 	return fd;
 }
 
-static int anon_stat(struct task *t, struct file *f, struct stat *st)
+int ev_anon_stat(struct task *t, struct file *f, struct stat *st)
 {
 	(void)t, (void)f;
 	memset(st, 0, sizeof(*st));
@@ -107,7 +107,7 @@ static const struct file_ops eventfd_ops = {
     .read = efd_read,
     .write = efd_write,
     .poll = efd_poll,
-    .stat = anon_stat,
+    .stat = ev_anon_stat,
     .name = efd_name,
     .release = efd_release,
 };
@@ -208,7 +208,7 @@ static void sfd_release(struct file *f)
 static const struct file_ops signalfd_ops = {
     .read = sfd_read,
     .poll = sfd_poll,
-    .stat = anon_stat,
+    .stat = ev_anon_stat,
     .name = sfd_name,
     .release = sfd_release,
 };

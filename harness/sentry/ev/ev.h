@@ -38,5 +38,9 @@ long sys_getsockopt(struct task *, const uint64_t *);
  * table's, or dropped on failure). */
 struct file;
 long ev_install(struct task *t, struct file *f, int cloexec);
+/* fstat of an anon_inode file (eventfd, signalfd, timerfd, epoll): no
+ * file type bits, as Linux's anon inode shows them. */
+struct stat;
+int ev_anon_stat(struct task *t, struct file *f, struct stat *st);
 
 #endif

@@ -73,17 +73,6 @@ static uint64_t tfd_next_change(struct file *f)
 	return tf->ticks ? 0 : tf->next;
 }
 
-static int tfd_stat(struct task *t, struct file *f, struct stat *st)
-{
-	(void)t, (void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_dev = 0xd;
-	return 0;
-}
-
 static void tfd_name(struct file *f, char *buf, size_t len)
 {
 	(void)f;
@@ -98,7 +87,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops timerfd_ops = {
     .read = tfd_read,
     .poll = tfd_poll,
-    .stat = tfd_stat,
+    .stat = ev_anon_stat,
     .name = tfd_name,
     .release = tfd_release,
     .next_change = tfd_next_change,

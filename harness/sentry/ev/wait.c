@@ -270,20 +270,9 @@ static void ep_name(struct file *f, char *buf, size_t len)
 	snprintf(buf, len, "anon_inode:[eventpoll]");
 }
 
-static int ep_stat(struct task *t, struct file *f, struct stat *st)
-{
-	(void)t, (void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_dev = 0xd;
-	return 0;
-}
-
 static const struct file_ops epoll_ops = {
     .poll = ep_poll,
-    .stat = ep_stat,
+    .stat = ev_anon_stat,
     .name = ep_name,
     .release = ep_release,
 };

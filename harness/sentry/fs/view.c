@@ -267,6 +267,17 @@ static int view_error(char *err, size_t errlen, const char *dir, const char *wha
 	return -1;
 }
 
+/* The guest sees the sentry's /dev and /proc, never the host's trees
+ * there (a TMPDIR of /dev/shm, say). */
+static bool hidden_by_own_tree(const char *guest_path)
+{
+	char norm[PATH_MAX];
+	const char *rest;
+	bool slash;
+	return fs_mount_of(guest_path[0] ? guest_path : "/", norm, sizeof(norm), &rest, &slash) !=
+	       FS_HOST;
+}
+
 /* realpath, with "" for the host's / so that prefixes compose. */
 static int host_dir(const char *dir, char *out, char *err, size_t errlen)
 {
@@ -301,6 +312,10 @@ int fs_view_open(struct fs_view *v, const struct sentry_fs *cfg, char *err, size
 		if (!below(p[0] ? p : "/", v->root, v->root_len))
 			return view_error(err, errlen, cfg->rw[i],
 			                  "a writable tree must lie inside the root");
+		if (hidden_by_own_tree(p + v->root_len))
+			return view_error(err, errlen, cfg->rw[i],
+			                  "a writable tree under /dev or /proc is hidden by the "
+			                  "sentry's own (for cases: set TMPDIR elsewhere)");
 		if (!(v->rw[v->nrw++] = strdup(p)))
 			return view_error(err, errlen, cfg->rw[i], "out of memory");
 	}
