@@ -1,8 +1,11 @@
-/* T6, P11, P15, P19: interrupts and signals from outside, while the guest
- * really runs (helpers poll /proc for state R, no sleeps). */
+/* T2, T6, P11, P15, P19: the stub's handlers; interrupts and signals
+ * from outside, while the guest really runs (helpers poll /proc for state
+ * R, no sleeps). */
 #include "platform/test_guest.h"
 
 #include <pthread.h>
+
+#include "platform/seccomp/seccomp.h"
 
 GUEST_CODE(sc_sig_spin, "1: jmp 1b");
 GUEST_CODE(sc_sig_call, "mov $0x55, %eax\n syscall\n ud2");
@@ -212,5 +215,83 @@ Test(seccomp, t6_sigstop_sigcont_from_outside,
 	cr_assert_eq(k, PLAT_EXIT_INTERRUPT, "kind %d signal %d", k, g.ex.info.si_signo);
 	run_interrupted(&g, false);
 	cr_assert_eq(discarded[SIGCONT], 1, "SIGCONT reaches the handler and is dropped");
+	guest_teardown(&g);
+}
+
+/* T2: every handler the spec names is the stub's, and runs on the slot's
+ * alternate stack in the shared region: the kernel's siginfo for each
+ * exit is in the frame the harness maps, and the stub thread catches
+ * each of those signals. */
+
+GUEST_CODE(sc_t2_write, "mov $0x20000000, %rax\n movq $1, (%rax)\n ud2");
+GUEST_CODE(sc_t2_bus, "mov $0x20000000, %rax\n mov (%rax), %rdi\n ud2");
+GUEST_CODE(sc_t2_div0, "xor %ecx, %ecx\n mov $1, %eax\n cltd\n idiv %ecx");
+GUEST_CODE(sc_t2_ud2, "ud2");
+GUEST_CODE(sc_t2_int3, "int3\n ud2");
+#define T2_FRAME_INFO 312 /* the siginfo in an rt_sigframe (hostile_test.c) */
+
+static unsigned long long caught(pid_t pid, pid_t tid)
+{
+	char path[64], line[128];
+	unsigned long long mask = 0;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "SigCgt:", 7))
+			mask = strtoull(line + 7, NULL, 16);
+	if (f)
+		fclose(f);
+	return mask;
+}
+
+static void expect_in_region(struct guest *g, int signo)
+{
+	struct sc_as *sa = g->as->sc;
+	int in_frame;
+	memcpy(&in_frame, sc_frame(sa, 0) + T2_FRAME_INFO, sizeof in_frame);
+	cr_assert_eq(in_frame, signo, "the frame in the region holds signal %d, the exit %d",
+	             in_frame, signo);
+	cr_assert_eq(g->ex.info.si_signo, signo);
+	unsigned long long cgt = caught(plat_as_pid(g->as), plat_test_thread_tid(g->as, false));
+	cr_assert(cgt & (1ULL << (signo - 1)), "SigCgt %llx lacks signal %d", cgt, signo);
+}
+
+static void t2_one(const char *code, const char *end, void (*map)(struct guest *), int signo)
+{
+	struct guest g;
+	guest_setup_sc(&g, false);
+	guest_load(&g, code, end);
+	if (map)
+		map(&g);
+	cr_assert_neq(guest_run(&g), PLAT_EXIT_ERROR, "%s", g.ex.error);
+	expect_in_region(&g, signo);
+	guest_teardown(&g);
+}
+
+static void map_readonly(struct guest *g)
+{
+	guest_map(g, DATA_ADDR, PAGE, PAGE, PROT_READ);
+}
+
+static void map_past_eof(struct guest *g)
+{
+	guest_map(g, DATA_ADDR, 64 * PAGE, PAGE, PROT_READ); /* the file has 16 pages */
+}
+
+Test(seccomp, t2_handlers_on_the_shared_altstack,
+     .description = "T2: SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP and the interrupt are "
+                    "caught by the stub on the slot's altstack in the shared region")
+{
+	t2_one(sc_sig_call, sc_sig_call_end, NULL, SIGSYS);
+	t2_one(sc_t2_write, sc_t2_write_end, map_readonly, SIGSEGV);
+	t2_one(sc_t2_bus, sc_t2_bus_end, map_past_eof, SIGBUS);
+	t2_one(sc_t2_div0, sc_t2_div0_end, NULL, SIGFPE);
+	t2_one(sc_t2_ud2, sc_t2_ud2_end, NULL, SIGILL);
+	t2_one(sc_t2_int3, sc_t2_int3_end, NULL, SIGTRAP);
+	struct guest g;
+	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	spin_setup(&g, &o);
+	run_interrupted(&g, false);
+	expect_in_region(&g, SIGCHLD);
 	guest_teardown(&g);
 }
