@@ -110,28 +110,43 @@ static bool thread_gone(struct sc_as *sa, unsigned slot)
 /* Only for the message of a thread gone: whether the process's serving
  * thread (its first) sleeps with no SIGKILL pending. A group exit, from
  * outside or from a fatal signal of the guest's, first gives every thread
- * a pending SIGKILL and wakes it, before any of them exits: so a quiet
- * serving thread means the gone one died alone (a kernel oops). */
-static bool serving_thread_quiet(pid_t pid)
+ * a pending SIGKILL and wakes it, before any of them exits; a thread that
+ * died alone (a kernel oops) leaves the serving thread asleep in its wait,
+ * or on its way back there from a request: so a running one is looked at
+ * again a few times before the answer is no. */
+static int serving_thread_state(pid_t pid)
 {
 	char path[64], line[256];
-	bool quiet = false;
+	int st = 0;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return false;
+		return 'X';
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long pend;
-		char st;
-		if (sscanf(line, "State: %c", &st) == 1)
-			quiet = st == 'S';
-		else if (sscanf(line, "SigPnd: %llx", &pend) == 1 && (pend & (1ULL << (SIGKILL - 1))))
-			quiet = false;
-		else if (sscanf(line, "ShdPnd: %llx", &pend) == 1 && (pend & (1ULL << (SIGKILL - 1))))
-			quiet = false;
+		char c;
+		if (sscanf(line, "State: %c", &c) == 1)
+			st = c;
+		else if ((sscanf(line, "SigPnd: %llx", &pend) == 1 ||
+		          sscanf(line, "ShdPnd: %llx", &pend) == 1) &&
+		         (pend & (1ULL << (SIGKILL - 1))))
+			st = 'K';
 	}
 	fclose(f);
-	return quiet;
+	return st;
+}
+
+static bool serving_thread_quiet(pid_t pid)
+{
+	for (int i = 0; i < 50; i++) {
+		int st = serving_thread_state(pid);
+		if (st == 'S')
+			return true;
+		if (st != 'R' && st != 'D')
+			return false;
+		usleep(1000);
+	}
+	return false;
 }
 
 /* 0 at the next event, -PLAT_ESTUBDEAD when the stub died (the watcher
