@@ -15,17 +15,25 @@
 /* P23: gVisor kills the sandbox here; we poison this address space only,
  * so one case is lost and the harness goes on. The whole stub process is
  * killed so that no thread of it lingers half alive. */
+/* dead is set only once the error is written: another tracer thread of
+ * the same stub process that sees dead reports the error at once, and
+ * must not read it half written. Poisoning is rare: one lock for all. */
+static pthread_mutex_t poison_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void as_poison(struct plat_as *as, pid_t tid, int status, const char *what)
 {
-	bool was = atomic_exchange(&as->dead, true);
-	if (was)
+	pthread_mutex_lock(&poison_mu);
+	if (atomic_load(&as->dead)) {
+		pthread_mutex_unlock(&poison_mu);
 		return;
+	}
 	char how[96] = "died";
 	if (status != -1 && status != 0)
 		pt_describe_status(status, how, sizeof(how));
 	as->dead_status = status;
 	snprintf(as->error, sizeof(as->error), "stub process %d (thread %d) %s while %s",
 		 as->pid, tid, how, what);
+	atomic_store(&as->dead, true);
 	if (as->pid > 0)
 		kill(as->pid, SIGKILL);
 	if (as->is_master) {
@@ -33,6 +41,7 @@ void as_poison(struct plat_as *as, pid_t tid, int status, const char *what)
 		snprintf(p->error, sizeof(p->error), "the master stub died: %s", as->error);
 		atomic_store(&p->dead, true);
 	}
+	pthread_mutex_unlock(&poison_mu);
 }
 
 static void reap_thread(struct stub_thread *t, pid_t key, void *unused)
