@@ -53,6 +53,7 @@ extern const struct bench bench_ops[];      /* ptrace_ops.c: single requests */
 extern const struct bench bench_platform[]; /* plat_figures.c */
 extern const struct bench bench_run[];      /* run_figures.c: harness run */
 extern const struct bench bench_seccomp[];  /* seccomp_figures.c: the seccomp-trap backend */
+extern const struct bench bench_seccomp_floor[]; /* raw_seccomp.c: its floor */
 extern const struct bench bench_uml[];      /* uml.c */
 extern const struct bench bench_suite[];    /* suite.c */
 

@@ -28,9 +28,10 @@ static int nresults;
 
 static const struct bench *const *lists(void)
 {
-	static const struct bench *const l[] = {bench_host, bench_ptrace, bench_platform,
-	                                        bench_seccomp, bench_run, bench_uml,
-	                                        bench_suite, bench_ops, NULL};
+	static const struct bench *const l[] = {bench_host,    bench_ptrace,        bench_platform,
+	                                        bench_seccomp, bench_seccomp_floor, bench_run,
+	                                        bench_uml,     bench_suite,         bench_ops,
+	                                        NULL};
 	return l;
 }
 
@@ -152,6 +153,9 @@ static struct goal others[] = {
 	{ .what = "harness run getpid, --trace /dev/null / file", .x = "run_getpid_devnull",
 	  .y = "run_getpid" },
 	{ .what = "harness run getpid (pinned) / native", .x = "run_getpid", .y = "run_getpid_native" },
+	{ .what = "seccomp getpid (pinned) / its floor (raw SIGSYS + futex)", .x = "sc_getpid",
+	  .y = "sigsys_futex_floor" },
+	{ .what = "seccomp floor / pipe round trip", .x = "sigsys_futex_floor", .y = "pipe_rt" },
 };
 /* clang-format on */
 #define NGOALS (sizeof(goals) / sizeof(goals[0]))
