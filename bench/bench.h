@@ -47,15 +47,15 @@ struct bench {
 };
 
 /* Each part of the bench lists its benchmarks (NULL-terminated). */
-extern const struct bench bench_host[];     /* host.c: getpid, pipe */
-extern const struct bench bench_ptrace[];   /* raw_ptrace.c: tracers, floors */
-extern const struct bench bench_ops[];      /* ptrace_ops.c: single requests */
-extern const struct bench bench_platform[]; /* plat_figures.c */
-extern const struct bench bench_run[];      /* run_figures.c: harness run */
-extern const struct bench bench_seccomp[];  /* seccomp_figures.c: the seccomp-trap backend */
+extern const struct bench bench_host[];          /* host.c: getpid, pipe */
+extern const struct bench bench_ptrace[];        /* raw_ptrace.c: tracers, floors */
+extern const struct bench bench_ops[];           /* ptrace_ops.c: single requests */
+extern const struct bench bench_platform[];      /* plat_figures.c */
+extern const struct bench bench_run[];           /* run_figures.c: harness run */
+extern const struct bench bench_seccomp[];       /* seccomp_figures.c: the seccomp-trap backend */
 extern const struct bench bench_seccomp_floor[]; /* raw_seccomp.c: its floor */
-extern const struct bench bench_uml[];      /* uml.c */
-extern const struct bench bench_suite[];    /* suite.c */
+extern const struct bench bench_uml[];           /* uml.c */
+extern const struct bench bench_suite[];         /* suite.c */
 
 /* Results of one benchmark over the rounds. */
 struct result {
@@ -79,7 +79,7 @@ struct result {
 double median_of(const double *v, int n);
 void report_table(struct result *r, int nr, int rounds);
 int report_json(const char *path, struct result *r, int nr, int rounds, const char *goals_json,
-                const char *others_json, const char *env_json);
+		const char *others_json, const char *env_json);
 int report_chart_data(const char *path, struct result *r, int nr);
 const char *json_esc(const char *s, char *buf, size_t len);
 

@@ -20,7 +20,7 @@ static void child(char *const argv[], const cpu_set_t *cpus, bool normal, int ou
 	if (cpus)
 		sched_setaffinity(0, sizeof(*cpus), cpus);
 	if (normal)
-		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){0});
+		sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
 	int null = open("/dev/null", O_RDONLY);
 	dup2(null, 0);
 	dup2(out_fd, 1);
@@ -48,7 +48,7 @@ static void keep(struct child_out *out, const char *buf, size_t n)
 }
 
 int child_run(char *const argv[], const cpu_set_t *cpus, bool normal, int timeout_s,
-              struct child_out *out)
+	      struct child_out *out)
 {
 	int p[2];
 	out->len = 0;
@@ -78,7 +78,7 @@ int child_run(char *const argv[], const cpu_set_t *cpus, bool normal, int timeou
 			kill(-pid, SIGKILL);
 			break;
 		}
-		struct pollfd pfd = {p[0], POLLIN, 0};
+		struct pollfd pfd = { p[0], POLLIN, 0 };
 		int r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -16,6 +16,6 @@ struct child_out {
  * to SCHED_OTHER (the suite under --rt). 0, or -1 if the child could not be
  * started. */
 int child_run(char *const argv[], const cpu_set_t *cpus, bool normal, int timeout_s,
-              struct child_out *out);
+	      struct child_out *out);
 
 #endif

@@ -28,10 +28,10 @@ static int nresults;
 
 static const struct bench *const *lists(void)
 {
-	static const struct bench *const l[] = {bench_host,    bench_ptrace,        bench_platform,
-	                                        bench_seccomp, bench_seccomp_floor, bench_run,
-	                                        bench_uml,     bench_suite,         bench_ops,
-	                                        NULL};
+	static const struct bench *const l[] = { bench_host,    bench_ptrace,        bench_platform,
+						 bench_seccomp, bench_seccomp_floor, bench_run,
+						 bench_uml,     bench_suite,         bench_ops,
+						 NULL };
 	return l;
 }
 
@@ -48,10 +48,11 @@ static bool selected(const char *only, const char *name)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench [--rounds R] [--scale F] [--cpu C] [--out DIR] [--work DIR]\n"
-	                "             [--harness PATH] [--fixtures DIR] [--suite PATTERNS|none]\n"
-	                "             [--uml-kernel PATH --uml-root DIR | --uml-skip REASON]\n"
-	                "             [--only NAME,NAME...] [--rt]\n");
+	fprintf(stderr,
+		"usage: bench [--rounds R] [--scale F] [--cpu C] [--out DIR] [--work DIR]\n"
+		"             [--harness PATH] [--fixtures DIR] [--suite PATTERNS|none]\n"
+		"             [--uml-kernel PATH --uml-root DIR | --uml-skip REASON]\n"
+		"             [--only NAME,NAME...] [--rt]\n");
 	exit(2);
 }
 
@@ -173,12 +174,12 @@ static void other_ratios(char *json, size_t len)
 			printf("  %-50s %7.2fx\n", g->what, g->value);
 		else
 			printf("  %-50s    not measured in this run\n", g->what);
-		o +=
-		    (size_t)snprintf(json + o, len - o,
-		                     "%s{\"what\": \"%s\", \"ratio\": \"%s/%s\", \"measured\": %s, "
-		                     "\"value\": %.4g}",
-		                     i ? ", " : "", g->what, g->x, g->y,
-		                     g->measured ? "true" : "false", g->measured ? g->value : 0);
+		o += (size_t)snprintf(
+			json + o, len - o,
+			"%s{\"what\": \"%s\", \"ratio\": \"%s/%s\", \"measured\": %s, "
+			"\"value\": %.4g}",
+			i ? ", " : "", g->what, g->x, g->y, g->measured ? "true" : "false",
+			g->measured ? g->value : 0);
 	}
 	snprintf(json + o, len - o, "]");
 }
@@ -203,12 +204,12 @@ static void check_goals(char *json, size_t len)
 		else
 			printf("  %-50s   not measured in this run\n", g->what);
 		o += (size_t)snprintf(
-		    json + o, len - o,
-		    "%s{\"goal\": \"%s\", \"ratio\": \"%s/%s\", \"limit\": \"%s %.2f\", "
-		    "\"measured\": %s, \"value\": %.4g, \"met\": %s}",
-		    i ? ", " : "", g->what, g->x, g->y, g->at_most ? "<=" : ">=", g->limit,
-		    g->measured ? "true" : "false", g->measured ? g->value : 0,
-		    g->met ? "true" : "false");
+			json + o, len - o,
+			"%s{\"goal\": \"%s\", \"ratio\": \"%s/%s\", \"limit\": \"%s %.2f\", "
+			"\"measured\": %s, \"value\": %.4g, \"met\": %s}",
+			i ? ", " : "", g->what, g->x, g->y, g->at_most ? "<=" : ">=", g->limit,
+			g->measured ? "true" : "false", g->measured ? g->value : 0,
+			g->met ? "true" : "false");
 	}
 	snprintf(json + o, len - o, "]");
 }
@@ -242,7 +243,7 @@ static void loadavg3(char *s)
 }
 
 static void env_json(char *buf, size_t len, const char *load0, const char *load1, int rounds,
-                     const char *only)
+		     const char *only)
 {
 	struct utsname u;
 	uname(&u);
@@ -250,19 +251,19 @@ static void env_json(char *buf, size_t len, const char *load0, const char *load1
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	const char *uml = bench_env.uml_kernel ? bench_env.uml_kernel : bench_env.uml_skip;
 	snprintf(buf, len,
-	         "{\"kernel\": \"%s\", \"cpu_model\": \"%s\", \"cpus_online\": %ld, "
-	         "\"cpuid_faulting_available\": %s, "
-	         "\"bench_cpu\": %d, \"stub_cpus\": \"%s\", \"sched_fifo\": %s, \"scale\": %g, "
-	         "\"rounds\": %d, \"loadavg_start\": \"%s\", \"loadavg_end\": \"%s\", "
-	         "\"suite_patterns\": \"%s\", \"uml\": \"%s\", \"only\": \"%s\"}",
-	         json_esc(u.release, e[0], sizeof(e[0])), json_esc(cpu, e[1], sizeof(e[1])),
-	         sysconf(_SC_NPROCESSORS_ONLN), bench_cpuid_faulting() ? "true" : "false",
-	         bench_env.cpu, bench_stub_cpus, bench_env.rt ? "true" : "false", bench_env.scale,
-	         rounds, load0, load1,
-	         json_esc(bench_env.suite_patterns ? bench_env.suite_patterns : "(all)", e[2],
-	                  sizeof(e[2])),
-	         json_esc(uml ? uml : "", e[3], sizeof(e[3])),
-	         json_esc(only ? only : "(all)", e[4], sizeof(e[4])));
+		 "{\"kernel\": \"%s\", \"cpu_model\": \"%s\", \"cpus_online\": %ld, "
+		 "\"cpuid_faulting_available\": %s, "
+		 "\"bench_cpu\": %d, \"stub_cpus\": \"%s\", \"sched_fifo\": %s, \"scale\": %g, "
+		 "\"rounds\": %d, \"loadavg_start\": \"%s\", \"loadavg_end\": \"%s\", "
+		 "\"suite_patterns\": \"%s\", \"uml\": \"%s\", \"only\": \"%s\"}",
+		 json_esc(u.release, e[0], sizeof(e[0])), json_esc(cpu, e[1], sizeof(e[1])),
+		 sysconf(_SC_NPROCESSORS_ONLN), bench_cpuid_faulting() ? "true" : "false",
+		 bench_env.cpu, bench_stub_cpus, bench_env.rt ? "true" : "false", bench_env.scale,
+		 rounds, load0, load1,
+		 json_esc(bench_env.suite_patterns ? bench_env.suite_patterns : "(all)", e[2],
+			  sizeof(e[2])),
+		 json_esc(uml ? uml : "", e[3], sizeof(e[3])),
+		 json_esc(only ? only : "(all)", e[4], sizeof(e[4])));
 }
 
 /* A quarter-length pipe round trip run between two benchmarks; 0 if it
@@ -304,12 +305,12 @@ int main(int argc, char **argv)
 {
 	int rounds = 5;
 	const char *out = "reports/bench", *only = NULL;
-	bench_env = (struct bench_env){.cpu = 0,
-	                               .scale = 1.0,
-	                               .harness = "build/harness",
-	                               .fixtures = "build/fixtures",
-	                               .work_dir = "build/bench/work",
-	                               .uml_skip = "no --uml-kernel given"};
+	bench_env = (struct bench_env){ .cpu = 0,
+					.scale = 1.0,
+					.harness = "build/harness",
+					.fixtures = "build/fixtures",
+					.work_dir = "build/bench/work",
+					.uml_skip = "no --uml-kernel given" };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--rt")) {
@@ -348,21 +349,20 @@ int main(int argc, char **argv)
 	}
 	if (rounds < 1 || rounds > BENCH_MAX_ROUNDS || bench_env.scale <= 0 ||
 	    (bench_env.uml_kernel && !bench_env.uml_init)) {
-		fprintf(
-		    stderr,
-		    "bench: rounds must be 1..%d, scale > 0, and --uml-kernel needs --uml-root\n",
-		    BENCH_MAX_ROUNDS);
+		fprintf(stderr,
+			"bench: rounds must be 1..%d, scale > 0, and --uml-kernel needs --uml-root\n",
+			BENCH_MAX_ROUNDS);
 		return 2;
 	}
 	if (sched_getaffinity(0, sizeof(bench_env.all_cpus), &bench_env.all_cpus) != 0 ||
 	    pin_to(bench_env.cpu) != 0) {
 		fprintf(stderr, "bench: cannot run on CPU %d: %s\n", bench_env.cpu,
-		        strerror(errno));
+			strerror(errno));
 		return 2;
 	}
 	/* Inherited by every thread and child made from here on (the stubs,
 	 * UML); the suite goes back to SCHED_OTHER. */
-	if (bench_env.rt && sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){1}) != 0) {
+	if (bench_env.rt && sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ 1 }) != 0) {
 		fprintf(stderr, "bench: --rt: cannot use SCHED_FIFO: %s\n", strerror(errno));
 		return 2;
 	}
@@ -382,7 +382,7 @@ int main(int argc, char **argv)
 			if (b->setup && b->setup(&r->state, err, sizeof(err)) != 0) {
 				r->skipped = true;
 				snprintf(r->why, sizeof(r->why), "%s",
-				         err[0] ? err : "setup failed");
+					 err[0] ? err : "setup failed");
 				fprintf(stderr, "bench: %s skipped: %s\n", b->name, r->why);
 			}
 		}
@@ -428,8 +428,8 @@ int main(int argc, char **argv)
 	       bench_cpuid_faulting() ? "available (used only where a figure says so)" : "absent");
 	printf("load average at start %s, at end %s%s\n", load0, load1,
 	       atof(load0) > 1.0 || atof(load1) > 1.0
-	           ? " -- others were busy: absolute figures are noisy, compare the ratios"
-	           : "");
+		       ? " -- others were busy: absolute figures are noisy, compare the ratios"
+		       : "");
 	printf("ratio = median over rounds of (figure / pipe round trip measured just before "
 	       "and after it)\n\n");
 	report_table(results, nresults, rounds);

@@ -35,18 +35,19 @@ char bench_stub_cpus[64] = "unknown";
 #define WIN_PAGES 64UL /* the fault loops touch this window, then unmap it */
 
 /* Defines name[] and name_end[] around position-independent guest code. */
-#define GUEST_CODE(name, body)                                                                     \
-	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name        \
-	        "_end\n" #name "_end:\n.popsection\n");                                            \
+#define GUEST_CODE(name, body)                                                              \
+	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name \
+		"_end\n" #name "_end:\n.popsection\n");                                     \
 	extern const char name[], name##_end[]
 
 /* getpid forever; each result becomes the next call's rdi (checked). */
 GUEST_CODE(g_getpid, "1: mov $39, %eax\n syscall\n mov %rax, %rdi\n jmp 1b");
 /* Touch every page of the window once (read or write), then a getpid
  * tells the harness to unmap the window, and round again. */
-#define TOUCH_LOOP(insn)                                                                           \
-	"1: movabs $0x40000000, %rbx\n"                                                            \
-	"2: " insn "\n add $4096, %rbx\n movabs $0x40040000, %rcx\n"                               \
+#define TOUCH_LOOP(insn)                                  \
+	"1: movabs $0x40000000, %rbx\n"                   \
+	"2: " insn                                        \
+	"\n add $4096, %rbx\n movabs $0x40040000, %rcx\n" \
 	" cmp %rcx, %rbx\n jb 2b\n mov $39, %eax\n syscall\n jmp 1b"
 GUEST_CODE(g_read_pages, TOUCH_LOOP("mov (%rbx), %rax"));
 GUEST_CODE(g_write_pages, TOUCH_LOOP("movq $1, (%rbx)"));
@@ -59,10 +60,10 @@ static int plat_refs[NKINDS];
 static struct plat *plat_get(enum kind k, char *err, size_t errlen)
 {
 	if (!plats[k]) {
-		struct plat_options o = {.full_state = k == FULL,
-		                         .no_pool = k == NO_POOL,
-		                         .cpuid_faulting = k == CPUID_FAULTING,
-		                         .no_cpu_binding = k == FREE_NOBIND};
+		struct plat_options o = { .full_state = k == FULL,
+					  .no_pool = k == NO_POOL,
+					  .cpuid_faulting = k == CPUID_FAULTING,
+					  .no_cpu_binding = k == FREE_NOBIND };
 		plats[k] = plat_new(&o, err, errlen);
 		if (!plats[k])
 			return NULL;
@@ -133,7 +134,7 @@ static void guest_free(struct guest *g)
 }
 
 static int guest_new(enum kind k, const char *code, const char *end, void **state, char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	struct guest *g = calloc(1, sizeof(*g));
 	if (!g)
@@ -160,9 +161,9 @@ static int guest_new(enum kind k, const char *code, const char *end, void **stat
 		return -1;
 	}
 	g->ctx = plat_ctx_new(g->p);
-	e = g->ctx
-	        ? plat_map_file(g->as, CODE_ADDR, g->memfd, 0, PAGE, PROT_READ | PROT_EXEC, false)
-	        : -ENOMEM;
+	e = g->ctx ? plat_map_file(g->as, CODE_ADDR, g->memfd, 0, PAGE, PROT_READ | PROT_EXEC,
+				   false)
+		   : -ENOMEM;
 	if (e) {
 		snprintf(err, errlen, "mapping the guest code: %s", strerror(-e));
 		guest_free(g);
@@ -205,7 +206,7 @@ static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
 			return -1;
 		if (ex.kind != PLAT_EXIT_SYSCALL || r->orig_rax != 39) {
 			snprintf(err, errlen, "expected getpid, got exit kind %d (orig_rax %lld)",
-			         ex.kind, (long long)r->orig_rax);
+				 ex.kind, (long long)r->orig_rax);
 			return -1;
 		}
 		if (g->have_last && r->rdi != g->last)
@@ -361,12 +362,12 @@ static int faults_run(struct guest *g, bool write, long n, double *ns, char *err
 		    addr >= WIN_ADDR + WIN_PAGES * PAGE || (second && !write) ||
 		    (ex.access & PLAT_ACCESS_EXEC)) {
 			snprintf(err, errlen, "unexpected exit kind %d at %p, access %#x", ex.kind,
-			         ex.info.si_addr, ex.access);
+				 ex.info.si_addr, ex.access);
 			return -1;
 		}
 		int prot = write && !second ? PROT_READ : PROT_READ | PROT_WRITE;
 		int e = plat_map_file(g->as, addr, g->memfd, PAGE + (addr - WIN_ADDR), PAGE, prot,
-		                      false);
+				      false);
 		if (e) {
 			snprintf(err, errlen, "map-file: %s", strerror(-e));
 			return -1;
@@ -402,7 +403,7 @@ static int write_fault_run(void *s, long n, double *ns, char *err, size_t errlen
 
 /* Map a page, unmap it; time one of the two. */
 static int inject_run(struct guest *g, bool time_unmap, long n, double *ns, char *err,
-                      size_t errlen)
+		      size_t errlen)
 {
 	long warm = n / 20;
 	long long sum = 0;

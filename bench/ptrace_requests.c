@@ -33,17 +33,17 @@ static int op_setup(enum op op, void **state, char *err, size_t errlen)
 	s->pid = bench_stopped_child(err, errlen);
 	s->xlen = s->pid > 0 ? bench_xstate_size(s->pid) : 0;
 	s->xstate = calloc(1, s->xlen + 1);
-	struct iovec iov = {&s->regs, sizeof(s->regs)};
+	struct iovec iov = { &s->regs, sizeof(s->regs) };
 	if (s->pid < 0 || !s->xlen || ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_PRSTATUS, &iov)) {
 		if (s->pid > 0)
 			snprintf(err, errlen, "reading the stopped child's state: %s",
-			         strerror(errno));
+				 strerror(errno));
 		kill_and_reap(s->pid);
 		free(s->xstate);
 		free(s);
 		return -1;
 	}
-	iov = (struct iovec){s->xstate, s->xlen};
+	iov = (struct iovec){ s->xstate, s->xlen };
 	ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_X86_XSTATE, &iov);
 	*state = s;
 	return 0;
@@ -51,22 +51,17 @@ static int op_setup(enum op op, void **state, char *err, size_t errlen)
 
 static long one(struct op_state *s)
 {
-	struct iovec iov = {&s->regs, sizeof(s->regs)};
-	struct iovec xiov = {s->xstate, s->xlen};
+	struct iovec iov = { &s->regs, sizeof(s->regs) };
+	struct iovec xiov = { s->xstate, s->xlen };
 	switch (s->op) {
-	case GETREGS:
-		return ptrace(PTRACE_GETREGS, s->pid, 0, &s->regs);
-	case GETREGSET:
-		return ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_PRSTATUS, &iov);
-	case SETREGSET:
-		return ptrace(PTRACE_SETREGSET, s->pid, (void *)NT_PRSTATUS, &iov);
+	case GETREGS: return ptrace(PTRACE_GETREGS, s->pid, 0, &s->regs);
+	case GETREGSET: return ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_PRSTATUS, &iov);
+	case SETREGSET: return ptrace(PTRACE_SETREGSET, s->pid, (void *)NT_PRSTATUS, &iov);
 	case POKEUSER_RAX:
 		return ptrace(PTRACE_POKEUSER, s->pid, offsetof(struct user_regs_struct, rax),
-		              (void *)s->regs.rax);
-	case GETXSTATE:
-		return ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_X86_XSTATE, &xiov);
-	case SETXSTATE:
-		return ptrace(PTRACE_SETREGSET, s->pid, (void *)NT_X86_XSTATE, &xiov);
+			      (void *)s->regs.rax);
+	case GETXSTATE: return ptrace(PTRACE_GETREGSET, s->pid, (void *)NT_X86_XSTATE, &xiov);
+	case SETXSTATE: return ptrace(PTRACE_SETREGSET, s->pid, (void *)NT_X86_XSTATE, &xiov);
 	}
 	return -1;
 }
@@ -94,10 +89,10 @@ static void op_teardown(void *state)
 	free(s);
 }
 
-#define OP_SETUP(fn, op)                                                                           \
-	static int fn(void **state, char *err, size_t errlen)                                      \
-	{                                                                                          \
-		return op_setup(op, state, err, errlen);                                           \
+#define OP_SETUP(fn, op)                                      \
+	static int fn(void **state, char *err, size_t errlen) \
+	{                                                     \
+		return op_setup(op, state, err, errlen);      \
 	}
 OP_SETUP(getregs_setup, GETREGS)
 OP_SETUP(getregset_setup, GETREGSET)

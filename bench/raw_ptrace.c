@@ -24,13 +24,13 @@
  * the result becomes the next call's first argument, so the tracer can
  * check that what it wrote arrived. */
 __asm__(".pushsection .text\n"
-        ".globl bench_sysemu_loop\n"
-        "bench_sysemu_loop:\n"
-        "1: mov $39, %eax\n"
-        "syscall\n"
-        "mov %rax, %rdi\n"
-        "jmp 1b\n"
-        ".popsection\n");
+	".globl bench_sysemu_loop\n"
+	"bench_sysemu_loop:\n"
+	"1: mov $39, %eax\n"
+	"syscall\n"
+	"mov %rax, %rdi\n"
+	"jmp 1b\n"
+	".popsection\n");
 extern void bench_sysemu_loop(void) __attribute__((noreturn));
 
 static void getpid_loop(void)
@@ -59,7 +59,7 @@ static pid_t traced_child_cpuid(void (*loop)(void), bool cpuid_faulting, char *e
 	}
 	if (pid < 0 || wait_stopped(pid, SIGSTOP) < 0 ||
 	    ptrace(PTRACE_SETOPTIONS, pid, 0,
-	           (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL))) {
+		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL))) {
 		snprintf(err, errlen, "starting a traced child: %s", strerror(errno));
 		kill_and_reap(pid);
 		return -1;
@@ -110,7 +110,7 @@ enum sysemu_variant { FLOOR, POKE, SETREGS, FULL, POKE_CPUID };
 
 static int regset(int req, pid_t pid, int type, void *buf, size_t len)
 {
-	struct iovec iov = {buf, len};
+	struct iovec iov = { buf, len };
 	return ptrace(req, pid, (void *)(long)type, &iov);
 }
 
@@ -118,7 +118,7 @@ static int regset(int req, pid_t pid, int type, void *buf, size_t len)
 size_t bench_xstate_size(pid_t pid)
 {
 	static char buf[1 << 16];
-	struct iovec iov = {buf, sizeof(buf)};
+	struct iovec iov = { buf, sizeof(buf) };
 	if (ptrace(PTRACE_GETREGSET, pid, (void *)(long)NT_X86_XSTATE, &iov) != 0)
 		return 0;
 	return iov.iov_len;
@@ -144,7 +144,7 @@ static int sysemu_loop(enum sysemu_variant v, long n, double *ns, char *err, siz
 		r.rax = val = 1000 + (i & 0xff);
 		if (v == POKE || v == POKE_CPUID)
 			rc = (int)ptrace(PTRACE_POKEUSER, pid,
-			                 offsetof(struct user_regs_struct, rax), (void *)val);
+					 offsetof(struct user_regs_struct, rax), (void *)val);
 		else if (v == SETREGS || v == FULL)
 			rc = regset(PTRACE_SETREGSET, pid, NT_PRSTATUS, &r, sizeof(r));
 		if (rc == 0 && v == FULL)

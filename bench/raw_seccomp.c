@@ -49,12 +49,12 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 static int trap_getpid(void)
 {
 	struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
@@ -63,7 +63,7 @@ static int trap_getpid(void)
 static void child(void)
 {
 	child_die_with_parent();
-	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
 	if (sigaction(SIGSYS, &sa, NULL) || trap_getpid())
 		_exit(1);
 	for (;;)
@@ -75,7 +75,7 @@ static int serve_one(pid_t pid)
 {
 	uint32_t seen;
 	while ((seen = atomic_load(word)) != POSTED) {
-		struct timespec ts = {1, 0};
+		struct timespec ts = { 1, 0 };
 		long r = syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0);
 		if (r && errno == ETIMEDOUT && waitpid(pid, NULL, WNOHANG) != 0)
 			return -1; /* the child died: a second's recheck, never a hang */
@@ -115,9 +115,10 @@ static int floor_run(void *state, long n, double *ns, char *err, size_t errlen)
 }
 
 const struct bench bench_seccomp_floor[] = {
-    {.name = "sigsys_futex_floor",
-     .label = "raw SIGSYS trap + futex hand-off (seccomp floor)",
-     .group = "kernel",
-     .n = 30000,
-     .run = floor_run},
-    {0}};
+	{ .name = "sigsys_futex_floor",
+	  .label = "raw SIGSYS trap + futex hand-off (seccomp floor)",
+	  .group = "kernel",
+	  .n = 30000,
+	  .run = floor_run },
+	{ 0 }
+};

@@ -58,8 +58,8 @@ static const char *group_title(const char *g)
 	return "single ptrace requests on a stopped tracee";
 }
 
-static const char *const group_order[] = {"kernel", "ptrace", "platform", "run",
-                                          "uml",    "suite",  "op"};
+static const char *const group_order[] = { "kernel", "ptrace", "platform", "run",
+					   "uml",    "suite",  "op" };
 #define NGROUPS (sizeof(group_order) / sizeof(group_order[0]))
 
 void report_table(struct result *res, int nr, int rounds)
@@ -130,14 +130,14 @@ static void json_array(FILE *f, const double *v, int n)
 }
 
 int report_json(const char *path, struct result *res, int nr, int rounds, const char *goals_json,
-                const char *others_json, const char *env_json)
+		const char *others_json, const char *env_json)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
 	fprintf(f, "{\n  \"environment\": %s,\n  \"rounds\": %d,\n", env_json, rounds);
 	fprintf(f, "  \"ratio_to\": \"pipe_rt\",\n  \"goals\": %s,\n  \"other_ratios\": %s,\n",
-	        goals_json, others_json);
+		goals_json, others_json);
 	fprintf(f, "  \"figures\": [\n");
 	for (int i = 0; i < nr; i++) {
 		struct result *r = &res[i];
@@ -155,16 +155,16 @@ int report_json(const char *path, struct result *res, int nr, int rounds, const 
 		}
 		fprintf(f, ", \"unit\": \"ns/op\", \"ops_per_repetition\": %ld", r->n);
 		fprintf(f, ", \"min\": %.4g, \"median\": %.4g, \"max\": %.4g", r->min, r->median,
-		        r->max);
+			r->max);
 		if (r->b->per_second)
 			fprintf(f, ", \"per_second_median\": %.4g",
-			        r->median > 0 ? 1e9 / r->median : 0);
+				r->median > 0 ? 1e9 / r->median : 0);
 		fprintf(f, ", \"samples\": ");
 		json_array(f, r->samples, r->count);
 		if (r->nratio) {
-			fprintf(
-			    f, ", \"ratio_median\": %.4g, \"ratio_min\": %.4g, \"ratio_max\": %.4g",
-			    r->rmedian, r->rmin, r->rmax);
+			fprintf(f,
+				", \"ratio_median\": %.4g, \"ratio_min\": %.4g, \"ratio_max\": %.4g",
+				r->rmedian, r->rmin, r->rmax);
 			fprintf(f, ", \"ratios\": ");
 			json_array(f, r->ratio, r->nratio);
 		}
@@ -196,8 +196,8 @@ int report_chart_data(const char *path, struct result *res, int nr)
 			if (strcmp(r->b->group, group_order[g]) || !r->nratio)
 				continue;
 			fprintf(f, "%s%s\t%.4g\t%.4g\t%.4g\t%zu\n", r->b->label,
-			        r->b->per_second ? " (time per case)" : "", r->rmedian, r->rmin,
-			        r->rmax, g + 1);
+				r->b->per_second ? " (time per case)" : "", r->rmedian, r->rmin,
+				r->rmax, g + 1);
 		}
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -41,32 +41,32 @@ static long long one_run(const struct run_figure *f, long calls, char *err, size
 	fixture_path(fixture, sizeof(fixture));
 	snprintf(count, sizeof(count), "%ld", calls);
 	snprintf(trace, sizeof(trace), "%s/run_getpid.trace", bench_env.work_dir);
-	char *through[] = {(char *)bench_env.harness,
-	                   "run",
-	                   "--trace",
-	                   f->trace_to_file ? trace : "/dev/null",
-	                   "--",
-	                   fixture,
-	                   count,
-	                   NULL};
-	char *native[] = {fixture, count, NULL};
+	char *through[] = { (char *)bench_env.harness,
+			    "run",
+			    "--trace",
+			    f->trace_to_file ? trace : "/dev/null",
+			    "--",
+			    fixture,
+			    count,
+			    NULL };
+	char *native[] = { fixture, count, NULL };
 	cpu_set_t one;
 	CPU_ZERO(&one);
 	CPU_SET(bench_env.cpu, &one);
-	struct child_out out = {.cap = 4096};
+	struct child_out out = { .cap = 4096 };
 	char buf[4096];
 	out.buf = buf;
 	/* Free runs as users start them: SCHED_OTHER even under --rt. */
 	if (child_run(f->kind == NATIVE ? native : through, f->pinned ? &one : &bench_env.all_cpus,
-	              !f->pinned, RUN_TIMEOUT_S, &out) != 0) {
+		      !f->pinned, RUN_TIMEOUT_S, &out) != 0) {
 		snprintf(err, errlen, "could not start %s",
-		         f->kind == NATIVE ? fixture : bench_env.harness);
+			 f->kind == NATIVE ? fixture : bench_env.harness);
 		return -1;
 	}
 	if (out.timed_out || !WIFEXITED(out.status) || WEXITSTATUS(out.status) != 0) {
 		snprintf(err, errlen, "%s %s (wait status %#x): %.200s",
-		         f->kind == NATIVE ? fixture : "harness run",
-		         out.timed_out ? "timed out" : "failed", out.status, out.buf);
+			 f->kind == NATIVE ? fixture : "harness run",
+			 out.timed_out ? "timed out" : "failed", out.status, out.buf);
 		return -1;
 	}
 	return out.wall_ns;
@@ -79,7 +79,7 @@ static int run_setup(void **state, char *err, size_t errlen)
 	fixture_path(fixture, sizeof(fixture));
 	if (access(fixture, X_OK) != 0 || access(bench_env.harness, X_OK) != 0) {
 		snprintf(err, errlen, "%s or %s missing (make all builds them): %s", fixture,
-		         bench_env.harness, strerror(errno));
+			 bench_env.harness, strerror(errno));
 		return -1;
 	}
 	if (mkdir(bench_env.work_dir, 0755) != 0 && errno != EEXIST) { /* the trace file's */
@@ -98,19 +98,19 @@ static int run_figure(const struct run_figure *f, long n, double *ns, char *err,
 		return -1;
 	if (t_big <= t_small) {
 		snprintf(err, errlen, "%ld calls took no longer than %ld (%lld <= %lld ns)", big,
-		         small, t_big, t_small);
+			 small, t_big, t_small);
 		return -1;
 	}
 	*ns = (double)(t_big - t_small) / (double)n;
 	return 0;
 }
 
-#define RUN_FIGURE(fn, k, pin, file)                                                               \
-	static int fn(void *state, long n, double *ns, char *err, size_t errlen)                   \
-	{                                                                                          \
-		(void)state;                                                                       \
-		static const struct run_figure f = {k, pin, file};                                 \
-		return run_figure(&f, n, ns, err, errlen);                                         \
+#define RUN_FIGURE(fn, k, pin, file)                                             \
+	static int fn(void *state, long n, double *ns, char *err, size_t errlen) \
+	{                                                                        \
+		(void)state;                                                     \
+		static const struct run_figure f = { k, pin, file };             \
+		return run_figure(&f, n, ns, err, errlen);                       \
 	}
 RUN_FIGURE(pinned_file, THROUGH_HARNESS, true, true)
 RUN_FIGURE(pinned_null, THROUGH_HARNESS, true, false)

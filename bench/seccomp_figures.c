@@ -27,16 +27,17 @@
 #define WIN_ADDR 0x40000000UL
 #define WIN_PAGES 64UL
 
-#define GUEST_CODE(name, body)                                                                     \
-	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name        \
-	        "_end\n" #name "_end:\n.popsection\n");                                            \
+#define GUEST_CODE(name, body)                                                              \
+	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name \
+		"_end\n" #name "_end:\n.popsection\n");                                     \
 	extern const char name[], name##_end[]
 
 /* The loops of plat_figures.c, under names of their own. */
 GUEST_CODE(sc_b_getpid, "1: mov $39, %eax\n syscall\n mov %rax, %rdi\n jmp 1b");
-GUEST_CODE(sc_b_read_pages, "1: movabs $0x40000000, %rbx\n"
-                            "2: mov (%rbx), %rax\n add $4096, %rbx\n movabs $0x40040000, %rcx\n"
-                            " cmp %rcx, %rbx\n jb 2b\n mov $39, %eax\n syscall\n jmp 1b");
+GUEST_CODE(sc_b_read_pages,
+	   "1: movabs $0x40000000, %rbx\n"
+	   "2: mov (%rbx), %rax\n add $4096, %rbx\n movabs $0x40040000, %rcx\n"
+	   " cmp %rcx, %rbx\n jb 2b\n mov $39, %eax\n syscall\n jmp 1b");
 
 struct sc_guest {
 	struct plat *p;
@@ -67,7 +68,7 @@ static void *run_on(bool free_cpus, void *(*fn)(void *), void *arg)
 	if (!free_cpus)
 		return fn(arg);
 	pthread_t th;
-	struct on_all o = {fn, arg};
+	struct on_all o = { fn, arg };
 	void *rv = (void *)1;
 	if (pthread_create(&th, NULL, all_cpus_thread, &o) == 0)
 		pthread_join(th, &rv);
@@ -88,8 +89,9 @@ static void *make(void *a)
 {
 	struct make_args *m = a;
 	struct sc_guest *g = m->g;
-	struct plat_options o = {
-	    .backend = PLAT_BACKEND_SECCOMP, .no_pool = m->no_pool, .no_cpu_binding = m->no_bind};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP,
+				  .no_pool = m->no_pool,
+				  .no_cpu_binding = m->no_bind };
 	g->p = plat_new(&o, m->err, m->errlen);
 	if (!g->p)
 		return (void *)1;
@@ -100,9 +102,9 @@ static void *make(void *a)
 		return (void *)1;
 	}
 	g->ctx = plat_ctx_new(g->p);
-	e = g->ctx
-	        ? plat_map_file(g->as, CODE_ADDR, g->memfd, 0, PAGE, PROT_READ | PROT_EXEC, false)
-	        : -ENOMEM;
+	e = g->ctx ? plat_map_file(g->as, CODE_ADDR, g->memfd, 0, PAGE, PROT_READ | PROT_EXEC,
+				   false)
+		   : -ENOMEM;
 	if (e) {
 		snprintf(m->err, m->errlen, "mapping the guest code: %s", strerror(-e));
 		return (void *)1;
@@ -128,7 +130,7 @@ static void sc_guest_free(void *state)
 }
 
 static int sc_guest_new(bool free_cpus, bool no_pool, bool no_bind, const char *code,
-                        const char *end, void **state, char *err, size_t errlen)
+			const char *end, void **state, char *err, size_t errlen)
 {
 	struct sc_guest *g = calloc(1, sizeof(*g));
 	if (!g)
@@ -142,7 +144,7 @@ static int sc_guest_new(bool free_cpus, bool no_pool, bool no_bind, const char *
 		sc_guest_free(g);
 		return -1;
 	}
-	struct make_args m = {g, code, end, no_pool, no_bind, err, errlen};
+	struct make_args m = { g, code, end, no_pool, no_bind, err, errlen };
 	if (run_on(free_cpus, make, &m)) {
 		sc_guest_free(g);
 		return -1;
@@ -203,7 +205,7 @@ static void *getpid_loop(void *a)
 static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
 {
 	struct sc_guest *g = state;
-	struct getpid_args a = {g, n, 0, err, errlen};
+	struct getpid_args a = { g, n, 0, err, errlen };
 	if (run_on(g->free_cpus, getpid_loop, &a))
 		return -1;
 	*ns = a.ns;
@@ -258,11 +260,11 @@ static int fault_run(void *state, long n, double *ns, char *err, size_t errlen)
 		if (ex.kind != PLAT_EXIT_FAULT || addr < WIN_ADDR ||
 		    addr >= WIN_ADDR + WIN_PAGES * PAGE) {
 			snprintf(err, errlen, "unexpected exit kind %d at %p", ex.kind,
-			         ex.info.si_addr);
+				 ex.info.si_addr);
 			return -1;
 		}
 		int e = plat_map_file(g->as, addr, g->memfd, PAGE + (addr - WIN_ADDR), PAGE,
-		                      PROT_READ, false);
+				      PROT_READ, false);
 		if (e) {
 			snprintf(err, errlen, "map-file: %s", strerror(-e));
 			return -1;
@@ -276,13 +278,14 @@ static int fault_run(void *state, long n, double *ns, char *err, size_t errlen)
 
 static int fault_setup(void **state, char *err, size_t errlen)
 {
-	return sc_guest_new(false, false, false, sc_b_read_pages, sc_b_read_pages_end, state, err, errlen);
+	return sc_guest_new(false, false, false, sc_b_read_pages, sc_b_read_pages_end, state, err,
+			    errlen);
 }
 
 /* --- map-file and unmap ------------------------------------------------ */
 
 static int inject_run(struct sc_guest *g, bool time_unmap, long n, double *ns, char *err,
-                      size_t errlen)
+		      size_t errlen)
 {
 	long warm = n / 20;
 	long long sum = 0;

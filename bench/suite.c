@@ -43,15 +43,16 @@ static int suite_run(int jobs, double *ns, char *err, size_t errlen)
 	snprintf(jarg, sizeof(jarg), "-j%d", jobs);
 	snprintf(report, sizeof(report), "%s/suite-j%d", bench_env.work_dir, jobs);
 	char *argv[64] = {
-	    (char *)bench_env.harness, "suite", jarg, "--report-dir", report, "--fixtures",
-	    (char *)bench_env.fixtures};
+		(char *)bench_env.harness, "suite", jarg, "--report-dir", report, "--fixtures",
+		(char *)bench_env.fixtures
+	};
 	int argc = 7;
 	char *pats = bench_env.suite_patterns ? strdup(bench_env.suite_patterns) : NULL;
 	for (char *save = NULL, *w = pats ? strtok_r(pats, " ", &save) : NULL; w && argc < 63;
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
 	argv[argc] = NULL;
-	struct child_out out = {.cap = 1 << 20};
+	struct child_out out = { .cap = 1 << 20 };
 	out.buf = malloc(out.cap);
 	int rc = -1;
 	struct suite_totals t;
@@ -59,8 +60,8 @@ static int suite_run(int jobs, double *ns, char *err, size_t errlen)
 		snprintf(err, errlen, "could not start %s", bench_env.harness);
 	else if (out.timed_out || parse_totals(out.buf, &t) != 0)
 		snprintf(err, errlen, "the suite %s (wait status %#x); see %s",
-		         out.timed_out ? "timed out" : "printed no # Totals: line", out.status,
-		         report);
+			 out.timed_out ? "timed out" : "printed no # Totals: line", out.status,
+			 report);
 	else {
 		int total = t.pass + t.fail + t.xfail + t.xpass + t.skip + t.error + t.timeout +
 			    t.hostfail + t.notrun;
@@ -81,10 +82,10 @@ void suite_totals_json(int jobs, char *buf, size_t len)
 {
 	const struct suite_totals *t = &last_totals[jobs - 1];
 	snprintf(buf, len,
-	         "{\"pass\": %d, \"fail\": %d, \"xfail\": %d, \"xpass\": %d, \"skip\": %d, "
-	         "\"error\": %d, \"timeout\": %d, \"hostfail\": %d, \"notrun\": %d}",
-	         t->pass, t->fail, t->xfail, t->xpass, t->skip, t->error, t->timeout, t->hostfail,
-	         t->notrun);
+		 "{\"pass\": %d, \"fail\": %d, \"xfail\": %d, \"xpass\": %d, \"skip\": %d, "
+		 "\"error\": %d, \"timeout\": %d, \"hostfail\": %d, \"notrun\": %d}",
+		 t->pass, t->fail, t->xfail, t->xpass, t->skip, t->error, t->timeout, t->hostfail,
+		 t->notrun);
 }
 
 int suite_errors(int jobs)

@@ -21,7 +21,7 @@ static int uml_setup(void **state, char *err, size_t errlen)
 	(void)state;
 	if (!bench_env.uml_kernel) {
 		snprintf(err, errlen, "%s",
-		         bench_env.uml_skip ? bench_env.uml_skip : "no UML kernel given");
+			 bench_env.uml_skip ? bench_env.uml_skip : "no UML kernel given");
 		return -1;
 	}
 	return 0;
@@ -34,21 +34,21 @@ static int uml_run(void *state, long n, double *ns, char *err, size_t errlen)
 	snprintf(root, sizeof(root), "rootflags=%s", bench_env.uml_init);
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
 	/* Words without '=' after init= become the init's argv. */
-	char *argv[] = {(char *)bench_env.uml_kernel,
-	                "mem=128M",
-	                "root=/dev/root",
-	                "rootfstype=hostfs",
-	                root,
-	                "ro",
-	                "init=/bench",
-	                "con0=fd:0,fd:1",
-	                "con=null",
-	                nbuf,
-	                NULL};
+	char *argv[] = { (char *)bench_env.uml_kernel,
+			 "mem=128M",
+			 "root=/dev/root",
+			 "rootfstype=hostfs",
+			 root,
+			 "ro",
+			 "init=/bench",
+			 "con0=fd:0,fd:1",
+			 "con=null",
+			 nbuf,
+			 NULL };
 	cpu_set_t one;
 	CPU_ZERO(&one);
 	CPU_SET(bench_env.cpu, &one);
-	struct child_out out = {.cap = 1 << 16};
+	struct child_out out = { .cap = 1 << 16 };
 	out.buf = malloc(out.cap);
 	if (!out.buf || child_run(argv, &one, false, UML_TIMEOUT_S, &out) != 0) {
 		snprintf(err, errlen, "could not start %s", bench_env.uml_kernel);
@@ -62,7 +62,7 @@ static int uml_run(void *state, long n, double *ns, char *err, size_t errlen)
 	    got != n) {
 		const char *tail = out.len > 300 ? out.buf + out.len - 300 : out.buf;
 		snprintf(err, errlen, "UML gave no figure%s (wait status %#x); its output ends: %s",
-		         out.timed_out ? " within the time limit" : "", out.status, tail);
+			 out.timed_out ? " within the time limit" : "", out.status, tail);
 		rc = -1;
 	}
 	free(out.buf);

@@ -25,7 +25,7 @@ static void *worker_main(void *p)
 	 * gets, and an RT tracer is pushed to the other CPU at every wake-up
 	 * its equally RT stub makes. */
 	sched_setaffinity(0, sizeof(w->cpus), &w->cpus);
-	sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){0});
+	sched_setscheduler(0, SCHED_OTHER, &(struct sched_param){ 0 });
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->busy && !w->stop)

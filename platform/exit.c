@@ -13,7 +13,7 @@ void exit_error(struct plat_exit *out, struct plat_as *as)
 	out->stub_pid = as->pid;
 	out->stub_status = as->dead_status;
 	snprintf(out->error, sizeof(out->error), "%s",
-	         as->error[0] ? as->error : "stub process died");
+		 as->error[0] ? as->error : "stub process died");
 }
 
 /* P15: the kernel's own signals (si_code > 0: faults, traps, SIGSYS) and
@@ -70,5 +70,5 @@ void exit_forget_fault(struct plat_ctx *ctx)
 
 void exit_discard(struct plat_as *as, const siginfo_t *si)
 {
-	as_emit(as, &(struct plat_event){.kind = PLAT_EV_SIGNAL_DISCARDED, .info = si});
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_SIGNAL_DISCARDED, .info = si });
 }

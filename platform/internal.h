@@ -58,7 +58,7 @@ struct plat_ops {
 	void (*as_destroy)(struct plat_as *as);
 	/* P21: 0, the mmap's -errno, or -PLAT_ESTUBDEAD. */
 	int (*map_file)(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len,
-	                int prot, bool precommit);
+			int prot, bool precommit);
 	/* P21: the munmap's result; failure on a live stub is fatal (P24). */
 	int (*unmap)(struct plat_as *as, uintptr_t addr, size_t len);
 	/* P10-P17, T4: after the shared P11 check; fills out. */
@@ -152,7 +152,7 @@ struct plat {
 	struct plat_ctx *contexts;
 	atomic_bool dead;
 	char error[256];
-	atomic_long escapes; /* P6 gate stops seen (ptrace/switch.c) */
+	atomic_long escapes;    /* P6 gate stops seen (ptrace/switch.c) */
 	struct plat_as *master; /* the stub new ones are cloned from (P3, T7) */
 
 	/* ptrace backend */

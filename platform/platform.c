@@ -36,10 +36,8 @@ int plat_probe_now(char *err, size_t errlen)
 static const struct plat_ops *backend_ops(enum plat_backend b)
 {
 	switch (b) {
-	case PLAT_BACKEND_PTRACE:
-		return &plat_ptrace_ops;
-	case PLAT_BACKEND_SECCOMP:
-		return &plat_seccomp_ops;
+	case PLAT_BACKEND_PTRACE: return &plat_ptrace_ops;
+	case PLAT_BACKEND_SECCOMP: return &plat_seccomp_ops;
 	}
 	return NULL;
 }
@@ -55,8 +53,8 @@ const char *plat_backend_name(enum plat_backend b)
 static bool backend_usable(enum plat_backend b, char *err, size_t errlen)
 {
 	bool ok = b == PLAT_BACKEND_PTRACE ? probe_result.ptrace_ok : probe_result.seccomp_ok;
-	const char *why =
-	    b == PLAT_BACKEND_PTRACE ? probe_result.ptrace_missing : probe_result.seccomp_missing;
+	const char *why = b == PLAT_BACKEND_PTRACE ? probe_result.ptrace_missing
+						   : probe_result.seccomp_missing;
 	if (!ok)
 		snprintf(err, errlen, "%s", why);
 	return ok;
@@ -83,8 +81,8 @@ struct plat *plat_new(const struct plat_options *opts, char *err, size_t errlen)
 		p->opts = *opts;
 	if (p->opts.cpuid_faulting && !probe_result.cpuid_faulting) {
 		snprintf(err, errlen,
-		         "CPUID faulting was asked for, but this machine has none "
-		         "(ARCH_SET_CPUID refused here; many CPUs and VMs lack it, P27)");
+			 "CPUID faulting was asked for, but this machine has none "
+			 "(ARCH_SET_CPUID refused here; many CPUs and VMs lack it, P27)");
 		free(p);
 		return NULL;
 	}
@@ -185,14 +183,14 @@ int plat_as_new(struct plat *p, struct plat_as **out)
 	pthread_mutex_unlock(&p->mu);
 	if (as) {
 		as->user = NULL;
-		as_emit(as, &(struct plat_event){.kind = PLAT_EV_AS_REUSE});
+		as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_REUSE });
 		*out = as;
 		return 0;
 	}
 	int err = p->ops->as_create(p, &as);
 	if (err)
 		return atomic_load(&p->dead) ? -PLAT_ESTUBDEAD : err;
-	as_emit(as, &(struct plat_event){.kind = PLAT_EV_AS_NEW});
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_NEW });
 	*out = as;
 	return 0;
 }
@@ -200,7 +198,7 @@ int plat_as_new(struct plat *p, struct plat_as **out)
 void plat_as_release(struct plat_as *as)
 {
 	struct plat *p = as->plat;
-	as_emit(as, &(struct plat_event){.kind = PLAT_EV_AS_RELEASE});
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_AS_RELEASE });
 	/* No stale fault record may survive into the next guest (P17, P18). */
 	ctx_clear_faults(p, as, 0, LINUX_TASK_SIZE);
 	if (!atomic_load(&as->dead) && !p->opts.no_pool && p->ops->as_reset(as) == 0) {
@@ -228,16 +226,16 @@ const char *plat_as_error(const struct plat_as *as)
 }
 
 int plat_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
-                  bool precommit)
+		  bool precommit)
 {
 	int result = as->plat->ops->map_file(as, addr, fd, offset, len, prot, precommit);
-	as_emit(as, &(struct plat_event){.kind = PLAT_EV_MAP_FILE,
-	                                 .addr = addr,
-	                                 .len = len,
-	                                 .offset = offset,
-	                                 .prot = prot,
-	                                 .precommit = precommit,
-	                                 .result = result});
+	as_emit(as, &(struct plat_event){ .kind = PLAT_EV_MAP_FILE,
+					  .addr = addr,
+					  .len = len,
+					  .offset = offset,
+					  .prot = prot,
+					  .precommit = precommit,
+					  .result = result });
 	return result;
 }
 
@@ -247,8 +245,8 @@ int plat_unmap(struct plat_as *as, uintptr_t addr, size_t len)
 {
 	ctx_clear_faults(as->plat, as, addr, len);
 	int r = as->plat->ops->unmap(as, addr, len);
-	as_emit(as,
-	        &(struct plat_event){.kind = PLAT_EV_UNMAP, .addr = addr, .len = len, .result = r});
+	as_emit(as, &(struct plat_event){
+			    .kind = PLAT_EV_UNMAP, .addr = addr, .len = len, .result = r });
 	return r;
 }
 

@@ -37,26 +37,26 @@ struct plat_ctx;
 #define PLAT_ESTUBDEAD EOWNERDEAD
 
 enum plat_event_kind {
-	PLAT_EV_AS_NEW,      /* stub process created from the master (P5) */
-	PLAT_EV_AS_REUSE,    /* stub process popped from the pool (P22) */
-	PLAT_EV_AS_RELEASE,  /* address space released (pooled or killed) */
-	PLAT_EV_MAP_FILE,    /* P21 */
-	PLAT_EV_UNMAP,       /* P21 */
-	PLAT_EV_THREAD_NEW,  /* a stub thread handed to a tracer thread (P9) */
-	PLAT_EV_THREAD_REKEY, /* a stub thread of a gone tracer re-attached (P8) */
+	PLAT_EV_AS_NEW,          /* stub process created from the master (P5) */
+	PLAT_EV_AS_REUSE,        /* stub process popped from the pool (P22) */
+	PLAT_EV_AS_RELEASE,      /* address space released (pooled or killed) */
+	PLAT_EV_MAP_FILE,        /* P21 */
+	PLAT_EV_UNMAP,           /* P21 */
+	PLAT_EV_THREAD_NEW,      /* a stub thread handed to a tracer thread (P9) */
+	PLAT_EV_THREAD_REKEY,    /* a stub thread of a gone tracer re-attached (P8) */
 	PLAT_EV_SIGNAL_DISCARDED /* a signal dropped by the filter of P15 */
 };
 
 struct plat_event {
 	enum plat_event_kind kind;
-	void *as_user;        /* plat_as_set_user() value */
-	pid_t stub_pid;       /* stub process */
-	pid_t stub_tid;       /* THREAD_* */
-	uintptr_t addr, len;  /* MAP_FILE, UNMAP */
-	uint64_t offset;      /* MAP_FILE */
-	int prot;             /* MAP_FILE */
-	bool precommit;       /* MAP_FILE */
-	int result;           /* MAP_FILE, UNMAP: 0 or -errno */
+	void *as_user;         /* plat_as_set_user() value */
+	pid_t stub_pid;        /* stub process */
+	pid_t stub_tid;        /* THREAD_* */
+	uintptr_t addr, len;   /* MAP_FILE, UNMAP */
+	uint64_t offset;       /* MAP_FILE */
+	int prot;              /* MAP_FILE */
+	bool precommit;        /* MAP_FILE */
+	int result;            /* MAP_FILE, UNMAP: 0 or -errno */
 	const siginfo_t *info; /* SIGNAL_DISCARDED */
 };
 
@@ -69,8 +69,8 @@ enum plat_backend {
 struct plat_options {
 	enum plat_backend backend; /* T1 */
 	bool full_state;           /* P13, T9: the FP state moves on every switch */
-	bool no_stub_seccomp; /* variant: do not install the P6 filter */
-	bool no_pool;         /* variant: kill released stub processes (P22 off) */
+	bool no_stub_seccomp;      /* variant: do not install the P6 filter */
+	bool no_pool;              /* variant: kill released stub processes (P22 off) */
 	/* P27: the master sets ARCH_SET_CPUID(0), so guest CPUIDs fault (FAULT
 	 * exits with maybe_cpuid) and the harness answers them. Off by default:
 	 * every switch into and out of a stub then rewrites an MSR, which
@@ -126,24 +126,24 @@ enum plat_exit_kind {
 	PLAT_EXIT_ERROR      /* the stub died (P23): error, stub_pid, stub_status */
 };
 
-#define PLAT_ACCESS_READ  1u
+#define PLAT_ACCESS_READ 1u
 #define PLAT_ACCESS_WRITE 2u
-#define PLAT_ACCESS_EXEC  4u
+#define PLAT_ACCESS_EXEC 4u
 
 struct plat_exit {
 	enum plat_exit_kind kind;
-	siginfo_t info;       /* a copy owned by the caller (P10) */
-	unsigned access;      /* FAULT: PLAT_ACCESS_* as P17 infers it (both backends) */
+	siginfo_t info;  /* a copy owned by the caller (P10) */
+	unsigned access; /* FAULT: PLAT_ACCESS_* as P17 infers it (both backends) */
 	/* FAULT: PLAT_ACCESS_* from the page-fault error code in the signal
 	 * frame (T4), or 0 where the backend cannot know it (ptrace, and
 	 * faults that are no page fault). Exact, unlike access; access stays
 	 * P17's view so that demand paging, and so the traces, are the same
 	 * under both backends. */
 	unsigned exact_access;
-	bool maybe_cpuid;     /* FAULT: may be a faulted CPUID (only with cpuid_faulting, P27) */
-	pid_t stub_pid;       /* ERROR */
-	int stub_status;      /* ERROR: wait status of the dead stub thread */
-	char error[192];      /* ERROR: one line naming the stub and what happened */
+	bool maybe_cpuid; /* FAULT: may be a faulted CPUID (only with cpuid_faulting, P27) */
+	pid_t stub_pid;   /* ERROR */
+	int stub_status;  /* ERROR: wait status of the dead stub thread */
+	char error[192];  /* ERROR: one line naming the stub and what happened */
 };
 
 /* Probes the machine once per process; NULL plus a message in err on failure
@@ -178,8 +178,8 @@ int plat_as_new(struct plat *p, struct plat_as **out);
 void plat_as_set_user(struct plat_as *as, void *user);
 pid_t plat_as_pid(const struct plat_as *as);
 /* P21: 0, the mmap's -errno, or -PLAT_ESTUBDEAD. */
-int plat_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset,
-		  size_t len, int prot, bool precommit);
+int plat_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
+		  bool precommit);
 /* P18, P21: 0 or -PLAT_ESTUBDEAD. */
 int plat_unmap(struct plat_as *as, uintptr_t addr, size_t len);
 /* P22: pools the stub process, or reaps it when it died. */

@@ -81,8 +81,8 @@ static void probe_cpuid_faulting(struct plat_probe *p)
 		_exit(rc);
 	}
 	int status;
-	p->cpuid_faulting = pid > 0 && waitpid(pid, &status, 0) == pid &&
-			    WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	p->cpuid_faulting = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0;
 }
 
 /* The machine once, then each backend's own probe (T1): a backend whose
@@ -98,7 +98,7 @@ int probe_init(char *err, size_t errlen)
 	probe_cpuid_faulting(&p);
 	p.ptrace_ok = plat_ptrace_ops.probe(&p, p.ptrace_missing, sizeof(p.ptrace_missing)) == 0;
 	p.seccomp_ok =
-	    plat_seccomp_ops.probe(&p, p.seccomp_missing, sizeof(p.seccomp_missing)) == 0;
+		plat_seccomp_ops.probe(&p, p.seccomp_missing, sizeof(p.seccomp_missing)) == 0;
 	probe_result = p;
 	return 0;
 }

@@ -26,7 +26,7 @@ int stub_page_init(char *err, size_t errlen)
 	size_t len = page;
 	if (code_len > SC_CODE_OFFSET || page != SC_PAGE) {
 		snprintf(err, errlen, "the ptrace stub (%zu bytes) overlaps the seccomp stub",
-		         code_len);
+			 code_len);
 		return -1;
 	}
 
@@ -42,7 +42,7 @@ int stub_page_init(char *err, size_t errlen)
 		memcpy(m, plat_stub_code_begin, code_len);
 		stub_layout.sc_code = hint + SC_CODE_OFFSET;
 		if (probe_result.seccomp_ok && sc_stub_fill(m, hint, probe_result.seccomp_missing,
-		                                            sizeof(probe_result.seccomp_missing)))
+							    sizeof(probe_result.seccomp_missing)))
 			probe_result.seccomp_ok = false;
 		if (mprotect(m, len, PROT_READ | PROT_EXEC) != 0) {
 			snprintf(err, errlen, "mprotect of the stub page: %s", strerror(errno));
@@ -51,14 +51,23 @@ int stub_page_init(char *err, size_t errlen)
 		}
 		stub_layout.start = hint;
 		stub_layout.end = hint + len;
-		stub_layout.inject_rip = hint + (uintptr_t)(plat_stub_code_inject - plat_stub_code_begin);
-		stub_layout.done_rip = hint + (uintptr_t)(plat_stub_code_done - plat_stub_code_begin);
-		stub_layout.hold_rip = hint + (uintptr_t)(plat_stub_code_hold - plat_stub_code_begin);
+		stub_layout.inject_rip =
+			hint + (uintptr_t)(plat_stub_code_inject - plat_stub_code_begin);
+		stub_layout.done_rip =
+			hint + (uintptr_t)(plat_stub_code_done - plat_stub_code_begin);
+		stub_layout.hold_rip =
+			hint + (uintptr_t)(plat_stub_code_hold - plat_stub_code_begin);
 		return 0;
 	}
 	snprintf(err, errlen, "no free page for the stub below %#lx", STUB_INIT_ADDRESS);
 	return -1;
 }
 
-uintptr_t plat_stub_start(void) { return stub_layout.start; }
-uintptr_t plat_stub_end(void) { return stub_layout.end; }
+uintptr_t plat_stub_start(void)
+{
+	return stub_layout.start;
+}
+uintptr_t plat_stub_end(void)
+{
+	return stub_layout.end;
+}

@@ -24,22 +24,22 @@
 #include "platform/coverage.h"
 #include "platform/platform.h"
 
-#define CODE_ADDR  0x10000000UL
-#define DATA_ADDR  0x20000000UL
+#define CODE_ADDR 0x10000000UL
+#define DATA_ADDR 0x20000000UL
 #define STACK_ADDR 0x30000000UL /* one page; rsp starts at its end */
-#define PAGE       4096UL
+#define PAGE 4096UL
 
 /* Defines name[] and name_end[] around a snippet of guest code. */
-#define GUEST_CODE(name, body)                                          \
-	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body \
-		"\n.globl " #name "_end\n" #name "_end:\n.popsection\n"); \
+#define GUEST_CODE(name, body)                                                              \
+	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name \
+		"_end\n" #name "_end:\n.popsection\n");                                     \
 	extern const char name[], name##_end[]
 
 struct guest {
 	struct plat *p;
 	struct plat_as *as;
 	struct plat_ctx *ctx;
-	int memfd;          /* page 0: code, page 1: data, page 2: stack, 3..: spare */
+	int memfd; /* page 0: code, page 1: data, page 2: stack, 3..: spare */
 	struct plat_exit ex;
 };
 
@@ -174,7 +174,6 @@ static inline bool process_gone(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	return access(path, F_OK) != 0;
 }
-
 
 /* Reaps whatever was re-parented to us (the test is a subreaper), then
  * says whether every one of pids is gone. */

@@ -11,13 +11,13 @@
 #include "harness/chaos/case_chaos.h"
 #include "harness/util/signame.h"
 
-#define TIMEOUT_MAX_S 86400u		/* a day: anything longer is a typo */
-#define CASE_FILE_MAX (256u << 20)	/* refuse to slurp a runaway file */
+#define TIMEOUT_MAX_S 86400u       /* a day: anything longer is a typo */
+#define CASE_FILE_MAX (256u << 20) /* refuse to slurp a runaway file */
 
 struct parser {
 	const char *path;
-	const char *p, *end;	/* the text not read yet */
-	unsigned line;		/* number of the line last read */
+	const char *p, *end; /* the text not read yet */
+	unsigned line;       /* number of the line last read */
 	struct tcase *c;
 	struct hbuf comments;
 	char *err;
@@ -26,10 +26,15 @@ struct parser {
 
 #define NORACLES 3
 static const char *const oracle_names[NORACLES] = {
-	"golden", "selfcheck", "native",
+	"golden",
+	"selfcheck",
+	"native",
 };
 static const char *const section_names[CASE_NSECTIONS] = {
-	"stdin", "stdout", "stderr", "trace",
+	"stdin",
+	"stdout",
+	"stderr",
+	"trace",
 };
 
 bool case_host_program(const struct tcase *c)
@@ -147,10 +152,11 @@ static const char *bad_relpath(const char *s)
 {
 	if (!*s)
 		return "is empty";
-	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		      "0123456789_-.+/") != strlen(s))
+	if (strspn(s,
+		   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789_-.+/") != strlen(s))
 		return "may only hold letters, digits, '_', '-', '.', '+' and '/'";
-	for (const char *c = s;; ) {
+	for (const char *c = s;;) {
 		size_t n = strcspn(c, "/");
 		if (n == 0)
 			return "has an empty path component";
@@ -173,15 +179,16 @@ static const char *below_cases(const char *path)
 	return found;
 }
 
-int case_name(const char *path, char **name, char **family,
-	      char *err, size_t errlen)
+int case_name(const char *path, char **name, char **family, char *err, size_t errlen)
 {
 	const char *rel = below_cases(path);
 	size_t n = rel ? strlen(rel) : 0;
 	*name = *family = NULL;
 	if (n <= 5 || strcmp(rel + n - 5, ".case") || !memchr(rel, '/', n - 5)) {
-		seterr(err, errlen, "%s: not a case file path: expected "
-		       "cases/FAMILY/NAME.case", path);
+		seterr(err, errlen,
+		       "%s: not a case file path: expected "
+		       "cases/FAMILY/NAME.case",
+		       path);
 		return -1;
 	}
 	*name = strndup(rel, n - 5);
@@ -215,7 +222,8 @@ static int set_description(struct parser *ps, const char *v)
 static int set_fixture(struct parser *ps, const char *v)
 {
 	/* An absolute path is a host program (with fs:, checked at the end). */
-	const char *why = v[0] == '/' ? (strstr(v, "/../") ? "has '..' in it" : NULL) : bad_relpath(v);
+	const char *why =
+		v[0] == '/' ? (strstr(v, "/../") ? "has '..' in it" : NULL) : bad_relpath(v);
 	if (why)
 		return fail(ps, ps->line, "bad fixture '%s': the path %s", v, why);
 	ps->c->fixture = strdup(v);
@@ -228,8 +236,7 @@ static int unique(struct parser *ps, const struct words *w, const char *what)
 	for (size_t i = 1; i < w->n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(w->v[i], w->v[j]))
-				return fail(ps, ps->line, "%s '%s' given twice",
-					    what, w->v[i]);
+				return fail(ps, ps->line, "%s '%s' given twice", what, w->v[i]);
 	return 0;
 }
 
@@ -254,7 +261,8 @@ static bool env_name_ok(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_", s[i]))
+			    "0123456789_",
+			    s[i]))
 			return false;
 	return true;
 }
@@ -268,19 +276,18 @@ static int set_env(struct parser *ps, const char *v)
 	for (size_t i = 0; i < w->n; i++) {
 		size_t n = strcspn(w->v[i], "=");
 		if (!w->v[i][n] || !env_name_ok(w->v[i], n))
-			return fail(ps, ps->line, "bad env '%s': expected NAME=VALUE",
-				    w->v[i]);
+			return fail(ps, ps->line, "bad env '%s': expected NAME=VALUE", w->v[i]);
 		for (size_t j = 0; j < i; j++)
 			if (!strncmp(w->v[j], w->v[i], n + 1))
-				return fail(ps, ps->line, "env variable '%.*s' set twice",
-					    (int)n, w->v[i]);
+				return fail(ps, ps->line, "env variable '%.*s' set twice", (int)n,
+					    w->v[i]);
 	}
 	return 0;
 }
 
 static int set_oracle(struct parser *ps, const char *v)
 {
-	struct words w = {0};
+	struct words w = { 0 };
 	int rc = split_plain(ps, v, &w);
 	for (size_t i = 0; i < w.n && !rc; i++) {
 		unsigned bit = 0;
@@ -288,8 +295,10 @@ static int set_oracle(struct parser *ps, const char *v)
 			if (!strcmp(w.v[i], oracle_names[k]))
 				bit = 1u << k;
 		if (!bit)
-			rc = fail(ps, ps->line, "unknown oracle '%s' (expected golden, "
-				  "selfcheck or native)", w.v[i]);
+			rc = fail(ps, ps->line,
+				  "unknown oracle '%s' (expected golden, "
+				  "selfcheck or native)",
+				  w.v[i]);
 		else if (ps->c->oracles & bit)
 			rc = fail(ps, ps->line, "oracle '%s' given twice", w.v[i]);
 		ps->c->oracles |= bit;
@@ -307,8 +316,10 @@ static int set_requires(struct parser *ps, const char *v)
 		const char *s = w->v[i];
 		if ((s[0] != 'P' && s[0] != 'S') || !s[1] ||
 		    strspn(s + 1, "0123456789") != strlen(s + 1))
-			return fail(ps, ps->line, "bad requirement '%s' (expected an "
-				    "id like P10 or S3)", s);
+			return fail(ps, ps->line,
+				    "bad requirement '%s' (expected an "
+				    "id like P10 or S3)",
+				    s);
 	}
 	return unique(ps, w, "requirement");
 }
@@ -327,10 +338,13 @@ static int set_variants(struct parser *ps, const char *v)
 		return -1;
 	for (size_t i = 0; i < w->n; i++) {
 		const char *s = w->v[i];
-		if (s[0] == '-' || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		if (s[0] == '-' || strspn(s,
+					  "abcdefghijklmnopqrstuvwxyz"
 					  "0123456789-") != strlen(s))
-			return fail(ps, ps->line, "bad variant '%s' (expected "
-				    "lower-case letters, digits and '-')", s);
+			return fail(ps, ps->line,
+				    "bad variant '%s' (expected "
+				    "lower-case letters, digits and '-')",
+				    s);
 	}
 	return unique(ps, w, "variant");
 }
@@ -360,9 +374,10 @@ static int set_timeout(struct parser *ps, const char *v)
 		frac *= 10;
 	unsigned long ms = whole * 1000 + frac;
 	if (s == v || *s || s[-1] == '.' || !ms || ms > TIMEOUT_MAX_S * 1000ul)
-		return fail(ps, ps->line, "bad timeout '%s' (expected seconds "
-			    "above 0 and at most %u, like 10 or 2.5)", v,
-			    TIMEOUT_MAX_S);
+		return fail(ps, ps->line,
+			    "bad timeout '%s' (expected seconds "
+			    "above 0 and at most %u, like 10 or 2.5)",
+			    v, TIMEOUT_MAX_S);
 	ps->c->timeout_ms = (unsigned)ms;
 	return 0;
 }
@@ -387,11 +402,13 @@ static int parse_exit(const struct words *w, struct case_exit *e)
 
 static int set_exit(struct parser *ps, const char *v)
 {
-	struct words w = {0};
+	struct words w = { 0 };
 	int rc = split_plain(ps, v, &w);
 	if (!rc && parse_exit(&w, &ps->c->exit))
-		rc = fail(ps, ps->line, "bad exit '%s' (expected a number 0-255, "
-			  "'signal NAME' or 'signal NAME core')", v);
+		rc = fail(ps, ps->line,
+			  "bad exit '%s' (expected a number 0-255, "
+			  "'signal NAME' or 'signal NAME core')",
+			  v);
 	if (!rc && ps->c->exit.kind == CASE_EXIT_SIGNAL) {
 		ps->c->exit.value = signame_parse(w.v[1]);
 		if (!ps->c->exit.value)
@@ -454,10 +471,12 @@ static const struct key {
 
 static int key_value(struct parser *ps, char *t, unsigned *seen)
 {
-	size_t k = strspn(t, "abcdefghijklmnopqrstuvwxyz"
+	size_t k = strspn(t,
+			  "abcdefghijklmnopqrstuvwxyz"
 			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 	if (!k || t[k] != ':')
-		return fail(ps, ps->line, "expected 'key: value', a comment or "
+		return fail(ps, ps->line,
+			    "expected 'key: value', a comment or "
 			    "a blank line");
 	t[k] = 0;
 	const char *v = t + k + 1;
@@ -466,8 +485,10 @@ static int key_value(struct parser *ps, char *t, unsigned *seen)
 		if (strcmp(t, keys[i].name))
 			continue;
 		if (seen[i])
-			return fail(ps, ps->line, "duplicate key '%s' (first on "
-				    "line %u)", t, seen[i]);
+			return fail(ps, ps->line,
+				    "duplicate key '%s' (first on "
+				    "line %u)",
+				    t, seen[i]);
 		seen[i] = ps->line;
 		if (!*v)
 			return fail(ps, ps->line, "empty value for '%s'", t);
@@ -476,8 +497,7 @@ static int key_value(struct parser *ps, char *t, unsigned *seen)
 	return fail(ps, ps->line, "unknown key '%s'", t);
 }
 
-static int key_line(struct parser *ps, const char *s, size_t n,
-		    unsigned *seen)
+static int key_line(struct parser *ps, const char *s, size_t n, unsigned *seen)
 {
 	char *t = line_copy(ps, s, n);
 	if (!t)
@@ -508,13 +528,14 @@ static int header_words(struct parser *ps, const struct words *w, bool *noeol)
 		if (!strcmp(w->v[0], section_names[i]))
 			idx = i;
 	if (idx < 0)
-		return fail(ps, ps->line, "unknown section '%s' (expected stdin, "
-			    "stdout, stderr, trace or end)", w->v[0]);
+		return fail(ps, ps->line,
+			    "unknown section '%s' (expected stdin, "
+			    "stdout, stderr, trace or end)",
+			    w->v[0]);
 	*noeol = idx != CASE_NSECTIONS && w->n > 1 && !strcmp(w->v[1], "noeol");
 	size_t used = *noeol ? 2 : 1;
 	if (w->n > used)
-		return fail(ps, ps->line, "unexpected '%s' after '--- %s'",
-			    w->v[used], w->v[0]);
+		return fail(ps, ps->line, "unexpected '%s' after '--- %s'", w->v[used], w->v[0]);
 	return idx;
 }
 
@@ -523,7 +544,7 @@ static int header(struct parser *ps, const char *s, size_t n, bool *noeol)
 	char *t = line_copy(ps, s + 4, n - 4);
 	if (!t)
 		return -1;
-	struct words w = {0};
+	struct words w = { 0 };
 	int idx = words_split_plain(t, &w) ? fail(ps, ps->line, "out of memory")
 					   : header_words(ps, &w, noeol);
 	words_free(&w);
@@ -531,14 +552,14 @@ static int header(struct parser *ps, const char *s, size_t n, bool *noeol)
 	return idx;
 }
 
-static int store_section(struct parser *ps, int idx, const char *s,
-			 size_t n, bool noeol, unsigned line)
+static int store_section(struct parser *ps, int idx, const char *s, size_t n, bool noeol,
+			 unsigned line)
 {
 	struct case_text *t = &ps->c->sect[idx];
 	if (noeol && !n)
 		return fail(ps, line, "'noeol' on an empty section");
 	if (noeol)
-		n--;	/* the newline before the next header */
+		n--; /* the newline before the next header */
 	t->data = malloc(n + 1);
 	if (!t->data)
 		return fail(ps, line, "out of memory");
@@ -552,36 +573,38 @@ static int store_section(struct parser *ps, int idx, const char *s,
 /* The sections, starting at the header line s. */
 static int sections(struct parser *ps, const char *s, size_t n)
 {
-	unsigned first[CASE_NSECTIONS] = {0};
+	unsigned first[CASE_NSECTIONS] = { 0 };
 	for (;;) {
 		bool noeol = false;
 		int idx = header(ps, s, n, &noeol);
 		if (idx < 0)
 			return -1;
 		if (idx == CASE_NSECTIONS)
-			return ps->p < ps->end ?
-				fail(ps, ps->line + 1, "text after '--- end'") : 0;
+			return ps->p < ps->end ? fail(ps, ps->line + 1, "text after '--- end'") : 0;
 		if (first[idx])
-			return fail(ps, ps->line, "duplicate section '%s' (first on "
-				    "line %u)", section_names[idx], first[idx]);
+			return fail(ps, ps->line,
+				    "duplicate section '%s' (first on "
+				    "line %u)",
+				    section_names[idx], first[idx]);
 		first[idx] = ps->line;
 		const char *start = ps->p, *stop;
 		do {
 			stop = ps->p;
 			if (!next_line(ps, &s, &n))
-				return fail(ps, first[idx], "section '%s' is not "
+				return fail(ps, first[idx],
+					    "section '%s' is not "
 					    "closed: no '--- end' before the end "
-					    "of the file", section_names[idx]);
+					    "of the file",
+					    section_names[idx]);
 		} while (!case_is_section_header(s, n));
-		if (store_section(ps, idx, start, (size_t)(stop - start), noeol,
-				  first[idx]))
+		if (store_section(ps, idx, start, (size_t)(stop - start), noeol, first[idx]))
 			return -1;
 	}
 }
 
 static int parse(struct parser *ps)
 {
-	unsigned seen[NKEYS] = {0};
+	unsigned seen[NKEYS] = { 0 };
 	const char *s = NULL;
 	size_t n = 0;
 	bool more;
@@ -596,9 +619,10 @@ static int parse(struct parser *ps)
 		return fail(ps, end_line, "missing key 'oracle'");
 	/* A run cut by its timeout has no exit status and no end token, and
 	 * must never be repeated on the host. */
-	if (ps->c->expect_timeout && (ps->c->exit.kind != CASE_EXIT_UNCHECKED ||
-				      ps->c->oracles != ORACLE_GOLDEN))
-		return fail(ps, end_line, "'expect: timeout' goes with 'oracle: golden' alone "
+	if (ps->c->expect_timeout &&
+	    (ps->c->exit.kind != CASE_EXIT_UNCHECKED || ps->c->oracles != ORACLE_GOLDEN))
+		return fail(ps, end_line,
+			    "'expect: timeout' goes with 'oracle: golden' alone "
 			    "and no 'exit'");
 	if (ps->c->fixture[0] == '/' && !ps->c->fs)
 		return fail(ps, end_line, "a host program (absolute fixture) needs 'fs:'");
@@ -614,15 +638,18 @@ static int parse(struct parser *ps)
 	return more ? sections(ps, s, n) : 0;
 }
 
-int case_parse(const char *path, const char *text, size_t len,
-	       struct tcase *out, char *err, size_t errlen)
+int case_parse(const char *path, const char *text, size_t len, struct tcase *out, char *err,
+	       size_t errlen)
 {
 	struct parser ps = {
-		.path = path, .p = text ? text : "", .c = out,
-		.err = err, .errlen = errlen,
+		.path = path,
+		.p = text ? text : "",
+		.c = out,
+		.err = err,
+		.errlen = errlen,
 	};
 	ps.end = ps.p + (text ? len : 0);
-	*out = (struct tcase){0};
+	*out = (struct tcase){ 0 };
 	int rc = case_name(path, &out->name, &out->family, err, errlen);
 	if (!rc) {
 		out->path = strdup(path);
@@ -637,7 +664,7 @@ int case_parse(const char *path, const char *text, size_t len,
 static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	char chunk[65536];
 	size_t n;
 
@@ -650,8 +677,7 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 	if (ferror(f))
 		seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 	else if (b.len >= CASE_FILE_MAX)
-		seterr(err, errlen, "%s: larger than %u MiB", path,
-		       CASE_FILE_MAX >> 20);
+		seterr(err, errlen, "%s: larger than %u MiB", path, CASE_FILE_MAX >> 20);
 	else if (b.failed)
 		seterr(err, errlen, "%s: out of memory", path);
 	bool bad = ferror(f) || b.len >= CASE_FILE_MAX || b.failed;
@@ -668,7 +694,7 @@ int case_load(const char *path, struct tcase *out, char *err, size_t errlen)
 	size_t len;
 	char *text = slurp(path, &len, err, errlen);
 	if (!text) {
-		*out = (struct tcase){0};
+		*out = (struct tcase){ 0 };
 		return -1;
 	}
 	int rc = case_parse(path, text, len, out, err, errlen);
@@ -692,5 +718,5 @@ void case_free(struct tcase *c)
 	words_free(&c->variants);
 	for (int i = 0; i < CASE_NSECTIONS; i++)
 		free(c->sect[i].data);
-	*c = (struct tcase){0};
+	*c = (struct tcase){ 0 };
 }

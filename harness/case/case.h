@@ -64,9 +64,9 @@
 #include "harness/util/words.h"
 
 enum {
-	ORACLE_GOLDEN = 1u << 0,	/* O1: trace, stdout, exit as stored */
-	ORACLE_SELFCHECK = 1u << 1,	/* O2: the fixture prints its end token */
-	ORACLE_NATIVE = 1u << 2,	/* O3: same stdout and exit on the host */
+	ORACLE_GOLDEN = 1u << 0,    /* O1: trace, stdout, exit as stored */
+	ORACLE_SELFCHECK = 1u << 1, /* O2: the fixture prints its end token */
+	ORACLE_NATIVE = 1u << 2,    /* O3: same stdout and exit on the host */
 	ORACLE_ALL = (1u << 3) - 1,
 };
 
@@ -79,15 +79,15 @@ enum case_section {
 };
 
 enum case_exit_kind {
-	CASE_EXIT_UNCHECKED,	/* no exit: key */
-	CASE_EXIT_CODE,		/* exit: N */
-	CASE_EXIT_SIGNAL,	/* exit: signal NAME [core] */
+	CASE_EXIT_UNCHECKED, /* no exit: key */
+	CASE_EXIT_CODE,      /* exit: N */
+	CASE_EXIT_SIGNAL,    /* exit: signal NAME [core] */
 };
 
 struct case_exit {
 	enum case_exit_kind kind;
-	int value;		/* exit code, or signal number */
-	bool core;		/* killed by the signal with a core dump */
+	int value; /* exit code, or signal number */
+	bool core; /* killed by the signal with a core dump */
 };
 
 /* chaos: a test-only action the harness child takes against its own
@@ -97,20 +97,20 @@ struct case_exit {
  * case is judged by its oracles as usual (case_chaos.h). */
 enum case_chaos {
 	CASE_CHAOS_NONE,
-	CASE_CHAOS_KILL_PROCESS,	/* kill(stub process, SIGKILL) */
-	CASE_CHAOS_KILL_THREAD,		/* tgkill(stub process, stub thread, SIGKILL) */
-	CASE_CHAOS_SIGNAL_STUB,		/* chaos_steps, from another process */
+	CASE_CHAOS_KILL_PROCESS, /* kill(stub process, SIGKILL) */
+	CASE_CHAOS_KILL_THREAD,  /* tgkill(stub process, stub thread, SIGKILL) */
+	CASE_CHAOS_SIGNAL_STUB,  /* chaos_steps, from another process */
 };
 
 /* One step of "chaos: signal-stub ...": what another host process sends
  * to the stub, count times, each after the previous one was consumed. */
 enum case_chaos_action {
-	CHAOS_KILL,		/* kill(stub pid, sig) */
-	CHAOS_TGKILL,		/* tgkill(stub pid, stub tid, sig) */
-	CHAOS_SIGQUEUE,		/* rt_sigqueueinfo, si_code SI_QUEUE */
-	CHAOS_TGSIGQUEUE,	/* rt_tgsigqueueinfo, si_code SI_QUEUE */
-	CHAOS_SIGQUEUE_POSITIVE,/* rt_sigqueueinfo, si_code 1: the kernel says EPERM */
-	CHAOS_STOP_CONTINUE,	/* kill SIGSTOP, then kill SIGCONT */
+	CHAOS_KILL,              /* kill(stub pid, sig) */
+	CHAOS_TGKILL,            /* tgkill(stub pid, stub tid, sig) */
+	CHAOS_SIGQUEUE,          /* rt_sigqueueinfo, si_code SI_QUEUE */
+	CHAOS_TGSIGQUEUE,        /* rt_tgsigqueueinfo, si_code SI_QUEUE */
+	CHAOS_SIGQUEUE_POSITIVE, /* rt_sigqueueinfo, si_code 1: the kernel says EPERM */
+	CHAOS_STOP_CONTINUE,     /* kill SIGSTOP, then kill SIGCONT */
 	CHAOS_NACTIONS,
 };
 
@@ -119,52 +119,52 @@ enum case_chaos_action {
 
 struct case_chaos_step {
 	enum case_chaos_action action;
-	int sig;		/* kernel numbering; 0 for stop-continue */
-	unsigned count;		/* 1..CASE_CHAOS_MAX_COUNT */
+	int sig;        /* kernel numbering; 0 for stop-continue */
+	unsigned count; /* 1..CASE_CHAOS_MAX_COUNT */
 };
 
 /* fs: the file system a case's run sees (the sentry's view, and the same
  * directories natively). Without the key: none, as S10 has it. */
 enum case_fs {
 	CASE_FS_NONE,
-	CASE_FS_SCRATCH,	/* a fresh directory is the root: ro/ and rw/ */
-	CASE_FS_HOST,		/* the host's / read-only, a fresh writable cwd */
+	CASE_FS_SCRATCH, /* a fresh directory is the root: ro/ and rw/ */
+	CASE_FS_HOST,    /* the host's / read-only, a fresh writable cwd */
 };
 
 struct case_text {
-	bool present;		/* false: the section is absent, not checked */
-	char *data;		/* NUL-terminated for convenience; may hold NULs */
+	bool present; /* false: the section is absent, not checked */
+	char *data;   /* NUL-terminated for convenience; may hold NULs */
 	size_t len;
 };
 
 struct tcase {
-	char *path;		/* as given to case_parse() */
-	char *name;		/* smoke/hello */
-	char *family;		/* smoke */
-	char *comments;		/* the key block's comment lines, each with '\n' */
-	char *description;	/* NULL when absent */
+	char *path;        /* as given to case_parse() */
+	char *name;        /* smoke/hello */
+	char *family;      /* smoke */
+	char *comments;    /* the key block's comment lines, each with '\n' */
+	char *description; /* NULL when absent */
 	char *fixture;
-	struct words args;	/* argv[1..] */
-	struct words env;	/* "NAME=VALUE" strings, names unique */
-	unsigned oracles;	/* ORACLE_* bits, at least one */
+	struct words args; /* argv[1..] */
+	struct words env;  /* "NAME=VALUE" strings, names unique */
+	unsigned oracles;  /* ORACLE_* bits, at least one */
 	struct words requires;
 	struct words features;
-	unsigned timeout_ms;	/* 0: the runner's default */
+	unsigned timeout_ms; /* 0: the runner's default */
 	struct case_exit exit;
-	struct words variants;	/* empty: all variants */
-	bool expect_timeout;	/* expect: timeout; judged on the partial output */
+	struct words variants; /* empty: all variants */
+	bool expect_timeout;   /* expect: timeout; judged on the partial output */
 	enum case_fs fs;
-	char *tree;		/* tree: relative to the case file's directory */
+	char *tree; /* tree: relative to the case file's directory */
 	enum case_chaos chaos;
-	unsigned chaos_nsteps;	/* CASE_CHAOS_SIGNAL_STUB only */
+	unsigned chaos_nsteps; /* CASE_CHAOS_SIGNAL_STUB only */
 	struct case_chaos_step chaos_steps[CASE_CHAOS_MAX_STEPS];
 	struct case_text sect[CASE_NSECTIONS];
 };
 
 /* Parse text (len bytes, need not be NUL-terminated) read from path.
  * 0 on success; -1 with a one-line message in err, and *out left empty. */
-int case_parse(const char *path, const char *text, size_t len,
-	       struct tcase *out, char *err, size_t errlen);
+int case_parse(const char *path, const char *text, size_t len, struct tcase *out, char *err,
+	       size_t errlen);
 /* Read and parse the file at path. */
 int case_load(const char *path, struct tcase *out, char *err, size_t errlen);
 void case_free(struct tcase *c);
@@ -190,8 +190,7 @@ bool case_host_program(const struct tcase *c);
 char *case_program_path(const struct tcase *c, const char *fixtures_dir);
 
 /* The name and family for a case path (see above), malloc'd. */
-int case_name(const char *path, char **name, char **family,
-	      char *err, size_t errlen);
+int case_name(const char *path, char **name, char **family, char *err, size_t errlen);
 /* "golden", "selfcheck", "native" for one ORACLE_* bit; NULL otherwise. */
 const char *case_oracle_name(unsigned bit);
 const char *case_section_name(enum case_section s);

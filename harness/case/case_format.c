@@ -66,7 +66,7 @@ static void put_timeout(struct hbuf *b, unsigned ms)
 	unsigned frac = ms % 1000;
 	int digits = 3;
 	for (; frac && frac % 10 == 0; frac /= 10)
-		digits--;	/* 2.500 is written 2.5 */
+		digits--; /* 2.500 is written 2.5 */
 	if (frac)
 		hbuf_printf(b, ".%0*u", digits, frac);
 	hbuf_putc(b, '\n');
@@ -78,8 +78,7 @@ static void put_exit(struct hbuf *b, const struct case_exit *e)
 	if (e->kind == CASE_EXIT_CODE)
 		hbuf_printf(b, "exit: %d\n", e->value);
 	else if (e->kind == CASE_EXIT_SIGNAL)
-		hbuf_printf(b, "exit: signal %s%s\n",
-			    signame(e->value, name) ? name : "?",
+		hbuf_printf(b, "exit: signal %s%s\n", signame(e->value, name) ? name : "?",
 			    e->core ? " core" : "");
 }
 
@@ -91,8 +90,7 @@ static void put_sections(struct hbuf *b, const struct tcase *c)
 		if (!t->present)
 			continue;
 		bool noeol = t->len && t->data[t->len - 1] != '\n';
-		hbuf_printf(b, "--- %s%s\n", case_section_name(i),
-			    noeol ? " noeol" : "");
+		hbuf_printf(b, "--- %s%s\n", case_section_name(i), noeol ? " noeol" : "");
 		hbuf_add(b, t->data, t->len);
 		if (noeol)
 			hbuf_putc(b, '\n');
@@ -104,7 +102,7 @@ static void put_sections(struct hbuf *b, const struct tcase *c)
 
 static char *format(const struct tcase *c, size_t *len)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	if (c->comments)
 		hbuf_puts(&b, c->comments);
 	if (c->description && *c->description)
@@ -147,10 +145,11 @@ static int check_sections(const struct tcase *c, char *err, size_t errlen)
 			size_t n = nl ? (size_t)(nl - p) : t->len - at;
 			if (case_is_section_header(p, n)) {
 				if (err && errlen)
-					snprintf(err, errlen, "%s: %s line %u reads "
+					snprintf(err, errlen,
+						 "%s: %s line %u reads "
 						 "as a section header, which a case "
-						 "file cannot hold", c->path,
-						 case_section_name(i), line);
+						 "file cannot hold",
+						 c->path, case_section_name(i), line);
 				return -1;
 			}
 			at = nl ? (size_t)(nl - t->data) + 1 : t->len;
@@ -161,8 +160,7 @@ static int check_sections(const struct tcase *c, char *err, size_t errlen)
 
 /* Format c and read it back; the text if that gives c again, else NULL
  * with errno and a message in err. */
-static char *format_checked(const struct tcase *c, size_t *len, char *err,
-			    size_t errlen)
+static char *format_checked(const struct tcase *c, size_t *len, char *err, size_t errlen)
 {
 	char msg[512], why[400];
 	const char *path = c->path ? c->path : "(case)";
@@ -170,8 +168,7 @@ static char *format_checked(const struct tcase *c, size_t *len, char *err,
 	int code = EINVAL;
 
 	if (!c->path || !c->fixture) {
-		snprintf(msg, sizeof msg, "%s: case has no %s", path,
-			 c->path ? "fixture" : "path");
+		snprintf(msg, sizeof msg, "%s: case has no %s", path, c->path ? "fixture" : "path");
 	} else if (!check_sections(c, msg, sizeof msg)) {
 		text = format(c, len);
 		code = text ? EINVAL : ENOMEM;
@@ -185,9 +182,10 @@ static char *format_checked(const struct tcase *c, size_t *len, char *err,
 		if (same)
 			return text;
 		free(text);
-		snprintf(msg, sizeof msg, "%s: the case cannot be written as a "
-			 "case file: %s", path,
-			 rc ? why : "a field changes when read back");
+		snprintf(msg, sizeof msg,
+			 "%s: the case cannot be written as a "
+			 "case file: %s",
+			 path, rc ? why : "a field changes when read back");
 	}
 	if (err && errlen)
 		snprintf(err, errlen, "%s", msg);
@@ -232,8 +230,7 @@ static bool text_eq(const struct case_text *a, const struct case_text *b)
 {
 	if (a->present != b->present)
 		return false;
-	return !a->present ||
-	       (a->len == b->len && !memcmp(a->data, b->data, a->len));
+	return !a->present || (a->len == b->len && !memcmp(a->data, b->data, a->len));
 }
 
 static bool exit_eq(const struct case_exit *a, const struct case_exit *b)
@@ -242,8 +239,7 @@ static bool exit_eq(const struct case_exit *a, const struct case_exit *b)
 		return false;
 	if (a->kind == CASE_EXIT_UNCHECKED)
 		return true;
-	return a->value == b->value &&
-	       (a->kind != CASE_EXIT_SIGNAL || a->core == b->core);
+	return a->value == b->value && (a->kind != CASE_EXIT_SIGNAL || a->core == b->core);
 }
 
 bool case_equal(const struct tcase *a, const struct tcase *b)
@@ -252,17 +248,13 @@ bool case_equal(const struct tcase *a, const struct tcase *b)
 		if (!text_eq(&a->sect[i], &b->sect[i]))
 			return false;
 	return str_eq(a->name, b->name) && str_eq(a->family, b->family) &&
-	       str_eq(a->comments, b->comments) &&
-	       str_eq(a->description, b->description) &&
-	       str_eq(a->fixture, b->fixture) &&
-	       words_equal(&a->args, &b->args) && words_equal(&a->env, &b->env) &&
-	       a->oracles == b->oracles &&
-	       words_equal(&a->requires, &b->requires) &&
-	       words_equal(&a->features, &b->features) &&
+	       str_eq(a->comments, b->comments) && str_eq(a->description, b->description) &&
+	       str_eq(a->fixture, b->fixture) && words_equal(&a->args, &b->args) &&
+	       words_equal(&a->env, &b->env) && a->oracles == b->oracles &&
+	       words_equal(&a->requires, &b->requires) && words_equal(&a->features, &b->features) &&
 	       a->timeout_ms == b->timeout_ms && exit_eq(&a->exit, &b->exit) &&
-	       words_equal(&a->variants, &b->variants) &&
-	       a->expect_timeout == b->expect_timeout && a->chaos == b->chaos &&
-	       a->fs == b->fs && str_eq(a->tree, b->tree) &&
+	       words_equal(&a->variants, &b->variants) && a->expect_timeout == b->expect_timeout &&
+	       a->chaos == b->chaos && a->fs == b->fs && str_eq(a->tree, b->tree) &&
 	       a->chaos_nsteps == b->chaos_nsteps &&
 	       !memcmp(a->chaos_steps, b->chaos_steps, a->chaos_nsteps * sizeof a->chaos_steps[0]);
 }

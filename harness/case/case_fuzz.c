@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512];
 	if (size > 1 << 16)
 		return 0;
-	if (case_parse("cases/fuzz/input.case", (const char *)data, size, &c, err, sizeof(err)) != 0) {
+	if (case_parse("cases/fuzz/input.case", (const char *)data, size, &c, err, sizeof(err)) !=
+	    0) {
 		if (!err[0] || memchr(err, '\n', strlen(err)))
 			abort(); /* an error is exactly one non-empty line */
 		return 0;

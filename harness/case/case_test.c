@@ -109,9 +109,10 @@ Test(case_parse, minimal_case_checks_nothing_else)
 Test(case_parse, shell_quoting_without_expansion)
 {
 	struct tcase c;
-	parse_ok("fixture: f\noracle: golden\n"
-		 "args: a\\ b \"q\\\"u\\\\o\\n\" '' mix'ed'\"up\" $HOME '*' \"'\"\n",
-		 &c);
+	parse_ok(
+		"fixture: f\noracle: golden\n"
+		"args: a\\ b \"q\\\"u\\\\o\\n\" '' mix'ed'\"up\" $HOME '*' \"'\"\n",
+		&c);
 	const char *want[] = { "a b", "q\"u\\o\\n", "", "mixedup", "$HOME", "*", "'" };
 	cr_assert_eq(c.args.n, 7);
 	for (size_t i = 0; i < 7; i++)
@@ -121,7 +122,11 @@ Test(case_parse, shell_quoting_without_expansion)
 
 Test(case_parse, exit_forms)
 {
-	static const struct { const char *v; int kind, value; bool core; } t[] = {
+	static const struct {
+		const char *v;
+		int kind, value;
+		bool core;
+	} t[] = {
 		{ "0", CASE_EXIT_CODE, 0, false },
 		{ "255", CASE_EXIT_CODE, 255, false },
 		{ "signal SIGKILL", CASE_EXIT_SIGNAL, 9, false },
@@ -132,8 +137,7 @@ Test(case_parse, exit_forms)
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char text[128];
 		struct tcase c;
-		snprintf(text, sizeof text, "fixture: f\noracle: golden\nexit: %s\n",
-			 t[i].v);
+		snprintf(text, sizeof text, "fixture: f\noracle: golden\nexit: %s\n", t[i].v);
 		parse_ok(text, &c);
 		cr_assert_eq(c.exit.kind, t[i].kind, "%s", t[i].v);
 		cr_assert_eq(c.exit.value, t[i].value, "%s", t[i].v);
@@ -144,15 +148,17 @@ Test(case_parse, exit_forms)
 
 Test(case_parse, timeouts_in_milliseconds)
 {
-	static const struct { const char *v; unsigned ms; } t[] = {
-		{ "10", 10000 }, { "2.5", 2500 }, { "0.001", 1 }, { "1.25", 1250 },
-		{ "86400", 86400000 },
+	static const struct {
+		const char *v;
+		unsigned ms;
+	} t[] = {
+		{ "10", 10000 },  { "2.5", 2500 },       { "0.001", 1 },
+		{ "1.25", 1250 }, { "86400", 86400000 },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char text[128];
 		struct tcase c;
-		snprintf(text, sizeof text, "fixture: f\noracle: golden\ntimeout: %s\n",
-			 t[i].v);
+		snprintf(text, sizeof text, "fixture: f\noracle: golden\ntimeout: %s\n", t[i].v);
 		parse_ok(text, &c);
 		cr_assert_eq(c.timeout_ms, t[i].ms, "%s", t[i].v);
 		case_free(&c);
@@ -172,8 +178,7 @@ Test(case_parse, sections_are_byte_exact)
 		"--- end\n";
 	struct tcase c;
 	char err[256];
-	cr_assert_eq(case_parse(PATH, text, sizeof text - 1, &c, err, sizeof err), 0,
-		     "%s", err);
+	cr_assert_eq(case_parse(PATH, text, sizeof text - 1, &c, err, sizeof err), 0, "%s", err);
 	const char out[] = "crlf\r\n \ttrailing  \n\n---not a header\n# hash\n";
 	cr_assert_eq(c.sect[CASE_STDOUT].len, sizeof out - 1);
 	cr_assert_eq(memcmp(c.sect[CASE_STDOUT].data, out, sizeof out - 1), 0);
@@ -204,7 +209,9 @@ Test(case_parse, comments_and_blank_lines)
 
 Test(case_name, from_path)
 {
-	static const struct { const char *path, *name, *family; } t[] = {
+	static const struct {
+		const char *path, *name, *family;
+	} t[] = {
 		{ "cases/smoke/hello.case", "smoke/hello", "smoke" },
 		{ "./cases/smoke/hello.case", "smoke/hello", "smoke" },
 		{ "/src/cases/proj/cases/sig/deep/a.case", "sig/deep/a", "sig" },
@@ -212,8 +219,7 @@ Test(case_name, from_path)
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char *name, *family, err[256];
-		cr_assert_eq(case_name(t[i].path, &name, &family, err, sizeof err), 0,
-			     "%s", err);
+		cr_assert_eq(case_name(t[i].path, &name, &family, err, sizeof err), 0, "%s", err);
 		cr_assert_str_eq(name, t[i].name);
 		cr_assert_str_eq(family, t[i].family);
 		free(name);
@@ -223,18 +229,24 @@ Test(case_name, from_path)
 
 Test(case_name, bad_paths)
 {
-	static const struct { const char *path, *msg; } t[] = {
+	static const struct {
+		const char *path, *msg;
+	} t[] = {
 		{ "t.case", "t.case: not a case file path: expected cases/FAMILY/NAME.case" },
-		{ "cases/t.case", "cases/t.case: not a case file path: expected cases/FAMILY/NAME.case" },
-		{ "mycases/a/t.case", "mycases/a/t.case: not a case file path: expected cases/FAMILY/NAME.case" },
-		{ "cases/a/t.txt", "cases/a/t.txt: not a case file path: expected cases/FAMILY/NAME.case" },
+		{ "cases/t.case",
+		  "cases/t.case: not a case file path: expected cases/FAMILY/NAME.case" },
+		{ "mycases/a/t.case",
+		  "mycases/a/t.case: not a case file path: expected cases/FAMILY/NAME.case" },
+		{ "cases/a/t.txt",
+		  "cases/a/t.txt: not a case file path: expected cases/FAMILY/NAME.case" },
 		{ "cases/a/.case", "cases/a/.case: case name 'a/' has an empty path component" },
-		{ "cases/a/b c.case", "cases/a/b c.case: case name 'a/b c' may only hold letters, digits, '_', '-', '.', '+' and '/'" },
-		{ "cases/a/../b.case", "cases/a/../b.case: case name 'a/../b' has a '.' or '..' component" },
+		{ "cases/a/b c.case",
+		  "cases/a/b c.case: case name 'a/b c' may only hold letters, digits, '_', '-', '.', '+' and '/'" },
+		{ "cases/a/../b.case",
+		  "cases/a/../b.case: case name 'a/../b' has a '.' or '..' component" },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		cr_assert_str_eq(parse_err(t[i].path, "fixture: f\noracle: golden\n"),
-				 t[i].msg);
+		cr_assert_str_eq(parse_err(t[i].path, "fixture: f\noracle: golden\n"), t[i].msg);
 }
 
 #define HEAD "fixture: f\noracle: golden\n"
@@ -243,17 +255,14 @@ Test(case_parse, key_errors)
 {
 	expect_err(HEAD "bogus: 1\n", PATH ":3: unknown key 'bogus'");
 	expect_err(HEAD "Fixture: g\n", PATH ":3: unknown key 'Fixture'");
-	expect_err(HEAD "\nfixture: g\n",
-		   PATH ":4: duplicate key 'fixture' (first on line 1)");
+	expect_err(HEAD "\nfixture: g\n", PATH ":4: duplicate key 'fixture' (first on line 1)");
 	expect_err("oracle: golden\n# c\n", PATH ":2: missing key 'fixture'");
 	expect_err("", PATH ":1: missing key 'fixture'");
-	expect_err("fixture: f\n--- stdout\nx\n--- end\n",
-		   PATH ":2: missing key 'oracle'");
+	expect_err("fixture: f\n--- stdout\nx\n--- end\n", PATH ":2: missing key 'oracle'");
 	expect_err(HEAD "args:   \n", PATH ":3: empty value for 'args'");
 	expect_err(HEAD "just some text\n",
 		   PATH ":3: expected 'key: value', a comment or a blank line");
-	expect_err(HEAD "  args: x\n",
-		   PATH ":3: expected 'key: value', a comment or a blank line");
+	expect_err(HEAD "  args: x\n", PATH ":3: expected 'key: value', a comment or a blank line");
 }
 
 Test(case_parse, nul_in_key_block_is_reported)
@@ -267,12 +276,11 @@ Test(case_parse, nul_in_key_block_is_reported)
 
 Test(case_parse, value_errors)
 {
-	expect_err(HEAD "oracle: golden\n",
-		   PATH ":3: duplicate key 'oracle' (first on line 2)");
-	expect_err("fixture: f\noracle: golden gold\n", PATH ":2: unknown oracle "
+	expect_err(HEAD "oracle: golden\n", PATH ":3: duplicate key 'oracle' (first on line 2)");
+	expect_err("fixture: f\noracle: golden gold\n", PATH
+		   ":2: unknown oracle "
 		   "'gold' (expected golden, selfcheck or native)");
-	expect_err("fixture: f\noracle: native native\n",
-		   PATH ":2: oracle 'native' given twice");
+	expect_err("fixture: f\noracle: native native\n", PATH ":2: oracle 'native' given twice");
 	expect_err(HEAD "requires: P1 X1\n",
 		   PATH ":3: bad requirement 'X1' (expected an id like P10 or S3)");
 	expect_err(HEAD "requires: P\n",
@@ -283,7 +291,8 @@ Test(case_parse, value_errors)
 		   PATH ":3: bad requirement 'p1' (expected an id like P10 or S3)");
 	expect_err(HEAD "requires: S1 S1\n", PATH ":3: requirement 'S1' given twice");
 	expect_err(HEAD "features: a b a\n", PATH ":3: feature 'a' given twice");
-	expect_err(HEAD "variants: Lazy\n", PATH ":3: bad variant 'Lazy' (expected "
+	expect_err(HEAD "variants: Lazy\n", PATH
+		   ":3: bad variant 'Lazy' (expected "
 		   "lower-case letters, digits and '-')");
 	expect_err(HEAD "variants: lazy lazy\n", PATH ":3: variant 'lazy' given twice");
 	expect_err("fixture: ../x\noracle: golden\n",
@@ -291,7 +300,8 @@ Test(case_parse, value_errors)
 	/* An absolute fixture is a host program: it needs a file system. */
 	expect_err("fixture: /bin/sh\noracle: golden\n",
 		   PATH ":2: a host program (absolute fixture) needs 'fs:'");
-	expect_err("fixture: a b\noracle: golden\n", PATH ":1: bad fixture 'a b': "
+	expect_err("fixture: a b\noracle: golden\n", PATH
+		   ":1: bad fixture 'a b': "
 		   "the path may only hold letters, digits, '_', '-', '.', '+' and '/'");
 	expect_err(HEAD "args: 'open\n", PATH ":3: bad args: unterminated ' quote");
 	expect_err(HEAD "args: \"open\n", PATH ":3: bad args: unterminated \" quote");
@@ -305,14 +315,18 @@ Test(case_parse, value_errors)
 Test(case_parse, timeout_errors)
 {
 	static const char *bad[] = {
-		"0", "0.000", "-1", "1.2345", "abc", "1.", ".5", "86400.001",
-		"100000", "99999999999999999999", "1e3", "10s",
+		"0",   "0.000", "-1",        "1.2345", "abc",
+		"1.",  ".5",    "86400.001", "100000", "99999999999999999999",
+		"1e3", "10s",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char text[128], msg[256];
 		snprintf(text, sizeof text, HEAD "timeout: %s\n", bad[i]);
-		snprintf(msg, sizeof msg, PATH ":3: bad timeout '%s' (expected "
-			 "seconds above 0 and at most 86400, like 10 or 2.5)", bad[i]);
+		snprintf(msg, sizeof msg,
+			 PATH
+			 ":3: bad timeout '%s' (expected "
+			 "seconds above 0 and at most 86400, like 10 or 2.5)",
+			 bad[i]);
 		expect_err(text, msg);
 	}
 }
@@ -320,48 +334,54 @@ Test(case_parse, timeout_errors)
 Test(case_parse, exit_errors)
 {
 	static const char *bad[] = {
-		"256", "-1", "1 2", "signal", "signal SIGSEGV dump", "killed SIGSEGV",
-		"0x1", "signal SIGSEGV core core",
+		"256",
+		"-1",
+		"1 2",
+		"signal",
+		"signal SIGSEGV dump",
+		"killed SIGSEGV",
+		"0x1",
+		"signal SIGSEGV core core",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char text[128], msg[256];
 		snprintf(text, sizeof text, HEAD "exit: %s\n", bad[i]);
-		snprintf(msg, sizeof msg, PATH ":3: bad exit '%s' (expected a number "
-			 "0-255, 'signal NAME' or 'signal NAME core')", bad[i]);
+		snprintf(msg, sizeof msg,
+			 PATH
+			 ":3: bad exit '%s' (expected a number "
+			 "0-255, 'signal NAME' or 'signal NAME core')",
+			 bad[i]);
 		expect_err(text, msg);
 	}
 	expect_err(HEAD "exit: signal SEGV\n", PATH ":3: unknown signal 'SEGV'");
-	expect_err(HEAD "exit: signal SIGRTMIN+33\n",
-		   PATH ":3: unknown signal 'SIGRTMIN+33'");
-	expect_err(HEAD "exit: signal SIGRTMIN+03\n",
-		   PATH ":3: unknown signal 'SIGRTMIN+03'");
+	expect_err(HEAD "exit: signal SIGRTMIN+33\n", PATH ":3: unknown signal 'SIGRTMIN+33'");
+	expect_err(HEAD "exit: signal SIGRTMIN+03\n", PATH ":3: unknown signal 'SIGRTMIN+03'");
 }
 
 Test(case_parse, section_errors)
 {
-	expect_err(HEAD "--- foo\n--- end\n", PATH ":3: unknown section 'foo' "
+	expect_err(HEAD "--- foo\n--- end\n", PATH
+		   ":3: unknown section 'foo' "
 		   "(expected stdin, stdout, stderr, trace or end)");
 	expect_err(HEAD "--- \n--- end\n", PATH ":3: section header without a name");
 	expect_err(HEAD "--- stdout\na\n--- trace\n--- stdout\nb\n--- end\n",
 		   PATH ":6: duplicate section 'stdout' (first on line 3)");
-	expect_err(HEAD "--- stdout\na\nb\n",
-		   PATH ":3: section 'stdout' is not closed: no '--- end' before "
+	expect_err(HEAD "--- stdout\na\nb\n", PATH
+		   ":3: section 'stdout' is not closed: no '--- end' before "
 		   "the end of the file");
-	expect_err(HEAD "--- stdout\na\n--- trace\nx",
-		   PATH ":5: section 'trace' is not closed: no '--- end' before "
+	expect_err(HEAD "--- stdout\na\n--- trace\nx", PATH
+		   ":5: section 'trace' is not closed: no '--- end' before "
 		   "the end of the file");
 	expect_err(HEAD "--- stdout\n--- end\n\n", PATH ":5: text after '--- end'");
-	expect_err(HEAD "--- stdout\n--- end\nfixture: g\n",
-		   PATH ":5: text after '--- end'");
-	expect_err(HEAD "--- stdout noeol\n--- end\n",
-		   PATH ":3: 'noeol' on an empty section");
+	expect_err(HEAD "--- stdout\n--- end\nfixture: g\n", PATH ":5: text after '--- end'");
+	expect_err(HEAD "--- stdout noeol\n--- end\n", PATH ":3: 'noeol' on an empty section");
 	expect_err(HEAD "--- stdout bogus\n--- end\n",
 		   PATH ":3: unexpected 'bogus' after '--- stdout'");
 	expect_err(HEAD "--- stdout noeol x\nq\n--- end\n",
 		   PATH ":3: unexpected 'x' after '--- stdout'");
 	/* Inside a section only an exact header counts: this is content. */
-	expect_err(HEAD "--- stdout\nq\n--- end noeol\n",
-		   PATH ":3: section 'stdout' is not closed: no '--- end' before "
+	expect_err(HEAD "--- stdout\nq\n--- end noeol\n", PATH
+		   ":3: section 'stdout' is not closed: no '--- end' before "
 		   "the end of the file");
 	expect_err(HEAD "--- end noeol\n", PATH ":3: unexpected 'noeol' after '--- end'");
 	expect_err(HEAD "bogus: 2\n--- stdout\n--- end\n", PATH ":3: unknown key 'bogus'");
@@ -419,12 +439,11 @@ static void round_trip(const struct tcase *c)
 	char *text = format_ok(c, &len);
 	struct tcase back;
 	char err[512];
-	cr_assert_eq(case_parse(c->path, text, len, &back, err, sizeof err),
-		     0, "%s\n%s", err, text);
+	cr_assert_eq(case_parse(c->path, text, len, &back, err, sizeof err), 0, "%s\n%s", err,
+		     text);
 	cr_assert(case_equal(c, &back), "changed by a round trip:\n%s", text);
 	char *again = format_ok(&back, &len2);
-	cr_assert(len == len2 && !memcmp(again, text, len),
-		  "the format is not canonical");
+	cr_assert(len == len2 && !memcmp(again, text, len), "the format is not canonical");
 	free(again);
 	free(text);
 	case_free(&back);
@@ -433,16 +452,18 @@ static void round_trip(const struct tcase *c)
 Test(case_format, canonical_form_of_messy_input)
 {
 	struct tcase c;
-	parse_ok("variants:  lazy   pool-off\n"
-		 "exit:   signal  SIGSEGV\n"
-		 "oracle: native golden\n"
-		 "# why this case\n"
-		 "timeout: 1.500\n"
-		 "args: \"plain\" \"two words\" it\\'s '' a\"=\"b\n"
-		 "env: B=\"x y\" A=1 C=\n"
-		 "fixture: smoke/hello\n"
-		 "description:   trimmed   \n"
-		 "--- trace\nt\n--- stdout noeol\nno eol\n--- stdin\n--- end\n", &c);
+	parse_ok(
+		"variants:  lazy   pool-off\n"
+		"exit:   signal  SIGSEGV\n"
+		"oracle: native golden\n"
+		"# why this case\n"
+		"timeout: 1.500\n"
+		"args: \"plain\" \"two words\" it\\'s '' a\"=\"b\n"
+		"env: B=\"x y\" A=1 C=\n"
+		"fixture: smoke/hello\n"
+		"description:   trimmed   \n"
+		"--- trace\nt\n--- stdout noeol\nno eol\n--- stdin\n--- end\n",
+		&c);
 	size_t len;
 	char *text = format_ok(&c, &len);
 	char *plain = case_format(&c);
@@ -450,21 +471,21 @@ Test(case_format, canonical_form_of_messy_input)
 	cr_assert_str_eq(plain, text, "both forms agree without NUL bytes");
 	free(plain);
 	cr_assert_str_eq(text,
-		"# why this case\n"
-		"description: trimmed\n"
-		"fixture: smoke/hello\n"
-		"args: plain 'two words' 'it'\\''s' '' a=b\n"
-		"env: B='x y' A=1 C=''\n"
-		"oracle: golden native\n"
-		"timeout: 1.5\n"
-		"exit: signal SIGSEGV\n"
-		"variants: lazy pool-off\n"
-		"--- stdin\n"
-		"--- stdout noeol\n"
-		"no eol\n"
-		"--- trace\n"
-		"t\n"
-		"--- end\n");
+			 "# why this case\n"
+			 "description: trimmed\n"
+			 "fixture: smoke/hello\n"
+			 "args: plain 'two words' 'it'\\''s' '' a=b\n"
+			 "env: B='x y' A=1 C=''\n"
+			 "oracle: golden native\n"
+			 "timeout: 1.5\n"
+			 "exit: signal SIGSEGV\n"
+			 "variants: lazy pool-off\n"
+			 "--- stdin\n"
+			 "--- stdout noeol\n"
+			 "no eol\n"
+			 "--- trace\n"
+			 "t\n"
+			 "--- end\n");
 	free(text);
 	case_free(&c);
 }
@@ -480,8 +501,10 @@ Test(case_format, round_trip_of_full_example)
 Test(case_format, round_trip_of_odd_values)
 {
 	struct tcase c;
-	parse_ok("fixture: f\noracle: golden\nexit: signal SIGRTMIN+32\ntimeout: 0.007\n"
-		 "--- stdout noeol\n\n--- stderr noeol\nx\r\n\n--- end\n", &c);
+	parse_ok(
+		"fixture: f\noracle: golden\nexit: signal SIGRTMIN+32\ntimeout: 0.007\n"
+		"--- stdout noeol\n\n--- stderr noeol\nx\r\n\n--- end\n",
+		&c);
 	cr_assert_eq(c.exit.value, 64);
 	cr_assert_eq(c.sect[CASE_STDOUT].len, 0, "noeol of a lone newline is empty");
 	round_trip(&c);
@@ -493,7 +516,7 @@ Test(case_format, round_trip_of_odd_values)
 Test(case_format, round_trip_of_random_cases)
 {
 	static const char alphabet[] = "ab '\"\\$*#=\t-\r\n\x01\xff";
-	static const char bytes[] = "ab -\n\n\r\0\xff";	/* sections */
+	static const char bytes[] = "ab -\n\n\r\0\xff"; /* sections */
 	unsigned seed = 12345;
 	for (int iter = 0; iter < 300; iter++) {
 		struct tcase c;
@@ -504,7 +527,7 @@ Test(case_format, round_trip_of_random_cases)
 			for (size_t i = 0; i < n; i++) {
 				word[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
 				if (word[i] == '\n' || word[i] == '\r')
-					word[i] = 'n';	/* a line cannot hold them */
+					word[i] = 'n'; /* a line cannot hold them */
 			}
 			words_push(&c.args, word, n);
 			char env[16];
@@ -534,12 +557,12 @@ Test(case_format, round_trip_of_random_cases)
 
 Test(case_format, nul_bytes_need_the_length)
 {
-	static const char text[] = "fixture: f\noracle: golden\n--- stdin noeol\n"
-				   "a\0b\n--- end\n";
+	static const char text[] =
+		"fixture: f\noracle: golden\n--- stdin noeol\n"
+		"a\0b\n--- end\n";
 	struct tcase c;
 	char err[256];
-	cr_assert_eq(case_parse(PATH, text, sizeof text - 1, &c, err, sizeof err), 0,
-		     "%s", err);
+	cr_assert_eq(case_parse(PATH, text, sizeof text - 1, &c, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(c.sect[CASE_STDIN].len, 3);
 	size_t len;
 	char *out = case_format_len(&c, &len);
@@ -566,7 +589,8 @@ Test(case_format, section_holding_a_header_line_is_refused)
 	cr_assert_eq(errno, EINVAL);
 	char err[256];
 	cr_assert_eq(case_check(&c, err, sizeof err), -1);
-	cr_assert_str_eq(err, PATH ": stdout line 3 reads as a section header, "
+	cr_assert_str_eq(err, PATH
+			 ": stdout line 3 reads as a section header, "
 			 "which a case file cannot hold");
 	case_free(&c);
 }
@@ -575,14 +599,16 @@ Test(case_format, section_holding_a_header_line_is_refused)
  * header ends a section. */
 Test(case_format, trace_lines_starting_with_dashes_round_trip)
 {
-	const char *text = "fixture: f\noracle: golden\n--- trace\n"
-			   "--- fault addr=0x0 access=r-- rip=0x401000 ---\n"
-			   "--- SIGSEGV {si_signo=SIGSEGV} --- default action\n"
-			   "--- stdoutx\n--- end\n";
+	const char *text =
+		"fixture: f\noracle: golden\n--- trace\n"
+		"--- fault addr=0x0 access=r-- rip=0x401000 ---\n"
+		"--- SIGSEGV {si_signo=SIGSEGV} --- default action\n"
+		"--- stdoutx\n--- end\n";
 	struct tcase c;
 	parse_ok(text, &c);
-	cr_assert_eq(c.sect[CASE_TRACE].len, strlen(text) - strlen("fixture: f\noracle: golden\n--- trace\n") -
-						     strlen("--- end\n"));
+	cr_assert_eq(c.sect[CASE_TRACE].len,
+		     strlen(text) - strlen("fixture: f\noracle: golden\n--- trace\n") -
+			     strlen("--- end\n"));
 	char *again = case_format(&c);
 	cr_assert_not_null(again);
 	cr_assert_str_eq(again, text);
@@ -601,12 +627,13 @@ Test(case_format, unrepresentable_field_is_refused)
 	c.description = strdup("two\nlines");
 	char err[512];
 	cr_assert_eq(case_check(&c, err, sizeof err), -1);
-	cr_assert_str_eq(err, PATH ": the case cannot be written as a case file: "
-			 PATH ":2: expected 'key: value', a comment or a blank line");
+	cr_assert_str_eq(err, PATH ": the case cannot be written as a case file: " PATH
+				   ":2: expected 'key: value', a comment or a blank line");
 	free(c.description);
 	c.description = strdup(" padded");
 	cr_assert_eq(case_check(&c, err, sizeof err), -1);
-	cr_assert_str_eq(err, PATH ": the case cannot be written as a case file: "
+	cr_assert_str_eq(err, PATH
+			 ": the case cannot be written as a case file: "
 			 "a field changes when read back");
 	case_free(&c);
 }
@@ -656,8 +683,10 @@ Test(signame, names_and_numbers)
 Test(case_parse, expect_timeout)
 {
 	struct tcase c;
-	parse_ok("fixture: f\noracle: golden\ntimeout: 2\nexpect: timeout\n"
-		 "--- stdout\nx\n--- end\n", &c);
+	parse_ok(
+		"fixture: f\noracle: golden\ntimeout: 2\nexpect: timeout\n"
+		"--- stdout\nx\n--- end\n",
+		&c);
 	cr_assert(c.expect_timeout);
 	round_trip(&c);
 	case_free(&c);
@@ -682,22 +711,24 @@ Test(case_parse, chaos_key)
 	free(text);
 	case_free(&back);
 	case_free(&c);
-	expect_err(HEAD "chaos: kill-harness\n",
-		   PATH ":3: bad chaos 'kill-harness' (expected kill-stub-process, "
+	expect_err(HEAD "chaos: kill-harness\n", PATH
+		   ":3: bad chaos 'kill-harness' (expected kill-stub-process, "
 		   "kill-stub-thread or signal-stub STEPS)");
 }
 
 Test(case_parse, chaos_signal_stub)
 {
 	struct tcase c;
-	parse_ok(HEAD "chaos: signal-stub  kill SIGUSR1 x3,tgkill SIGRTMIN+1, stop-continue x2,"
-		      " sigqueue SIGCHLD x1, tgsigqueue SIGHUP, sigqueue-positive SIGUSR2 x100\n", &c);
+	parse_ok(HEAD
+		 "chaos: signal-stub  kill SIGUSR1 x3,tgkill SIGRTMIN+1, stop-continue x2,"
+		 " sigqueue SIGCHLD x1, tgsigqueue SIGHUP, sigqueue-positive SIGUSR2 x100\n",
+		 &c);
 	cr_assert_eq(c.chaos, CASE_CHAOS_SIGNAL_STUB);
 	cr_assert_eq(c.chaos_nsteps, 6);
 	const struct case_chaos_step want[] = {
-		{ CHAOS_KILL, 10, 3 }, { CHAOS_TGKILL, 33, 1 }, { CHAOS_STOP_CONTINUE, 0, 2 },
-		{ CHAOS_SIGQUEUE, 17, 1 }, { CHAOS_TGSIGQUEUE, 1, 1 },
-		{ CHAOS_SIGQUEUE_POSITIVE, 12, 100 },
+		{ CHAOS_KILL, 10, 3 },         { CHAOS_TGKILL, 33, 1 },
+		{ CHAOS_STOP_CONTINUE, 0, 2 }, { CHAOS_SIGQUEUE, 17, 1 },
+		{ CHAOS_TGSIGQUEUE, 1, 1 },    { CHAOS_SIGQUEUE_POSITIVE, 12, 100 },
 	};
 	for (unsigned i = 0; i < 6; i++) {
 		cr_assert_eq(c.chaos_steps[i].action, want[i].action, "step %u", i);
@@ -705,9 +736,11 @@ Test(case_parse, chaos_signal_stub)
 		cr_assert_eq(c.chaos_steps[i].count, want[i].count, "step %u", i);
 	}
 	char *text = case_format(&c);
-	cr_assert(text && strstr(text, "chaos: signal-stub kill SIGUSR1 x3, tgkill SIGRTMIN+1, "
-				       "stop-continue x2, sigqueue SIGCHLD, tgsigqueue SIGHUP, "
-				       "sigqueue-positive SIGUSR2 x100\n"), "%s", text);
+	cr_assert(text && strstr(text,
+				 "chaos: signal-stub kill SIGUSR1 x3, tgkill SIGRTMIN+1, "
+				 "stop-continue x2, sigqueue SIGCHLD, tgsigqueue SIGHUP, "
+				 "sigqueue-positive SIGUSR2 x100\n"),
+		  "%s", text);
 	struct tcase back;
 	parse_ok(text, &back);
 	cr_assert(case_equal(&c, &back));
@@ -721,20 +754,23 @@ Test(case_parse, chaos_signal_stub)
 Test(case_parse, chaos_signal_stub_errors)
 {
 	expect_err(HEAD "chaos: signal-stub\n", PATH ":3: 'signal-stub' needs at least one step");
-	expect_err(HEAD "chaos: signal-stubs kill SIGUSR1\n",
-		   PATH ":3: bad chaos 'signal-stubs kill SIGUSR1' (expected kill-stub-process, "
+	expect_err(HEAD "chaos: signal-stubs kill SIGUSR1\n", PATH
+		   ":3: bad chaos 'signal-stubs kill SIGUSR1' (expected kill-stub-process, "
 		   "kill-stub-thread or signal-stub STEPS)");
-	expect_err(HEAD "chaos: signal-stub raise SIGUSR1\n",
-		   PATH ":3: bad chaos step 'raise' (expected kill, tgkill, sigqueue, tgsigqueue, "
+	expect_err(HEAD "chaos: signal-stub raise SIGUSR1\n", PATH
+		   ":3: bad chaos step 'raise' (expected kill, tgkill, sigqueue, tgsigqueue, "
 		   "sigqueue-positive or stop-continue)");
-	expect_err(HEAD "chaos: signal-stub kill\n",
-		   PATH ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got ''");
-	expect_err(HEAD "chaos: signal-stub kill SIGKILL\n",
-		   PATH ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got 'SIGKILL'");
-	expect_err(HEAD "chaos: signal-stub tgkill SIGSTOP\n",
-		   PATH ":3: chaos step 'tgkill' needs a signal other than SIGKILL and SIGSTOP, got 'SIGSTOP'");
-	expect_err(HEAD "chaos: signal-stub kill USR1\n",
-		   PATH ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got 'USR1'");
+	expect_err(HEAD "chaos: signal-stub kill\n", PATH
+		   ":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got ''");
+	expect_err(
+		HEAD "chaos: signal-stub kill SIGKILL\n", PATH
+		":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got 'SIGKILL'");
+	expect_err(
+		HEAD "chaos: signal-stub tgkill SIGSTOP\n", PATH
+		":3: chaos step 'tgkill' needs a signal other than SIGKILL and SIGSTOP, got 'SIGSTOP'");
+	expect_err(
+		HEAD "chaos: signal-stub kill USR1\n", PATH
+		":3: chaos step 'kill' needs a signal other than SIGKILL and SIGSTOP, got 'USR1'");
 	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 x0\n",
 		   PATH ":3: bad chaos count 'x0' (expected x1 to x100)");
 	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 x101\n",
@@ -745,10 +781,11 @@ Test(case_parse, chaos_signal_stub_errors)
 		   PATH ":3: bad chaos count 'SIGCONT' (expected x1 to x100)");
 	expect_err(HEAD "chaos: signal-stub kill SIGUSR1 x2 x3\n",
 		   PATH ":3: chaos step 'kill': unexpected 'x3'");
-	expect_err(HEAD "chaos: signal-stub kill SIGUSR1,,kill SIGUSR2\n",
-		   PATH ":3: bad chaos step '' (expected kill, tgkill, sigqueue, tgsigqueue, "
+	expect_err(HEAD "chaos: signal-stub kill SIGUSR1,,kill SIGUSR2\n", PATH
+		   ":3: bad chaos step '' (expected kill, tgkill, sigqueue, tgsigqueue, "
 		   "sigqueue-positive or stop-continue)");
-	expect_err(HEAD "chaos: signal-stub stop-continue, stop-continue, stop-continue, stop-continue,"
+	expect_err(HEAD
+		   "chaos: signal-stub stop-continue, stop-continue, stop-continue, stop-continue,"
 		   " stop-continue, stop-continue, stop-continue, stop-continue, stop-continue\n",
 		   PATH ":3: more than 8 chaos steps");
 	expect_err("fixture: f\noracle: golden native\nchaos: signal-stub kill SIGUSR1\n",
@@ -769,7 +806,8 @@ Test(case_parse, filesystem_keys)
 	cr_assert_str_eq(p, "build/fixtures/files/calls");
 	free(p);
 	case_free(&c);
-	parse_ok("fixture: /bin/busybox\nargs: cat words\noracle: native\nfs: host\ntree: tree\n", &c);
+	parse_ok("fixture: /bin/busybox\nargs: cat words\noracle: native\nfs: host\ntree: tree\n",
+		 &c);
 	cr_assert_eq(c.fs, CASE_FS_HOST);
 	cr_assert_str_eq(c.tree, "tree");
 	cr_assert(case_host_program(&c));

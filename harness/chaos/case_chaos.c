@@ -50,8 +50,10 @@ static int step(struct case_chaos_step *s, char **w, int n, char *err, size_t er
 {
 	int a = n ? action_of(w[0]) : -1;
 	if (a < 0) {
-		snprintf(err, errlen, "bad chaos step '%s' (expected kill, tgkill, sigqueue, "
-			 "tgsigqueue, sigqueue-positive or stop-continue)", n ? w[0] : "");
+		snprintf(err, errlen,
+			 "bad chaos step '%s' (expected kill, tgkill, sigqueue, "
+			 "tgsigqueue, sigqueue-positive or stop-continue)",
+			 n ? w[0] : "");
 		return -1;
 	}
 	s->action = (enum case_chaos_action)a;
@@ -60,8 +62,10 @@ static int step(struct case_chaos_step *s, char **w, int n, char *err, size_t er
 	if (a != CHAOS_STOP_CONTINUE) {
 		s->sig = i < n ? signame_parse(w[i]) : 0;
 		if (!s->sig || s->sig == SIGKILL || s->sig == SIGSTOP) {
-			snprintf(err, errlen, "chaos step '%s' needs a signal other than SIGKILL "
-				 "and SIGSTOP, got '%s'", w[0], i < n ? w[i] : "");
+			snprintf(err, errlen,
+				 "chaos step '%s' needs a signal other than SIGKILL "
+				 "and SIGSTOP, got '%s'",
+				 w[0], i < n ? w[i] : "");
 			return -1;
 		}
 		i++;
@@ -88,7 +92,8 @@ static int steps(struct tcase *c, char *list, char *err, size_t errlen)
 		}
 		char *w[4], *wsave = NULL;
 		int n = 0;
-		for (char *t = strtok_r(part, " \t", &wsave); t && n < 4; t = strtok_r(NULL, " \t", &wsave))
+		for (char *t = strtok_r(part, " \t", &wsave); t && n < 4;
+		     t = strtok_r(NULL, " \t", &wsave))
 			w[n++] = t;
 		if (step(&c->chaos_steps[c->chaos_nsteps++], w, n, err, errlen))
 			return -1;
@@ -107,8 +112,10 @@ int case_chaos_parse(struct tcase *c, const char *v, char *err, size_t errlen)
 		return 0;
 	}
 	if (strncmp(v, "signal-stub", 11) || (v[11] != ' ' && v[11] != '\t' && v[11])) {
-		snprintf(err, errlen, "bad chaos '%s' (expected kill-stub-process, kill-stub-thread "
-			 "or signal-stub STEPS)", v);
+		snprintf(err, errlen,
+			 "bad chaos '%s' (expected kill-stub-process, kill-stub-thread "
+			 "or signal-stub STEPS)",
+			 v);
 		return -1;
 	}
 	char *list = strdup(v + 11);
@@ -119,8 +126,8 @@ int case_chaos_parse(struct tcase *c, const char *v, char *err, size_t errlen)
 	c->chaos = CASE_CHAOS_SIGNAL_STUB;
 	c->chaos_nsteps = 0;
 	int r = strspn(list, " \t") == strlen(list)
-		? (snprintf(err, errlen, "'signal-stub' needs at least one step"), -1)
-		: steps(c, list, err, errlen);
+			? (snprintf(err, errlen, "'signal-stub' needs at least one step"), -1)
+			: steps(c, list, err, errlen);
 	free(list);
 	return r;
 }
@@ -133,7 +140,7 @@ char *case_chaos_format(const struct tcase *c)
 		return strdup("kill-stub-thread");
 	if (c->chaos != CASE_CHAOS_SIGNAL_STUB)
 		return NULL;
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	hbuf_puts(&b, "signal-stub");
 	for (unsigned i = 0; i < c->chaos_nsteps; i++) {
 		const struct case_chaos_step *s = &c->chaos_steps[i];

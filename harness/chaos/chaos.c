@@ -42,14 +42,14 @@ static struct chaos {
 	const struct case_chaos_step *steps;
 	unsigned nsteps;
 	int stdout_fd;
-	struct plat_options next;	/* the variant's own hook, still called */
+	struct plat_options next; /* the variant's own hook, still called */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool started;
-	pid_t pid;			/* the newest stub process (address space) */
-	void *as_user;			/* its user: the guest process */
+	pid_t pid;     /* the newest stub process (address space) */
+	void *as_user; /* its user: the guest process */
 	unsigned discards;
-	struct trace *trace;		/* notes and discard events; may be NULL */
+	struct trace *trace; /* notes and discard events; may be NULL */
 } chaos = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* The state letter of /proc/PID/task/TID/stat, or 0 once it is gone. */
@@ -69,7 +69,7 @@ static char state_of(pid_t pid, pid_t tid)
 
 static bool said_spinning(void)
 {
-	char buf[64] = {0};
+	char buf[64] = { 0 };
 	return pread(chaos.stdout_fd, buf, sizeof buf - 1, 0) > 0 && strstr(buf, "spinning\n");
 }
 
@@ -212,7 +212,8 @@ static bool send_and_wait(enum case_chaos_action a, pid_t pid, pid_t tid, int si
 {
 	char name[SIGNAME_LEN];
 	static const char *const call[] = {
-		[CHAOS_KILL] = "kill", [CHAOS_TGKILL] = "tgkill",
+		[CHAOS_KILL] = "kill",
+		[CHAOS_TGKILL] = "tgkill",
 		[CHAOS_SIGQUEUE] = "rt_sigqueueinfo si_code=SI_QUEUE",
 		[CHAOS_TGSIGQUEUE] = "rt_tgsigqueueinfo si_code=SI_QUEUE",
 		[CHAOS_SIGQUEUE_POSITIVE] = "rt_sigqueueinfo si_code=1",
@@ -231,7 +232,8 @@ static bool send_and_wait(enum case_chaos_action a, pid_t pid, pid_t tid, int si
 	}
 	bool ok = sig == SIGSTOP ? wait_not_pending(pid, tid, sig) : wait_discards(before + 1);
 	if (!ok)
-		note("~~~ chaos: %s %s: no discard within %s; no more signals ~~~", call[a], name, "5 s");
+		note("~~~ chaos: %s %s: no discard within %s; no more signals ~~~", call[a], name,
+		     "5 s");
 	return ok;
 }
 
@@ -243,7 +245,7 @@ static void run_steps(pid_t pid, pid_t tid)
 			bool ok = s->action != CHAOS_STOP_CONTINUE
 					  ? send_and_wait(s->action, pid, tid, s->sig)
 					  : send_and_wait(CHAOS_KILL, pid, tid, SIGSTOP) &&
-					    send_and_wait(CHAOS_KILL, pid, tid, SIGCONT);
+						    send_and_wait(CHAOS_KILL, pid, tid, SIGCONT);
 			if (!ok)
 				return;
 		}
@@ -261,7 +263,8 @@ static void *signaller(void *arg)
 	}
 	run_steps(pid, tid);
 	/* The guest waits for this before it ends, so its process is alive. */
-	note("~~~ chaos: %s%s%s ~~~", "the sentry sends SIGALRM (SI_KERNEL) to end the spin", "", "");
+	note("~~~ chaos: %s%s%s ~~~", "the sentry sends SIGALRM (SI_KERNEL) to end the spin", "",
+	     "");
 	sentry_chaos_signal(user, SIGALRM);
 	return NULL;
 }
@@ -306,8 +309,9 @@ static void on_event(void *arg, const struct plat_event *ev)
 		start(chaos.mode == CASE_CHAOS_SIGNAL_STUB ? signaller : killer);
 }
 
-const struct plat_options *chaos_options(const struct plat_options *in, const struct chaos_spec *spec,
-					 int stdout_fd, struct plat_options *out)
+const struct plat_options *chaos_options(const struct plat_options *in,
+					 const struct chaos_spec *spec, int stdout_fd,
+					 struct plat_options *out)
 {
 	if (!spec || spec->mode == CASE_CHAOS_NONE)
 		return in;
@@ -319,7 +323,7 @@ const struct plat_options *chaos_options(const struct plat_options *in, const st
 	pthread_condattr_init(&ca);
 	pthread_cond_init(&chaos.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	*out = in ? *in : (struct plat_options){0};
+	*out = in ? *in : (struct plat_options){ 0 };
 	chaos.next = *out;
 	out->on_event = on_event;
 	out->event_arg = NULL;

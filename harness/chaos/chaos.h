@@ -17,8 +17,8 @@
 #include "platform/platform.h"
 
 struct chaos_spec {
-	int mode;				/* enum case_chaos */
-	const struct case_chaos_step *steps;	/* signal-stub */
+	int mode;                            /* enum case_chaos */
+	const struct case_chaos_step *steps; /* signal-stub */
 	unsigned nsteps;
 };
 
@@ -27,8 +27,9 @@ struct chaos_spec {
  * chaos waits until the guest's captured stdout (stdout_fd, read with
  * pread) holds a line "spinning" and the stub thread runs: so it lands in
  * guest code. */
-const struct plat_options *chaos_options(const struct plat_options *in, const struct chaos_spec *spec,
-					 int stdout_fd, struct plat_options *out);
+const struct plat_options *chaos_options(const struct plat_options *in,
+					 const struct chaos_spec *spec, int stdout_fd,
+					 struct plat_options *out);
 
 /* Where signal-stub writes its notes and the discard events (the case's
  * trace file); call before the guest runs. */

@@ -25,18 +25,12 @@ static long send_one(enum case_chaos_action action, pid_t pid, pid_t tid, int si
 	si.si_uid = getuid();
 	si.si_value.sival_int = CHAOS_SIVAL;
 	switch (action) {
-	case CHAOS_KILL:
-		return syscall(SYS_kill, pid, sig);
-	case CHAOS_TGKILL:
-		return syscall(SYS_tgkill, pid, tid, sig);
+	case CHAOS_KILL: return syscall(SYS_kill, pid, sig);
+	case CHAOS_TGKILL: return syscall(SYS_tgkill, pid, tid, sig);
 	case CHAOS_SIGQUEUE:
-	case CHAOS_SIGQUEUE_POSITIVE:
-		return syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
-	case CHAOS_TGSIGQUEUE:
-		return syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si);
-	default:
-		errno = EINVAL;
-		return -1;
+	case CHAOS_SIGQUEUE_POSITIVE: return syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
+	case CHAOS_TGSIGQUEUE: return syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si);
+	default: errno = EINVAL; return -1;
 	}
 }
 

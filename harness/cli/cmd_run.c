@@ -29,8 +29,8 @@ struct run_opts {
 	const char *fixtures;
 	bool verbose, full_state, host_ids;
 	enum plat_backend backend; /* --platform (T1) */
-	bool cpuid_faulting; /* P27: guest CPUIDs fault and the sentry answers */
-	bool no_cpu_binding; /* P26 off, for comparison */
+	bool cpuid_faulting;       /* P27: guest CPUIDs fault and the sentry answers */
+	bool no_cpu_binding;       /* P26 off, for comparison */
 	const char *root;
 	const char **rw;
 	size_t nrw;
@@ -141,15 +141,17 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = { 0 };
 	int first = parse(argc, argv, &o);
 	if (first < 0) {
-		fprintf(stderr, "usage: harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]\n"
-				"                   [--root DIR] [--rw DIR]... [--host-ids] [--cpuid-faulting]\n"
-				"                   [--no-cpu-binding] -- PROGRAM [ARGS...]\n"
-				"       harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]\n"
-				"                   [--cpuid-faulting] [--no-cpu-binding] --case NAME [--fixtures DIR]\n");
+		fprintf(stderr,
+			"usage: harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]\n"
+			"                   [--root DIR] [--rw DIR]... [--host-ids] [--cpuid-faulting]\n"
+			"                   [--no-cpu-binding] -- PROGRAM [ARGS...]\n"
+			"       harness run [--trace FILE] [--verbose] [--full-state] [--platform ptrace|seccomp]\n"
+			"                   [--cpuid-faulting] [--no-cpu-binding] --case NAME [--fixtures DIR]\n");
 		return 2;
 	}
 	if (o.case_name && (o.root || o.nrw)) {
-		fprintf(stderr, "harness run: --root and --rw are for a program given by path; a case names its own file system\n");
+		fprintf(stderr,
+			"harness run: --root and --rw are for a program given by path; a case names its own file system\n");
 		return 2;
 	}
 	char cwd[4096];
@@ -166,11 +168,11 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct plat_options po = {.backend = o.backend,
-	                          .full_state = o.full_state,
-	                          .cpuid_faulting = o.cpuid_faulting,
-	                          .no_cpu_binding = o.no_cpu_binding,
-	                          .on_event = sentry_plat_event};
+	struct plat_options po = { .backend = o.backend,
+				   .full_state = o.full_state,
+				   .cpuid_faulting = o.cpuid_faulting,
+				   .no_cpu_binding = o.no_cpu_binding,
+				   .on_event = sentry_plat_event };
 	struct plat *p = plat_new(&po, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "harness: %s\n", err);
@@ -188,15 +190,19 @@ int cmd_run(int argc, char **argv)
 	/* execve (S9) resolves names below the fixtures folder; for a program
 	 * given by path that is the folder it sits in. */
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", o.case_name ? (o.fixtures ? o.fixtures : "build/fixtures") : argv[first]);
+	snprintf(dir, sizeof(dir), "%s",
+		 o.case_name ? (o.fixtures ? o.fixtures : "build/fixtures") : argv[first]);
 	char *slash = strrchr(dir, '/');
 	if (!o.case_name)
-		snprintf(slash ? slash : dir, sizeof(dir) - (size_t)(slash ? slash - dir : 0), "%s", slash ? "" : ".");
+		snprintf(slash ? slash : dir, sizeof(dir) - (size_t)(slash ? slash - dir : 0), "%s",
+			 slash ? "" : ".");
 	struct sentry_config cfg = {
 		.path = o.case_name ? path : argv[first],
 		.exe_name = o.case_name ? c.fixture : NULL,
 		.argv = o.case_name ? cargv : argv + first,
-		.envp = !o.case_name ? environ : c.env.n ? c.env.v : no_env,
+		.envp = !o.case_name ? environ
+			: c.env.n    ? c.env.v
+				     : no_env,
 		.stdin_fd = in,
 		.stdout_fd = 1,
 		.stderr_fd = 2,

@@ -16,8 +16,8 @@
 
 static int run(const char *platform, const char *trace)
 {
-	char *argv[] = {"run", "--platform", (char *)platform, "--trace", (char *)trace, "--",
-	                HELLO, NULL};
+	char *argv[] = { "run", "--platform", (char *)platform, "--trace", (char *)trace, "--",
+			 HELLO, NULL };
 	return cmd_run(7, argv);
 }
 

@@ -8,16 +8,16 @@
 
 static int usage(FILE *f, int status)
 {
-	fprintf(
-	    f, "usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
-	       "       harness suite [-j N] [--timeout S] [--variant NAME] [--report-dir DIR] "
-	       "[PATTERN...]\n"
-	       "       harness soak [--rounds N] [SUITE OPTIONS] [PATTERN...]\n"
-	       "       harness list [PATTERN...]\n"
-	       "       harness bless CASE...\n"
-	       "       harness triage [--html FILE | --no-html] RESULTS.json...\n"
-	       "       harness triage bisect CASE [--variant V] --good PKG --bad PKG [--runner "
-	       "PROG]\n");
+	fprintf(f,
+		"usage: harness run [--trace FILE] [--verbose] [--full-state] -- PROGRAM [ARGS...]\n"
+		"       harness suite [-j N] [--timeout S] [--variant NAME] [--report-dir DIR] "
+		"[PATTERN...]\n"
+		"       harness soak [--rounds N] [SUITE OPTIONS] [PATTERN...]\n"
+		"       harness list [PATTERN...]\n"
+		"       harness bless CASE...\n"
+		"       harness triage [--html FILE | --no-html] RESULTS.json...\n"
+		"       harness triage bisect CASE [--variant V] --good PKG --bad PKG [--runner "
+		"PROG]\n");
 	return status;
 }
 

@@ -13,15 +13,24 @@
 
 #define MAX_JOBS 1024u
 #define MAX_REPEAT 1000u
-#define MAX_TIMEOUT_S 86400u	/* a day: anything longer is a typo */
+#define MAX_TIMEOUT_S 86400u /* a day: anything longer is a typo */
 #define MAX_SCALE 1000.0
 
-enum { OPT_TIMEOUT = 256, OPT_SCALE, OPT_VARIANT, OPT_REPORT, OPT_CASES,
-       OPT_FIXTURES, OPT_REPEAT, OPT_CPUID_FAULTING, OPT_NO_CPU_BINDING };
+enum {
+	OPT_TIMEOUT = 256,
+	OPT_SCALE,
+	OPT_VARIANT,
+	OPT_REPORT,
+	OPT_CASES,
+	OPT_FIXTURES,
+	OPT_REPEAT,
+	OPT_CPUID_FAULTING,
+	OPT_NO_CPU_BINDING
+};
 
 struct optdef {
 	struct option o;
-	unsigned which;		/* CLI_* subcommands that accept it */
+	unsigned which; /* CLI_* subcommands that accept it */
 };
 
 static const struct optdef optdefs[] = {
@@ -44,7 +53,7 @@ int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 	char *end;
 	errno = 0;
 	if (*s < '0' || *s > '9')
-		return -1;	/* strtoul would take " 3", "+3" and "-3" */
+		return -1; /* strtoul would take " 3", "+3" and "-3" */
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno || *end || v < lo || v > hi)
 		return -1;
@@ -102,7 +111,7 @@ static void build_table(unsigned which, struct option *t, char *shortopts)
 	for (size_t i = 0; i < NOPTS; i++)
 		if (optdefs[i].which & which)
 			t[k++] = optdefs[i].o;
-	t[k] = (struct option){0};
+	t[k] = (struct option){ 0 };
 	strcpy(shortopts, which & CLI_SUITE ? ":hj:" : ":h");
 }
 
@@ -121,8 +130,7 @@ static void defaults(struct runner_opts *o, const char *cmd)
 	};
 }
 
-static int bad_value(const struct runner_opts *o, const char *opt, const char *v,
-		     const char *want)
+static int bad_value(const struct runner_opts *o, const char *opt, const char *v, const char *want)
 {
 	return uerror("harness %s: bad value '%s' for %s (expected %s)", o->cmd, v, opt, want);
 }
@@ -133,7 +141,8 @@ static const char *const usages[] = {
 	"                     [--cpuid-faulting] [--no-cpu-binding] [PATTERN...]\n"
 	"  PATTERN: a glob for case names (smoke/h*), a family (smoke or smoke/)\n"
 	"  defaults: -j CPUs, --timeout 10 (or the case's), --timeout-scale 1 or\n"
-	"  $" CLI_SCALE_ENV ", every variant, --report-dir reports, --cases cases,\n"
+	"  $" CLI_SCALE_ENV
+	", every variant, --report-dir reports, --cases cases,\n"
 	"  --fixtures build/fixtures, --repeat 1; CPUID faulting only for cases\n"
 	"  that need cpuid_faulting (P27), stub threads bound to their tracer's CPU (P26)\n",
 	"usage: harness list [--cases DIR] [PATTERN...]\n",
@@ -151,18 +160,19 @@ static void usage(unsigned which)
 static int take(struct runner_opts *o, int c, const char *v)
 {
 	switch (c) {
-	case 'h':
-		o->help = true;
-		return 0;
+	case 'h': o->help = true; return 0;
 	case 'j':
-		return cli_parse_uint(v, 1, MAX_JOBS, &o->jobs) ?
-			bad_value(o, "-j", v, "a number of jobs from 1 to 1024") : 0;
+		return cli_parse_uint(v, 1, MAX_JOBS, &o->jobs)
+			       ? bad_value(o, "-j", v, "a number of jobs from 1 to 1024")
+			       : 0;
 	case OPT_TIMEOUT:
-		return cli_parse_seconds(v, &o->timeout_ms) ?
-			bad_value(o, "--timeout", v, "seconds above 0, up to 3 decimals") : 0;
+		return cli_parse_seconds(v, &o->timeout_ms)
+			       ? bad_value(o, "--timeout", v, "seconds above 0, up to 3 decimals")
+			       : 0;
 	case OPT_SCALE:
-		return cli_parse_scale(v, &o->scale) ?
-			bad_value(o, "--timeout-scale", v, "a factor above 0, up to 1000") : 0;
+		return cli_parse_scale(v, &o->scale)
+			       ? bad_value(o, "--timeout-scale", v, "a factor above 0, up to 1000")
+			       : 0;
 	case OPT_VARIANT:
 		if (words_push(&o->variants, v, strlen(v)))
 			return uerror("harness %s: out of memory", o->cmd);
@@ -171,8 +181,9 @@ static int take(struct runner_opts *o, int c, const char *v)
 	case OPT_CASES: o->cases_dir = v; return 0;
 	case OPT_FIXTURES: o->fixtures_dir = v; return 0;
 	case OPT_REPEAT:
-		return cli_parse_uint(v, 1, MAX_REPEAT, &o->repeat) ?
-			bad_value(o, "--repeat", v, "a count from 1 to 1000") : 0;
+		return cli_parse_uint(v, 1, MAX_REPEAT, &o->repeat)
+			       ? bad_value(o, "--repeat", v, "a count from 1 to 1000")
+			       : 0;
 	case OPT_CPUID_FAULTING: o->cpuid_faulting = true; return 0;
 	case OPT_NO_CPU_BINDING: o->no_cpu_binding = true; return 0;
 	}
@@ -215,7 +226,7 @@ int cli_parse(int argc, char **argv, unsigned which, struct runner_opts *o)
 	 * since tests call this more than once per process. */
 	optind = 0;
 	opterr = 0;
-	for (int c; !rc && (c = getopt_long(argc, argv, shortopts, table, NULL)) != -1; )
+	for (int c; !rc && (c = getopt_long(argc, argv, shortopts, table, NULL)) != -1;)
 		rc = c == '?' || c == ':' ? getopt_error(o, c, argv) : take(o, c, optarg);
 	if (rc) {
 		cli_free(o);

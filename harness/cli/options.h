@@ -17,20 +17,20 @@ enum {
 #define CLI_SCALE_ENV "HARNESS_TIMEOUT_SCALE"
 
 struct runner_opts {
-	const char *cmd;		/* argv[0]: "suite", ... */
-	unsigned jobs;			/* -j: at most this many children at once */
-	unsigned timeout_ms;		/* --timeout: for cases without timeout: */
-	double scale;			/* --timeout-scale or $HARNESS_TIMEOUT_SCALE */
-	struct words variants;		/* --variant, in order; empty: all */
+	const char *cmd;       /* argv[0]: "suite", ... */
+	unsigned jobs;         /* -j: at most this many children at once */
+	unsigned timeout_ms;   /* --timeout: for cases without timeout: */
+	double scale;          /* --timeout-scale or $HARNESS_TIMEOUT_SCALE */
+	struct words variants; /* --variant, in order; empty: all */
 	const char *report_dir;
 	const char *cases_dir;
 	const char *fixtures_dir;
-	unsigned repeat;		/* --repeat: runs per case and variant */
-	bool cpuid_faulting;            /* --cpuid-faulting: P27 on for every case */
-	bool no_cpu_binding;            /* --no-cpu-binding: P26 off for every case */
-	char **args;			/* patterns or case names, NULL-terminated */
+	unsigned repeat;     /* --repeat: runs per case and variant */
+	bool cpuid_faulting; /* --cpuid-faulting: P27 on for every case */
+	bool no_cpu_binding; /* --no-cpu-binding: P26 off for every case */
+	char **args;         /* patterns or case names, NULL-terminated */
 	int nargs;
-	bool help;			/* -h/--help: usage was printed, exit 0 */
+	bool help; /* -h/--help: usage was printed, exit 0 */
 };
 
 /* Fills o from argv (argv[0] is the subcommand). 0, or EXIT_USER after

@@ -44,8 +44,8 @@ Test(runner_cli, numbers_and_scale)
 Test(runner_cli, options_patterns_and_environment)
 {
 	struct runner_opts o;
-	char *argv[] = { "suite", "smoke/", "-j", "3", "--variant", "lazy", "--timeout", "1.5",
-			 "--repeat", "2", "memory/", NULL };
+	char *argv[] = { "suite",     "smoke/", "-j",       "3", "--variant", "lazy",
+			 "--timeout", "1.5",    "--repeat", "2", "memory/",   NULL };
 	setenv(CLI_SCALE_ENV, "4", 1);
 	cr_assert_eq(cli_parse(11, argv, CLI_SUITE, &o), 0);
 	cr_expect_eq(o.jobs, 3);
@@ -82,19 +82,19 @@ Test(runner_cli, options_per_subcommand)
 	cli_free(&o);
 	char *missing[] = { "suite", "--repeat", NULL };
 	cr_expect_eq(cli_parse(2, missing, CLI_SUITE, &o), 2);
-	char *bless_cpuid[] = {"bless", "--cpuid-faulting", "smoke/hello", NULL};
+	char *bless_cpuid[] = { "bless", "--cpuid-faulting", "smoke/hello", NULL };
 	cr_expect_eq(cli_parse(3, bless_cpuid, CLI_BLESS, &o), 2, "the switches are the suite's");
 }
 
 Test(runner_cli, platform_switches)
 {
 	struct runner_opts o;
-	char *none[] = {"suite", NULL};
+	char *none[] = { "suite", NULL };
 	cr_assert_eq(cli_parse(1, none, CLI_SUITE, &o), 0);
 	cr_expect(!o.cpuid_faulting, "P27 is off by default");
 	cr_expect(!o.no_cpu_binding, "P26 is on by default");
 	cli_free(&o);
-	char *both[] = {"suite", "--cpuid-faulting", "smoke/", "--no-cpu-binding", NULL};
+	char *both[] = { "suite", "--cpuid-faulting", "smoke/", "--no-cpu-binding", NULL };
 	cr_assert_eq(cli_parse(4, both, CLI_SUITE, &o), 0);
 	cr_expect(o.cpuid_faulting);
 	cr_expect(o.no_cpu_binding);
@@ -128,7 +128,7 @@ Test(runner_exitstat, host_core_flag_follows_the_signal_not_rlimit)
 	cr_expect_eq(r.kind, SENTRY_SIGNALED);
 	cr_expect_eq(r.status, 11);
 	cr_expect(r.core);
-	r = exitstat_from_wait(15);	/* SIGTERM: terminate, no core */
+	r = exitstat_from_wait(15); /* SIGTERM: terminate, no core */
 	cr_expect(!r.core);
 	r = exitstat_from_wait(7 << 8);
 	cr_expect_eq(r.kind, SENTRY_EXITED);
@@ -137,7 +137,7 @@ Test(runner_exitstat, host_core_flag_follows_the_signal_not_rlimit)
 
 Test(runner_textcut, head_and_tail)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	const char t[] = "1\n2\n3\n4\n5";
 	textcut_head(&b, t, strlen(t), 2);
 	textcut_tail(&b, t, strlen(t), 2);

@@ -19,7 +19,7 @@ int casedir_mkdirs(const char *path)
 	char *p = strdup(path);
 	if (!p)
 		return -1;
-	for (char *s = p + 1; ; s++) {
+	for (char *s = p + 1;; s++) {
 		if (*s && *s != '/')
 			continue;
 		char c = *s;
@@ -56,8 +56,10 @@ int casedir_prepare(const char *report_dir)
 		rc = uerror("%s: cannot create the report directory: %s", report_dir,
 			    strerror(errno));
 	else if (!lstat(cases, &st) && access(marker, F_OK))
-		rc = uerror("%s: exists but was not written by harness suite (no %s); "
-			    "not emptying it", cases, CASEDIR_MARKER);
+		rc =
+			uerror("%s: exists but was not written by harness suite (no %s); "
+			       "not emptying it",
+			       cases, CASEDIR_MARKER);
 	else if (!lstat(cases, &st) && nftw(cases, rm_one, 16, FTW_DEPTH | FTW_PHYS))
 		rc = uerror("%s: cannot empty it: %s", cases, strerror(errno));
 	if (!rc && (casedir_mkdirs(cases) || close(open(marker, O_WRONLY | O_CREAT, 0666))))
@@ -127,7 +129,7 @@ static int fill(const char *dir, const struct tcase *c, const struct verdict *v,
 	rc |= put_str(dir, "diff", v->diff);
 	rc |= put_expected(dir, c);
 	if (!r)
-		return rc;	/* decided without running: SKIP, or a bad feature word */
+		return rc; /* decided without running: SKIP, or a bad feature word */
 	rc |= put_run(dir, "actual", r);
 	rc |= put_bytes(dir, "trace", &r->s[RUN_TRACE], false);
 	if (native)

@@ -16,7 +16,7 @@ void fingerprint_add(struct fp_store *s, const char *key, const char *fmt, ...)
 	vsnprintf(s->values[i], FP_VALUE, fmt, ap);
 	va_end(ap);
 	snprintf(s->keys[i], sizeof s->keys[i], "%s", key);
-	s->pairs[i] = (struct fp_pair){s->keys[i], s->values[i]};
+	s->pairs[i] = (struct fp_pair){ s->keys[i], s->values[i] };
 	s->fp.n++;
 }
 
@@ -53,15 +53,16 @@ static void backends(struct fp_store *s, const struct host_features *h)
 {
 	const struct plat_probe *p = &h->probe;
 	fingerprint_add(s, "backend.ptrace", "%s%s",
-	    p->ptrace_ok ? "yes" : "no: ", p->ptrace_ok ? "" : p->ptrace_missing);
+			p->ptrace_ok ? "yes" : "no: ", p->ptrace_ok ? "" : p->ptrace_missing);
 	fingerprint_add(s, "backend.seccomp", "%s%s",
-	    p->seccomp_ok ? "yes" : "no: ", p->seccomp_ok ? "" : p->seccomp_missing);
+			p->seccomp_ok ? "yes" : "no: ", p->seccomp_ok ? "" : p->seccomp_missing);
 	if (!p->seccomp_ok)
 		return;
 	fingerprint_add(s, "seccomp_sigframe", "%zu bytes", p->sigframe_size);
 	fingerprint_add(s, "seccomp_threads", "%u per address space", p->seccomp_threads);
 	fingerprint_add(s, "seccomp_uprobe_calls", "%s",
-	    p->seccomp_sees_uprobe_calls ? "trapped" : "not filtered by seccomp (run on the host)");
+			p->seccomp_sees_uprobe_calls ? "trapped"
+						     : "not filtered by seccomp (run on the host)");
 }
 
 /* Set by build/knockout (tools/knockout): the requests made to fail. */
@@ -83,31 +84,31 @@ static void options(struct fp_store *s, const struct runner_opts *o, const char 
 		snprintf(key, sizeof key, "variant.%s", v[i].name);
 		fingerprint_add(s, key, "%s", v[i].describe);
 		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-		         names[0] ? " " : "", v[i].name);
+			 names[0] ? " " : "", v[i].name);
 	}
 	fingerprint_add(s, "variants", "%s", names);
 	/* P27 costs a trapped MSR write per switch in a VM and P26 decides
 	 * whether a switch crosses CPUs: both change every timing. */
 	fingerprint_add(s, "cpuid_faulting_in_use", "%s",
-	                o->cpuid_faulting
-	                    ? "every case (--cpuid-faulting)"
-	                    : "only cases with features: cpuid_faulting (P27 off by default)");
+			o->cpuid_faulting
+				? "every case (--cpuid-faulting)"
+				: "only cases with features: cpuid_faulting (P27 off by default)");
 	fingerprint_add(s, "cpu_binding", "%s",
-	                o->no_cpu_binding ? "off (--no-cpu-binding)"
-	                                  : "on (stub threads follow their tracer's CPU, P26)");
+			o->no_cpu_binding ? "off (--no-cpu-binding)"
+					  : "on (stub threads follow their tracer's CPU, P26)");
 	fingerprint_add(s, "timeout_default", "%u.%03u s", o->timeout_ms / 1000,
-	                o->timeout_ms % 1000);
+			o->timeout_ms % 1000);
 	fingerprint_add(s, "timeout_scale", "%g", o->scale);
 	fingerprint_add(s, "repeat", "%u", o->repeat);
 	fingerprint_add(s, "normalisation", "none");
 	fingerprint_add(s, "gdb", "%s",
-	                gdb ? gdb : "not installed (crashes are reported without a backtrace)");
+			gdb ? gdb : "not installed (crashes are reported without a backtrace)");
 }
 
 void fingerprint_build(struct fp_store *s, const struct host_features *h,
-                       const struct runner_opts *o, const char *gdb)
+		       const struct runner_opts *o, const char *gdb)
 {
-	s->fp = (struct fingerprint){s->pairs, 0};
+	s->fp = (struct fingerprint){ s->pairs, 0 };
 	probe(s, h);
 	backends(s, h);
 	knockouts(s);

@@ -27,9 +27,9 @@ struct fp_store {
 /* Fills s (s->fp points into it). Only what decides the results goes in,
  * not -j or the report directory: a report depends on what was run. */
 void fingerprint_build(struct fp_store *s, const struct host_features *h,
-                       const struct runner_opts *o, const char *gdb);
+		       const struct runner_opts *o, const char *gdb);
 /* One more pair after those: a fact of the run itself ("interrupted"). */
 void fingerprint_add(struct fp_store *s, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -18,9 +18,9 @@ Test(fingerprint, room_for_every_variant_and_the_run_facts,
      .description = "every variant, both backends' probes and the interrupted pair fit")
 {
 	static struct fp_store s;
-	struct host_features h = {0};
+	struct host_features h = { 0 };
 	h.probe.ptrace_ok = h.probe.seccomp_ok = true;
-	struct runner_opts o = {0};
+	struct runner_opts o = { 0 };
 	o.scale = 1;
 	o.repeat = 1;
 	fingerprint_build(&s, &h, &o, NULL);

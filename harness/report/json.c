@@ -59,7 +59,7 @@ static void result(FILE *f, const struct result *r)
 	fputs(", \"variant\": ", f);
 	str(f, r->variant && *r->variant ? r->variant : NULL);
 	fprintf(f, ", \"result\": \"%s\", \"duration_ms\": %lu, \"oracles\": [",
-	        result_kind_name(r->kind), r->duration_ms);
+		result_kind_name(r->kind), r->duration_ms);
 	const char *sep = "";
 	for (unsigned bit = 1; bit & ORACLE_ALL; bit <<= 1)
 		if (r->oracles & bit) {
@@ -92,8 +92,8 @@ static void result(FILE *f, const struct result *r)
 static void totals(FILE *f, const struct result *r, size_t n)
 {
 	static const enum result_kind order[] = {
-	    RESULT_PASS,  RESULT_FAIL,    RESULT_XFAIL,    RESULT_XPASS,  RESULT_SKIP,
-	    RESULT_ERROR, RESULT_TIMEOUT, RESULT_HOSTFAIL, RESULT_NOTRUN,
+		RESULT_PASS,  RESULT_FAIL,    RESULT_XFAIL,    RESULT_XPASS,  RESULT_SKIP,
+		RESULT_ERROR, RESULT_TIMEOUT, RESULT_HOSTFAIL, RESULT_NOTRUN,
 	};
 	_Static_assert(sizeof order / sizeof order[0] == RESULT_NKINDS, "every kind counted");
 	struct result_totals t;

@@ -67,17 +67,13 @@ static const char *element(enum result_kind k)
 	switch (k) {
 	case RESULT_FAIL:
 	case RESULT_XPASS:
-	case RESULT_TIMEOUT:
-		return "failure";
+	case RESULT_TIMEOUT: return "failure";
 	case RESULT_ERROR:
-	case RESULT_NOTRUN:
-		return "error";
+	case RESULT_NOTRUN: return "error";
 	case RESULT_SKIP:
 	case RESULT_XFAIL:
-	case RESULT_HOSTFAIL:
-		return "skipped";
-	default:
-		return NULL;
+	case RESULT_HOSTFAIL: return "skipped";
+	default: return NULL;
 	}
 }
 
@@ -117,7 +113,7 @@ struct counts {
 
 static void count(const struct result **v, size_t n, struct counts *c)
 {
-	*c = (struct counts){.tests = n};
+	*c = (struct counts){ .tests = n };
 	for (size_t i = 0; i < n; i++) {
 		const char *el = element(v[i]->kind);
 		c->failures += el && !strcmp(el, "failure");
@@ -130,9 +126,9 @@ static void count(const struct result **v, size_t n, struct counts *c)
 static void counts_attrs(FILE *f, const struct counts *c)
 {
 	fprintf(f,
-	        " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-	        "skipped=\"%zu\" time=\"",
-	        c->tests, c->failures, c->errors, c->skipped);
+		" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+		"skipped=\"%zu\" time=\"",
+		c->tests, c->failures, c->errors, c->skipped);
 	seconds(f, c->ms);
 	fputc('"', f);
 }

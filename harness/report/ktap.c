@@ -65,20 +65,13 @@ static const char *directive(enum result_kind k)
 {
 	switch (k) {
 	case RESULT_SKIP:
-	case RESULT_HOSTFAIL:
-		return "SKIP";
-	case RESULT_NOTRUN:
-		return "NOTRUN";
-	case RESULT_XFAIL:
-		return "XFAIL";
-	case RESULT_XPASS:
-		return "XPASS";
-	case RESULT_TIMEOUT:
-		return "TIMEOUT";
-	case RESULT_ERROR:
-		return "ERROR";
-	default:
-		return NULL;
+	case RESULT_HOSTFAIL: return "SKIP";
+	case RESULT_NOTRUN: return "NOTRUN";
+	case RESULT_XFAIL: return "XFAIL";
+	case RESULT_XPASS: return "XPASS";
+	case RESULT_TIMEOUT: return "TIMEOUT";
+	case RESULT_ERROR: return "ERROR";
+	default: return NULL;
 	}
 }
 
@@ -149,11 +142,11 @@ int report_ktap(FILE *f, const struct fingerprint *fp, const struct result *r, s
 	/* The kinds added later go last: readers that scan the first seven
 	 * (bench/suite.c) keep working. */
 	fprintf(f,
-	        "# Totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu "
-	        "error:%zu timeout:%zu hostfail:%zu notrun:%zu\n",
-	        t.n[RESULT_PASS], t.n[RESULT_FAIL], t.n[RESULT_XFAIL], t.n[RESULT_XPASS],
-	        t.n[RESULT_SKIP], t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT], t.n[RESULT_HOSTFAIL],
-	        t.n[RESULT_NOTRUN]);
+		"# Totals: pass:%zu fail:%zu xfail:%zu xpass:%zu skip:%zu "
+		"error:%zu timeout:%zu hostfail:%zu notrun:%zu\n",
+		t.n[RESULT_PASS], t.n[RESULT_FAIL], t.n[RESULT_XFAIL], t.n[RESULT_XPASS],
+		t.n[RESULT_SKIP], t.n[RESULT_ERROR], t.n[RESULT_TIMEOUT], t.n[RESULT_HOSTFAIL],
+		t.n[RESULT_NOTRUN]);
 	free(v);
 	return report_flushed(f);
 }

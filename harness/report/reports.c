@@ -6,13 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef int (*writer)(FILE *f, const struct fingerprint *fp, const struct result *r,
-		      size_t n);
+typedef int (*writer)(FILE *f, const struct fingerprint *fp, const struct result *r, size_t n);
 
 /* dir/name written whole then renamed into place: a reader never sees a
  * half-written report, and a failed write leaves the old one. */
-static int write_file(const char *dir, const char *name, int (*fill)(FILE *f, void *arg),
-		      void *arg)
+static int write_file(const char *dir, const char *name, int (*fill)(FILE *f, void *arg), void *arg)
 {
 	char *path, *tmp;
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
@@ -49,8 +47,7 @@ static int fill_report(FILE *f, void *arg)
 	return a->w(f, a->fp, a->r, a->n);
 }
 
-int reports_write(const char *dir, const struct fingerprint *fp, const struct result *r,
-		  size_t n)
+int reports_write(const char *dir, const struct fingerprint *fp, const struct result *r, size_t n)
 {
 	int rc = 0;
 	if (report_ktap(stdout, fp, r, n)) {

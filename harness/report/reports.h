@@ -9,8 +9,7 @@
 #include "harness/runner/costs.h"
 
 /* 0, or -1 after printing which file could not be written. */
-int reports_write(const char *dir, const struct fingerprint *fp, const struct result *r,
-		  size_t n);
+int reports_write(const char *dir, const struct fingerprint *fp, const struct result *r, size_t n);
 int reports_costs(const char *dir, const struct costs *c);
 
 #endif

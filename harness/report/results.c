@@ -6,10 +6,10 @@
 #include <string.h>
 
 static const char *const upper[RESULT_NKINDS] = {
-    "PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN",
+	"PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN",
 };
 static const char *const lower[RESULT_NKINDS] = {
-    "pass", "fail", "skip", "xfail", "xpass", "timeout", "error", "hostfail", "notrun",
+	"pass", "fail", "skip", "xfail", "xpass", "timeout", "error", "hostfail", "notrun",
 };
 
 const char *result_kind_name(enum result_kind k)
@@ -29,7 +29,7 @@ bool result_kind_ok(enum result_kind k)
 
 void result_totals(const struct result *r, size_t n, struct result_totals *t)
 {
-	*t = (struct result_totals){0};
+	*t = (struct result_totals){ 0 };
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned)r[i].kind < RESULT_NKINDS)
 			t->n[r[i].kind]++;

@@ -48,9 +48,9 @@ static int load(struct bless *b)
 	for (int i = 0; i < b->o.nargs; i++) {
 		char *path = resolve(b, b->o.args[i]);
 		int rc = !path ? uerror("harness bless: out of memory")
-		         : case_load(path, &b->cases[i], err, sizeof err)
-		             ? uerror("%s", err)
-		             : variant_check_names(path, &b->cases[i].variants);
+			 : case_load(path, &b->cases[i], err, sizeof err)
+				 ? uerror("%s", err)
+				 : variant_check_names(path, &b->cases[i].variants);
 		free(path);
 		b->n += !b->cases[i].path ? 0 : 1;
 		if (rc)
@@ -67,11 +67,11 @@ static void nothing(struct job *j, void *arg)
 
 /* One run of c under v, through the same machinery as suite. */
 static void run_once(const struct bless *b, const struct tcase *c, const struct variant *v,
-                     struct job *j)
+		     struct job *j)
 {
-	*j = (struct job){.c = c, .v = v, .timeout_ms = cli_case_timeout(&b->o, c->timeout_ms)};
-	struct job *q[1] = {j};
-	struct sched sc = {q, 1, 1, &b->ctx, nothing, NULL, NULL};
+	*j = (struct job){ .c = c, .v = v, .timeout_ms = cli_case_timeout(&b->o, c->timeout_ms) };
+	struct job *q[1] = { j };
+	struct sched sc = { q, 1, 1, &b->ctx, nothing, NULL, NULL };
 	size_t strays;
 	int sig = sched_run(&sc, &strays);
 	if (sig > 0) {
@@ -89,7 +89,7 @@ static int set_text(struct case_text *t, const struct bytes *s)
 	memcpy(p, s->p ? s->p : "", s->len);
 	p[s->len] = 0;
 	free(t->data);
-	*t = (struct case_text){true, p, s->len};
+	*t = (struct case_text){ true, p, s->len };
 	return 0;
 }
 
@@ -101,7 +101,7 @@ static int update(struct tcase *c, const struct run *r)
 {
 	const struct bytes *err = &r->s[RUN_STDERR];
 	bool fresh = !c->sect[CASE_STDOUT].present && !c->sect[CASE_STDERR].present &&
-	             !c->sect[CASE_TRACE].present;
+		     !c->sect[CASE_TRACE].present;
 	int rc = 0;
 	if (c->sect[CASE_STDOUT].present || fresh)
 		rc |= set_text(&c->sect[CASE_STDOUT], &r->s[RUN_STDOUT]);
@@ -118,7 +118,7 @@ static int update(struct tcase *c, const struct run *r)
 
 static char *slurp(const char *path, size_t *len)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	char chunk[65536];
 	FILE *f = fopen(path, "re");
 	for (size_t n; f && (n = fread(chunk, 1, sizeof chunk, f));)
@@ -160,7 +160,7 @@ static int write_atomic(const char *path, const char *text, size_t len)
 }
 
 static void show_diff(const char *path, const char *old, size_t oldlen, const char *new,
-                      size_t newlen)
+		      size_t newlen)
 {
 	char *d = diff_unified(old, oldlen, new, newlen, NULL);
 	const char *body = d ? d : "";
@@ -210,20 +210,20 @@ static int bless_one(const struct bless *b, struct tcase *c)
 	variant_select(NULL, &c->variants, v); /* lazy unless the case excludes it */
 	struct job j;
 	struct verdict verdict;
-	struct judge_env env = {b->ctx.gdb != NULL, cli_case_timeout(&b->o, c->timeout_ms)};
+	struct judge_env env = { b->ctx.gdb != NULL, cli_case_timeout(&b->o, c->timeout_ms) };
 	run_once(b, c, v[0], &j);
 	int rc = 0;
 	/* expect: timeout takes the partial output of a run that timed out,
 	 * and refuses one that ended. */
 	bool timed_out = c->expect_timeout && j.run.end == RUN_TIMEOUT;
-	verdict = (struct verdict){.kind = RESULT_PASS};
+	verdict = (struct verdict){ .kind = RESULT_PASS };
 	if (c->expect_timeout && j.run.end == RUN_DONE) {
 		fprintf(stderr, "%s: cannot bless: expected a timeout, but the run ended\n",
-		        c->path);
+			c->path);
 		rc = 1;
 	} else if (!timed_out && judge_problem(&j.run, &env, &verdict)) {
 		fprintf(stderr, "%s: cannot bless: %s: %s", c->path, result_kind_name(verdict.kind),
-		        verdict.message ? verdict.message : "?\n");
+			verdict.message ? verdict.message : "?\n");
 		rc = 1;
 	} else if (update(c, &j.run)) {
 		fprintf(stderr, "%s: cannot bless: out of memory\n", c->path);
@@ -238,7 +238,7 @@ static int bless_one(const struct bless *b, struct tcase *c)
 
 int cmd_bless(int argc, char **argv)
 {
-	struct bless b = {0};
+	struct bless b = { 0 };
 	int rc = cli_parse(argc, argv, CLI_BLESS, &b.o);
 	if (rc || b.o.help) {
 		if (!rc)
@@ -248,8 +248,9 @@ int cmd_bless(int argc, char **argv)
 	if (!b.o.nargs)
 		rc = uerror("harness bless: name at least one case (smoke/hello or a .case path)");
 	if (!rc && !(rc = load(&b)) && !(rc = envcheck(&b.host, true))) {
-		b.ctx =
-		    (struct job_ctx){b.o.fixtures_dir, crash_find_gdb(), getpid(), {false, false}};
+		b.ctx = (struct job_ctx){
+			b.o.fixtures_dir, crash_find_gdb(), getpid(), { false, false }
+		};
 		for (size_t i = 0; i < b.n; i++)
 			rc |= bless_one(&b, &b.cases[i]);
 	}

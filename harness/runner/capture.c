@@ -45,7 +45,7 @@ int capture_with(const char *name, const void *data, size_t len)
 int capture_read(int fd, size_t max, struct bytes *b)
 {
 	struct stat st;
-	*b = (struct bytes){0};
+	*b = (struct bytes){ 0 };
 	if (!max)
 		max = CAPTURE_MAX;
 	if (fstat(fd, &st))
@@ -65,7 +65,7 @@ int capture_read(int fd, size_t max, struct bytes *b)
 		if (r < 0)
 			return -1;
 		if (r == 0)
-			break;	/* shrank meanwhile: keep what is there */
+			break; /* shrank meanwhile: keep what is there */
 		got += (size_t)r;
 	}
 	b->p[got] = 0;
@@ -76,7 +76,7 @@ int capture_read(int fd, size_t max, struct bytes *b)
 void bytes_free(struct bytes *b)
 {
 	free(b->p);
-	*b = (struct bytes){0};
+	*b = (struct bytes){ 0 };
 }
 
 const char *bytes_tail(const struct bytes *b, size_t max)

@@ -13,10 +13,10 @@
 struct bytes {
 	char *p;
 	size_t len;
-	bool truncated;		/* more than CAPTURE_MAX was written */
+	bool truncated; /* more than CAPTURE_MAX was written */
 };
 
-#define CAPTURE_MAX (64u << 20)	/* per stream: a guest looping on write(2) */
+#define CAPTURE_MAX (64u << 20) /* per stream: a guest looping on write(2) */
 
 /* An empty memory file (close-on-exec), or -1 with errno. */
 int capture_new(const char *name);

@@ -51,8 +51,7 @@ static int visit(const char *dir, const char *name, struct words *paths)
 		rc = uerror("%s: %s", p, strerror(errno));
 	else if (S_ISDIR(st.st_mode))
 		rc = walk(p, paths);
-	else if (S_ISREG(st.st_mode) && ends_with(name, ".case") &&
-		 words_push(paths, p, strlen(p)))
+	else if (S_ISREG(st.st_mode) && ends_with(name, ".case") && words_push(paths, p, strlen(p)))
 		rc = uerror("%s: out of memory", p);
 	free(p);
 	return rc;
@@ -64,7 +63,7 @@ static int walk(const char *dir, struct words *paths)
 	if (!d)
 		return uerror("%s: %s", dir, strerror(errno));
 	int rc = 0;
-	for (struct dirent *e; !rc && (e = readdir(d)); )
+	for (struct dirent *e; !rc && (e = readdir(d));)
 		if (e->d_name[0] != '.')
 			rc = visit(dir, e->d_name, paths);
 	closedir(d);
@@ -78,9 +77,9 @@ static int by_name(const void *a, const void *b)
 
 int catalog_load(const char *dir, struct catalog *cat)
 {
-	struct words paths = {0};
+	struct words paths = { 0 };
 	char err[512];
-	*cat = (struct catalog){0};
+	*cat = (struct catalog){ 0 };
 	int rc = walk(dir, &paths);
 	if (!rc && paths.n && !(cat->v = calloc(paths.n, sizeof *cat->v)))
 		rc = uerror("%s: out of memory", dir);
@@ -104,7 +103,7 @@ void catalog_free(struct catalog *cat)
 	for (size_t i = 0; i < cat->n; i++)
 		case_free(&cat->v[i]);
 	free(cat->v);
-	*cat = (struct catalog){0};
+	*cat = (struct catalog){ 0 };
 }
 
 const struct tcase *catalog_find(const struct catalog *cat, const char *name)
@@ -123,8 +122,8 @@ static int unmatched(const struct catalog *cat, const char *cmd, const char *pat
 	return uerror("harness %s: no case matches '%s'", cmd, pattern);
 }
 
-int catalog_select(const struct catalog *cat, const char *cmd, char *const *patterns,
-		   int n, const struct tcase ***out, size_t *nout)
+int catalog_select(const struct catalog *cat, const char *cmd, char *const *patterns, int n,
+		   const struct tcase ***out, size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;

@@ -7,7 +7,7 @@
 #include "harness/case/case.h"
 
 struct catalog {
-	struct tcase *v;	/* sorted by name */
+	struct tcase *v; /* sorted by name */
 	size_t n;
 };
 
@@ -21,8 +21,8 @@ void catalog_free(struct catalog *cat);
 /* Pointers to the cases matching any pattern (all when n is 0), in name
  * order; *out is malloc'd. A pattern that matches nothing is a user
  * error (a typo must not give a green run): EXIT_USER after printing. */
-int catalog_select(const struct catalog *cat, const char *cmd, char *const *patterns,
-		   int n, const struct tcase ***out, size_t *nout);
+int catalog_select(const struct catalog *cat, const char *cmd, char *const *patterns, int n,
+		   const struct tcase ***out, size_t *nout);
 
 /* The case called name, or NULL. */
 const struct tcase *catalog_find(const struct catalog *cat, const char *name);

@@ -19,8 +19,18 @@
 
 /* fd numbers after childenv_fds(): 0 is /dev/null (the child itself
  * reads nothing), 1 and 2 the diagnostics file, then the rest. */
-enum { PFD_NULL, PFD_OUT, PFD_ERR, PFD_STDIN, PFD_STDOUT, PFD_STDERR, PFD_TRACE,
-       PFD_RECORD, PFD_GDB, PFD_N };
+enum {
+	PFD_NULL,
+	PFD_OUT,
+	PFD_ERR,
+	PFD_STDIN,
+	PFD_STDOUT,
+	PFD_STDERR,
+	PFD_TRACE,
+	PFD_RECORD,
+	PFD_GDB,
+	PFD_N
+};
 
 static void record(int rc, const struct sentry_result *res)
 {
@@ -40,10 +50,11 @@ static _Noreturn void fail(const char *what, const char *why)
 static void place_fds(const struct child_spec *s)
 {
 	const int *f = s->fd;
-	int src[PFD_N] = { -1, f[CFD_DIAG], f[CFD_DIAG], f[CFD_STDIN], f[CFD_STDOUT],
-			   f[CFD_STDERR], f[CFD_TRACE], f[CFD_RECORD], f[CFD_GDB] };
+	int src[PFD_N] = { -1,           f[CFD_DIAG],   f[CFD_DIAG],
+			   f[CFD_STDIN], f[CFD_STDOUT], f[CFD_STDERR],
+			   f[CFD_TRACE], f[CFD_RECORD], f[CFD_GDB] };
 	if (childenv_fds(src, PFD_N))
-		cov_exit(126);	/* no record file to say it in: the parent reports */
+		cov_exit(126); /* no record file to say it in: the parent reports */
 }
 
 _Noreturn void child_platform(const struct child_spec *s)
@@ -56,7 +67,8 @@ _Noreturn void child_platform(const struct child_spec *s)
 	char err[256];
 	struct plat_options opts;
 	struct chaos_spec chaos = { s->chaos, s->chaos_steps, s->chaos_nsteps };
-	struct plat *p = plat_new(chaos_options(s->opts, &chaos, PFD_STDOUT, &opts), err, sizeof err);
+	struct plat *p =
+		plat_new(chaos_options(s->opts, &chaos, PFD_STDOUT, &opts), err, sizeof err);
 	if (!p)
 		fail("plat_new", err);
 	/* Line-buffered, so that a timeout still finds the trace up to the
@@ -88,7 +100,7 @@ _Noreturn void child_platform(const struct child_spec *s)
 	escape_check(p, &rc, &res);
 	fflush(trace);
 	record(rc, &res);
-	plat_destroy(p);	/* a crash here is still reported: exit code */
+	plat_destroy(p); /* a crash here is still reported: exit code */
 	fclose(trace);
 	cov_exit(sanleak_check() ? SANLEAK_EXIT : 0);
 }

@@ -11,28 +11,28 @@
 
 /* The parent's memory files, by role (capture.h). */
 enum child_fd {
-	CFD_STDIN,	/* the case's stdin section; -1 when it has none */
+	CFD_STDIN, /* the case's stdin section; -1 when it has none */
 	CFD_STDOUT,
 	CFD_STDERR,
 	CFD_TRACE,
-	CFD_RECORD,	/* struct run_record */
-	CFD_DIAG,	/* the child's own stdout and stderr */
-	CFD_GDB,	/* gdb's output on a crash */
+	CFD_RECORD, /* struct run_record */
+	CFD_DIAG,   /* the child's own stdout and stderr */
+	CFD_GDB,    /* gdb's output on a crash */
 	CHILD_NFDS,
 };
 
 struct child_spec {
-	const char *path;		/* the fixture file */
-	char *const *argv;		/* argv[0] included */
+	const char *path;  /* the fixture file */
+	char *const *argv; /* argv[0] included */
 	char *const *envp;
 	const char *fixtures_dir;
-	const struct plat_options *opts;	/* the variant */
-	const char *gdb;		/* NULL: no backtraces */
-	int chaos;			/* enum case_chaos */
+	const struct plat_options *opts;           /* the variant */
+	const char *gdb;                           /* NULL: no backtraces */
+	int chaos;                                 /* enum case_chaos */
 	const struct case_chaos_step *chaos_steps; /* signal-stub */
 	unsigned chaos_nsteps;
-	const char *fs_root;		/* fs: the guest's root; NULL: no file system */
-	const char *fs_rw;		/* fs: the writable tree and working directory */
+	const char *fs_root; /* fs: the guest's root; NULL: no file system */
+	const char *fs_rw;   /* fs: the writable tree and working directory */
 	pid_t parent;
 	int fd[CHILD_NFDS];
 };

@@ -7,7 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define FD_PARK 256	/* above any target fd: sources are moved here first */
+#define FD_PARK 256 /* above any target fd: sources are moved here first */
 
 /* The kernel copies the task's sas_ss_flags verbatim into the uc_stack of
  * every signal frame, and fork and execve keep them (execve drops only the
@@ -32,7 +32,7 @@ int childenv_enter(pid_t parent)
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
-		return -1;	/* the runner died before PDEATHSIG was armed */
+		return -1; /* the runner died before PDEATHSIG was armed */
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);

@@ -45,9 +45,11 @@ static int frame_flags_in_child(bool reset)
 }
 
 Test(childenv, altstack_flags_reset_to_zero,
-     .description = "a child that inherited SS_DISABLE shows it in its frames' uc_stack; after childenv_altstack_reset() 0, as a process no thread forked")
+     .description =
+	     "a child that inherited SS_DISABLE shows it in its frames' uc_stack; after childenv_altstack_reset() 0, as a process no thread forked")
 {
-	cr_assert_eq(frame_flags_in_child(false), SS_DISABLE,
-		     "the kernel no longer saves sas_ss_flags in the frame: this test shows nothing");
+	cr_assert_eq(
+		frame_flags_in_child(false), SS_DISABLE,
+		"the kernel no longer saves sas_ss_flags in the frame: this test shows nothing");
 	cr_assert_eq(frame_flags_in_child(true), 0);
 }

@@ -8,7 +8,7 @@
 
 #include "harness/util/hbuf.h"
 
-#define COST_MAX_MS 86400000ul	/* a day */
+#define COST_MAX_MS 86400000ul /* a day */
 
 static int find(const struct costs *c, const char *name, size_t *at)
 {
@@ -73,7 +73,7 @@ void costs_free(struct costs *c)
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].name);
 	free(c->v);
-	*c = (struct costs){0};
+	*c = (struct costs){ 0 };
 }
 
 /* One "NAME MS" line (NUL-terminated, newline stripped). */
@@ -93,12 +93,12 @@ static const char *parse_line(struct costs *c, char *s)
 	return costs_set(c, name, v) ? "out of memory" : NULL;
 }
 
-int costs_parse(const char *path, const char *text, size_t len, struct costs *c,
-		char *err, size_t errlen)
+int costs_parse(const char *path, const char *text, size_t len, struct costs *c, char *err,
+		size_t errlen)
 {
-	*c = (struct costs){0};
+	*c = (struct costs){ 0 };
 	unsigned line = 0;
-	for (size_t i = 0; i < len; ) {
+	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - text) - i : len - i;
 		char *s = strndup(text + i, n);
@@ -119,13 +119,13 @@ int costs_parse(const char *path, const char *text, size_t len, struct costs *c,
 
 int costs_load(const char *path, struct costs *c, char *err, size_t errlen)
 {
-	*c = (struct costs){0};
+	*c = (struct costs){ 0 };
 	FILE *f = fopen(path, "re");
 	if (!f && errno == ENOENT)
 		return 0;
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	char chunk[4096];
-	for (size_t n; f && (n = fread(chunk, 1, sizeof chunk, f)); )
+	for (size_t n; f && (n = fread(chunk, 1, sizeof chunk, f));)
 		hbuf_add(&b, chunk, n);
 	int bad = !f || ferror(f);
 	int e = errno;
@@ -145,10 +145,11 @@ int costs_load(const char *path, struct costs *c, char *err, size_t errlen)
 
 char *costs_format(const struct costs *c)
 {
-	struct hbuf b = {0};
-	hbuf_puts(&b, "# Case costs in milliseconds, slowest first when scheduling.\n"
-		      "# Written by harness suite to its report directory; copy it here\n"
-		      "# to refresh the committed one.\n");
+	struct hbuf b = { 0 };
+	hbuf_puts(&b,
+		  "# Case costs in milliseconds, slowest first when scheduling.\n"
+		  "# Written by harness suite to its report directory; copy it here\n"
+		  "# to refresh the committed one.\n");
 	for (size_t i = 0; i < c->n; i++)
 		hbuf_printf(&b, "%s %lu\n", c->v[i].name, c->v[i].ms);
 	return hbuf_take(&b, NULL);

@@ -16,13 +16,13 @@ struct cost {
 };
 
 struct costs {
-	struct cost *v;		/* sorted by name, names unique */
+	struct cost *v; /* sorted by name, names unique */
 	size_t n;
 };
 
 /* 0, or -1 with "FILE:LINE: problem" in err. */
-int costs_parse(const char *path, const char *text, size_t len, struct costs *c,
-		char *err, size_t errlen);
+int costs_parse(const char *path, const char *text, size_t len, struct costs *c, char *err,
+		size_t errlen);
 /* A missing file is an empty table (0); other I/O errors are -1. */
 int costs_load(const char *path, struct costs *c, char *err, size_t errlen);
 void costs_free(struct costs *c);

@@ -50,7 +50,7 @@ Test(runner_costs, missing_file_is_empty)
 
 Test(runner_costs, slowest_first_unknown_first_ties_by_name)
 {
-	struct costs c = {0};
+	struct costs c = { 0 };
 	costs_set(&c, "a/fast", 5);
 	costs_set(&c, "a/slow", 900);
 	costs_set(&c, "b/slow", 900);
@@ -72,7 +72,7 @@ static int keep_a(const char *name, void *arg)
 
 Test(runner_costs, update_filter_and_format_round_trip)
 {
-	struct costs c = {0}, back;
+	struct costs c = { 0 }, back;
 	char err[256];
 	costs_set(&c, "b/x", 1);
 	costs_set(&c, "a/y", 2);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "platform/coverage.h"
 
-#define GDB_WAIT_LIMIT_MS 60000	/* the job's timeout usually strikes first */
+#define GDB_WAIT_LIMIT_MS 60000 /* the job's timeout usually strikes first */
 
 static char gdb_path[PATH_MAX];
 static char pid_arg[24];
@@ -50,7 +50,7 @@ static void wait_gone(pid_t pid)
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return;
 		if (kill(pid, 0) && errno == ESRCH)
-			return;	/* a tracer thread's waitpid(-1) took it */
+			return; /* a tracer thread's waitpid(-1) took it */
 		nanosleep(&tick, NULL);
 	}
 }
@@ -80,7 +80,7 @@ static void on_crash(int sig)
 		wait_gone(pid);
 	errno = saved;
 	cov_flush();
-	raise(sig);	/* SA_RESETHAND put back the default action */
+	raise(sig); /* SA_RESETHAND put back the default action */
 }
 
 int crash_install(const char *gdb, int out_fd)

@@ -21,12 +21,12 @@ struct probe_record {
 
 /* A backend the probe found usable must also start: plat_new() once. */
 static void try_backend(struct probe_record *r, enum plat_backend b, bool *ok, char *why,
-                        size_t whylen)
+			size_t whylen)
 {
 	(void)r;
 	if (!*ok)
 		return;
-	struct plat_options o = {.backend = b};
+	struct plat_options o = { .backend = b };
 	struct plat *p = plat_new(&o, why, whylen);
 	if (p)
 		plat_destroy(p);
@@ -36,7 +36,7 @@ static void try_backend(struct probe_record *r, enum plat_backend b, bool *ok, c
 
 static _Noreturn void probe_child(pid_t parent, int out, int diag)
 {
-	struct probe_record r = {0};
+	struct probe_record r = { 0 };
 	int fds[4] = { -1, diag, diag, out };
 	if (childenv_enter(parent) || childenv_fds(fds, 4))
 		cov_exit(126);
@@ -45,9 +45,9 @@ static _Noreturn void probe_child(pid_t parent, int out, int diag)
 		r.ok = 1;
 		r.probe = *plat_probe();
 		try_backend(&r, PLAT_BACKEND_PTRACE, &r.probe.ptrace_ok, r.probe.ptrace_missing,
-		            sizeof r.probe.ptrace_missing);
+			    sizeof r.probe.ptrace_missing);
 		try_backend(&r, PLAT_BACKEND_SECCOMP, &r.probe.seccomp_ok, r.probe.seccomp_missing,
-		            sizeof r.probe.seccomp_missing);
+			    sizeof r.probe.seccomp_missing);
 	}
 	if (pwrite(3, &r, sizeof r, 0) != (ssize_t)sizeof r)
 		cov_exit(126);
@@ -77,7 +77,7 @@ static int report(const struct probe_record *r, int status, int diag, bool need_
 
 int envcheck(struct host_features *h, bool need_ptrace)
 {
-	struct probe_record r = {0};
+	struct probe_record r = { 0 };
 	int out = capture_new("harness-probe"), diag = capture_new("harness-probe-diag");
 	if (out < 0 || diag < 0)
 		return uerror("harness: environment check: memory file: %s", strerror(errno));

@@ -7,7 +7,7 @@
 
 #include "harness/runner/features.h"
 
-#define ENVCHECK_TIMEOUT_S 30	/* plat_new() hanging is a broken environment */
+#define ENVCHECK_TIMEOUT_S 30 /* plat_new() hanging is a broken environment */
 
 /* Fills h from the child's plat_probe() and the CPU, with each backend
  * marked usable only if plat_new() with it works (T1). 0; or EXIT_USER

@@ -37,7 +37,7 @@ static size_t list_pids(const char *dir, pid_t *out, size_t max)
 {
 	DIR *d = opendir(dir);
 	size_t n = 0;
-	for (struct dirent *e; d && n < max && (e = readdir(d)); ) {
+	for (struct dirent *e; d && n < max && (e = readdir(d));) {
 		char *end;
 		long v = strtol(e->d_name, &end, 10);
 		if (!*end && v > 0)
@@ -68,7 +68,7 @@ size_t evidence_family(const char *root, pid_t pid, pid_t *out, size_t max)
 		out[n++] = pid;
 	/* Sweep until nothing new joins: a grandchild may come before its
 	 * parent in pid order once pids wrap. */
-	for (size_t before = 0; before != n && n < max; ) {
+	for (size_t before = 0; before != n && n < max;) {
 		before = n;
 		for (size_t i = 0; i < nall && n < max; i++)
 			if (!has(out, n, all[i]) && has(out, n, parent[i]))
@@ -132,7 +132,7 @@ char *evidence_collect(const char *root, pid_t pid, const char *what)
 {
 	pid_t fam[EVIDENCE_MAX_PROCS];
 	size_t n = evidence_family(root, pid, fam, EVIDENCE_MAX_PROCS);
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	for (size_t i = 0; i < n; i++)
 		one_process(&b, root, fam[i], i == 0 ? what : NULL);
 	return hbuf_take(&b, NULL);

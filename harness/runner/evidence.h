@@ -14,7 +14,7 @@
 #include "harness/util/hbuf.h"
 
 #define EVIDENCE_MAX_PROCS 256
-#define EVIDENCE_MAX_TASKS 64	/* per process */
+#define EVIDENCE_MAX_TASKS 64 /* per process */
 
 /* pid and its descendants (by PPid) as found under root ("/proc"),
  * pid first, then in ascending order. Returns how many were put in out. */

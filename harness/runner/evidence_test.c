@@ -29,8 +29,10 @@ static void proc(int pid, int ppid, const char *comm, const char *state, int tra
 		 const char *wchan)
 {
 	char rel[64], status[256];
-	snprintf(status, sizeof status, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPPid:\t%d\n"
-		 "TracerPid:\t%d\nUid:\t0\n", comm, state, pid, ppid, tracer);
+	snprintf(status, sizeof status,
+		 "Name:\t%s\nState:\t%s\nTgid:\t%d\nPPid:\t%d\n"
+		 "TracerPid:\t%d\nUid:\t0\n",
+		 comm, state, pid, ppid, tracer);
 	snprintf(rel, sizeof rel, "%d/status", pid);
 	put(rel, status);
 	snprintf(rel, sizeof rel, "%d/comm", pid);
@@ -48,7 +50,7 @@ static void setup(void)
 	proc(100, 1, "harness\n", "S (sleeping)", 0, "do_wait");
 	proc(101, 100, "stub\n", "S (sleeping)", 100, "do_sigtimedwait");
 	proc(102, 101, "stub\n", "t (tracing stop)", 100, "ptrace_stop");
-	proc(50, 102, "stub\n", "t (tracing stop)", 100, "ptrace_stop");	/* pids wrapped */
+	proc(50, 102, "stub\n", "t (tracing stop)", 100, "ptrace_stop"); /* pids wrapped */
 	proc(200, 1, "other\n", "R (running)", 0, "0");
 	put("self", "not a pid");
 }
@@ -76,13 +78,14 @@ Test(runner_evidence, family_is_the_child_and_its_descendants)
 
 Test(runner_evidence, one_line_per_task)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	evidence_format_task(&b, 7, "Name:\tx\nState:\tD (disk sleep)\nTracerPid:\t3\n",
 			     "io_schedule\n");
 	evidence_format_task(&b, 8, "", "");
 	char *s = hbuf_take(&b, NULL);
-	cr_expect_str_eq(s, "  task 7: State: D (disk sleep), TracerPid: 3, wchan: io_schedule\n"
-			    "  task 8: State: ?, TracerPid: ?, wchan: ?\n");
+	cr_expect_str_eq(s,
+			 "  task 7: State: D (disk sleep), TracerPid: 3, wchan: io_schedule\n"
+			 "  task 8: State: ?, TracerPid: ?, wchan: ?\n");
 	free(s);
 }
 
@@ -90,7 +93,8 @@ Test(runner_evidence, collect_formats_the_family)
 {
 	char *s = evidence_collect(root, 100, "the case's child");
 	cr_assert_not_null(s);
-	cr_expect_str_eq(s,
+	cr_expect_str_eq(
+		s,
 		"pid 100 (harness): the case's child\n"
 		"  task 100: State: S (sleeping), TracerPid: 0, wchan: do_wait\n"
 		"pid 50 (stub)\n"

@@ -47,10 +47,8 @@ bool exitstat_equal(const struct sentry_result *a, const struct sentry_result *b
 bool exitstat_matches(const struct case_exit *e, const struct sentry_result *r)
 {
 	switch (e->kind) {
-	case CASE_EXIT_UNCHECKED:
-		return true;
-	case CASE_EXIT_CODE:
-		return r->kind == SENTRY_EXITED && r->status == e->value;
+	case CASE_EXIT_UNCHECKED: return true;
+	case CASE_EXIT_CODE: return r->kind == SENTRY_EXITED && r->status == e->value;
 	case CASE_EXIT_SIGNAL:
 		return r->kind == SENTRY_SIGNALED && r->status == e->value && r->core == e->core;
 	}
@@ -67,9 +65,16 @@ struct case_exit exitstat_to_case(const struct sentry_result *r)
 bool exitstat_sig_core(int sig)
 {
 	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
-		return true;
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS: return true;
 	}
 	return false;
 }

@@ -8,21 +8,42 @@
 struct feature {
 	const char *word;
 	bool (*present)(const struct host_features *h);
-	const char *what;	/* how it is probed, for the SKIP message */
+	const char *what; /* how it is probed, for the SKIP message */
 };
 
-static bool fsgsbase(const struct host_features *h) { return h->probe.has_fsgsbase; }
-static bool cpuid_faulting(const struct host_features *h) { return h->probe.cpuid_faulting; }
+static bool fsgsbase(const struct host_features *h)
+{
+	return h->probe.has_fsgsbase;
+}
+static bool cpuid_faulting(const struct host_features *h)
+{
+	return h->probe.cpuid_faulting;
+}
 static bool vsyscall(const struct host_features *h)
 {
 	return h->probe.vsyscall_mode[0] && strcmp(h->probe.vsyscall_mode, "none") != 0;
 }
-static bool xsave(const struct host_features *h) { return h->probe.has_xsave; }
-static bool avx(const struct host_features *h) { return h->avx; }
-static bool avx512(const struct host_features *h) { return h->avx512; }
-static bool exitkill(const struct host_features *h) { return h->probe.exitkill; }
+static bool xsave(const struct host_features *h)
+{
+	return h->probe.has_xsave;
+}
+static bool avx(const struct host_features *h)
+{
+	return h->avx;
+}
+static bool avx512(const struct host_features *h)
+{
+	return h->avx512;
+}
+static bool exitkill(const struct host_features *h)
+{
+	return h->probe.exitkill;
+}
 /* The FXSAVE fallback (P13) keeps no AVX state across frames or contexts. */
-static bool xstate(const struct host_features *h) { return h->probe.fp_xfer == PLAT_FP_XSTATE; }
+static bool xstate(const struct host_features *h)
+{
+	return h->probe.fp_xfer == PLAT_FP_XSTATE;
+}
 static bool seccomp_order(const struct host_features *h)
 {
 	return h->probe.ptrace_before_seccomp;
@@ -33,18 +54,18 @@ static bool seccomp_uprobe(const struct host_features *h)
 }
 
 static const struct feature features[] = {
-    {"fsgsbase", fsgsbase, "FSGSBASE enabled by the kernel (AT_HWCAP2)"},
-    {"cpuid_faulting", cpuid_faulting,
-     "ARCH_SET_CPUID(0) accepted; P27: the case runs with CPUID faulting on"},
-    {"vsyscall", vsyscall, "a [vsyscall] mapping (vsyscall mode not none)"},
-    {"xsave", xsave, "CPUID XSAVE and OSXSAVE"},
-    {"avx", avx, "CPUID AVX and XCR0 YMM state"},
-    {"avx512", avx512, "CPUID AVX512F and XCR0 ZMM state"},
-    {"exitkill", exitkill, "PTRACE_O_EXITKILL accepted"},
-    {"xstate", xstate, "FP state moved as a whole (fp_transfer xstate, not the FXSAVE area)"},
-    {"ptrace_before_seccomp", seccomp_order, "ptrace stops before seccomp (P7)"},
-    {"seccomp_uprobe_trapped", seccomp_uprobe,
-     "seccomp traps syscalls 335 (uretprobe) and 336 (uprobe) (T1 probe)"},
+	{ "fsgsbase", fsgsbase, "FSGSBASE enabled by the kernel (AT_HWCAP2)" },
+	{ "cpuid_faulting", cpuid_faulting,
+	  "ARCH_SET_CPUID(0) accepted; P27: the case runs with CPUID faulting on" },
+	{ "vsyscall", vsyscall, "a [vsyscall] mapping (vsyscall mode not none)" },
+	{ "xsave", xsave, "CPUID XSAVE and OSXSAVE" },
+	{ "avx", avx, "CPUID AVX and XCR0 YMM state" },
+	{ "avx512", avx512, "CPUID AVX512F and XCR0 ZMM state" },
+	{ "exitkill", exitkill, "PTRACE_O_EXITKILL accepted" },
+	{ "xstate", xstate, "FP state moved as a whole (fp_transfer xstate, not the FXSAVE area)" },
+	{ "ptrace_before_seccomp", seccomp_order, "ptrace stops before seccomp (P7)" },
+	{ "seccomp_uprobe_trapped", seccomp_uprobe,
+	  "seccomp traps syscalls 335 (uretprobe) and 336 (uprobe) (T1 probe)" },
 };
 #define NFEATURES (sizeof features / sizeof features[0])
 
@@ -60,7 +81,7 @@ void features_host(struct host_features *h, const struct plat_probe *probe)
 	unsigned a, b, c, d;
 	*h = (struct host_features){ .probe = *probe };
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
-		return;	/* without OSXSAVE, xgetbv faults and no YMM state exists */
+		return; /* without OSXSAVE, xgetbv faults and no YMM state exists */
 	unsigned long long x = xcr0();
 	h->avx = (c & bit_AVX) && (x & 0x6) == 0x6;
 	if (__get_cpuid_count(7, 0, &a, &b, &c, &d))

@@ -10,15 +10,15 @@
 #include "platform/platform.h"
 
 struct host_features {
-	struct plat_probe probe;	/* from the environment check's child */
-	bool avx;			/* CPUID.1:ECX.AVX and XCR0 enables YMM */
-	bool avx512;			/* CPUID.7:EBX.AVX512F and XCR0 enables ZMM */
+	struct plat_probe probe; /* from the environment check's child */
+	bool avx;                /* CPUID.1:ECX.AVX and XCR0 enables YMM */
+	bool avx512;             /* CPUID.7:EBX.AVX512F and XCR0 enables ZMM */
 };
 
 enum feature_verdict {
-	FEATURE_OK,		/* every feature is present */
-	FEATURE_MISSING,	/* SKIP, why says which and what was probed */
-	FEATURE_UNKNOWN,	/* ERROR, why names the unknown word */
+	FEATURE_OK,      /* every feature is present */
+	FEATURE_MISSING, /* SKIP, why says which and what was probed */
+	FEATURE_UNKNOWN, /* ERROR, why names the unknown word */
 };
 
 /* Fills the CPU bits; probe is copied. */

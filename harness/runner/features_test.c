@@ -6,7 +6,7 @@
 
 static struct host_features host(void)
 {
-	struct host_features h = {0};
+	struct host_features h = { 0 };
 	h.probe.has_fsgsbase = true;
 	h.probe.has_xsave = true;
 	h.probe.exitkill = true;
@@ -17,7 +17,7 @@ static struct host_features host(void)
 
 static enum feature_verdict check(const struct host_features *h, const char *words, char *why)
 {
-	struct words w = {0};
+	struct words w = { 0 };
 	cr_assert_eq(words_split_plain(words, &w), 0);
 	enum feature_verdict v = features_check(h, &w, why, 256);
 	words_free(&w);
@@ -59,7 +59,7 @@ Test(runner_features, unknown_word_is_an_error_even_when_another_is_missing)
 Test(runner_features, host_cpu_bits_are_consistent)
 {
 	struct host_features h;
-	struct plat_probe p = {0};
+	struct plat_probe p = { 0 };
 	features_host(&h, &p);
 	cr_expect(!h.avx512 || h.avx, "AVX-512 implies AVX");
 }

@@ -19,8 +19,8 @@ int fixcheck(const char *fixtures_dir, const struct tcase *const *sel, size_t n)
 		/* A host program (cases/programs/) comes from make deps. */
 		if (case_host_program(sel[i]) && access(path, X_OK)) {
 			free(path);
-			return uerror("%s: program %s: not installed (make deps installs it)", sel[i]->path,
-				      sel[i]->fixture);
+			return uerror("%s: program %s: not installed (make deps installs it)",
+				      sel[i]->path, sel[i]->fixture);
 		}
 		int bad = sentry_check_program(path, err, sizeof(err));
 		free(path);

@@ -56,8 +56,8 @@ static int nostart(struct job *j, const char *fmt, const char *a, const char *b)
 static int open_files(struct job *j)
 {
 	static const char *const names[CHILD_NFDS] = {
-		"harness-stdin", "harness-stdout", "harness-stderr", "harness-trace",
-		"harness-record", "harness-diag", "harness-gdb",
+		"harness-stdin",  "harness-stdout", "harness-stderr", "harness-trace",
+		"harness-record", "harness-diag",   "harness-gdb",
 	};
 	const struct case_text *in = &j->c->sect[CASE_STDIN];
 	for (int i = 0; i < CHILD_NFDS; i++) {
@@ -89,7 +89,7 @@ static void spawn(struct job *j, const struct job_ctx *x, const char *path, char
 {
 	static char *no_env[] = { NULL };
 	struct plat_options opts =
-	    j->v ? variant_options(j->v, &x->sw, &j->c->features) : (struct plat_options){0};
+		j->v ? variant_options(j->v, &x->sw, &j->c->features) : (struct plat_options){ 0 };
 	struct child_spec s = {
 		.path = path,
 		.argv = argv,
@@ -115,11 +115,11 @@ static void spawn(struct job *j, const struct job_ctx *x, const char *path, char
 int job_start(struct job *j, const struct job_ctx *x)
 {
 	char *path;
-	j->run = (struct run){0};
+	j->run = (struct run){ 0 };
 	j->pid = 0;
 	j->killed = false;
 	for (int i = 0; i < CHILD_NFDS; i++)
-		j->fd[i] = -1;	/* not 0: close_fds() must never close our stdin */
+		j->fd[i] = -1; /* not 0: close_fds() must never close our stdin */
 	j->scratch = NULL;
 	if (!(path = case_program_path(j->c, x->fixtures_dir)))
 		return nostart(j, "%s%s", "out of memory", "");
@@ -127,7 +127,8 @@ int job_start(struct job *j, const struct job_ctx *x)
 	if (j->c->fs && (!(j->scratch = calloc(1, sizeof(*j->scratch))) ||
 			 scratch_make(j->c, path, j->scratch, err, sizeof(err)))) {
 		free(path);
-		return nostart(j, "scratch directory: %s%s", j->scratch ? err : "out of memory", "");
+		return nostart(j, "scratch directory: %s%s", j->scratch ? err : "out of memory",
+			       "");
 	}
 	if (access(path, j->v ? R_OK : X_OK)) {
 		nostart(j, "%s: fixture not usable: %s (make fixtures builds it)", path,
@@ -155,9 +156,10 @@ int job_start(struct job *j, const struct job_ctx *x)
 void job_expire(struct job *j)
 {
 	j->killed = true;
-	j->evidence = evidence_collect("/proc", j->pid, j->v ?
-		"the case's child (sentry, tracer of the stubs)" : "the fixture, run natively");
-	kill(-j->pid, SIGKILL);	/* its group: gdb, a native fixture's children */
+	j->evidence = evidence_collect("/proc", j->pid,
+				       j->v ? "the case's child (sentry, tracer of the stubs)"
+					    : "the fixture, run natively");
+	kill(-j->pid, SIGKILL); /* its group: gdb, a native fixture's children */
 	kill(j->pid, SIGKILL);
 }
 
@@ -183,7 +185,7 @@ static void read_streams(struct job *j)
 {
 	static const int from[RUN_NSTREAMS] = {
 		[RUN_STDOUT] = CFD_STDOUT, [RUN_STDERR] = CFD_STDERR, [RUN_TRACE] = CFD_TRACE,
-		[RUN_DIAG] = CFD_DIAG, [RUN_GDB] = CFD_GDB,
+		[RUN_DIAG] = CFD_DIAG,     [RUN_GDB] = CFD_GDB,
 	};
 	for (int s = 0; s < RUN_NSTREAMS; s++)
 		if (j->fd[from[s]] >= 0 && capture_read(j->fd[from[s]], 0, &j->run.s[s]))
@@ -198,8 +200,9 @@ static void crashed(struct job *j, int status, bool have)
 	job_describe_status(status, how, sizeof how);
 	j->run.end = RUN_CRASHED;
 	if (asprintf(&j->run.error, "the %s child %s%s", j->v ? "platform" : "native", how,
-		     have ? " after the guest ended" : WIFEXITED(status) ?
-		     " without writing a result" : "") < 0)
+		     have                ? " after the guest ended"
+		     : WIFEXITED(status) ? " without writing a result"
+					 : "") < 0)
 		j->run.error = NULL;
 }
 

@@ -30,7 +30,7 @@ struct job {
 	unsigned long t0, deadline; /* job_now_ms() */
 	bool killed;                /* at its deadline */
 	char *evidence;
-	struct scratch *scratch;	/* fs: the run's directory (scratch.h) */
+	struct scratch *scratch; /* fs: the run's directory (scratch.h) */
 	/* set once it ended */
 	struct run run;
 	bool ended;     /* by sched_run(), just before it calls done() */

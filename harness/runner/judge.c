@@ -21,7 +21,7 @@ bool judge_wants_native(const struct tcase *c)
 }
 
 static void section(struct hbuf *b, const char *title, const struct bytes *s, size_t lines,
-                    bool tail)
+		    bool tail)
 {
 	if (!s->len)
 		return;
@@ -32,7 +32,7 @@ static void section(struct hbuf *b, const char *title, const struct bytes *s, si
 static void timeout_message(struct hbuf *b, const struct run *r, const struct judge_env *env)
 {
 	hbuf_printf(b, "timed out after %lu.%03lu s\n", env->timeout_ms / 1000,
-	            env->timeout_ms % 1000);
+		    env->timeout_ms % 1000);
 	section(b, "partial trace", &r->s[RUN_TRACE], TRACE_TAIL_LINES, true);
 	hbuf_printf(b, "processes at the deadline:\n%s", r->evidence ? r->evidence : "(none)\n");
 }
@@ -47,13 +47,13 @@ static void crash_message(struct hbuf *b, const struct run *r, const struct judg
 		section(b, "backtrace (gdb)", &r->s[RUN_GDB], GDB_HEAD_LINES, false);
 	else
 		hbuf_puts(b, env->have_gdb ? "no backtrace: gdb wrote nothing\n"
-		                           : "no backtrace: gdb is not installed\n");
+					   : "no backtrace: gdb is not installed\n");
 }
 
 /* Why r did not produce a result to judge, as kind and message; false
  * when it did. who: "" or "native run: " or "run 2 of 3: ". */
 static bool problem(const struct run *r, const char *who, const struct judge_env *env,
-                    enum result_kind *kind, struct hbuf *msg)
+		    enum result_kind *kind, struct hbuf *msg)
 {
 	hbuf_puts(msg, who);
 	switch (r->end) {
@@ -69,21 +69,20 @@ static bool problem(const struct run *r, const char *who, const struct judge_env
 		*kind = RESULT_ERROR;
 		crash_message(msg, r, env);
 		return true;
-	case RUN_DONE:
-		break;
+	case RUN_DONE: break;
 	}
 	if (!r->rc && r->res.kind != SENTRY_ERROR)
 		return false;
 	*kind = RESULT_ERROR;
 	hbuf_printf(msg, "%s%s\n", r->rc == 2 ? "cannot load: " : "sentry failed: ",
-	            r->res.error[0] ? r->res.error : "(no message)");
+		    r->res.error[0] ? r->res.error : "(no message)");
 	section(msg, "harness stderr", &r->s[RUN_DIAG], DIAG_TAIL_LINES, true);
 	return true;
 }
 
 /* The first run (or the native one) that did not finish, if any. */
 static bool any_problem(struct run *const *runs, unsigned nrun, const struct run *native,
-                        const struct judge_env *env, struct verdict *v, struct hbuf *msg)
+			const struct judge_env *env, struct verdict *v, struct hbuf *msg)
 {
 	char who[48];
 	for (unsigned k = 0; k < nrun; k++) {
@@ -104,7 +103,7 @@ static bool any_problem(struct run *const *runs, unsigned nrun, const struct run
 }
 
 static void apply_oracles(const struct tcase *c, struct run *const *runs, unsigned nrun,
-                          const struct run *native, struct findings *f)
+			  const struct run *native, struct findings *f)
 {
 	if (c->oracles & ORACLE_GOLDEN)
 		oracle_golden(c, runs[0], f);
@@ -123,7 +122,7 @@ static void apply_oracles(const struct tcase *c, struct run *const *runs, unsign
 
 static bool repeats_agree(const struct tcase *c, struct run *const *runs, unsigned nrun)
 {
-	struct findings f = {0};
+	struct findings f = { 0 };
 	for (unsigned k = 1; k < nrun && !f.n; k++)
 		oracle_repeat(c, runs[0], runs[k], k + 1, &f);
 	bool agree = !f.n;
@@ -136,30 +135,31 @@ static bool repeats_agree(const struct tcase *c, struct run *const *runs, unsign
  * platform's findings follow the host's, so nothing of the FAIL is lost;
  * the first line names what the host did. */
 static bool host_fails_too(const struct tcase *c, struct run *const *runs, unsigned nrun,
-                           const struct run *native, struct findings *f, struct verdict *v)
+			   const struct run *native, struct findings *f, struct verdict *v)
 {
 	if (!native || !oracle_same_as_native(native, runs[0]) || !repeats_agree(c, runs, nrun))
 		return false;
-	struct findings h = {0};
+	struct findings h = { 0 };
 	oracle_host(c, native, &h);
 	if (!h.n) {
 		findings_free(&h);
 		return false;
 	}
-	struct hbuf msg = {0}, diff = {0};
+	struct hbuf msg = { 0 }, diff = { 0 };
 	hbuf_puts(&msg, "host fails it too: native run: ");
 	hbuf_add(&msg, h.msg.p, h.msg.len);
-	hbuf_puts(&msg, "the platform run ended exactly as the native run (stdout, stderr, exit "
-	                "status): not a platform failure\nplatform run: ");
+	hbuf_puts(&msg,
+		  "the platform run ended exactly as the native run (stdout, stderr, exit "
+		  "status): not a platform failure\nplatform run: ");
 	if (f->msg.len == h.msg.len && !memcmp(f->msg.p, h.msg.p, h.msg.len))
 		hbuf_puts(&msg, "the same findings\n");
 	else
 		hbuf_add(&msg, f->msg.p, f->msg.len);
 	hbuf_add(&diff, h.diff.p, h.diff.len);
 	hbuf_add(&diff, f->diff.p, f->diff.len);
-	*v = (struct verdict){.kind = RESULT_HOSTFAIL,
-	                      .message = hbuf_take(&msg, NULL),
-	                      .diff = hbuf_take(&diff, NULL)};
+	*v = (struct verdict){ .kind = RESULT_HOSTFAIL,
+			       .message = hbuf_take(&msg, NULL),
+			       .diff = hbuf_take(&diff, NULL) };
 	findings_free(&h);
 	return true;
 }
@@ -176,7 +176,7 @@ static void known(const char *ref, struct verdict *v)
 	} else {
 		v->kind = RESULT_XPASS;
 		if (asprintf(&m, "passed, but listed as a known failure (%s): remove the entry",
-		             ref) < 0)
+			     ref) < 0)
 			m = NULL;
 	}
 	free(v->message);
@@ -187,7 +187,7 @@ static void known(const char *ref, struct verdict *v)
  * that ended is the failure. The partial output is then judged like a
  * finished run's (the trace is line-buffered up to the kill). */
 static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdict *v,
-                           struct hbuf *msg)
+			   struct hbuf *msg)
 {
 	for (unsigned k = 0; k < nrun; k++) {
 		if (runs[k]->end != RUN_DONE)
@@ -197,7 +197,7 @@ static bool unexpected_end(struct run *const *runs, unsigned nrun, struct verdic
 		v->culprit = (int)k;
 		exitstat_text(&runs[k]->res, got);
 		hbuf_printf(msg, "expected a timeout, but the run ended (%.*s)\n",
-		            (int)strcspn(got, "\n"), got);
+			    (int)strcspn(got, "\n"), got);
 		return true;
 	}
 	return false;
@@ -219,9 +219,9 @@ static bool timeouts_as_expected(const struct tcase *c, struct run *const *runs,
  * for the killed stub: the sentry stopped cleanly and said so. A timeout,
  * a crash, or a guest that finished are failures. */
 static bool judge_chaos(struct run *const *runs, unsigned nrun, const struct judge_env *env,
-                        struct verdict *v)
+			struct verdict *v)
 {
-	struct hbuf msg = {0};
+	struct hbuf msg = { 0 };
 	for (unsigned k = 0; k < nrun; k++) {
 		const struct run *r = runs[k];
 		if (r->end == RUN_DONE && r->res.kind == SENTRY_ERROR &&
@@ -230,9 +230,9 @@ static bool judge_chaos(struct run *const *runs, unsigned nrun, const struct jud
 		if (!problem(r, "", env, &v->kind, &msg) || v->kind == RESULT_ERROR)
 			v->kind = RESULT_FAIL;
 		hbuf_printf(&msg, "chaos: expected the error of a stub killed by SIGKILL (P23)%s\n",
-		            r->end == RUN_DONE && r->res.kind != SENTRY_ERROR
-		                ? ", but the guest finished"
-		                : "");
+			    r->end == RUN_DONE && r->res.kind != SENTRY_ERROR
+				    ? ", but the guest finished"
+				    : "");
 		v->message = hbuf_take(&msg, NULL);
 		return true;
 	}
@@ -240,11 +240,11 @@ static bool judge_chaos(struct run *const *runs, unsigned nrun, const struct jud
 }
 
 void judge(const struct tcase *c, struct run *const *runs, unsigned nrun, const struct run *native,
-           const char *ref, const struct judge_env *env, struct verdict *v)
+	   const char *ref, const struct judge_env *env, struct verdict *v)
 {
-	struct hbuf msg = {0};
-	struct findings f = {0};
-	*v = (struct verdict){.kind = RESULT_PASS};
+	struct hbuf msg = { 0 };
+	struct findings f = { 0 };
+	*v = (struct verdict){ .kind = RESULT_PASS };
 	if (c->expect_timeout && unexpected_end(runs, nrun, v, &msg)) {
 		v->message = hbuf_take(&msg, NULL);
 		known(ref, v);
@@ -276,8 +276,8 @@ void judge(const struct tcase *c, struct run *const *runs, unsigned nrun, const 
 
 bool judge_problem(const struct run *r, const struct judge_env *env, struct verdict *v)
 {
-	struct hbuf msg = {0};
-	*v = (struct verdict){.kind = RESULT_PASS};
+	struct hbuf msg = { 0 };
+	*v = (struct verdict){ .kind = RESULT_PASS };
 	if (!problem(r, "", env, &v->kind, &msg)) {
 		hbuf_free(&msg);
 		return false;
@@ -290,5 +290,5 @@ void verdict_free(struct verdict *v)
 {
 	free(v->message);
 	free(v->diff);
-	*v = (struct verdict){0};
+	*v = (struct verdict){ 0 };
 }

@@ -50,7 +50,7 @@ bool judge_wants_native(const struct tcase *c);
  * did not raise) is the expected consequence. A known-failure entry does
  * not apply to a HOSTFAIL (it describes the platform). */
 void judge(const struct tcase *c, struct run *const *runs, unsigned nrun, const struct run *native,
-           const char *known, const struct judge_env *env, struct verdict *v);
+	   const char *known, const struct judge_env *env, struct verdict *v);
 /* Only the first step: whether r failed to produce anything to compare
  * (v filled: TIMEOUT or ERROR with the message), for --bless. */
 bool judge_problem(const struct run *r, const struct judge_env *env, struct verdict *v);

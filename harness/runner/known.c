@@ -62,8 +62,10 @@ static int add_line(const char *path, unsigned line, char *s, const struct host_
 		ref++;
 	int r = all_hold(when, h, &bad);
 	if (r < 0)
-		return uerror("%s:%u: unknown condition '%s' (always, kernel=GLOB, feature=NAME, "
-			      "nofeature=NAME)", path, line, bad);
+		return uerror(
+			"%s:%u: unknown condition '%s' (always, kernel=GLOB, feature=NAME, "
+			"nofeature=NAME)",
+			path, line, bad);
 	if (!r)
 		return 0;
 	struct entry *v = realloc(entries, (nentries + 1) * sizeof(*v));

@@ -32,12 +32,13 @@ static struct host_features host(void)
 Test(runner_known, conditions_select_entries)
 {
 	struct host_features h = host();
-	const char *p = write_tmp("# comment\n\n"
-				  "a/always * always ref one\n"
-				  "a/kernel lazy kernel=6.18.* ref two\n"
-				  "a/oldkernel * kernel=5.* ref three\n"
-				  "a/feature full-state,lazy feature=xsave ref four\n"
-				  "a/nofeature * nofeature=fsgsbase,kernel=6.* ref five\n");
+	const char *p = write_tmp(
+		"# comment\n\n"
+		"a/always * always ref one\n"
+		"a/kernel lazy kernel=6.18.* ref two\n"
+		"a/oldkernel * kernel=5.* ref three\n"
+		"a/feature full-state,lazy feature=xsave ref four\n"
+		"a/nofeature * nofeature=fsgsbase,kernel=6.* ref five\n");
 	cr_assert_eq(known_load(p, &h), 0);
 	cr_assert_str_eq(known_failure("a/always", "full-state"), "ref one");
 	cr_assert_str_eq(known_failure("a/kernel", "lazy"), "ref two");

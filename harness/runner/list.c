@@ -63,7 +63,7 @@ int cmd_list(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		line(sel[i], width);
 	free(sel);
-	catalog_free(&cat);	/* a failed load left it empty */
+	catalog_free(&cat); /* a failed load left it empty */
 	cli_free(&o);
 	return rc;
 }

@@ -33,14 +33,15 @@ _Noreturn void child_native(const struct child_spec *s)
 	}
 	if (s->fs_rw && chdir(s->fs_rw)) {
 		struct run_record r = { RUN_RECORD_MAGIC, 1, { .kind = SENTRY_ERROR } };
-		snprintf(r.res.error, sizeof r.res.error, "%s: chdir: %s", s->fs_rw, strerror(errno));
+		snprintf(r.res.error, sizeof r.res.error, "%s: chdir: %s", s->fs_rw,
+			 strerror(errno));
 		if (pwrite(NFD_RECORD, &r, sizeof r, 0) != (ssize_t)sizeof r)
 			cov_exit(126);
 		cov_exit(127);
 	}
 	/* The fixture sees fds 0-2 only, as under the sentry (S10). */
 	fcntl(NFD_RECORD, F_SETFD, FD_CLOEXEC);
-	cov_flush();	/* execve drops this process's counters */
+	cov_flush(); /* execve drops this process's counters */
 	execve(path, s->argv, s->envp);
 	struct run_record r = { RUN_RECORD_MAGIC, 1, { .kind = SENTRY_ERROR } };
 	snprintf(r.res.error, sizeof r.res.error, "%s: execve: %s", s->path, strerror(errno));

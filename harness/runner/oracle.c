@@ -10,7 +10,7 @@
 #define STDERR_TAIL 2048 /* of the guest's stderr in a self-check message */
 
 bool oracle_diff(struct hbuf *d, const char *what, const char *left, const char *right,
-                 const char *a, size_t alen, const char *b, size_t blen)
+		 const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (alen == blen && (!alen || !memcmp(a, b, alen)))
 		return false;
@@ -20,14 +20,14 @@ bool oracle_diff(struct hbuf *d, const char *what, const char *left, const char 
 	for (int skip = 0; skip < 2 && *body; skip++)
 		body += strcspn(body, "\n") + (body[strcspn(body, "\n")] == '\n');
 	hbuf_printf(d, "--- %s %s\n+++ %s %s\n%s", left, what, right, what,
-	            u ? body : "(out of memory for the diff)\n");
+		    u ? body : "(out of memory for the diff)\n");
 	free(u);
 	return true;
 }
 
 /* One message line: "PREFIX: stdout, exit differ SUFFIX". */
 static void note(struct findings *f, const char *prefix, const char *what, unsigned nwhat,
-                 const char *suffix)
+		 const char *suffix)
 {
 	hbuf_printf(&f->msg, "%s: %s differ%s%s\n", prefix, what, nwhat == 1 ? "s" : "", suffix);
 	f->n++;
@@ -40,13 +40,13 @@ static void add_word(char *list, size_t n, const char *w)
 }
 
 static bool stream_diff(struct hbuf *d, const char *what, const char *left, const char *right,
-                        const struct bytes *a, const struct bytes *b)
+			const struct bytes *a, const struct bytes *b)
 {
 	return oracle_diff(d, what, left, right, a->p, a->len, b->p, b->len);
 }
 
 static bool exit_diff(struct hbuf *d, const char *left, const char *right, const char *a,
-                      const char *b)
+		      const char *b)
 {
 	return oracle_diff(d, "exit", left, right, a, strlen(a), b, strlen(b));
 }
@@ -54,15 +54,15 @@ static bool exit_diff(struct hbuf *d, const char *left, const char *right, const
 /* The golden comparison of r, whose streams are labelled right in the
  * diffs; the trace only when r has one (a native run has none). */
 static void golden(const struct tcase *c, const struct run *r, const char *right, bool trace,
-                   struct findings *f)
+		   struct findings *f)
 {
 	static const struct {
 		enum case_section sect;
 		enum run_stream s;
 	} map[] = {
-	    {CASE_STDOUT, RUN_STDOUT},
-	    {CASE_STDERR, RUN_STDERR},
-	    {CASE_TRACE, RUN_TRACE},
+		{ CASE_STDOUT, RUN_STDOUT },
+		{ CASE_STDERR, RUN_STDERR },
+		{ CASE_TRACE, RUN_TRACE },
 	};
 	char what[64] = "";
 	unsigned n = 0;
@@ -73,7 +73,7 @@ static void golden(const struct tcase *c, const struct run *r, const char *right
 		if (map[i].s == RUN_TRACE && !trace)
 			continue;
 		if (t->present && oracle_diff(&f->diff, name, "expected", right, t->data, t->len,
-		                              got->p, got->len)) {
+					      got->p, got->len)) {
 			add_word(what, sizeof what, name);
 			n++;
 		}
@@ -81,7 +81,7 @@ static void golden(const struct tcase *c, const struct run *r, const char *right
 	char want[EXITSTAT_LEN], got[EXITSTAT_LEN];
 	if (!exitstat_matches(&c->exit, &r->res)) {
 		exit_diff(&f->diff, "expected", right, exitstat_case_text(&c->exit, want),
-		          exitstat_text(&r->res, got));
+			  exitstat_text(&r->res, got));
 		add_word(what, sizeof what, "exit");
 		n++;
 	}
@@ -119,9 +119,9 @@ static void stderr_tail(struct findings *f, const struct bytes *err)
 }
 
 static void selfcheck(const struct tcase *c, const struct run *r, const char *right,
-                      struct findings *f)
+		      struct findings *f)
 {
-	struct case_exit zero = {CASE_EXIT_CODE, 0, false};
+	struct case_exit zero = { CASE_EXIT_CODE, 0, false };
 	const struct case_exit *want = c->exit.kind == CASE_EXIT_UNCHECKED ? &zero : &c->exit;
 	bool token = oracle_end_token(r->s[RUN_STDOUT].p, r->s[RUN_STDOUT].len);
 	char a[EXITSTAT_LEN], b[EXITSTAT_LEN];
@@ -133,10 +133,10 @@ static void selfcheck(const struct tcase *c, const struct run *r, const char *ri
 		return;
 	if (exit_bad)
 		exit_diff(&f->diff, "expected", right, exitstat_case_text(want, a),
-		          exitstat_text(&r->res, b));
+			  exitstat_text(&r->res, b));
 	hbuf_printf(&f->msg, "selfcheck: %s%s%s\n",
-	            token ? "" : "no " ORACLE_END_TOKEN " line on stdout",
-	            !token && exit_bad ? ", and " : "", exit_bad ? "wrong exit status" : "");
+		    token ? "" : "no " ORACLE_END_TOKEN " line on stdout",
+		    !token && exit_bad ? ", and " : "", exit_bad ? "wrong exit status" : "");
 	f->n++;
 	stderr_tail(f, &r->s[RUN_STDERR]);
 }
@@ -156,7 +156,7 @@ void oracle_host(const struct tcase *c, const struct run *native, struct finding
 
 bool oracle_same_as_native(const struct run *native, const struct run *r)
 {
-	static const enum run_stream streams[] = {RUN_STDOUT, RUN_STDERR};
+	static const enum run_stream streams[] = { RUN_STDOUT, RUN_STDERR };
 	for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
 		const struct bytes *a = &native->s[streams[i]], *b = &r->s[streams[i]];
 		if (a->len != b->len || (a->len && memcmp(a->p, b->p, a->len)))
@@ -171,19 +171,18 @@ void oracle_native(const struct tcase *c, const struct run *native, const struct
 	char what[32] = "", a[EXITSTAT_LEN], b[EXITSTAT_LEN];
 	unsigned n = 0;
 	if (stream_diff(&f->diff, "stdout", "native", "actual", &native->s[RUN_STDOUT],
-	                &r->s[RUN_STDOUT])) {
+			&r->s[RUN_STDOUT])) {
 		add_word(what, sizeof what, "stdout");
 		n++;
 	}
-	if (case_host_program(c) &&
-	    stream_diff(&f->diff, "stderr", "native", "actual", &native->s[RUN_STDERR],
-			&r->s[RUN_STDERR])) {
+	if (case_host_program(c) && stream_diff(&f->diff, "stderr", "native", "actual",
+						&native->s[RUN_STDERR], &r->s[RUN_STDERR])) {
 		add_word(what, sizeof what, "stderr");
 		n++;
 	}
 	if (!exitstat_equal(&native->res, &r->res)) {
 		exit_diff(&f->diff, "native", "actual", exitstat_text(&native->res, a),
-		          exitstat_text(&r->res, b));
+			  exitstat_text(&r->res, b));
 		add_word(what, sizeof what, "exit");
 		n++;
 	}
@@ -192,10 +191,10 @@ void oracle_native(const struct tcase *c, const struct run *native, const struct
 }
 
 void oracle_repeat(const struct tcase *c, const struct run *first, const struct run *again,
-                   unsigned k, struct findings *f)
+		   unsigned k, struct findings *f)
 {
-	static const enum run_stream streams[] = {RUN_STDOUT, RUN_STDERR, RUN_TRACE};
-	static const char *const names[] = {"stdout", "stderr", "trace"};
+	static const enum run_stream streams[] = { RUN_STDOUT, RUN_STDERR, RUN_TRACE };
+	static const char *const names[] = { "stdout", "stderr", "trace" };
 	char what[64] = "", left[16], right[16], a[EXITSTAT_LEN], b[EXITSTAT_LEN];
 	unsigned n = 0;
 	snprintf(left, sizeof left, "run 1");
@@ -203,12 +202,12 @@ void oracle_repeat(const struct tcase *c, const struct run *first, const struct 
 	size_t nstreams = c->sect[CASE_TRACE].present ? 3 : 2;
 	for (size_t i = 0; i < nstreams; i++)
 		if (stream_diff(&f->diff, names[i], left, right, &first->s[streams[i]],
-		                &again->s[streams[i]])) {
+				&again->s[streams[i]])) {
 			add_word(what, sizeof what, names[i]);
 			n++;
 		}
 	if (exit_diff(&f->diff, left, right, exitstat_text(&first->res, a),
-	              exitstat_text(&again->res, b))) {
+		      exitstat_text(&again->res, b))) {
 		add_word(what, sizeof what, "exit");
 		n++;
 	}
@@ -222,5 +221,5 @@ void findings_free(struct findings *f)
 {
 	hbuf_free(&f->msg);
 	hbuf_free(&f->diff);
-	*f = (struct findings){0};
+	*f = (struct findings){ 0 };
 }

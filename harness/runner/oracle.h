@@ -51,14 +51,14 @@ bool oracle_same_as_native(const struct run *native, const struct run *r);
  * the trace only when the case stores one: a case without a golden trace
  * may interleave several tasks' lines differently on every run. */
 void oracle_repeat(const struct tcase *c, const struct run *first, const struct run *again,
-                   unsigned k, struct findings *f);
+		   unsigned k, struct findings *f);
 
 /* Whether text holds the end token as a whole line. */
 bool oracle_end_token(const char *p, size_t n);
 /* Appends the diff of a and b headed "--- LEFT WHAT" / "+++ RIGHT WHAT";
  * true when they differ. */
 bool oracle_diff(struct hbuf *d, const char *what, const char *left, const char *right,
-                 const char *a, size_t alen, const char *b, size_t blen);
+		 const char *a, size_t alen, const char *b, size_t blen);
 void findings_free(struct findings *f);
 
 #endif

@@ -12,7 +12,7 @@ static struct tcase tc(const char *text)
 	struct tcase c;
 	char err[256] = "";
 	cr_assert_eq(case_parse("cases/t/c.case", text, strlen(text), &c, err, sizeof err), 0, "%s",
-	             err);
+		     err);
 	return c;
 }
 
@@ -24,27 +24,28 @@ static void set(struct bytes *b, const char *s)
 
 static struct run done(const char *out, const char *err, const char *trace, int code)
 {
-	struct run r = {.end = RUN_DONE, .res = {.kind = SENTRY_EXITED, .status = code}};
+	struct run r = { .end = RUN_DONE, .res = { .kind = SENTRY_EXITED, .status = code } };
 	set(&r.s[RUN_STDOUT], out);
 	set(&r.s[RUN_STDERR], err);
 	set(&r.s[RUN_TRACE], trace);
 	return r;
 }
 
-static const struct judge_env env = {true, 10000};
+static const struct judge_env env = { true, 10000 };
 
 static struct verdict judge1(const struct tcase *c, struct run *r, const struct run *native)
 {
 	struct verdict v;
-	struct run *runs[1] = {r};
+	struct run *runs[1] = { r };
 	judge(c, runs, 1, native, NULL, &env, &v);
 	return v;
 }
 
 Test(runner_oracle, golden_equal_passes)
 {
-	struct tcase c = tc("fixture: a/b\noracle: golden\nexit: 0\n"
-	                    "--- stdout\nhi\n--- trace\nexit_group(0)\n--- end\n");
+	struct tcase c =
+		tc("fixture: a/b\noracle: golden\nexit: 0\n"
+		   "--- stdout\nhi\n--- trace\nexit_group(0)\n--- end\n");
 	struct run r = done("hi\n", "anything\n", "exit_group(0)\n", 0);
 	struct verdict v = judge1(&c, &r, NULL);
 	cr_expect_eq(v.kind, RESULT_PASS, "stderr is absent from the case: not checked");
@@ -55,16 +56,17 @@ Test(runner_oracle, golden_equal_passes)
 
 Test(runner_oracle, golden_diff_per_section)
 {
-	struct tcase c = tc("fixture: a/b\noracle: golden\nexit: 0\n"
-	                    "--- stdout\nhi\n--- stderr\n--- trace\nexit_group(0)\n--- end\n");
+	struct tcase c =
+		tc("fixture: a/b\noracle: golden\nexit: 0\n"
+		   "--- stdout\nhi\n--- stderr\n--- trace\nexit_group(0)\n--- end\n");
 	struct run r = done("ho\n", "oops\n", "exit_group(0)\n", 1);
 	struct verdict v = judge1(&c, &r, NULL);
 	cr_expect_eq(v.kind, RESULT_FAIL);
 	cr_expect_str_eq(v.message, "golden: stdout, stderr, exit differ from the case\n");
 	cr_expect_str_eq(v.diff,
-	                 "--- expected stdout\n+++ actual stdout\n@@ -1 +1 @@\n-hi\n+ho\n"
-	                 "--- expected stderr\n+++ actual stderr\n@@ -0,0 +1 @@\n+oops\n"
-	                 "--- expected exit\n+++ actual exit\n@@ -1 +1 @@\n-exit: 0\n+exit: 1\n");
+			 "--- expected stdout\n+++ actual stdout\n@@ -1 +1 @@\n-hi\n+ho\n"
+			 "--- expected stderr\n+++ actual stderr\n@@ -0,0 +1 @@\n+oops\n"
+			 "--- expected exit\n+++ actual exit\n@@ -1 +1 @@\n-exit: 0\n+exit: 1\n");
 	verdict_free(&v);
 	run_free(&r);
 	case_free(&c);
@@ -86,14 +88,14 @@ Test(runner_oracle, golden_signal_and_core)
 {
 	struct tcase c = tc("fixture: a/b\noracle: golden\nexit: signal SIGSEGV core\n");
 	struct run r = done("", "", "", 0);
-	r.res = (struct sentry_result){.kind = SENTRY_SIGNALED, .status = 11, .core = true};
+	r.res = (struct sentry_result){ .kind = SENTRY_SIGNALED, .status = 11, .core = true };
 	struct verdict v = judge1(&c, &r, NULL);
 	cr_expect_eq(v.kind, RESULT_PASS);
 	r.res.core = false;
 	v = judge1(&c, &r, NULL);
 	cr_expect_eq(v.kind, RESULT_FAIL);
 	cr_expect(strstr(v.diff, "-exit: signal SIGSEGV core\n+exit: signal SIGSEGV\n"), "%s",
-	          v.diff);
+		  v.diff);
 	verdict_free(&v);
 	run_free(&r);
 	case_free(&c);
@@ -119,8 +121,9 @@ Test(runner_oracle, selfcheck_needs_token_and_exit)
 	cr_expect_eq(v.kind, RESULT_PASS);
 	v = judge1(&c, &bad, NULL);
 	cr_expect_eq(v.kind, RESULT_FAIL);
-	cr_expect_str_eq(v.message, "selfcheck: no END-OF-TEST line on stdout, and wrong exit "
-	                            "status\nguest stderr:\nASSERT FAILED f.c:3: x == y\n");
+	cr_expect_str_eq(v.message,
+			 "selfcheck: no END-OF-TEST line on stdout, and wrong exit "
+			 "status\nguest stderr:\nASSERT FAILED f.c:3: x == y\n");
 	verdict_free(&v);
 	v = judge1(&c, &code, NULL);
 	cr_expect_str_eq(v.message, "selfcheck: wrong exit status\n");
@@ -143,7 +146,7 @@ Test(runner_oracle, native_compares_stdout_and_exit_only)
 	cr_expect(judge_wants_native(&c));
 	struct verdict v = judge1(&c, &r, &n);
 	cr_expect_eq(v.kind, RESULT_PASS);
-	n.res = (struct sentry_result){.kind = SENTRY_SIGNALED, .status = 6, .core = true};
+	n.res = (struct sentry_result){ .kind = SENTRY_SIGNALED, .status = 6, .core = true };
 	v = judge1(&c, &r, &n);
 	cr_expect_eq(v.kind, RESULT_FAIL);
 	cr_expect_str_eq(v.message, "native: exit differs from the host kernel's run\n");
@@ -169,13 +172,15 @@ Test(runner_oracle, unfinished_runs_come_first)
 	struct tcase c = tc("fixture: a/b\noracle: golden\n--- stdout\nx\n--- end\n");
 	struct run t = done("", "", "write(1, ...)\n", 0);
 	t.end = RUN_TIMEOUT;
-	t.evidence = strdup("pid 7 (harness)\n  task 7: State: S (sleeping), TracerPid: 0, "
-	                    "wchan: do_wait\n");
+	t.evidence =
+		strdup("pid 7 (harness)\n  task 7: State: S (sleeping), TracerPid: 0, "
+		       "wchan: do_wait\n");
 	struct verdict v = judge1(&c, &t, NULL);
 	cr_expect_eq(v.kind, RESULT_TIMEOUT);
-	cr_expect_str_eq(v.message, "timed out after 10.000 s\npartial trace:\nwrite(1, ...)\n"
-	                            "processes at the deadline:\npid 7 (harness)\n  task 7: State: "
-	                            "S (sleeping), TracerPid: 0, wchan: do_wait\n");
+	cr_expect_str_eq(v.message,
+			 "timed out after 10.000 s\npartial trace:\nwrite(1, ...)\n"
+			 "processes at the deadline:\npid 7 (harness)\n  task 7: State: "
+			 "S (sleeping), TracerPid: 0, wchan: do_wait\n");
 	verdict_free(&v);
 	struct run e = done("", "", "", 0);
 	e.rc = 2;
@@ -189,12 +194,13 @@ Test(runner_oracle, unfinished_runs_come_first)
 	crash.end = RUN_CRASHED;
 	crash.wait_status = 6; /* killed by SIGABRT */
 	crash.error = strdup("the platform child was killed by SIGABRT");
-	struct judge_env nogdb = {false, 1000};
-	struct run *runs[1] = {&crash};
+	struct judge_env nogdb = { false, 1000 };
+	struct run *runs[1] = { &crash };
 	judge(&c, runs, 1, NULL, NULL, &nogdb, &v);
 	cr_expect_eq(v.kind, RESULT_ERROR);
-	cr_expect_str_eq(v.message, "the platform child was killed by SIGABRT\n"
-	                            "no backtrace: gdb is not installed\n");
+	cr_expect_str_eq(v.message,
+			 "the platform child was killed by SIGABRT\n"
+			 "no backtrace: gdb is not installed\n");
 	verdict_free(&v);
 	run_free(&t);
 	run_free(&e);
@@ -208,7 +214,7 @@ Test(runner_oracle, repeats_must_match_run_one)
 	struct run a = done("1\nEND-OF-TEST\n", "", "t\n", 0);
 	struct run b = done("1\nEND-OF-TEST\n", "", "t\n", 0);
 	struct run d = done("2\nEND-OF-TEST\n", "", "u\n", 0);
-	struct run *same[2] = {&a, &b}, *differ[3] = {&a, &b, &d};
+	struct run *same[2] = { &a, &b }, *differ[3] = { &a, &b, &d };
 	struct verdict v;
 	judge(&c, same, 2, NULL, NULL, &env, &v);
 	cr_expect_eq(v.kind, RESULT_PASS);
@@ -239,7 +245,7 @@ Test(runner_oracle, repeats_compare_traces_only_for_golden_traces)
 	struct tcase traced = tc("fixture: a/b\noracle: golden selfcheck\n--- trace\nt\n--- end\n");
 	struct run a = done("END-OF-TEST\n", "", "t\n", 0);
 	struct run b = done("END-OF-TEST\n", "", "u\n", 0);
-	struct run *runs[2] = {&a, &b};
+	struct run *runs[2] = { &a, &b };
 	struct verdict v;
 	judge(&untraced, runs, 2, NULL, NULL, &env, &v);
 	cr_expect_eq(v.kind, RESULT_PASS, "%s", v.message ? v.message : "");
@@ -259,7 +265,7 @@ Test(runner_oracle, known_failures_turn_into_xfail_and_xpass)
 {
 	struct tcase c = tc("fixture: a/b\noracle: selfcheck\n");
 	struct run ok = done("END-OF-TEST\n", "", "", 0), bad = done("", "", "", 0);
-	struct run *r1[1] = {&ok}, *r2[1] = {&bad};
+	struct run *r1[1] = { &ok }, *r2[1] = { &bad };
 	struct verdict v;
 	judge(&c, r2, 1, NULL, "issue 42", &env, &v);
 	cr_expect_eq(v.kind, RESULT_XFAIL);
@@ -277,8 +283,9 @@ Test(runner_oracle, known_failures_turn_into_xfail_and_xpass)
  * output; a run that ended fails, whatever it printed. */
 Test(runner_oracle, expect_timeout)
 {
-	struct tcase c = tc("fixture: a/b\noracle: golden\ntimeout: 1\nexpect: timeout\n"
-	                    "--- stdout\nblocking\n--- trace\nwrite(1, ...)\n--- end\n");
+	struct tcase c =
+		tc("fixture: a/b\noracle: golden\ntimeout: 1\nexpect: timeout\n"
+		   "--- stdout\nblocking\n--- trace\nwrite(1, ...)\n--- end\n");
 	struct run t = done("blocking\n", "", "write(1, ...)\n", 0);
 	t.end = RUN_TIMEOUT;
 	t.res.kind = SENTRY_ERROR;
@@ -310,17 +317,17 @@ Test(runner_oracle, host_failing_the_same_way_is_hostfail)
 	struct verdict v = judge1(&c, &r, &n);
 	cr_expect_eq(v.kind, RESULT_HOSTFAIL);
 	cr_expect_str_eq(v.message,
-	                 "host fails it too: native run: selfcheck: no END-OF-TEST line on stdout, "
-	                 "and wrong exit status\nguest stderr:\nASSERT FAILED sse.c:9: got_fpe\n"
-	                 "the platform run ended exactly as the native run (stdout, stderr, exit "
-	                 "status): not a platform failure\n"
-	                 "platform run: the same findings\n");
+			 "host fails it too: native run: selfcheck: no END-OF-TEST line on stdout, "
+			 "and wrong exit status\nguest stderr:\nASSERT FAILED sse.c:9: got_fpe\n"
+			 "the platform run ended exactly as the native run (stdout, stderr, exit "
+			 "status): not a platform failure\n"
+			 "platform run: the same findings\n");
 	cr_expect(strstr(v.diff, "--- expected exit\n+++ native exit\n"), "%s", v.diff);
 	cr_expect(strstr(v.diff, "--- expected exit\n+++ actual exit\n"), "%s", v.diff);
 	cr_expect_eq(v.culprit, 0);
 	verdict_free(&v);
 	/* A known-failure entry describes the platform: it does not apply. */
-	struct run *runs[1] = {&r};
+	struct run *runs[1] = { &r };
 	judge(&c, runs, 1, &n, "a platform bug", &env, &v);
 	cr_expect_eq(v.kind, RESULT_HOSTFAIL);
 	verdict_free(&v);
@@ -355,7 +362,7 @@ Test(runner_oracle, only_the_platform_failing_stays_fail)
 	cr_expect_eq(v.kind, RESULT_FAIL, "stderr is part of 'the same way'");
 	verdict_free(&v);
 	/* The known-failure entry turns that FAIL into XFAIL, as before. */
-	struct run *runs[1] = {&r};
+	struct run *runs[1] = { &r };
 	judge(&c, runs, 1, &n, "issue 42", &env, &v);
 	cr_expect_eq(v.kind, RESULT_XFAIL);
 	verdict_free(&v);
@@ -385,26 +392,27 @@ Test(runner_oracle, host_failing_alone_stays_fail)
  * of "the same way", and its diff is kept in the result. */
 Test(runner_oracle, hostfail_keeps_the_platform_trace_diff)
 {
-	struct tcase c = tc("fixture: a/b\noracle: golden native\nexit: 0\n"
-	                    "--- stdout\nSIGFPE\n--- trace\n--- SIGFPE ---\n--- end\n");
+	struct tcase c =
+		tc("fixture: a/b\noracle: golden native\nexit: 0\n"
+		   "--- stdout\nSIGFPE\n--- trace\n--- SIGFPE ---\n--- end\n");
 	struct run r = done("none\n", "", "exit_group(1)\n", 1);
 	struct run n = done("none\n", "", "", 1);
 	struct verdict v = judge1(&c, &r, &n);
 	cr_expect_eq(v.kind, RESULT_HOSTFAIL);
 	cr_expect(!strncmp(v.message,
-	                   "host fails it too: native run: golden: stdout, exit differ "
-	                   "from the case\n",
-	                   70),
-	          "%s", v.message);
+			   "host fails it too: native run: golden: stdout, exit differ "
+			   "from the case\n",
+			   70),
+		  "%s", v.message);
 	cr_expect(strstr(v.message, "platform run: golden: stdout, trace, exit differ"), "%s",
-	          v.message);
+		  v.message);
 	cr_expect(strstr(v.diff, "--- expected stdout\n+++ native stdout\n"), "%s", v.diff);
 	cr_expect_null(strstr(v.diff, "+++ native trace"), "the host has no trace");
 	cr_expect(strstr(v.diff, "--- expected trace\n+++ actual trace\n"), "%s", v.diff);
 	verdict_free(&v);
 	/* Not with a repetition that differs: that is the platform's. */
 	struct run again = done("none\n", "", "exit_group(1)\n", 2);
-	struct run *runs[2] = {&r, &again};
+	struct run *runs[2] = { &r, &again };
 	judge(&c, runs, 2, &n, NULL, &env, &v);
 	cr_expect_eq(v.kind, RESULT_FAIL);
 	verdict_free(&v);

@@ -11,7 +11,7 @@ static bool prefix_match(const char *pattern, size_t n, const char *name)
 {
 	char *glob = malloc(n + 2);
 	if (!glob)
-		return !strncmp(name, pattern, n);	/* the plain-prefix case */
+		return !strncmp(name, pattern, n); /* the plain-prefix case */
 	memcpy(glob, pattern, n);
 	strcpy(glob + n, "*");
 	bool m = fnmatch(glob, name, 0) == 0;

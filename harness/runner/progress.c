@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define NAME_MAX_SHOWN 60	/* keeps the line within 80 columns */
+#define NAME_MAX_SHOWN 60 /* keeps the line within 80 columns */
 
 void progress_init(struct progress *p, size_t total)
 {
@@ -13,8 +13,8 @@ void progress_init(struct progress *p, size_t total)
 
 void progress_show(struct progress *p, const char *name, const char *variant)
 {
-	if (!p->on || (p->shown_name == name && p->shown_variant == variant &&
-		       p->shown_done == p->done))
+	if (!p->on ||
+	    (p->shown_name == name && p->shown_variant == variant && p->shown_done == p->done))
 		return;
 	p->shown_name = name;
 	p->shown_variant = variant;

@@ -9,5 +9,5 @@ void run_free(struct run *r)
 		bytes_free(&r->s[s]);
 	free(r->evidence);
 	free(r->error);
-	*r = (struct run){0};
+	*r = (struct run){ 0 };
 }

@@ -30,7 +30,7 @@ struct loop {
 
 void sched_interrupt_signals(sigset_t *set)
 {
-	static const int stop[] = {SIGINT, SIGTERM, SIGHUP};
+	static const int stop[] = { SIGINT, SIGTERM, SIGHUP };
 	sigemptyset(set);
 	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++) {
 		struct sigaction sa;
@@ -94,7 +94,7 @@ static struct job *take_running(struct loop *l, pid_t pid)
 static void reap_ready(struct loop *l)
 {
 	for (;;) {
-		siginfo_t si = {0};
+		siginfo_t si = { 0 };
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) || !si.si_pid)
 			return;
 		pid_t pid = si.si_pid;
@@ -146,7 +146,7 @@ static int loop(struct loop *l, const sigset_t *set)
 		if (l->s->tick)
 			l->s->tick(oldest(l), l->s->arg);
 		long ms = wait_ms(l);
-		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 		int sig = sigtimedwait(set, NULL, &ts);
 		if (sig > 0 && sig != SIGCHLD) {
 			reap_ready(l); /* those that ended before it count as ended */
@@ -161,7 +161,7 @@ static int loop(struct loop *l, const sigset_t *set)
 int sched_run(const struct sched *s, size_t *strays)
 {
 	sigset_t set, old;
-	struct loop l = {.s = s, .running = calloc(s->jobs ? s->jobs : 1, sizeof *l.running)};
+	struct loop l = { .s = s, .running = calloc(s->jobs ? s->jobs : 1, sizeof *l.running) };
 	if (!l.running)
 		return -1;
 	block(&set, &old);
@@ -202,7 +202,7 @@ static size_t kill_children(void)
 size_t sched_reap_strays(void)
 {
 	size_t killed = 0;
-	struct timespec tick = {0, 20 * 1000 * 1000};
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	for (unsigned long t0 = job_now_ms(); job_now_ms() - t0 < STRAY_GIVE_UP_MS;) {
 		pid_t p = waitpid(-1, NULL, WNOHANG | __WALL);
 		if (p > 0)

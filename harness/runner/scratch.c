@@ -36,7 +36,7 @@ static int copy_tree(const char *src, const char *dst, char *err, size_t errlen)
 			rc = fail(err, errlen, "tree", s);
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = mkdir(t, st.st_mode & 07777) ? fail(err, errlen, "mkdir", t)
-			                                  : copy_tree(s, t, err, errlen);
+							  : copy_tree(s, t, err, errlen);
 		} else if (S_ISLNK(st.st_mode)) {
 			char l[PATH_MAX];
 			ssize_t n = readlink(s, l, sizeof(l) - 1);
@@ -45,8 +45,8 @@ static int copy_tree(const char *src, const char *dst, char *err, size_t errlen)
 		} else if (S_ISREG(st.st_mode)) {
 			int in = open(s, O_RDONLY | O_CLOEXEC);
 			int out = in < 0 ? -1
-			                 : open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			                        st.st_mode & 07777);
+					 : open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+						st.st_mode & 07777);
 			char buf[65536];
 			ssize_t n = 0;
 			while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
@@ -102,7 +102,7 @@ static int copy_case_tree(const struct tcase *c, const char *dst, char *err, siz
 
 /* A hard link where the file system allows, else a copy. */
 static int place_fixture(const char *root, const char *fixture, const char *path, char *err,
-                         size_t errlen)
+			 size_t errlen)
 {
 	char t[PATH_MAX];
 	snprintf(t, sizeof(t), "%s/%s", root, fixture);
@@ -116,8 +116,8 @@ static int place_fixture(const char *root, const char *fixture, const char *path
 		return 0;
 	struct stat st;
 	int in = open(path, O_RDONLY | O_CLOEXEC);
-	int out =
-	    in < 0 || fstat(in, &st) ? -1 : open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	int out = in < 0 || fstat(in, &st) ? -1
+					   : open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	char buf[65536];
 	ssize_t n = 0;
 	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
@@ -132,7 +132,7 @@ static int place_fixture(const char *root, const char *fixture, const char *path
 }
 
 int scratch_make(const struct tcase *c, const char *path, struct scratch *s, char *err,
-                 size_t errlen)
+		 size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
 	const char *tmp = getenv("TMPDIR");

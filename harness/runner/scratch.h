@@ -27,7 +27,7 @@ struct scratch {
  * fixture (path) is also put at its own name below the root, so the
  * guest's /proc/self/exe (the fixture's name) leads to it inside its view. */
 int scratch_make(const struct tcase *c, const char *path, struct scratch *s, char *err,
-                 size_t errlen);
+		 size_t errlen);
 /* Removes D and everything the run left in it (modes restored first). */
 void scratch_remove(struct scratch *s);
 

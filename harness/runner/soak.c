@@ -115,8 +115,8 @@ static long count_stubs(void)
 
 static void take(struct figures *f, int status)
 {
-	*f = (struct figures){status_of(getpid(), "VmRSS"), status_of(getpid(), "Threads"),
-	                      count_entries("/proc/self/fd"), count_stubs(), status};
+	*f = (struct figures){ status_of(getpid(), "VmRSS"), status_of(getpid(), "Threads"),
+			       count_entries("/proc/self/fd"), count_stubs(), status };
 }
 
 static int judge(const struct figures *f, unsigned n)
@@ -125,21 +125,21 @@ static int judge(const struct figures *f, unsigned n)
 	for (unsigned r = 0; r < n; r++) {
 		if (f[r].status)
 			bad = fprintf(stderr, "soak: round %u: the suite failed (%d)\n", r + 1,
-			              f[r].status);
+				      f[r].status);
 		if (f[r].fds != f[0].fds || f[r].threads != f[0].threads)
 			bad = fprintf(stderr,
-			              "soak: round %u: %ld fds, %ld threads (round 1: %ld, %ld)\n",
-			              r + 1, f[r].fds, f[r].threads, f[0].fds, f[0].threads);
+				      "soak: round %u: %ld fds, %ld threads (round 1: %ld, %ld)\n",
+				      r + 1, f[r].fds, f[r].threads, f[0].fds, f[0].threads);
 		if (f[r].stubs)
 			bad = fprintf(stderr, "soak: round %u: %ld stub processes alive\n", r + 1,
-			              f[r].stubs);
+				      f[r].stubs);
 	}
 	const struct figures *base = &f[n > 2 ? 1 : 0], *last = &f[n - 1];
 	long slack = base->rss_kb / 10 > 2048 ? base->rss_kb / 10 : 2048;
 	if (last->rss_kb > base->rss_kb + slack)
 		bad = fprintf(stderr,
-		              "soak: VmRSS grew from %ld kB (round %d) to %ld kB (round %u)\n",
-		              base->rss_kb, n > 2 ? 2 : 1, last->rss_kb, n);
+			      "soak: VmRSS grew from %ld kB (round %d) to %ld kB (round %u)\n",
+			      base->rss_kb, n > 2 ? 2 : 1, last->rss_kb, n);
 	return bad ? 1 : 0;
 }
 
@@ -149,10 +149,10 @@ static int judge(const struct figures *f, unsigned n)
  * waits for this check instead of killing the process. Returns how many
  * rounds ran whole; their figures are in f. */
 static unsigned long rounds_run(struct figures *f, unsigned long rounds, char **args,
-                                char **suite_args, int n, int *stop)
+				char **suite_args, int n, int *stop)
 {
 	sigset_t set, old;
-	struct timespec now = {0, 0};
+	struct timespec now = { 0, 0 };
 	unsigned long whole = 0;
 	sched_interrupt_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -168,7 +168,7 @@ static unsigned long rounds_run(struct figures *f, unsigned long rounds, char **
 		}
 		take(&f[whole], st);
 		fprintf(stderr, "soak: %5lu  %6d  %9ld  %3ld  %7ld  %5ld\n", r + 1, st,
-		        f[whole].rss_kb, f[whole].fds, f[whole].threads, f[whole].stubs);
+			f[whole].rss_kb, f[whole].fds, f[whole].threads, f[whole].stubs);
 		whole++;
 		if (st == EXIT_USER) /* a mistake in the options: no point going on */
 			break;
@@ -208,10 +208,10 @@ int cmd_soak(int argc, char **argv)
 	if (stop) {
 		char name[SIGNAME_LEN];
 		fprintf(stderr, "soak: interrupted by %s after %lu of %lu rounds: %s\n",
-		        signame(stop, name) ? name : "a signal", done, rounds,
-		        !done ? "nothing to judge"
-		        : rc  ? "NOT flat"
-		              : "flat so far");
+			signame(stop, name) ? name : "a signal", done, rounds,
+			!done ? "nothing to judge"
+			: rc  ? "NOT flat"
+			      : "flat so far");
 		rc = EXIT_INTERRUPTED(stop);
 	} else {
 		fprintf(stderr, "soak: %lu rounds: %s\n", done, rc ? "NOT flat" : "flat");

@@ -56,21 +56,21 @@ struct suite {
 };
 
 static void add_result(struct suite *s, const struct tcase *c, const char *variant,
-                       struct verdict *v, unsigned long ms)
+		       struct verdict *v, unsigned long ms)
 {
 	s->res[s->nres++] = (struct result){
-	    .name = c->name,
-	    .family = c->family,
-	    .variant = variant,
-	    .kind = v->kind,
-	    .duration_ms = ms,
-	    .message = v->message,
-	    .diff = v->diff,
-	    .oracles = c->oracles,
-	    .requires = (const char *const *)c->requires.v,
-	    .nrequires = c->requires.n,
+		.name = c->name,
+		.family = c->family,
+		.variant = variant,
+		.kind = v->kind,
+		.duration_ms = ms,
+		.message = v->message,
+		.diff = v->diff,
+		.oracles = c->oracles,
+		.requires = (const char *const *)c->requires.v,
+		.nrequires = c->requires.n,
 	};
-	*v = (struct verdict){0}; /* the result owns the strings now */
+	*v = (struct verdict){ 0 }; /* the result owns the strings now */
 }
 
 /* The first lines of one captured stream: enough to compare kernels
@@ -80,7 +80,7 @@ static void add_result(struct suite *s, const struct tcase *c, const char *varia
 
 static char *actual_text(const struct bytes *b)
 {
-	struct hbuf h = {0};
+	struct hbuf h = { 0 };
 	textcut_head(&h, b->p ? b->p : "", b->len, ACTUAL_MAX_LINES);
 	hbuf_putc(&h, 0); /* an empty stream is "", not NULL */
 	return hbuf_take(&h, NULL);
@@ -96,10 +96,10 @@ static void add_actual(struct suite *s, const struct run *r)
 	if (res->kind == RESULT_PASS || !r || !(a = malloc(sizeof *a)))
 		return;
 	*a = (struct result_actual){
-	    .exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
-	    .out = actual_text(&r->s[RUN_STDOUT]),
-	    .err = actual_text(&r->s[RUN_STDERR]),
-	    .trace = actual_text(&r->s[RUN_TRACE]),
+		.exit = strdup(r->end == RUN_DONE && !r->rc ? exitstat_text(&r->res, buf) : "none"),
+		.out = actual_text(&r->s[RUN_STDOUT]),
+		.err = actual_text(&r->s[RUN_STDERR]),
+		.trace = actual_text(&r->s[RUN_TRACE]),
 	};
 	res->actual = a;
 }
@@ -119,7 +119,7 @@ static void free_actual(const struct result_actual *a)
 static void add_unrun(struct suite *s, struct casework *w, enum result_kind kind, const char *why)
 {
 	for (size_t i = 0; i < (w->nv ? w->nv : 1); i++) {
-		struct verdict v = {.kind = kind, .message = strdup(why)};
+		struct verdict v = { .kind = kind, .message = strdup(why) };
 		const char *variant = w->nv ? w->v[i]->name : NULL;
 		casedir_write(s->o.report_dir, w->c, variant, &v, NULL, NULL);
 		add_result(s, w->c, variant, &v, 0);
@@ -158,13 +158,13 @@ static void not_run(struct suite *s, struct casework *w, size_t i)
 			partial = &j->run;
 	}
 	char sig[SIGNAME_LEN];
-	struct verdict v = {.kind = RESULT_NOTRUN};
+	struct verdict v = { .kind = RESULT_NOTRUN };
 	if (asprintf(&v.message,
-	             "not run: the suite was interrupted by %s (%u of its %u runs had ended)\n%s",
-	             signame(s->interrupted, sig) ? sig : "a signal", ended, total,
-	             partial ? "one of its runs was killed by the interruption: actual/ and trace "
-	                       "in its report folder hold what it had written\n"
-	                     : "") < 0)
+		     "not run: the suite was interrupted by %s (%u of its %u runs had ended)\n%s",
+		     signame(s->interrupted, sig) ? sig : "a signal", ended, total,
+		     partial ? "one of its runs was killed by the interruption: actual/ and trace "
+			       "in its report folder hold what it had written\n"
+			     : "") < 0)
 		v.message = NULL;
 	casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v, partial, NULL);
 	add_result(s, w->c, w->v[i]->name, &v, 0);
@@ -175,7 +175,7 @@ static void not_run(struct suite *s, struct casework *w, size_t i)
 static void finish_case(struct suite *s, struct casework *w)
 {
 	unsigned rep = s->o.repeat;
-	struct judge_env env = {s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms)};
+	struct judge_env env = { s->ctx.gdb != NULL, cli_case_timeout(&s->o, w->c->timeout_ms) };
 	const struct run *native = w->native ? &w->jobs[w->njobs - 1].run : NULL;
 	struct run *runs[rep];
 	for (size_t i = 0; i < w->nv; i++) {
@@ -211,9 +211,9 @@ static void finish_interrupted(struct suite *s)
 		notrun += s->res[i].kind == RESULT_NOTRUN;
 	char sig[SIGNAME_LEN];
 	fprintf(stderr,
-	        "harness: interrupted by %s: %zu of %zu results not run (NOTRUN); "
-	        "writing the reports\n",
-	        signame(s->interrupted, sig) ? sig : "a signal", notrun, s->nres);
+		"harness: interrupted by %s: %zu of %zu results not run (NOTRUN); "
+		"writing the reports\n",
+		signame(s->interrupted, sig) ? sig : "a signal", notrun, s->nres);
 }
 
 static void job_done(struct job *j, void *arg)
@@ -244,7 +244,7 @@ static int make_jobs(struct suite *s, struct casework *w)
 		return -1;
 	for (size_t i = 0; i < w->njobs; i++) {
 		struct job *j = &w->jobs[i];
-		*j = (struct job){.c = w->c, .timeout_ms = timeout, .owner = w};
+		*j = (struct job){ .c = w->c, .timeout_ms = timeout, .owner = w };
 		j->v = i < w->nv * rep ? w->v[i / rep] : NULL;
 		j->rep = i < w->nv * rep ? (unsigned)(i % rep) : 0;
 		s->queue[s->nqueue++] = j;
@@ -272,9 +272,9 @@ static void skip_unusable(struct suite *s, struct casework *w)
 			w->v[k++] = w->v[i];
 			continue;
 		}
-		struct verdict v = {.kind = RESULT_SKIP};
+		struct verdict v = { .kind = RESULT_SKIP };
 		if (asprintf(&v.message, "the %s backend cannot run here: %s",
-		             plat_backend_name(w->v[i]->opts.backend), why) < 0)
+			     plat_backend_name(w->v[i]->opts.backend), why) < 0)
 			v.message = NULL;
 		casedir_write(s->o.report_dir, w->c, w->v[i]->name, &v, NULL, NULL);
 		add_result(s, w->c, w->v[i]->name, &v, 0);
@@ -293,19 +293,14 @@ static int plan_case(struct suite *s, struct casework *w)
 		return 0;
 	if (!w->nv) {
 		add_unrun(s, w, RESULT_SKIP,
-		          "not run: the case's variants: exclude every selected "
-		          "--variant");
+			  "not run: the case's variants: exclude every selected "
+			  "--variant");
 		return 0;
 	}
 	switch (features_check(&s->host, &w->c->features, why, sizeof why)) {
-	case FEATURE_MISSING:
-		add_unrun(s, w, RESULT_SKIP, why);
-		return 0;
-	case FEATURE_UNKNOWN:
-		add_unrun(s, w, RESULT_ERROR, why);
-		return 0;
-	case FEATURE_OK:
-		break;
+	case FEATURE_MISSING: add_unrun(s, w, RESULT_SKIP, why); return 0;
+	case FEATURE_UNKNOWN: add_unrun(s, w, RESULT_ERROR, why); return 0;
+	case FEATURE_OK: break;
 	}
 	return make_jobs(s, w);
 }
@@ -362,9 +357,9 @@ static int check_report_dir(const struct runner_opts *o)
 	free(cases);
 	free(rep);
 	return same ? uerror("%s: the report directory may not be the cases directory "
-	                     "(its costs.txt is the committed one)",
-	                     o->report_dir)
-	            : 0;
+			     "(its costs.txt is the committed one)",
+			     o->report_dir)
+		    : 0;
 }
 
 /* Whether a selected variant runs the ptrace backend, which must work
@@ -388,9 +383,9 @@ static int say_skipped_variants(const struct suite *s)
 		const char *why = backend_missing(s, v[i]);
 		if (why)
 			fprintf(stderr,
-			        "harness: variant %s: every case is a SKIP: the %s backend cannot "
-			        "run here: %s\n",
-			        v[i]->name, plat_backend_name(v[i]->opts.backend), why);
+				"harness: variant %s: every case is a SKIP: the %s backend cannot "
+				"run here: %s\n",
+				v[i]->name, plat_backend_name(v[i]->opts.backend), why);
 	}
 	return 0;
 }
@@ -417,12 +412,13 @@ static int prepare(struct suite *s, int argc, char **argv)
 	    (rc = casedir_prepare(s->o.report_dir)))
 		return rc;
 	if (s->o.cpuid_faulting && !s->host.probe.cpuid_faulting)
-		return uerror("harness suite: --cpuid-faulting: this machine has no CPUID faulting "
-		              "(ARCH_SET_CPUID refused; P27)");
-	s->ctx = (struct job_ctx){s->o.fixtures_dir,
-	                          crash_find_gdb(),
-	                          getpid(),
-	                          {s->o.cpuid_faulting, s->o.no_cpu_binding}};
+		return uerror(
+			"harness suite: --cpuid-faulting: this machine has no CPUID faulting "
+			"(ARCH_SET_CPUID refused; P27)");
+	s->ctx = (struct job_ctx){ s->o.fixtures_dir,
+				   crash_find_gdb(),
+				   getpid(),
+				   { s->o.cpuid_faulting, s->o.no_cpu_binding } };
 	return plan(s);
 }
 
@@ -438,7 +434,7 @@ static int report(struct suite *s)
 	fingerprint_build(&fp, &s->host, &s->o, s->ctx.gdb);
 	if (s->interrupted)
 		fingerprint_add(&fp, "interrupted", "%s",
-		                signame(s->interrupted, sig) ? sig : "a signal");
+				signame(s->interrupted, sig) ? sig : "a signal");
 	int rc = 0;
 	for (size_t i = 0; i < s->nres; i++)
 		if (!result_kind_ok(s->res[i].kind))
@@ -478,7 +474,7 @@ static void teardown(struct suite *s)
 static int run_and_report(struct suite *s)
 {
 	sigset_t stop, old;
-	struct sched sc = {s->queue, s->nqueue, s->o.jobs, &s->ctx, job_done, tick, s};
+	struct sched sc = { s->queue, s->nqueue, s->o.jobs, &s->ctx, job_done, tick, s };
 	size_t strays = 0;
 	sched_interrupt_signals(&stop);
 	sigprocmask(SIG_BLOCK, &stop, &old);
@@ -489,9 +485,9 @@ static int run_and_report(struct suite *s)
 	progress_end(&s->prog);
 	if (strays)
 		fprintf(stderr,
-		        "harness: warning: %zu processes outlived their case and were "
-		        "killed (stubs that survived their tracer? P25)\n",
-		        strays);
+			"harness: warning: %zu processes outlived their case and were "
+			"killed (stubs that survived their tracer? P25)\n",
+			strays);
 	if (rc > 0) {
 		s->interrupted = rc;
 		finish_interrupted(s);
@@ -503,7 +499,7 @@ static int run_and_report(struct suite *s)
 
 int cmd_suite(int argc, char **argv)
 {
-	struct suite s = {0};
+	struct suite s = { 0 };
 	int rc = prepare(&s, argc, argv);
 	if (!rc && !s.o.help)
 		rc = run_and_report(&s);

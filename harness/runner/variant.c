@@ -15,14 +15,20 @@
  * the same results. More variants (stub seccomp off, pool off) need only
  * a line here. */
 static const struct variant variants[] = {
-    {"lazy", {.full_state = false}, "backend=ptrace full_state=0 no_stub_seccomp=0 no_pool=0"},
-    {"full-state", {.full_state = true}, "backend=ptrace full_state=1 no_stub_seccomp=0 no_pool=0"},
-    {"seccomp", {.backend = PLAT_BACKEND_SECCOMP}, "backend=seccomp full_state=0 no_pool=0"},
+	{ "lazy",
+	  { .full_state = false },
+	  "backend=ptrace full_state=0 no_stub_seccomp=0 no_pool=0" },
+	{ "full-state",
+	  { .full_state = true },
+	  "backend=ptrace full_state=1 no_stub_seccomp=0 no_pool=0" },
+	{ "seccomp",
+	  { .backend = PLAT_BACKEND_SECCOMP },
+	  "backend=seccomp full_state=0 no_pool=0" },
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 
 struct plat_options variant_options(const struct variant *v, const struct variant_switches *sw,
-                                    const struct words *features)
+				    const struct words *features)
 {
 	struct plat_options o = v->opts;
 	o.cpuid_faulting |= sw->cpuid_faulting;
@@ -50,7 +56,7 @@ int variant_check_names(const char *where, const struct words *names)
 	for (size_t i = 0; i < names->n; i++) {
 		if (variant_find(names->v[i]))
 			continue;
-		struct hbuf known = {0};
+		struct hbuf known = { 0 };
 		for (size_t k = 0; k < NVARIANTS; k++)
 			hbuf_printf(&known, "%s%s", k ? ", " : "", variants[k].name);
 		char *list = hbuf_take(&known, NULL);

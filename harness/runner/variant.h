@@ -12,7 +12,7 @@
 struct variant {
 	const char *name;
 	struct plat_options opts;
-	const char *describe;	/* the options, for the fingerprint */
+	const char *describe; /* the options, for the fingerprint */
 };
 
 /* Switches of a whole suite run on top of every variant. */
@@ -24,7 +24,7 @@ struct variant_switches {
 /* The platform options one case runs with: the variant's, the run's
  * switches, and the options the case's features: turn on. */
 struct plat_options variant_options(const struct variant *v, const struct variant_switches *sw,
-                                    const struct words *features);
+				    const struct words *features);
 
 /* The known variants, in run order; *n gets their count. */
 const struct variant *variant_all(size_t *n);

@@ -6,7 +6,7 @@
 
 static struct words w(const char *s)
 {
-	struct words v = {0};
+	struct words v = { 0 };
 	cr_assert_eq(words_split_plain(s, &v), 0);
 	return v;
 }
@@ -26,14 +26,14 @@ Test(runner_variant, table_has_lazy_then_full_state_then_seccomp)
 	cr_expect_eq(v[1].opts.backend, PLAT_BACKEND_PTRACE);
 	cr_expect_str_eq(v[2].name, "seccomp");
 	cr_expect_eq(v[2].opts.backend, PLAT_BACKEND_SECCOMP,
-	             "T1: the variant selects the backend");
+		     "T1: the variant selects the backend");
 	cr_expect(!v[2].opts.full_state, "T9: lazy by default");
 }
 
 Test(runner_variant, selection_intersects_option_and_case)
 {
 	const struct variant *out[8];
-	struct words none = {0}, lazy = w("lazy"), full = w("full-state"),
+	struct words none = { 0 }, lazy = w("lazy"), full = w("full-state"),
 		     both = w("full-state lazy");
 	cr_expect_eq(variant_select(&none, &none, out), 3, "default: all");
 	cr_expect_str_eq(out[0]->name, "lazy");
@@ -52,8 +52,9 @@ Test(runner_variant, selection_intersects_option_and_case)
 Test(runner_variant, options_add_switches_and_case_features)
 {
 	const struct variant *lazy = variant_find("lazy"), *full = variant_find("full-state");
-	struct variant_switches off = {0}, on = {.cpuid_faulting = true, .no_cpu_binding = true};
-	struct words none = {0}, cpuid = w("fsgsbase cpuid_faulting"), other = w("fsgsbase");
+	struct variant_switches off = { 0 },
+				on = { .cpuid_faulting = true, .no_cpu_binding = true };
+	struct words none = { 0 }, cpuid = w("fsgsbase cpuid_faulting"), other = w("fsgsbase");
 	struct plat_options o = variant_options(lazy, &off, &none);
 	cr_expect(!o.cpuid_faulting && !o.no_cpu_binding && !o.full_state, "the defaults");
 	o = variant_options(full, &off, &cpuid);

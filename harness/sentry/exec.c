@@ -154,13 +154,15 @@ static long exec_program(struct task *t, const uint64_t *a, const struct program
 	struct program_image img;
 	char err[256];
 	long e = 0;
-	if (program_read(name->path, &img, err, sizeof(err)) || program_check(&img, name->path, err, sizeof(err))) {
+	if (program_read(name->path, &img, err, sizeof(err)) ||
+	    program_check(&img, name->path, err, sizeof(err))) {
 		e = -ENOEXEC;
 		/* With a filesystem view the guest may exec anything it finds:
 		 * a dynamic program gets the loader's one line, here. */
 		if (t->proc->k->fs) {
 			const char *why = strstr(err, ": ");
-			trace_note(t->trace, "execve: %s%s", name->exe, why ? why : ": not a program");
+			trace_note(t->trace, "execve: %s%s", name->exe,
+				   why ? why : ": not a program");
 		}
 	} else
 		e = exec_new_image(t, a, &img, name, argv, envp);
@@ -168,7 +170,7 @@ static long exec_program(struct task *t, const uint64_t *a, const struct program
 	return e;
 }
 
-#define SCRIPT_DEPTH 5 /* exec_binprm: a sixth interpreter is ELOOP */
+#define SCRIPT_DEPTH 5  /* exec_binprm: a sixth interpreter is ELOOP */
 #define SCRIPT_LINE 256 /* BINPRM_BUF_SIZE */
 
 /* binfmt_script: a first line "#!INTERP [ARG]" names the interpreter and
@@ -231,7 +233,7 @@ static long script_argv(char ***argv, const char *interp, const char *arg, const
  * walk, EACCES for anything but a regular file with execute permission
  * (do_open_execat); a script's interpreter in *interp. */
 static long exec_lookup(struct task *t, const char *path, struct fs_node *n, char *exe,
-                        char *interp, char *arg)
+			char *interp, char *arg)
 {
 	char abs[FS_PATH_MAX * 2];
 	struct stat st;

@@ -19,11 +19,11 @@
 
 struct insn {
 	unsigned char b[INSN_MAX];
-	int n;          /* bytes readable at rip */
-	int op;         /* index of the opcode, after prefixes and REX */
-	unsigned rex;   /* the REX byte's low 4 bits (W R X B) */
-	bool opsize;    /* 0x66 */
-	bool addr32;    /* 0x67 */
+	int n;             /* bytes readable at rip */
+	int op;            /* index of the opcode, after prefixes and REX */
+	unsigned rex;      /* the REX byte's low 4 bits (W R X B) */
+	bool opsize;       /* 0x66 */
+	bool addr32;       /* 0x67 */
 	unsigned char seg; /* 0x64 (fs), 0x65 (gs) or 0 */
 };
 
@@ -41,8 +41,8 @@ static void insn_fetch(struct task *t, uint64_t rip, struct insn *in)
 			in->addr32 = true;
 		else if (c == 0x64 || c == 0x65)
 			in->seg = c;
-		else if (c != 0xf0 && c != 0xf2 && c != 0xf3 && c != 0x2e && c != 0x36 && c != 0x3e &&
-			 c != 0x26)
+		else if (c != 0xf0 && c != 0xf2 && c != 0xf3 && c != 0x2e && c != 0x36 &&
+			 c != 0x3e && c != 0x26)
 			break;
 	}
 	if (in->op < in->n && (in->b[in->op] & 0xf0) == 0x40)
@@ -136,7 +136,7 @@ static uint64_t gp_error(struct task *t, const struct insn *in)
 	uint64_t v;
 	if (c == 0xcd && o + 1 < in->n)
 		return (uint64_t)c2 << 3 | 2; /* int n: IDT entry, bit 1 */
-	if (c == 0x8e) { /* mov Sreg, r/m16 */
+	if (c == 0x8e) {                      /* mov Sreg, r/m16 */
 		int k = modrm(in, o + 1, r, &v);
 		return k < 0 ? 0 : k ? reg(r, (unsigned)v) & 0xfffcu : sel_at(t, v);
 	}

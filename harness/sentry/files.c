@@ -225,8 +225,7 @@ int file_install(struct task *t, struct file *f, int lowest, bool cloexec)
 static long do_read(struct task *t, struct file *f, char *buf, size_t len, int64_t *pos)
 {
 	switch (f->kind) {
-	case FILE_OPS:
-		return f->ops->read ? f->ops->read(t, f, buf, len, pos) : -EINVAL;
+	case FILE_OPS: return f->ops->read ? f->ops->read(t, f, buf, len, pos) : -EINVAL;
 	case FILE_IN: {
 		ssize_t n;
 		do
@@ -234,12 +233,9 @@ static long do_read(struct task *t, struct file *f, char *buf, size_t len, int64
 		while (n < 0 && errno == EINTR);
 		return n < 0 ? -EIO : n;
 	}
-	case FILE_EMPTY:
-		return 0;
-	case FILE_PIPE_R:
-		return pipe_read(t, f, buf, len);
-	default:
-		return -EBADF;
+	case FILE_EMPTY: return 0;
+	case FILE_PIPE_R: return pipe_read(t, f, buf, len);
+	default: return -EBADF;
 	}
 }
 
@@ -257,7 +253,7 @@ static long do_write(struct task *t, struct file *f, const char *buf, size_t len
 /* Reads and writes go through a bounce buffer in chunks: the guest buffer
  * is checked by the copy, so a bad pointer is -EFAULT, never a crash. */
 static long rw_chunked(struct task *t, struct file *f, uint64_t addr, size_t len, bool wr,
-                       int64_t *pos)
+		       int64_t *pos)
 {
 	static __thread char chunk[IO_CHUNK];
 	size_t done = 0;
@@ -461,7 +457,10 @@ long sys_dup(struct task *t, const uint64_t *a)
 	return fd;
 }
 
-long sys_dup2(struct task *t, const uint64_t *a) { return dup_to(t, a[0], a[1], false); }
+long sys_dup2(struct task *t, const uint64_t *a)
+{
+	return dup_to(t, a[0], a[1], false);
+}
 
 long sys_dup3(struct task *t, const uint64_t *a)
 {
@@ -520,16 +519,14 @@ long sys_fcntl(struct task *t, const uint64_t *a)
 			f->refs++;
 		return fd;
 	}
-	case F_GETFD:
-		return t->proc->fds->cloexec[a[0]] ? FD_CLOEXEC : 0;
-	case F_SETFD:
-		t->proc->fds->cloexec[a[0]] = a[2] & FD_CLOEXEC;
-		return 0;
-	case F_GETFL:
-		return f->flags;
+	case F_GETFD: return t->proc->fds->cloexec[a[0]] ? FD_CLOEXEC : 0;
+	case F_SETFD: t->proc->fds->cloexec[a[0]] = a[2] & FD_CLOEXEC; return 0;
+	case F_GETFL: return f->flags;
 	case F_SETFL:
-		f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) | (int)(a[2] & (O_NONBLOCK | O_APPEND));
-		if (f->kind == FILE_OPS && f->host_fd >= 0) /* a host file: O_APPEND is the host's */
+		f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) |
+			   (int)(a[2] & (O_NONBLOCK | O_APPEND));
+		if (f->kind == FILE_OPS &&
+		    f->host_fd >= 0) /* a host file: O_APPEND is the host's */
 			fcntl(f->host_fd, F_SETFL, f->flags & O_APPEND);
 		return 0;
 	}
@@ -665,23 +662,16 @@ short file_poll(struct task *t, struct file *f)
 {
 	short rev = 0;
 	switch (f->kind) {
-	case FILE_OPS:
-		rev = f->ops->poll ? f->ops->poll(t, f) : POLLIN | POLLOUT;
-		break;
+	case FILE_OPS: rev = f->ops->poll ? f->ops->poll(t, f) : POLLIN | POLLOUT; break;
 	case FILE_IN:
-	case FILE_EMPTY:
-		rev = POLLIN;
-		break;
-	case FILE_OUT:
-		rev = POLLOUT;
-		break;
-	case FILE_PIPE_R:
-		rev = f->pipe->len ? POLLIN : f->pipe->writers ? 0 : POLLHUP;
-		break;
+	case FILE_EMPTY: rev = POLLIN; break;
+	case FILE_OUT: rev = POLLOUT; break;
+	case FILE_PIPE_R: rev = f->pipe->len ? POLLIN : f->pipe->writers ? 0 : POLLHUP; break;
 	case FILE_PIPE_W:
 		/* pipe_poll: room is POLLOUT whether or not a reader is left;
 		 * no reader adds POLLERR. */
-		rev = (f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0) | (!f->pipe->readers ? POLLERR : 0);
+		rev = (f->pipe->len < PIPE_CAPACITY ? POLLOUT : 0) |
+		      (!f->pipe->readers ? POLLERR : 0);
 		break;
 	}
 	return rev;
@@ -702,7 +692,8 @@ static long do_poll(struct task *t, uint64_t ufds, uint64_t nfds, bool timed, ui
 		for (uint64_t i = 0; i < nfds; i++) {
 			fds[i].revents = poll_one(t, fds[i].fd, fds[i].events);
 			ready += fds[i].revents != 0;
-			uint64_t w = fds[i].fd >= 0 ? file_next_change(get(t, (uint64_t)fds[i].fd)) : 0;
+			uint64_t w =
+				fds[i].fd >= 0 ? file_next_change(get(t, (uint64_t)fds[i].fd)) : 0;
 			if (w && (!wake || w < wake))
 				wake = w;
 		}
@@ -726,8 +717,11 @@ static long poll_restartable(struct task *t, uint64_t ufds, uint64_t nfds, bool 
 	long r = do_poll(t, ufds, nfds, timed, deadline);
 	if (r != -ERESTARTNOHAND)
 		return r;
-	t->restart = (struct restart_block){ .fn = poll_restart, .ufds = ufds, .nfds = nfds,
-					     .timed = timed, .deadline_ns = deadline };
+	t->restart = (struct restart_block){ .fn = poll_restart,
+					     .ufds = ufds,
+					     .nfds = nfds,
+					     .timed = timed,
+					     .deadline_ns = deadline };
 	return -ERESTART_RESTARTBLOCK;
 }
 

@@ -13,7 +13,6 @@
 #include "harness/sentry/kernel.h"
 #include "harness/sentry/mm.h"
 
-
 struct futex_key {
 	const void *space; /* the mm (private) or the memory file (shared) */
 	uint64_t where;    /* the address (| 1 when not FUTEX_PRIVATE_FLAG), or
@@ -40,8 +39,8 @@ static int key_of(struct task *t, uint64_t addr, bool private, struct futex_key 
 	int shared = private ? 0 : mm_shared_offset(t->proc->mm, addr, &off);
 	if (shared < 0)
 		return shared;
-	*k = shared ? (struct futex_key){t->proc->mf, off}
-	            : (struct futex_key){t->proc->mm, addr | !private};
+	*k = shared ? (struct futex_key){ t->proc->mf, off }
+		    : (struct futex_key){ t->proc->mm, addr | !private };
 	return 0;
 }
 
@@ -128,21 +127,21 @@ static long futex_wait_restart(struct task *t, const uint64_t *a);
  * decides); with one, ERESTART_RESTARTBLOCK: a handler makes it EINTR,
  * otherwise restart_syscall resumes it with the same absolute expiry. */
 static long interrupted(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, bool private,
-                        uint64_t host_deadline)
+			uint64_t host_deadline)
 {
 	if (!host_deadline)
 		return -ERESTARTSYS;
-	t->restart = (struct restart_block){.fn = futex_wait_restart,
-	                                    .deadline_ns = host_deadline,
-	                                    .uaddr = addr,
-	                                    .val = val,
-	                                    .bitset = bitset,
-	                                    .private_futex = private};
+	t->restart = (struct restart_block){ .fn = futex_wait_restart,
+					     .deadline_ns = host_deadline,
+					     .uaddr = addr,
+					     .val = val,
+					     .bitset = bitset,
+					     .private_futex = private };
 	return -ERESTART_RESTARTBLOCK;
 }
 
 static long wait_on(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset, bool private,
-                    uint64_t host_deadline)
+		    uint64_t host_deadline)
 {
 	struct kernel *k = t->proc->k;
 	struct futex_key key;
@@ -156,7 +155,7 @@ static long wait_on(struct task *t, uint64_t addr, uint32_t val, uint32_t bitset
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
-	struct futex_waiter w = {key, bitset, t, false, NULL};
+	struct futex_waiter w = { key, bitset, t, false, NULL };
 	append_waiter(k, &w);
 	for (;;) {
 		int r = task_wait(t, host_deadline);
@@ -241,8 +240,8 @@ long sys_futex(struct task *t, const uint64_t *a)
 		if ((e = deadline_of(t, cmd, realtime, a[3], &deadline)))
 			return e;
 		return wait_on(t, a[0], (uint32_t)a[2],
-		               cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5], private,
-		               deadline);
+			       cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5], private,
+			       deadline);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET: {
 		uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5];
@@ -252,10 +251,8 @@ long sys_futex(struct task *t, const uint64_t *a)
 			return e;
 		return wake(t, &key, (int)a[2], bitset);
 	}
-	case FUTEX_REQUEUE:
-		return requeue(t, a, private, false);
-	case FUTEX_CMP_REQUEUE:
-		return requeue(t, a, private, true);
+	case FUTEX_REQUEUE: return requeue(t, a, private, false);
+	case FUTEX_CMP_REQUEUE: return requeue(t, a, private, true);
 	}
 	return -ENOSYS;
 }

@@ -37,7 +37,7 @@ struct fs_view;
 #define VIRTUAL_PID 1000 /* S9: virtual ids start at a fixed value */
 
 struct fdtable {
-	int refs;                /* shared by CLONE_FILES */
+	int refs; /* shared by CLONE_FILES */
 	struct file *fd[MAX_FDS];
 	bool cloexec[MAX_FDS];
 };
@@ -61,28 +61,28 @@ struct vm {
 	struct mm *mm;
 	struct plat_as *as;
 	struct memfile *mf;
-	int users;               /* processes: CLONE_VM and vfork children share */
+	int users; /* processes: CLONE_VM and vfork children share */
 };
 
 struct kernel {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	const struct sentry_config *cfg;
-	struct memfile *mf;      /* S1: one memory file for the whole case */
-	struct proc *init;       /* the first process: its end ends the case */
-	struct proc *procs;      /* every process, live or zombie */
+	struct memfile *mf; /* S1: one memory file for the whole case */
+	struct proc *init;  /* the first process: its end ends the case */
+	struct proc *procs; /* every process, live or zombie */
 	int next_pid;
-	int running;             /* task threads not yet finished */
-	pthread_t *threads;      /* every task thread started, joined at the end */
+	int running;        /* task threads not yet finished */
+	pthread_t *threads; /* every task thread started, joined at the end */
 	size_t nthreads, cap_threads;
-	int timers;              /* timer threads not yet finished */
+	int timers; /* timer threads not yet finished */
 	struct futex_waiter *futexes;
 	/* Queued siginfos of every process (one user): RLIMIT_SIGPENDING
 	 * bounds them as the user's sigpending count does on Linux. */
 	long sigqueued;
 	struct sentry_result *res;
-	uint64_t output_bytes;   /* stdout + stderr, against cfg->output_limit */
-	bool ending;             /* init is gone: every task must go */
+	uint64_t output_bytes;      /* stdout + stderr, against cfg->output_limit */
+	bool ending;                /* init is gone: every task must go */
 	struct limits_watch *watch; /* RLIMIT_CPU watchdog (limits.c) */
 	struct fs_view *fs;         /* NULL: no file system (fs/view.h) */
 	unsigned next_pipe_id;      /* pipe:[N] in /proc/PID/fd: creation order */
@@ -93,8 +93,8 @@ struct proc {
 	const struct sentry_config *cfg;
 	struct timers *timers;
 	struct memfile *mf;
-	struct vm *vm;           /* NULL once the process is gone */
-	struct mm *mm;           /* vm's, for the many that need only these */
+	struct vm *vm; /* NULL once the process is gone */
+	struct mm *mm; /* vm's, for the many that need only these */
 	struct plat_as *as;
 	int exit_signal;         /* sent to the parent at the end; 0: none (clone) */
 	uint64_t exec_id;        /* execs so far: a parent that exec'd gets SIGCHLD */
@@ -102,7 +102,7 @@ struct proc {
 	struct fdtable *fds;
 	int pid;
 	struct proc *parent, *next;
-	struct task *tasks;      /* live tasks; the process ends with the last */
+	struct task *tasks; /* live tasks; the process ends with the last */
 	int ntasks;
 	bool exiting;            /* exit_group or a fatal signal: tasks go */
 	int exit_status;         /* wait status once exiting */
@@ -113,32 +113,34 @@ struct proc {
 	bool vfork_done;         /* the vfork parent may go on */
 	uint64_t shared_pending; /* process-directed signals (kill, timers) */
 	struct sigqueue *shared_q;
-	struct k_sigaction { uint64_t handler, flags, restorer, mask; } act[LINUX_NSIG];
+	struct k_sigaction {
+		uint64_t handler, flags, restorer, mask;
+	} act[LINUX_NSIG];
 	struct rlimit rlim[RLIM_NLIMITS];
-	struct limits_cpu cpu;   /* RLIMIT_CPU bookkeeping (limits.c) */
-	uint64_t random_state;   /* getrandom: deterministic (S4, S11) */
+	struct limits_cpu cpu; /* RLIMIT_CPU bookkeeping (limits.c) */
+	uint64_t random_state; /* getrandom: deterministic (S4, S11) */
 	char exe[4096];
 	/* With a filesystem view: the working directory (a guest path, shared
 	 * by the threads as CLONE_FS shares it), the umask, and argv for
 	 * /proc/PID/cmdline. */
 	char cwd[4096];
-	int cwd_fd;              /* O_PATH of the cwd in the view, or -1: a
+	int cwd_fd; /* O_PATH of the cwd in the view, or -1: a
 				  * removed cwd still opens as "." */
 	unsigned umask;
 	char *cmdline;
 	size_t cmdline_len;
-	int nice;                /* setpriority (sys_identity.c) */
+	int nice; /* setpriority (sys_identity.c) */
 };
 
 struct task {
 	struct proc *proc;
-	struct task *next;       /* in proc->tasks */
+	struct task *next; /* in proc->tasks */
 	pthread_t thread;
 	struct plat_ctx *ctx;
 	struct trace *trace;
 	int tid;
-	bool in_guest;           /* inside plat_switch: reach it with plat_interrupt */
-	bool traced;             /* the syscall traced itself (execve) */
+	bool in_guest; /* inside plat_switch: reach it with plat_interrupt */
+	bool traced;   /* the syscall traced itself (execve) */
 	uint64_t sigmask;
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
@@ -148,9 +150,13 @@ struct task {
 	uint64_t pending;
 	struct sigqueue *pending_q;
 	uint64_t trapno, err, cr2; /* the last fault, for the frame's sigcontext */
-	struct { uint64_t sp; int flags; uint64_t size; } altstack;
+	struct {
+		uint64_t sp;
+		int flags;
+		uint64_t size;
+	} altstack;
 	/* S7: what the last syscall returned, for the restart rules. */
-	long restart_nr;          /* orig_rax of an interrupted call, or -1 */
+	long restart_nr; /* orig_rax of an interrupted call, or -1 */
 	/* fn: what restart_syscall resumes (NULL: EINTR); the sleeps use
 	 * deadline_ns (virtual) and rem; futex_wait_restart the rest, with
 	 * deadline_ns a host time. */
@@ -162,10 +168,10 @@ struct task {
 		uint64_t uaddr;
 		uint32_t val, bitset;
 		bool private_futex;
-		uint64_t ufds, nfds;  /* poll's do_restart_poll */
+		uint64_t ufds, nfds; /* poll's do_restart_poll */
 		bool timed;
 	} restart;
-	uint64_t saved_sigmask;   /* rt_sigsuspend: restored after the handler */
+	uint64_t saved_sigmask; /* rt_sigsuspend: restored after the handler */
 	bool restore_sigmask;
 };
 
@@ -217,12 +223,13 @@ int program_check(const struct program_image *img, const char *path, char *err, 
 /* Into p's current (fresh) address model; kernel lock held or no other
  * task yet. 0 or -errno. */
 int program_load(struct proc *p, const struct program_image *img, const struct program_name *name,
-		 char *const *argv, char *const *envp, struct load_result *lr, char *err, size_t errlen);
+		 char *const *argv, char *const *envp, struct load_result *lr, char *err,
+		 size_t errlen);
 void program_start_regs(struct task *t, const struct load_result *lr);
 void futex_wake_addr(struct task *t, uint64_t addr, int n);
 
 /* signal.c (S6, S7) */
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define SIGBIT(sig) (1ULL << ((sig)-1))
 /* 0, or -EAGAIN: a real-time signal sent with a siginfo (not kill's
  * SI_USER) found the queue full (RLIMIT_SIGPENDING). */
 int signal_send(struct task *t, const siginfo_t *si);

@@ -39,7 +39,8 @@ void limits_init_rlimits(struct proc *init)
 	cap(&init->rlim[RLIMIT_AS], LIMIT_DEFAULT_AS);
 	cap(&init->rlim[RLIMIT_NPROC], LIMIT_DEFAULT_TASKS);
 	cap(&init->rlim[RLIMIT_CPU], LIMIT_DEFAULT_CPU_S);
-	cap(&init->rlim[RLIMIT_FSIZE], cfg->output_limit ? cfg->output_limit : LIMIT_DEFAULT_OUTPUT);
+	cap(&init->rlim[RLIMIT_FSIZE],
+	    cfg->output_limit ? cfg->output_limit : LIMIT_DEFAULT_OUTPUT);
 }
 
 static void note(struct task *t, const char *fmt, unsigned long long v, const char *answer)
@@ -77,7 +78,8 @@ void limits_note_memory(struct task *t, long ret, uint64_t grow)
 		return;
 	size_t lim = memfile_limit(mf), used = memfile_committed(mf);
 	if (grow > lim - used)
-		note(t, "%llu bytes of guest memory for the case", (unsigned long long)lim, "ENOMEM");
+		note(t, "%llu bytes of guest memory for the case", (unsigned long long)lim,
+		     "ENOMEM");
 }
 
 /* What Linux counts for RLIMIT_NPROC: every task of the user until it is
@@ -174,7 +176,8 @@ static void check_cpu(struct proc *p)
 {
 	uint64_t ns;
 	struct rlimit *r = &p->rlim[RLIMIT_CPU];
-	if (p->exiting || p->zombie || !p->tasks || r->rlim_cur == RLIM_INFINITY || !proc_cpu_ns(p, &ns))
+	if (p->exiting || p->zombie || !p->tasks || r->rlim_cur == RLIM_INFINITY ||
+	    !proc_cpu_ns(p, &ns))
 		return;
 	uint64_t s = ns / NS;
 	struct task *t = p->tasks;

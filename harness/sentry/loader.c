@@ -54,10 +54,22 @@ struct stack_plan {
 	size_t naux; /* words used in aux */
 };
 
-static uint64_t page_down(uint64_t a) { return a & ~(PAGE - 1); }
-static uint64_t page_off(uint64_t a) { return a & (PAGE - 1); }
-static uint64_t page_up(uint64_t a) { return page_down(a + PAGE - 1); }
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t page_down(uint64_t a)
+{
+	return a & ~(PAGE - 1);
+}
+static uint64_t page_off(uint64_t a)
+{
+	return a & (PAGE - 1);
+}
+static uint64_t page_up(uint64_t a)
+{
+	return page_down(a + PAGE - 1);
+}
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
 /* What the guest sees as its file name (AT_EXECFN): a caller may give a
  * name that does not depend on where the host keeps the file, so that the
@@ -68,8 +80,8 @@ static const char *execfn(const struct loader *ld)
 }
 
 /* Records "path: problem" and returns code: the one message S4 asks for. */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct loader *ld, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct loader *ld, int code, const char *fmt,
+						      ...)
 {
 	va_list ap;
 	int n;
@@ -121,7 +133,9 @@ static int check_args(struct loader *ld)
 	if (page_off(ld->stack_size) || ld->stack_size > LOAD_STACK_TOP - LOAD_MIN_ADDR)
 		return fail(ld, -EINVAL, "bad stack size 0x%" PRIx64, ld->stack_size);
 	if (ld->addr_limit < LOAD_STACK_TOP)
-		return fail(ld, -EINVAL, "the stack top 0x%" PRIx64 " is above the user address limit 0x%" PRIx64,
+		return fail(ld, -EINVAL,
+			    "the stack top 0x%" PRIx64
+			    " is above the user address limit 0x%" PRIx64,
 			    LOAD_STACK_TOP, ld->addr_limit);
 	return 0;
 }
@@ -136,12 +150,15 @@ static int check_ident(struct loader *ld)
 	if (ld->size > EI_CLASS && id[EI_CLASS] == ELFCLASS32)
 		return fail(ld, -ENOEXEC, "32-bit ELF; only 64-bit x86-64 programs can run");
 	if (ld->size > EI_DATA && id[EI_DATA] == ELFDATA2MSB)
-		return fail(ld, -ENOEXEC, "big-endian ELF; only little-endian x86-64 programs can run");
+		return fail(ld, -ENOEXEC,
+			    "big-endian ELF; only little-endian x86-64 programs can run");
 	if (ld->size < sizeof(Elf64_Ehdr))
-		return fail(ld, -ENOEXEC, "truncated: the ELF header needs %zu bytes, the file has %zu",
+		return fail(ld, -ENOEXEC,
+			    "truncated: the ELF header needs %zu bytes, the file has %zu",
 			    sizeof(Elf64_Ehdr), ld->size);
 	if (id[EI_CLASS] != ELFCLASS64 || id[EI_DATA] != ELFDATA2LSB)
-		return fail(ld, -ENOEXEC, "inconsistent header: unknown ELF class %u or data encoding %u",
+		return fail(ld, -ENOEXEC,
+			    "inconsistent header: unknown ELF class %u or data encoding %u",
 			    id[EI_CLASS], id[EI_DATA]);
 	memcpy(&ld->eh, ld->image, sizeof(ld->eh));
 	return 0;
@@ -154,11 +171,14 @@ static int check_header(struct loader *ld)
 	size_t need = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
 
 	if (eh->e_machine != EM_X86_64)
-		return fail(ld, -ENOEXEC, "wrong architecture (e_machine %u, %s); only x86-64 programs can run",
+		return fail(ld, -ENOEXEC,
+			    "wrong architecture (e_machine %u, %s); only x86-64 programs can run",
 			    eh->e_machine, machine_name(eh->e_machine));
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-		return fail(ld, -ENOEXEC, "not an executable (e_type %u); only ET_EXEC and static-PIE ET_DYN can run",
-			    eh->e_type);
+		return fail(
+			ld, -ENOEXEC,
+			"not an executable (e_type %u); only ET_EXEC and static-PIE ET_DYN can run",
+			eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
 		return fail(ld, -ENOEXEC, "inconsistent header: e_phentsize is %u, expected %zu",
 			    eh->e_phentsize, sizeof(Elf64_Phdr));
@@ -166,8 +186,10 @@ static int check_header(struct loader *ld)
 		return fail(ld, -ENOEXEC, "inconsistent header: e_phnum is %u, expected 1 to %d",
 			    eh->e_phnum, LOAD_MAX_PHNUM);
 	if (!in_file(ld, eh->e_phoff, need))
-		return fail(ld, -ENOEXEC, "truncated: %zu bytes of program headers at offset 0x%" PRIx64
-			    " go past the end of the file (%zu bytes)", need, eh->e_phoff, ld->size);
+		return fail(ld, -ENOEXEC,
+			    "truncated: %zu bytes of program headers at offset 0x%" PRIx64
+			    " go past the end of the file (%zu bytes)",
+			    need, eh->e_phoff, ld->size);
 	memcpy(ld->ph, ld->image + eh->e_phoff, need);
 	return 0;
 }
@@ -176,8 +198,10 @@ static int truncated_segment(struct loader *ld, int i, const char *type)
 {
 	const Elf64_Phdr *p = &ld->ph[i];
 
-	return fail(ld, -ENOEXEC, "truncated: program header %d (%s) has file bytes 0x%" PRIx64 "+0x%" PRIx64
-		    " past the end of the file (%zu bytes)", i, type, p->p_offset, p->p_filesz, ld->size);
+	return fail(ld, -ENOEXEC,
+		    "truncated: program header %d (%s) has file bytes 0x%" PRIx64 "+0x%" PRIx64
+		    " past the end of the file (%zu bytes)",
+		    i, type, p->p_offset, p->p_filesz, ld->size);
 }
 
 /* Copies a string from the file for a message: bounded, printable only. */
@@ -203,7 +227,9 @@ static int check_interp(struct loader *ld)
 		if (!in_file(ld, p->p_offset, p->p_filesz))
 			return truncated_segment(ld, i, "PT_INTERP");
 		printable(name, sizeof(name), ld->image + p->p_offset, p->p_filesz);
-		return fail(ld, -ENOEXEC, "dynamically linked (interpreter %s); only static programs can run", name);
+		return fail(ld, -ENOEXEC,
+			    "dynamically linked (interpreter %s); only static programs can run",
+			    name);
 	}
 	return 0;
 }
@@ -221,11 +247,15 @@ static int check_load_file(struct loader *ld, int i)
 	if (!in_file(ld, p->p_offset, p->p_filesz))
 		return truncated_segment(ld, i, "PT_LOAD");
 	if (p->p_filesz > p->p_memsz)
-		return fail(ld, -ENOEXEC, "inconsistent header: program header %d has p_filesz 0x%" PRIx64
-			    " > p_memsz 0x%" PRIx64, i, p->p_filesz, p->p_memsz);
+		return fail(ld, -ENOEXEC,
+			    "inconsistent header: program header %d has p_filesz 0x%" PRIx64
+			    " > p_memsz 0x%" PRIx64,
+			    i, p->p_filesz, p->p_memsz);
 	if (p->p_memsz && page_off(p->p_offset) != page_off(p->p_vaddr))
-		return fail(ld, -ENOEXEC, "inconsistent header: program header %d has p_offset 0x%" PRIx64
-			    " and p_vaddr 0x%" PRIx64 " at different page offsets", i, p->p_offset, p->p_vaddr);
+		return fail(ld, -ENOEXEC,
+			    "inconsistent header: program header %d has p_offset 0x%" PRIx64
+			    " and p_vaddr 0x%" PRIx64 " at different page offsets",
+			    i, p->p_offset, p->p_vaddr);
 	return 0;
 }
 
@@ -238,22 +268,37 @@ static int check_load_range(struct loader *ld, int i, struct span *prev)
 	uint64_t start = p->p_vaddr + ld->base, end, stack = LOAD_STACK_TOP - ld->stack_size;
 
 	if (__builtin_add_overflow(start, p->p_memsz, &end) || end > UINT64_MAX - PAGE)
-		return fail(ld, -ENOEXEC, "inconsistent header: program header %d's address range overflows", i);
+		return fail(ld, -ENOEXEC,
+			    "inconsistent header: program header %d's address range overflows", i);
 	if (page_down(start) < prev->start)
-		return fail(ld, -ENOEXEC, "inconsistent header: PT_LOAD segments are not in ascending order "
-			    "(program header %d at 0x%" PRIx64 ")", i, start);
+		return fail(ld, -ENOEXEC,
+			    "inconsistent header: PT_LOAD segments are not in ascending order "
+			    "(program header %d at 0x%" PRIx64 ")",
+			    i, start);
 	if (page_down(start) < prev->end)
-		return fail(ld, -ENOEXEC, "inconsistent header: program header %d (0x%" PRIx64 ") shares a page "
-			    "with the PT_LOAD before it (up to 0x%" PRIx64 ")", i, start, prev->end);
+		return fail(ld, -ENOEXEC,
+			    "inconsistent header: program header %d (0x%" PRIx64
+			    ") shares a page "
+			    "with the PT_LOAD before it (up to 0x%" PRIx64 ")",
+			    i, start, prev->end);
 	if (start < LOAD_MIN_ADDR)
-		return fail(ld, -ENOEXEC, "program header %d (0x%" PRIx64 "-0x%" PRIx64 ") is below the lowest user "
-			    "address 0x%" PRIx64, i, start, end, LOAD_MIN_ADDR);
+		return fail(ld, -ENOEXEC,
+			    "program header %d (0x%" PRIx64 "-0x%" PRIx64
+			    ") is below the lowest user "
+			    "address 0x%" PRIx64,
+			    i, start, end, LOAD_MIN_ADDR);
 	if (end > ld->addr_limit)
-		return fail(ld, -ENOEXEC, "program header %d (0x%" PRIx64 "-0x%" PRIx64 ") is above the user address "
-			    "limit 0x%" PRIx64, i, start, end, ld->addr_limit);
+		return fail(ld, -ENOEXEC,
+			    "program header %d (0x%" PRIx64 "-0x%" PRIx64
+			    ") is above the user address "
+			    "limit 0x%" PRIx64,
+			    i, start, end, ld->addr_limit);
 	if (page_up(end) > stack)
-		return fail(ld, -ENOEXEC, "program header %d (0x%" PRIx64 "-0x%" PRIx64 ") lies in or above the "
-			    "stack (0x%" PRIx64 "-0x%" PRIx64 ")", i, start, end, stack, LOAD_STACK_TOP);
+		return fail(ld, -ENOEXEC,
+			    "program header %d (0x%" PRIx64 "-0x%" PRIx64
+			    ") lies in or above the "
+			    "stack (0x%" PRIx64 "-0x%" PRIx64 ")",
+			    i, start, end, stack, LOAD_STACK_TOP);
 	*prev = (struct span){ page_down(start), page_up(end) };
 	return 0;
 }
@@ -270,7 +315,8 @@ static int check_loads(struct loader *ld)
 		const Elf64_Phdr *p = &ld->ph[i];
 
 		if (p->p_type == PT_GNU_STACK)
-			ld->stack_prot = PROT_READ | PROT_WRITE | (p->p_flags & PF_X ? PROT_EXEC : 0);
+			ld->stack_prot =
+				PROT_READ | PROT_WRITE | (p->p_flags & PF_X ? PROT_EXEC : 0);
 		if (p->p_type != PT_LOAD)
 			continue;
 		if ((rc = check_load_file(ld, i)))
@@ -295,12 +341,14 @@ static int check_entry(struct loader *ld)
 	for (int i = 0; i < ld->eh.e_phnum; i++) {
 		const Elf64_Phdr *p = &ld->ph[i];
 
-		if (is_load(p) && (p->p_flags & PF_X) && entry - (p->p_vaddr + ld->base) < p->p_memsz) {
+		if (is_load(p) && (p->p_flags & PF_X) &&
+		    entry - (p->p_vaddr + ld->base) < p->p_memsz) {
 			ld->res->entry = entry;
 			return 0;
 		}
 	}
-	return fail(ld, -ENOEXEC, "entry point 0x%" PRIx64 " is outside every executable segment", entry);
+	return fail(ld, -ENOEXEC, "entry point 0x%" PRIx64 " is outside every executable segment",
+		    entry);
 }
 
 /* AT_PHDR as Linux computes it: where the PT_LOAD holding e_phoff puts the
@@ -333,8 +381,10 @@ static uint64_t count_strings(char *const *v, uint64_t *bytes)
 /* Linux caps argv + envp at a quarter of the stack limit (E2BIG). */
 static int too_big(struct loader *ld, uint64_t bytes)
 {
-	return fail(ld, -E2BIG, "argument list too long (%" PRIu64 " bytes, the %" PRIu64
-		    "-byte stack allows a quarter)", bytes, ld->stack_size);
+	return fail(ld, -E2BIG,
+		    "argument list too long (%" PRIu64 " bytes, the %" PRIu64
+		    "-byte stack allows a quarter)",
+		    bytes, ld->stack_size);
 }
 
 /* The auxiliary vector in create_elf_tables() order, without the vDSO. */
@@ -401,7 +451,8 @@ static int map_region(struct loader *ld, uint64_t start, uint64_t len, int prot)
 	int rc = ld->ops->map(ld->ops->arg, start, len, prot);
 
 	if (rc)
-		return fail(ld, rc, "cannot map 0x%" PRIx64 "-0x%" PRIx64 ": %s", start, start + len, strerror(-rc));
+		return fail(ld, rc, "cannot map 0x%" PRIx64 "-0x%" PRIx64 ": %s", start,
+			    start + len, strerror(-rc));
 	res->regions[res->nregions++] = (struct load_region){ start, len, prot };
 	return 0;
 }
@@ -415,7 +466,8 @@ static int load_segment(struct loader *ld, int i)
 	const Elf64_Phdr *p = &ld->ph[i];
 	uint64_t start = page_down(p->p_vaddr + ld->base);
 	uint64_t from = page_down(p->p_offset), to = p->p_offset + p->p_filesz;
-	int rc = map_region(ld, start, page_up(p->p_vaddr + ld->base + p->p_memsz) - start, prot_of(p->p_flags));
+	int rc = map_region(ld, start, page_up(p->p_vaddr + ld->base + p->p_memsz) - start,
+			    prot_of(p->p_flags));
 
 	if (rc || p->p_filesz == 0)
 		return rc;
@@ -423,7 +475,8 @@ static int load_segment(struct loader *ld, int i)
 		to += min_u64(ld->size - to, PAGE - page_off(to));
 	rc = ld->ops->write(ld->ops->arg, start, ld->image + from, to - from);
 	if (rc)
-		return fail(ld, rc, "cannot write program header %d at 0x%" PRIx64 ": %s", i, start, strerror(-rc));
+		return fail(ld, rc, "cannot write program header %d at 0x%" PRIx64 ": %s", i, start,
+			    strerror(-rc));
 	return 0;
 }
 
@@ -488,14 +541,19 @@ static int check_file(struct loader *ld)
 	return 0;
 }
 
-int elf_load(const char *path, const uint8_t *image, size_t size,
-	     const struct load_args *args, const struct load_ops *ops,
-	     struct load_result *res, char *err, size_t errlen)
+int elf_load(const char *path, const uint8_t *image, size_t size, const struct load_args *args,
+	     const struct load_ops *ops, struct load_result *res, char *err, size_t errlen)
 {
 	static const struct load_args defaults;
 	struct loader ld = {
-		.path = path, .image = image, .size = size, .args = args ? args : &defaults,
-		.ops = ops, .res = res, .err = err, .errlen = errlen,
+		.path = path,
+		.image = image,
+		.size = size,
+		.args = args ? args : &defaults,
+		.ops = ops,
+		.res = res,
+		.err = err,
+		.errlen = errlen,
 		.stack_prot = PROT_READ | PROT_WRITE, /* x86-64 without PT_GNU_STACK */
 	};
 	struct stack_plan sp;

@@ -43,10 +43,10 @@ struct load_ops {
 
 /* Inputs besides the file; all-zero (or a NULL pointer) gives the defaults. */
 struct load_args {
-	char *const *argv;    /* NULL-terminated; empty or NULL gives {""} as Linux */
-	char *const *envp;    /* NULL-terminated; NULL is empty */
-	uint64_t stack_size;  /* mapped below LOAD_STACK_TOP, page multiple; 0: default */
-	uint64_t addr_limit;  /* no segment may end above it; 0: LINUX_TASK_SIZE */
+	char *const *argv;   /* NULL-terminated; empty or NULL gives {""} as Linux */
+	char *const *envp;   /* NULL-terminated; NULL is empty */
+	uint64_t stack_size; /* mapped below LOAD_STACK_TOP, page multiple; 0: default */
+	uint64_t addr_limit; /* no segment may end above it; 0: LINUX_TASK_SIZE */
 	uint32_t uid, euid, gid, egid;
 	uint64_t hwcap, hwcap2;
 	uint64_t minsigstksz; /* AT_MINSIGSTKSZ (x86 ARCH_DLINFO) when non-zero */
@@ -59,11 +59,11 @@ struct load_region {
 };
 
 struct load_result {
-	uint64_t entry; /* initial rip */
-	uint64_t sp;    /* initial rsp: points at argc, 16-byte aligned */
-	uint64_t brk;   /* initial program break: page end of the highest segment */
-	uint64_t base;  /* added to every p_vaddr: 0 for ET_EXEC */
-	uint64_t phdr;  /* AT_PHDR: the program headers in guest memory, or 0 */
+	uint64_t entry;  /* initial rip */
+	uint64_t sp;     /* initial rsp: points at argc, 16-byte aligned */
+	uint64_t brk;    /* initial program break: page end of the highest segment */
+	uint64_t base;   /* added to every p_vaddr: 0 for ET_EXEC */
+	uint64_t phdr;   /* AT_PHDR: the program headers in guest memory, or 0 */
 	size_t nregions; /* what was mapped, ascending: segments, then the stack */
 	struct load_region regions[LOAD_MAX_REGIONS];
 };
@@ -74,8 +74,7 @@ struct load_result {
  * a file that cannot run, -E2BIG when argv and envp do not fit, -EINVAL for
  * bad args, or the error of ops. Nothing is mapped unless the file and args
  * are valid; after an ops error the caller discards the address space. */
-int elf_load(const char *path, const uint8_t *image, size_t size,
-	     const struct load_args *args, const struct load_ops *ops,
-	     struct load_result *res, char *err, size_t errlen);
+int elf_load(const char *path, const uint8_t *image, size_t size, const struct load_args *args,
+	     const struct load_ops *ops, struct load_result *res, char *err, size_t errlen);
 
 #endif

@@ -54,7 +54,8 @@ static inline int fake_map(void *arg, uint64_t addr, uint64_t len, int prot)
 	    m->nregions == LOAD_MAX_REGIONS)
 		fake_bug("bad map", addr, len);
 	for (size_t i = 0; i < m->nregions; i++)
-		if (addr < m->regions[i].start + m->regions[i].len && m->regions[i].start < addr + len)
+		if (addr < m->regions[i].start + m->regions[i].len &&
+		    m->regions[i].start < addr + len)
 			fake_bug("overlapping map", addr, len);
 	m->regions[m->nregions++] = (struct load_region){ addr, len, prot };
 	return 0;

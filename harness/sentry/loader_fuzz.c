@@ -25,7 +25,8 @@ static void check(bool ok, const char *what)
 static bool in_exec_region(const struct load_result *res, uint64_t addr)
 {
 	for (size_t i = 0; i + 1 < res->nregions; i++)
-		if (addr - res->regions[i].start < res->regions[i].len && (res->regions[i].prot & PROT_EXEC))
+		if (addr - res->regions[i].start < res->regions[i].len &&
+		    (res->regions[i].prot & PROT_EXEC))
 			return true;
 	return false;
 }
@@ -37,8 +38,10 @@ static void check_loaded(const struct fake_mem *mem, const struct load_result *r
 
 	check(res->nregions >= 2 && res->nregions == mem->nregions, "region count");
 	for (size_t i = 1; i < res->nregions; i++)
-		check(res->regions[i - 1].start + res->regions[i - 1].len <= res->regions[i].start, "regions ascend");
-	check(stack->start == LOAD_STACK_TOP - STACK_SIZE && stack->len == STACK_SIZE, "stack region");
+		check(res->regions[i - 1].start + res->regions[i - 1].len <= res->regions[i].start,
+		      "regions ascend");
+	check(stack->start == LOAD_STACK_TOP - STACK_SIZE && stack->len == STACK_SIZE,
+	      "stack region");
 	check(res->brk == stack[-1].start + stack[-1].len, "brk at the end of the last segment");
 	check(res->sp % 16 == 0 && res->sp - stack->start < STACK_SIZE, "sp in the stack, aligned");
 	check(in_exec_region(res, res->entry), "entry executable");
@@ -66,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_loaded(&mem, &res);
 	} else {
 		check(rc == -ENOEXEC, "only -ENOEXEC for a bad file");
-		check(strncmp(err, NAME ": ", strlen(NAME) + 2) == 0 && strlen(err) < sizeof(err) - 1,
+		check(strncmp(err, NAME ": ", strlen(NAME) + 2) == 0 &&
+			      strlen(err) < sizeof(err) - 1,
 		      "one whole message naming the file");
 		check(mem.nregions == 0, "nothing mapped for a bad file");
 	}

@@ -81,7 +81,8 @@ static void expect_zero(uint64_t addr, size_t len)
 static void expect_region(size_t i, uint64_t start, uint64_t len, int prot)
 {
 	cr_assert_lt(i, res.nregions);
-	cr_expect_eq(res.regions[i].start, start, "region %zu start 0x%lx", i, res.regions[i].start);
+	cr_expect_eq(res.regions[i].start, start, "region %zu start 0x%lx", i,
+		     res.regions[i].start);
 	cr_expect_eq(res.regions[i].len, len, "region %zu len 0x%lx", i, res.regions[i].len);
 	cr_expect_eq(res.regions[i].prot, prot, "region %zu prot %d", i, res.regions[i].prot);
 	cr_expect_eq(mem.regions[i].start, start, "ops->map was not called as reported");
@@ -113,7 +114,8 @@ static void mini_init(void)
 	eh->e_phentsize = sizeof(Elf64_Phdr);
 	eh->e_phnum = 3;
 	ph[0] = (Elf64_Phdr){ PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x400000, 0x1100, 0x1100, 0x1000 };
-	ph[1] = (Elf64_Phdr){ PT_LOAD, PF_R | PF_W, 0x2000, 0x403000, 0x403000, 0x100, 0x3000, 0x1000 };
+	ph[1] = (Elf64_Phdr){ PT_LOAD,  PF_R | PF_W, 0x2000, 0x403000,
+			      0x403000, 0x100,       0x3000, 0x1000 };
 	ph[2] = (Elf64_Phdr){ PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0, 16 };
 	for (int i = 0x1000; i < 0x1100; i++)
 		mini[i] = (uint8_t)(i * 7);
@@ -123,8 +125,8 @@ static void mini_init(void)
 	memset(mini + 0x2100, 0xaa, 0x100);
 }
 
-static void expect_reject_args(const void *img, size_t size, const struct load_args *args,
-			       int code, const char *msg)
+static void expect_reject_args(const void *img, size_t size, const struct load_args *args, int code,
+			       const char *msg)
 {
 	int rc = load_args("mini", img, size, args);
 
@@ -229,7 +231,8 @@ Test(loader, phdr_falls_back_to_pt_phdr)
 {
 	eh->e_phoff = 0x2100; /* not in any PT_LOAD's file bytes */
 	memcpy(mini + 0x2100, mini + 64, 3 * sizeof(Elf64_Phdr));
-	((Elf64_Phdr *)(mini + 0x2100))[2] = (Elf64_Phdr){ PT_PHDR, PF_R, 0x2100, 0x403100, 0, 0xa8, 0xa8, 8 };
+	((Elf64_Phdr *)(mini + 0x2100))[2] =
+		(Elf64_Phdr){ PT_PHDR, PF_R, 0x2100, 0x403100, 0, 0xa8, 0xa8, 8 };
 	cr_assert_eq(load("mini", mini, MINI_SIZE), 0, "%s", err);
 	cr_expect_eq(res.phdr, 0x403100);
 }
@@ -239,8 +242,14 @@ Test(loader, phdr_falls_back_to_pt_phdr)
 static char *const argv3[] = { "prog", "-x", "hello world", NULL };
 static char *const envp2[] = { "A=1", "PATH=/bin", NULL };
 static const struct load_args args3 = {
-	.argv = argv3, .envp = envp2, .uid = 1000, .euid = 1001, .gid = 100, .egid = 101,
-	.hwcap = 0x178bfbff, .hwcap2 = 2,
+	.argv = argv3,
+	.envp = envp2,
+	.uid = 1000,
+	.euid = 1001,
+	.gid = 100,
+	.egid = 101,
+	.hwcap = 0x178bfbff,
+	.hwcap2 = 2,
 };
 
 /* Addresses worked out by hand from Linux's layout (create_elf_tables): 39
@@ -250,13 +259,17 @@ static const struct load_args args3 = {
 Test(loader, stack_layout_is_linux_s)
 {
 	static const uint64_t aux[][2] = {
-		{ AT_HWCAP, 0x178bfbff }, { AT_PAGESZ, 4096 }, { AT_CLKTCK, 100 }, { AT_PHDR, 0x400040 },
-		{ AT_PHENT, 56 }, { AT_PHNUM, 3 }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, 0x401000 },
-		{ AT_UID, 1000 }, { AT_EUID, 1001 }, { AT_GID, 100 }, { AT_EGID, 101 }, { AT_SECURE, 0 },
-		{ AT_RANDOM, TOP - 71 }, { AT_HWCAP2, 2 }, { AT_EXECFN, TOP - 13 }, { AT_PLATFORM, TOP - 55 },
+		{ AT_HWCAP, 0x178bfbff }, { AT_PAGESZ, 4096 },     { AT_CLKTCK, 100 },
+		{ AT_PHDR, 0x400040 },    { AT_PHENT, 56 },        { AT_PHNUM, 3 },
+		{ AT_BASE, 0 },           { AT_FLAGS, 0 },         { AT_ENTRY, 0x401000 },
+		{ AT_UID, 1000 },         { AT_EUID, 1001 },       { AT_GID, 100 },
+		{ AT_EGID, 101 },         { AT_SECURE, 0 },        { AT_RANDOM, TOP - 71 },
+		{ AT_HWCAP2, 2 },         { AT_EXECFN, TOP - 13 }, { AT_PLATFORM, TOP - 55 },
 		{ AT_NULL, 0 },
 	};
-	static const uint64_t ptrs[] = { 3, TOP - 47, TOP - 42, TOP - 39, 0, TOP - 27, TOP - 23, 0 };
+	static const uint64_t ptrs[] = {
+		3, TOP - 47, TOP - 42, TOP - 39, 0, TOP - 27, TOP - 23, 0
+	};
 	uint64_t sp = TOP - 448;
 
 	cr_assert_eq(load_args("mini", mini, MINI_SIZE, &args3), 0, "%s", err);
@@ -265,8 +278,10 @@ Test(loader, stack_layout_is_linux_s)
 	for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
 		cr_expect_eq(word(sp + 8 * i), ptrs[i], "word %zu is 0x%lx", i, word(sp + 8 * i));
 	for (size_t i = 0; i < sizeof(aux) / sizeof(aux[0]); i++) {
-		cr_expect_eq(word(sp + 64 + 16 * i), aux[i][0], "auxv %zu type %lu", i, word(sp + 64 + 16 * i));
-		cr_expect_eq(word(sp + 72 + 16 * i), aux[i][1], "auxv %zu value 0x%lx", i, word(sp + 72 + 16 * i));
+		cr_expect_eq(word(sp + 64 + 16 * i), aux[i][0], "auxv %zu type %lu", i,
+			     word(sp + 64 + 16 * i));
+		cr_expect_eq(word(sp + 72 + 16 * i), aux[i][1], "auxv %zu value 0x%lx", i,
+			     word(sp + 72 + 16 * i));
 	}
 	expect_mem(TOP - 47, "prog\0-x\0hello world\0A=1\0PATH=/bin\0mini\0\0\0\0\0\0\0\0\0", 47);
 	expect_mem(TOP - 55, "x86_64", 7);
@@ -330,8 +345,9 @@ Test(loader, too_long_strings_give_e2big)
 	struct load_args a = { .argv = argv, .stack_size = 0x4000 };
 
 	memset(big, 'a', 5000);
-	expect_reject_args(mini, MINI_SIZE, &a, -E2BIG,
-			   "mini: argument list too long (5006 bytes, the 16384-byte stack allows a quarter)");
+	expect_reject_args(
+		mini, MINI_SIZE, &a, -E2BIG,
+		"mini: argument list too long (5006 bytes, the 16384-byte stack allows a quarter)");
 }
 
 Test(loader, too_many_pointers_give_e2big)
@@ -341,8 +357,9 @@ Test(loader, too_many_pointers_give_e2big)
 
 	for (int i = 0; i < 500; i++)
 		argv[i] = "";
-	expect_reject_args(mini, MINI_SIZE, &a, -E2BIG,
-			   "mini: argument list too long (4880 bytes, the 16384-byte stack allows a quarter)");
+	expect_reject_args(
+		mini, MINI_SIZE, &a, -E2BIG,
+		"mini: argument list too long (4880 bytes, the 16384-byte stack allows a quarter)");
 }
 
 Test(loader, bad_args)
@@ -351,8 +368,9 @@ Test(loader, bad_args)
 	struct load_args b = { .addr_limit = 0x7fff00000000 };
 
 	expect_reject_args(mini, MINI_SIZE, &a, -EINVAL, "mini: bad stack size 0x4001");
-	expect_reject_args(mini, MINI_SIZE, &b, -EINVAL,
-			   "mini: the stack top 0x7ffffffde000 is above the user address limit 0x7fff00000000");
+	expect_reject_args(
+		mini, MINI_SIZE, &b, -EINVAL,
+		"mini: the stack top 0x7ffffffde000 is above the user address limit 0x7fff00000000");
 }
 
 Test(loader, map_error_is_reported)
@@ -360,7 +378,8 @@ Test(loader, map_error_is_reported)
 	struct load_ops ops = fake_ops(&mem);
 
 	mem.fail_map = -ENOMEM;
-	cr_assert_eq(elf_load("mini", mini, MINI_SIZE, NULL, &ops, &res, err, sizeof(err)), -ENOMEM);
+	cr_assert_eq(elf_load("mini", mini, MINI_SIZE, NULL, &ops, &res, err, sizeof(err)),
+		     -ENOMEM);
 	cr_expect_str_eq(err, "mini: cannot map 0x400000-0x402000: Cannot allocate memory");
 }
 
@@ -369,7 +388,8 @@ Test(loader, write_error_is_reported)
 	struct load_ops ops = fake_ops(&mem);
 
 	mem.fail_write = -EFAULT;
-	cr_assert_eq(elf_load("mini", mini, MINI_SIZE, NULL, &ops, &res, err, sizeof(err)), -EFAULT);
+	cr_assert_eq(elf_load("mini", mini, MINI_SIZE, NULL, &ops, &res, err, sizeof(err)),
+		     -EFAULT);
 	cr_expect_str_eq(err, "mini: cannot write program header 0 at 0x400000: Bad address");
 }
 
@@ -395,8 +415,14 @@ Test(loader, rejects_bad_magic)
 
 Test(loader, rejects_32_bit)
 {
-	Elf32_Ehdr h = { .e_type = ET_EXEC, .e_machine = EM_386, .e_version = EV_CURRENT,
-			 .e_entry = 0x8049000, .e_phoff = 52, .e_ehsize = 52, .e_phentsize = 32, .e_phnum = 1 };
+	Elf32_Ehdr h = { .e_type = ET_EXEC,
+			 .e_machine = EM_386,
+			 .e_version = EV_CURRENT,
+			 .e_entry = 0x8049000,
+			 .e_phoff = 52,
+			 .e_ehsize = 52,
+			 .e_phentsize = 32,
+			 .e_phnum = 1 };
 
 	memcpy(h.e_ident, ELFMAG, SELFMAG);
 	h.e_ident[EI_CLASS] = ELFCLASS32;
@@ -407,45 +433,54 @@ Test(loader, rejects_32_bit)
 Test(loader, rejects_big_endian)
 {
 	mini[EI_DATA] = ELFDATA2MSB;
-	expect_reject(mini, MINI_SIZE, "mini: big-endian ELF; only little-endian x86-64 programs can run");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: big-endian ELF; only little-endian x86-64 programs can run");
 }
 
 Test(loader, rejects_unknown_class)
 {
 	mini[EI_CLASS] = 7;
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: unknown ELF class 7 or data encoding 1");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: unknown ELF class 7 or data encoding 1");
 }
 
 Test(loader, rejects_wrong_machine)
 {
 	eh->e_machine = EM_AARCH64;
-	expect_reject(mini, MINI_SIZE, "mini: wrong architecture (e_machine 183, aarch64); only x86-64 programs can run");
+	expect_reject(
+		mini, MINI_SIZE,
+		"mini: wrong architecture (e_machine 183, aarch64); only x86-64 programs can run");
 }
 
 Test(loader, rejects_relocatable_object)
 {
 	eh->e_type = ET_REL;
-	expect_reject(mini, MINI_SIZE,
-		      "mini: not an executable (e_type 1); only ET_EXEC and static-PIE ET_DYN can run");
+	expect_reject(
+		mini, MINI_SIZE,
+		"mini: not an executable (e_type 1); only ET_EXEC and static-PIE ET_DYN can run");
 }
 
 Test(loader, rejects_pt_interp)
 {
 	strcpy((char *)mini + 0x2180, "/lib/ld-test.so");
 	ph[2] = (Elf64_Phdr){ PT_INTERP, PF_R, 0x2180, 0, 0, 16, 16, 1 };
-	expect_reject(mini, MINI_SIZE,
-		      "mini: dynamically linked (interpreter /lib/ld-test.so); only static programs can run");
+	expect_reject(
+		mini, MINI_SIZE,
+		"mini: dynamically linked (interpreter /lib/ld-test.so); only static programs can run");
 }
 
 Test(loader, rejects_pt_interp_with_a_hostile_name)
 {
 	ph[2] = (Elf64_Phdr){ PT_INTERP, PF_R, 0x2100, 0, 0, 0x100, 0x100, 1 };
 	strcpy((char *)mini + 0x2100, "ld\n\x80x");
-	expect_reject(mini, MINI_SIZE, "mini: dynamically linked (interpreter ld??x); only static programs can run");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: dynamically linked (interpreter ld??x); only static programs can run");
 	memset(mini + 0x2100, 'a', 0x100); /* no NUL at all: cut short */
-	expect_reject(mini, MINI_SIZE, "mini: dynamically linked (interpreter aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa); "
-		      "only static programs can run");
+	expect_reject(
+		mini, MINI_SIZE,
+		"mini: dynamically linked (interpreter aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa); "
+		"only static programs can run");
 }
 
 Test(loader, rejects_truncated_elf_header)
@@ -456,19 +491,23 @@ Test(loader, rejects_truncated_elf_header)
 
 Test(loader, rejects_truncated_program_headers)
 {
-	expect_reject(mini, 200,
-		      "mini: truncated: 168 bytes of program headers at offset 0x40 go past the end of the file (200 bytes)");
+	expect_reject(
+		mini, 200,
+		"mini: truncated: 168 bytes of program headers at offset 0x40 go past the end of the file (200 bytes)");
 	eh->e_phoff = UINT64_MAX - 8;
-	expect_reject(mini, MINI_SIZE, "mini: truncated: 168 bytes of program headers at offset 0xfffffffffffffff7 "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: truncated: 168 bytes of program headers at offset 0xfffffffffffffff7 "
 		      "go past the end of the file (8704 bytes)");
 }
 
 Test(loader, rejects_truncated_segment)
 {
-	expect_reject(mini, 0x2080, "mini: truncated: program header 1 (PT_LOAD) has file bytes 0x2000+0x100 "
+	expect_reject(mini, 0x2080,
+		      "mini: truncated: program header 1 (PT_LOAD) has file bytes 0x2000+0x100 "
 		      "past the end of the file (8320 bytes)");
 	ph[1].p_offset = UINT64_MAX - 0xfff;
-	expect_reject(mini, MINI_SIZE, "mini: truncated: program header 1 (PT_LOAD) has file bytes "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: truncated: program header 1 (PT_LOAD) has file bytes "
 		      "0xfffffffffffff000+0x100 past the end of the file (8704 bytes)");
 }
 
@@ -483,32 +522,38 @@ Test(loader, rejects_bad_phnum)
 	eh->e_phnum = 0;
 	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: e_phnum is 0, expected 1 to 73");
 	eh->e_phnum = 74;
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: e_phnum is 74, expected 1 to 73");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: e_phnum is 74, expected 1 to 73");
 	eh->e_phnum = PN_XNUM;
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: e_phnum is 65535, expected 1 to 73");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: e_phnum is 65535, expected 1 to 73");
 }
 
 Test(loader, rejects_filesz_above_memsz)
 {
 	ph[1].p_memsz = 0x80;
-	expect_reject(mini, MINI_SIZE,
-		      "mini: inconsistent header: program header 1 has p_filesz 0x100 > p_memsz 0x80");
+	expect_reject(
+		mini, MINI_SIZE,
+		"mini: inconsistent header: program header 1 has p_filesz 0x100 > p_memsz 0x80");
 }
 
 Test(loader, rejects_misaligned_offset)
 {
 	ph[1].p_offset = 0x2010;
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: program header 1 has p_offset 0x2010 and "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: program header 1 has p_offset 0x2010 and "
 		      "p_vaddr 0x403000 at different page offsets");
 }
 
 Test(loader, rejects_overlapping_segments)
 {
 	ph[1].p_vaddr = 0x401000; /* shares a page with segment 0 (0x400000-0x401100) */
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: program header 1 (0x401000) shares a page "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: program header 1 (0x401000) shares a page "
 		      "with the PT_LOAD before it (up to 0x402000)");
 	ph[1].p_vaddr = 0x400000; /* the same page */
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: program header 1 (0x400000) shares a page "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: program header 1 (0x400000) shares a page "
 		      "with the PT_LOAD before it (up to 0x402000)");
 }
 
@@ -518,14 +563,16 @@ Test(loader, rejects_unordered_segments)
 
 	ph[0] = ph[1];
 	ph[1] = t;
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: PT_LOAD segments are not in ascending order "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: PT_LOAD segments are not in ascending order "
 		      "(program header 1 at 0x400000)");
 }
 
 Test(loader, rejects_address_overflow)
 {
 	ph[1].p_vaddr = 0xfffffffffffff000;
-	expect_reject(mini, MINI_SIZE, "mini: inconsistent header: program header 1's address range overflows");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: inconsistent header: program header 1's address range overflows");
 }
 
 Test(loader, rejects_segment_above_the_address_limit)
@@ -533,27 +580,32 @@ Test(loader, rejects_segment_above_the_address_limit)
 	struct load_args a = { .addr_limit = 0x7ffffffe0000 };
 
 	ph[1].p_vaddr = 0x800000000000;
-	expect_reject(mini, MINI_SIZE, "mini: program header 1 (0x800000000000-0x800000003000) is above the "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: program header 1 (0x800000000000-0x800000003000) is above the "
 		      "user address limit 0x7ffffffff000");
 	ph[1].p_vaddr = 0x7ffffffdf000;
-	expect_reject_args(mini, MINI_SIZE, &a, -ENOEXEC, "mini: program header 1 (0x7ffffffdf000-0x7ffffffe2000) "
+	expect_reject_args(mini, MINI_SIZE, &a, -ENOEXEC,
+			   "mini: program header 1 (0x7ffffffdf000-0x7ffffffe2000) "
 			   "is above the user address limit 0x7ffffffe0000");
 }
 
 Test(loader, rejects_segment_in_the_stack)
 {
 	ph[1].p_vaddr = TOP - 0x800000 - 0x2000; /* its last page is the stack's first */
-	expect_reject(mini, MINI_SIZE, "mini: program header 1 (0x7fffff7dc000-0x7fffff7df000) lies in or above "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: program header 1 (0x7fffff7dc000-0x7fffff7df000) lies in or above "
 		      "the stack (0x7fffff7de000-0x7ffffffde000)");
 	ph[1].p_vaddr = TOP; /* between the stack and the address limit */
-	expect_reject(mini, MINI_SIZE, "mini: program header 1 (0x7ffffffde000-0x7ffffffe1000) lies in or above "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: program header 1 (0x7ffffffde000-0x7ffffffe1000) lies in or above "
 		      "the stack (0x7fffff7de000-0x7ffffffde000)");
 }
 
 Test(loader, rejects_segment_below_the_lowest_address)
 {
 	ph[0].p_vaddr = 0x1000;
-	expect_reject(mini, MINI_SIZE, "mini: program header 0 (0x1000-0x2100) is below the lowest user address "
+	expect_reject(mini, MINI_SIZE,
+		      "mini: program header 0 (0x1000-0x2100) is below the lowest user address "
 		      "0x10000");
 }
 
@@ -567,9 +619,11 @@ Test(loader, rejects_no_pt_load)
 Test(loader, rejects_entry_outside_executable_segments)
 {
 	eh->e_entry = 0x403000; /* data */
-	expect_reject(mini, MINI_SIZE, "mini: entry point 0x403000 is outside every executable segment");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: entry point 0x403000 is outside every executable segment");
 	eh->e_entry = 0x401100; /* one past the text */
-	expect_reject(mini, MINI_SIZE, "mini: entry point 0x401100 is outside every executable segment");
+	expect_reject(mini, MINI_SIZE,
+		      "mini: entry point 0x401100 is outside every executable segment");
 }
 
 /* ---- Real programs, built with the host toolchain at test time. ---- */
@@ -638,12 +692,15 @@ static void expect_loaded(const uint8_t *img, uint64_t base)
 
 		if (p[i].p_type != PT_LOAD)
 			continue;
-		expect_region(r++, start & ~0xfffUL, ((end + 0xfff) & ~0xfffUL) - (start & ~0xfffUL),
-			      (p[i].p_flags & PF_R ? PROT_READ : 0) | (p[i].p_flags & PF_W ? PROT_WRITE : 0) |
+		expect_region(r++, start & ~0xfffUL,
+			      ((end + 0xfff) & ~0xfffUL) - (start & ~0xfffUL),
+			      (p[i].p_flags & PF_R ? PROT_READ : 0) |
+				      (p[i].p_flags & PF_W ? PROT_WRITE : 0) |
 				      (p[i].p_flags & PF_X ? PROT_EXEC : 0));
 		expect_mem(start, img + p[i].p_offset, p[i].p_filesz);
 		if (p[i].p_memsz > p[i].p_filesz)
-			expect_zero(start + p[i].p_filesz, ((end + 0xfff) & ~0xfffUL) - start - p[i].p_filesz);
+			expect_zero(start + p[i].p_filesz,
+				    ((end + 0xfff) & ~0xfffUL) - start - p[i].p_filesz);
 		cr_expect_leq(end, res.brk);
 	}
 	cr_expect_eq(res.nregions, r + 1, "the stack comes last");
@@ -685,8 +742,9 @@ Test(loader_real, dynamic_program_is_refused)
 	uint8_t *img = read_all("/bin/true", &size);
 
 	cr_assert_eq(load("/bin/true", img, size), -ENOEXEC);
-	cr_expect_str_eq(err, "/bin/true: dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2); "
-		     "only static programs can run");
+	cr_expect_str_eq(err,
+			 "/bin/true: dynamically linked (interpreter /lib64/ld-linux-x86-64.so.2); "
+			 "only static programs can run");
 	cr_expect_eq(mem.nregions, 0);
 	free(img);
 }
@@ -712,7 +770,8 @@ Test(loader_real, truncated_copies_never_crash)
 		memcpy(copy, img, len);
 		rc = load(prog, copy, len);
 		cr_assert_eq(rc, len >= need ? 0 : -ENOEXEC, "length %zu: rc %d, %s", len, rc, err);
-		cr_assert(rc == 0 || strncmp(err, prog, strlen(prog)) == 0, "length %zu: %s", len, err);
+		cr_assert(rc == 0 || strncmp(err, prog, strlen(prog)) == 0, "length %zu: %s", len,
+			  err);
 		free(copy);
 	}
 	free(img);
@@ -741,8 +800,7 @@ struct image {
 	size_t cap, n;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void out(struct image *im, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void out(struct image *im, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -778,12 +836,13 @@ static void describe(struct image *im)
 	out(im, "argc %lu\n", at_word(im, 0));
 	for (int v = 0; v < 2; v++, i++)
 		for (; at_word(im, i); i++)
-			out(im, "%s at top-%lu: %s\n", v ? "envp" : "argv", im->top - at_word(im, i),
-			    at_str(im, at_word(im, i)));
+			out(im, "%s at top-%lu: %s\n", v ? "envp" : "argv",
+			    im->top - at_word(im, i), at_str(im, at_word(im, i)));
 	for (;; i += 2) {
 		uint64_t t = at_word(im, i), val = at_word(im, i + 1);
 
-		if (t == AT_SYSINFO_EHDR || t == 27 || t == 28) /* AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN */
+		if (t == AT_SYSINFO_EHDR || t == 27 ||
+		    t == 28) /* AT_RSEQ_FEATURE_SIZE, AT_RSEQ_ALIGN */
 			skipped++;
 		else if (t == AT_RANDOM)
 			out(im, "aux %lu at top-%lu\n", t, im->top - val);
@@ -832,9 +891,15 @@ Test(loader_real, stack_matches_the_host_kernel)
 	cr_assert_eq(pclose(f), 0, "%s", cmd);
 	describe(&(struct image){ host, len, host_top, host_desc, sizeof(host_desc), 0 });
 
-	struct load_args a = { .argv = argv, .envp = envp, .uid = getuid(), .euid = geteuid(),
-			       .gid = getgid(), .egid = getegid(), .hwcap = kernel_auxv(AT_HWCAP),
-			       .hwcap2 = kernel_auxv(AT_HWCAP2), .minsigstksz = kernel_auxv(AT_MINSIGSTKSZ) };
+	struct load_args a = { .argv = argv,
+			       .envp = envp,
+			       .uid = getuid(),
+			       .euid = geteuid(),
+			       .gid = getgid(),
+			       .egid = getegid(),
+			       .hwcap = kernel_auxv(AT_HWCAP),
+			       .hwcap2 = kernel_auxv(AT_HWCAP2),
+			       .minsigstksz = kernel_auxv(AT_MINSIGSTKSZ) };
 	img = read_all(prog, &size);
 	cr_assert_eq(load_args(prog, img, size, &a), 0, "%s", err);
 	ours = malloc(TOP - res.sp);

@@ -31,9 +31,9 @@ struct memfile {
 	char *base;           /* MEMFILE_RESERVE bytes; file mapped at its start */
 	pthread_mutex_t lock; /* allocator state below */
 	size_t limit, committed;
-	uint64_t end;         /* everything at or past end is free */
-	uint64_t size;        /* file size == mapped prefix of base */
-	struct extent *free;  /* sorted, coalesced, none ends at end */
+	uint64_t end;        /* everything at or past end is free */
+	uint64_t size;       /* file size == mapped prefix of base */
+	struct extent *free; /* sorted, coalesced, none ends at end */
 	size_t nfree, capfree;
 };
 
@@ -117,8 +117,8 @@ static int grow(struct memfile *mf, uint64_t need)
 	if (ftruncate(mf->fd, (off_t)n) < 0)
 		return -errno;
 	void *want = mf->base + mf->size;
-	void *p = mmap(want, n - mf->size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED, mf->fd, (off_t)mf->size);
+	void *p = mmap(want, n - mf->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, mf->fd,
+		       (off_t)mf->size);
 	if (p == MAP_FAILED)
 		return -errno;
 	mf->size = n;
@@ -142,8 +142,7 @@ static int reserve_extents(struct memfile *mf, size_t extra)
 
 static void remove_extent(struct memfile *mf, size_t i)
 {
-	memmove(&mf->free[i], &mf->free[i + 1],
-		(mf->nfree - i - 1) * sizeof(mf->free[0]));
+	memmove(&mf->free[i], &mf->free[i + 1], (mf->nfree - i - 1) * sizeof(mf->free[0]));
 	mf->nfree--;
 }
 
@@ -260,8 +259,7 @@ static void add_free(struct memfile *mf, uint64_t off, uint64_t len)
 		mf->free[i].off = off;
 		mf->free[i].len += len;
 	} else if (reserve_extents(mf, 1) == 0) {
-		memmove(&mf->free[i + 1], &mf->free[i],
-			(mf->nfree - i) * sizeof(mf->free[0]));
+		memmove(&mf->free[i + 1], &mf->free[i], (mf->nfree - i) * sizeof(mf->free[0]));
 		mf->free[i] = (struct extent){ off, len };
 		mf->nfree++;
 	}
@@ -282,8 +280,8 @@ void memfile_free(struct memfile *mf, uint64_t off, size_t len)
 
 int memfile_zero(struct memfile *mf, uint64_t off, size_t len)
 {
-	if (fallocate(mf->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		      (off_t)off, (off_t)len) < 0)
+	if (fallocate(mf->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) <
+	    0)
 		return -errno;
 	return 0;
 }
@@ -303,8 +301,7 @@ int memfile_copy(struct memfile *mf, uint64_t dst, uint64_t src, size_t len)
 		if (h < 0)
 			return -errno;
 		uint64_t e = (uint64_t)h < stop ? (uint64_t)h : stop;
-		memcpy(mf->base + dst + ((uint64_t)d - src), mf->base + d,
-		       e - (uint64_t)d);
+		memcpy(mf->base + dst + ((uint64_t)d - src), mf->base + d, e - (uint64_t)d);
 		pos = e;
 	}
 	return 0;

@@ -120,10 +120,8 @@ Test(memfile, alloc_at_claims_only_free_ranges)
 	memfile_free(mf, (uint64_t)a + P, 2 * P);
 	cr_expect_eq(memfile_alloc_at(mf, (uint64_t)a + P, 3 * P), -EBUSY,
 		     "runs into an allocated page");
-	cr_expect_eq(memfile_alloc_at(mf, (uint64_t)a + 2 * P, P), 0,
-		     "the tail of a free extent");
-	cr_expect_eq(memfile_alloc_at(mf, (uint64_t)a + P, P), 0,
-		     "the head of a free extent");
+	cr_expect_eq(memfile_alloc_at(mf, (uint64_t)a + 2 * P, P), 0, "the tail of a free extent");
+	cr_expect_eq(memfile_alloc_at(mf, (uint64_t)a + P, P), 0, "the head of a free extent");
 	cr_expect_eq(memfile_alloc_at(mf, 100 * P, P), 0, "past the end");
 	cr_expect_eq(memfile_alloc(mf, 2 * P), 5 * (int64_t)P,
 		     "the gap left before a claim past the end stays free");

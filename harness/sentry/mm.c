@@ -69,7 +69,7 @@ struct mm {
 	uintptr_t start_brk, brk;
 	struct region *r; /* sorted, non-overlapping */
 	size_t n, cap;
-	size_t total;     /* bytes in r: what RLIMIT_AS counts (limits.c) */
+	size_t total; /* bytes in r: what RLIMIT_AS counts (limits.c) */
 };
 
 /* --- small helpers ------------------------------------------------ */
@@ -243,8 +243,7 @@ static void insert(struct mm *mm, const struct region *g)
  * bytes live, so the list stays one region per mapping where it can. */
 static bool mergeable(const struct region *a, const struct region *b)
 {
-	if (rend(a) != b->start || a->prot != b->prot ||
-	    a->flags != b->flags || a->shm != b->shm)
+	if (rend(a) != b->start || a->prot != b->prot || a->flags != b->flags || a->shm != b->shm)
 		return false;
 	return (a->flags & MM_NOBACK) || a->off + a->len == b->off;
 }
@@ -275,8 +274,7 @@ static void stub_unmap(struct mm *mm, uintptr_t lo, uintptr_t hi)
 /* Cuts [lo, hi) out of the set and out of the stub. With keep, the pieces
  * are copied there (room for every region in the range) and keep their
  * backing; without, the backing is released. Returns the piece count. */
-static size_t cut(struct mm *mm, uintptr_t lo, uintptr_t hi,
-		  struct region *keep)
+static size_t cut(struct mm *mm, uintptr_t lo, uintptr_t hi, struct region *keep)
 {
 	size_t i = clip(mm, lo, hi), j = upto(mm, i, hi);
 	if (i == j)
@@ -312,8 +310,7 @@ static size_t count_range(const struct mm *mm, uintptr_t lo, uintptr_t hi)
 /* Highest free range of len bytes inside [lo, hi), top down like Linux's
  * default layout; 0 when none (lo is at least a page, so 0 is never a
  * result). Deterministic: a function of the region list only. */
-static uintptr_t find_gap(const struct mm *mm, size_t len, uintptr_t lo,
-			  uintptr_t hi)
+static uintptr_t find_gap(const struct mm *mm, size_t len, uintptr_t lo, uintptr_t hi)
 {
 	if (hi <= lo || hi - lo < len)
 		return 0;
@@ -333,8 +330,7 @@ static uintptr_t find_gap(const struct mm *mm, size_t len, uintptr_t lo,
 /* Where a non-fixed mapping goes: the hint when the range is free and
  * allowed (rounded down to a page, raised to min_addr, as Linux), else
  * the highest gap below mmap_base. 0 when nothing fits. */
-static uintptr_t place(const struct mm *mm, uintptr_t hint, size_t len,
-		       int flags)
+static uintptr_t place(const struct mm *mm, uintptr_t hint, size_t len, int flags)
 {
 	uintptr_t lo = max_u(mm->lay.min_addr, PAGE), max = mm->lay.max_addr;
 	hint &= ~(PAGE - 1);
@@ -349,8 +345,8 @@ static uintptr_t place(const struct mm *mm, uintptr_t hint, size_t len,
 
 /* --- creation and teardown ---------------------------------------- */
 
-int mm_new(struct memfile *mf, const struct mm_ops *ops, void *arg,
-	   const struct mm_layout *layout, struct mm **out)
+int mm_new(struct memfile *mf, const struct mm_ops *ops, void *arg, const struct mm_layout *layout,
+	   struct mm **out)
 {
 	struct mm *mm = calloc(1, sizeof(*mm));
 	if (!mm)
@@ -450,8 +446,8 @@ static int check_fixed(const struct mm *mm, uintptr_t addr, size_t len)
 	return 0;
 }
 
-static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
-		    int flags, struct as_budget *budget)
+static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
+		    struct as_budget *budget)
 {
 	int type = flags & MAP_TYPE;
 	if (!(flags & MAP_ANONYMOUS))
@@ -487,8 +483,9 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 	size_t replaced = (flags & MAP_FIXED) ? mapped_bytes(mm, addr, addr + len) : 0;
 	if (!as_allows(budget, mm->total - replaced, len))
 		return -ENOMEM;
-	struct region g = { addr, len, prot & PROT_RWX,
-			    type == MAP_SHARED ? MM_SHARED : 0, 0, NULL };
+	struct region g = {
+		addr, len, prot & PROT_RWX, type == MAP_SHARED ? MM_SHARED : 0, 0, NULL
+	};
 	int err = new_backing(mm, &g);
 	if (err)
 		return err;
@@ -500,8 +497,7 @@ static long do_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot,
 	 * Best effort, as Linux ignores populate failures; no access, no
 	 * populate, as Linux skips PROT_NONE. */
 	if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE && g.prot)
-		(void)mm->ops.map_file(mm->arg, addr, g.off, len,
-				       effective(g.prot), true);
+		(void)mm->ops.map_file(mm->arg, addr, g.off, len, effective(g.prot), true);
 	return (long)addr;
 }
 
@@ -549,8 +545,7 @@ int mm_munmap(struct mm *mm, uintptr_t addr, size_t len)
 
 /* End of the mapped stretch from addr on without a hole, capped at end;
  * addr when addr itself is unmapped. */
-static uintptr_t mapped_reach(const struct mm *mm, uintptr_t addr,
-			      uintptr_t end)
+static uintptr_t mapped_reach(const struct mm *mm, uintptr_t addr, uintptr_t end)
 {
 	size_t i = find(mm, addr);
 	uintptr_t reach = addr;
@@ -607,15 +602,24 @@ int mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 static bool advice_known(int advice)
 {
 	switch (advice) {
-	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
-	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
-	case MADV_DOFORK: case MADV_KEEPONFORK: case MADV_MERGEABLE:
-	case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
-	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD:
-	case MADV_PAGEOUT: case MADV_DONTNEED_LOCKED:
-		return true;
-	default:
-		return false;
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_DOFORK:
+	case MADV_KEEPONFORK:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_DONTNEED_LOCKED: return true;
+	default: return false;
 	}
 }
 
@@ -632,8 +636,7 @@ static void dontneed(struct mm *mm, uintptr_t addr, uintptr_t end)
 			memfile_zero(mm->mf, g->off + (lo - g->start), hi - lo);
 	}
 	if (i < j)
-		stub_unmap(mm, max_u(mm->r[i].start, addr),
-			   min_u(rend(&mm->r[j - 1]), end));
+		stub_unmap(mm, max_u(mm->r[i].start, addr), min_u(rend(&mm->r[j - 1]), end));
 }
 
 static int do_madvise(struct mm *mm, uintptr_t addr, size_t len_in, int advice)
@@ -674,8 +677,7 @@ static int64_t alloc_near(struct mm *mm, uint64_t from, size_t len)
 	return memfile_alloc(mm->mf, len);
 }
 
-static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk,
-		     struct as_budget *budget)
+static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk, struct as_budget *budget)
 {
 	/* Linux keeps a page between the heap and the next mapping; the
 	 * stub at max_addr counts as one (P1). */
@@ -688,11 +690,10 @@ static bool brk_grow(struct mm *mm, uintptr_t oldbrk, uintptr_t newbrk,
 	if (!as_allows(budget, mm->total, newbrk - oldbrk))
 		return false;
 	const struct region *prev = i > 0 ? &mm->r[i - 1] : NULL;
-	struct region g = { oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE,
-			    0, 0, NULL };
-	int64_t off = prev && rend(prev) == oldbrk && is_private(prev) ?
-		      alloc_near(mm, prev->off + prev->len, g.len) :
-		      memfile_alloc(mm->mf, g.len);
+	struct region g = { oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE, 0, 0, NULL };
+	int64_t off = prev && rend(prev) == oldbrk && is_private(prev)
+			      ? alloc_near(mm, prev->off + prev->len, g.len)
+			      : memfile_alloc(mm->mf, g.len);
 	if (off < 0)
 		return false;
 	g.off = (uint64_t)off;
@@ -778,8 +779,7 @@ static uintptr_t vma_end(const struct mm *mm, size_t i)
 
 /* Linux's vma_to_resize: the old range must start in a mapping and stay
  * inside it; duplicating (old_len 0) works for shared mappings only. */
-static int resize_check(const struct mm *mm, uintptr_t addr, size_t old_len,
-			size_t *idx)
+static int resize_check(const struct mm *mm, uintptr_t addr, size_t old_len, size_t *idx)
 {
 	size_t i = find(mm, addr);
 	if (i == mm->n || mm->r[i].start > addr)
@@ -796,8 +796,7 @@ static int resize_check(const struct mm *mm, uintptr_t addr, size_t old_len,
  * byte would live at file offset `from`: private memory gets new zeroed
  * backing (right after `from` when free), shared memory maps the rest of
  * its object and then nothing (SIGBUS, as past a shmem file's size). */
-static int extend(struct mm *mm, const struct region *tmpl, uint64_t from,
-		  uintptr_t at, size_t len)
+static int extend(struct mm *mm, const struct region *tmpl, uint64_t from, uintptr_t at, size_t len)
 {
 	struct region g = *tmpl;
 	g.start = at;
@@ -832,8 +831,8 @@ static int extend(struct mm *mm, const struct region *tmpl, uint64_t from,
 
 /* The template and file offset for what follows [addr, addr + old_len):
  * the region holding its last byte (or addr for a duplicate). */
-static void tail_of(const struct mm *mm, uintptr_t addr, size_t old_len,
-		    struct region *tmpl, uint64_t *from)
+static void tail_of(const struct mm *mm, uintptr_t addr, size_t old_len, struct region *tmpl,
+		    uint64_t *from)
 {
 	uintptr_t last = old_len ? addr + old_len - 1 : addr;
 	*tmpl = mm->r[find(mm, last)];
@@ -842,8 +841,7 @@ static void tail_of(const struct mm *mm, uintptr_t addr, size_t old_len,
 
 /* Moves [addr, addr + old_len) to new_addr (free) as a mapping of new_len
  * bytes; the bytes travel with their backing, nothing is copied. */
-static long move(struct mm *mm, uintptr_t addr, size_t old_len,
-		 uintptr_t new_addr, size_t new_len)
+static long move(struct mm *mm, uintptr_t addr, size_t old_len, uintptr_t new_addr, size_t new_len)
 {
 	struct region tmpl;
 	uint64_t from;
@@ -855,8 +853,7 @@ static long move(struct mm *mm, uintptr_t addr, size_t old_len,
 		return -ENOMEM;
 	}
 	if (new_len > old_len) {
-		int err = extend(mm, &tmpl, from, new_addr + old_len,
-				 new_len - old_len);
+		int err = extend(mm, &tmpl, from, new_addr + old_len, new_len - old_len);
 		if (err) {
 			free(pieces);
 			return err;
@@ -878,8 +875,7 @@ static long move(struct mm *mm, uintptr_t addr, size_t old_len,
  * shows the same bytes as the new range). The old range is rebuilt like
  * that after the move; its private backing is allocated first, so that a
  * failure leaves nothing half done. */
-static long move_dontunmap(struct mm *mm, uintptr_t addr, size_t len,
-			   uintptr_t new_addr)
+static long move_dontunmap(struct mm *mm, uintptr_t addr, size_t len, uintptr_t new_addr)
 {
 	size_t i = clip(mm, addr, addr + len), k = upto(mm, i, addr + len) - i;
 	struct region *old = calloc(k ? k : 1, sizeof(*old));
@@ -914,8 +910,8 @@ static long move_dontunmap(struct mm *mm, uintptr_t addr, size_t len,
 	return ret;
 }
 
-static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len,
-		      size_t new_len, int flags, uintptr_t new_addr)
+static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len, size_t new_len, int flags,
+		      uintptr_t new_addr)
 {
 	bool fixed = flags & MREMAP_FIXED;
 	/* Without MREMAP_FIXED (MREMAP_DONTUNMAP alone) new_addr is a hint,
@@ -955,8 +951,8 @@ static long mremap_to(struct mm *mm, uintptr_t addr, size_t old_len,
 	return move(mm, addr, old_len, new_addr, new_len);
 }
 
-static long do_mremap(struct mm *mm, uintptr_t addr, size_t old_len,
-		      size_t new_len, int flags, uintptr_t new_addr)
+static long do_mremap(struct mm *mm, uintptr_t addr, size_t old_len, size_t new_len, int flags,
+		      uintptr_t new_addr)
 {
 	if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
 		return -EINVAL;
@@ -964,8 +960,7 @@ static long do_mremap(struct mm *mm, uintptr_t addr, size_t old_len,
 		return -EINVAL;
 	/* DONTUNMAP is always a move, never a resize (compared before the
 	 * lengths are rounded, as Linux does). */
-	if ((flags & MREMAP_DONTUNMAP) &&
-	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+	if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
 		return -EINVAL;
 	if (!aligned(addr))
 		return -EINVAL;
@@ -1010,8 +1005,8 @@ static long do_mremap(struct mm *mm, uintptr_t addr, size_t old_len,
 	return move(mm, addr, old_len, to, new_len);
 }
 
-long mm_mremap(struct mm *mm, uintptr_t old_addr, size_t old_len,
-	       size_t new_len, int flags, uintptr_t new_addr)
+long mm_mremap(struct mm *mm, uintptr_t old_addr, size_t old_len, size_t new_len, int flags,
+	       uintptr_t new_addr)
 {
 	pthread_mutex_lock(&mm->lock);
 	long ret = reserve(mm, 8);
@@ -1057,8 +1052,7 @@ static bool allows(int prot, unsigned access)
 static int fault_prot(const struct region *g, unsigned access)
 {
 	int eff = effective(g->prot);
-	if (!is_private(g) || !(g->prot & PROT_WRITE) ||
-	    (access & PLAT_ACCESS_WRITE))
+	if (!is_private(g) || !(g->prot & PROT_WRITE) || (access & PLAT_ACCESS_WRITE))
 		return eff;
 	return eff & ~PROT_WRITE;
 }
@@ -1069,8 +1063,7 @@ static void deny(struct fault_action *out, int signo, int code)
 	out->code = code;
 }
 
-static int do_fault(struct mm *mm, uintptr_t addr, unsigned access,
-		    struct fault_action *out)
+static int do_fault(struct mm *mm, uintptr_t addr, unsigned access, struct fault_action *out)
 {
 	size_t i = find(mm, addr);
 	if (i == mm->n || mm->r[i].start > addr) {
@@ -1092,12 +1085,10 @@ static int do_fault(struct mm *mm, uintptr_t addr, unsigned access,
 	out->addr = lo;
 	out->len = hi - lo;
 	out->prot = fault_prot(g, access);
-	return mm->ops.map_file(mm->arg, lo, g->off + (lo - g->start), hi - lo,
-				out->prot, false);
+	return mm->ops.map_file(mm->arg, lo, g->off + (lo - g->start), hi - lo, out->prot, false);
 }
 
-int mm_fault(struct mm *mm, uintptr_t addr, unsigned access,
-	     struct fault_action *out)
+int mm_fault(struct mm *mm, uintptr_t addr, unsigned access, struct fault_action *out)
 {
 	*out = (struct fault_action){ .addr = addr };
 	pthread_mutex_lock(&mm->lock);
@@ -1109,20 +1100,17 @@ int mm_fault(struct mm *mm, uintptr_t addr, unsigned access,
 /* --- guest memory access (S1) ------------------------------------- */
 
 /* Whether region i holds addr, has backing and grants need. */
-static bool readable_at(const struct mm *mm, size_t i, uintptr_t addr,
-			int need)
+static bool readable_at(const struct mm *mm, size_t i, uintptr_t addr, int need)
 {
 	if (i == mm->n)
 		return false;
 	const struct region *g = &mm->r[i];
-	return g->start <= addr && !(g->flags & MM_NOBACK) &&
-	       (effective(g->prot) & need) == need;
+	return g->start <= addr && !(g->flags & MM_NOBACK) && (effective(g->prot) & need) == need;
 }
 
 /* Whether every byte of [addr, addr + len) is in a backed region whose
  * effective prot has all of need (0: any region). */
-static bool accessible(const struct mm *mm, uintptr_t addr, size_t len,
-		       int need)
+static bool accessible(const struct mm *mm, uintptr_t addr, size_t len, int need)
 {
 	uintptr_t end = addr + len;
 	if (end < addr)
@@ -1136,8 +1124,7 @@ static bool accessible(const struct mm *mm, uintptr_t addr, size_t len,
 }
 
 /* Copies between buf and guest [addr, addr + len), already checked. */
-static void transfer(struct mm *mm, uintptr_t addr, void *buf, size_t len,
-		     bool to_guest)
+static void transfer(struct mm *mm, uintptr_t addr, void *buf, size_t len, bool to_guest)
 {
 	char *p = buf;
 	for (size_t i = find(mm, addr); len > 0; i++) {
@@ -1154,8 +1141,7 @@ static void transfer(struct mm *mm, uintptr_t addr, void *buf, size_t len,
 	}
 }
 
-static int guarded(struct mm *mm, uintptr_t addr, void *buf, size_t len,
-		   int need, bool to_guest)
+static int guarded(struct mm *mm, uintptr_t addr, void *buf, size_t len, int need, bool to_guest)
 {
 	pthread_mutex_lock(&mm->lock);
 	int ret = -EFAULT;
@@ -1182,8 +1168,7 @@ int mm_poke(struct mm *mm, uintptr_t addr, const void *src, size_t len)
 	return guarded(mm, addr, (void *)src, len, 0, true);
 }
 
-static long strncpy_locked(struct mm *mm, uintptr_t addr, char *dst,
-			   size_t size)
+static long strncpy_locked(struct mm *mm, uintptr_t addr, char *dst, size_t size)
 {
 	size_t done = 0;
 	for (size_t i = find(mm, addr); done < size; i++) {
@@ -1220,13 +1205,10 @@ size_t mm_format(struct mm *mm, char *buf, size_t size)
 	pthread_mutex_lock(&mm->lock);
 	for (size_t i = 0; i < mm->n; i++) {
 		const struct region *g = &mm->r[i];
-		int n = snprintf(used < size ? buf + used : NULL,
-				 used < size ? size - used : 0,
+		int n = snprintf(used < size ? buf + used : NULL, used < size ? size - used : 0,
 				 "%lx-%lx %c%c%c%c%s\n", g->start, rend(g),
-				 g->prot & PROT_READ ? 'r' : '-',
-				 g->prot & PROT_WRITE ? 'w' : '-',
-				 g->prot & PROT_EXEC ? 'x' : '-',
-				 is_private(g) ? 'p' : 's',
+				 g->prot & PROT_READ ? 'r' : '-', g->prot & PROT_WRITE ? 'w' : '-',
+				 g->prot & PROT_EXEC ? 'x' : '-', is_private(g) ? 'p' : 's',
 				 g->flags & MM_NOBACK ? " nobacking" : "");
 		used += n > 0 ? (size_t)n : 0;
 	}

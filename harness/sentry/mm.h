@@ -28,8 +28,8 @@ struct mm;
 struct mm_ops {
 	/* Map [addr, addr + len) of the stub to the memory file at off with
 	 * prot (P21; MAP_POPULATE when precommit). 0 or -errno. */
-	int (*map_file)(void *arg, uintptr_t addr, uint64_t off, size_t len,
-			int prot, bool precommit);
+	int (*map_file)(void *arg, uintptr_t addr, uint64_t off, size_t len, int prot,
+			bool precommit);
 	/* Remove [addr, addr + len) from the stub (P18, P21). 0 or -errno. */
 	int (*unmap)(void *arg, uintptr_t addr, size_t len);
 };
@@ -57,8 +57,8 @@ struct fault_action {
 };
 
 /* ops is copied; arg is passed to every callback. 0 or -errno. */
-int mm_new(struct memfile *mf, const struct mm_ops *ops, void *arg,
-	   const struct mm_layout *layout, struct mm **out);
+int mm_new(struct memfile *mf, const struct mm_ops *ops, void *arg, const struct mm_layout *layout,
+	   struct mm **out);
 /* Frees the regions and their backing without calling ops: the stub's
  * address space is released as a whole (P22). */
 void mm_destroy(struct mm *mm);
@@ -77,8 +77,8 @@ long mm_mmap_limited(struct mm *mm, uintptr_t addr, size_t len, int prot, int fl
 int mm_munmap(struct mm *mm, uintptr_t addr, size_t len);
 int mm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot);
 int mm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice);
-long mm_mremap(struct mm *mm, uintptr_t old_addr, size_t old_len,
-	       size_t new_len, int flags, uintptr_t new_addr);
+long mm_mremap(struct mm *mm, uintptr_t old_addr, size_t old_len, size_t new_len, int flags,
+	       uintptr_t new_addr);
 /* brk(2) as the kernel sees it: returns the new break, or the old one when
  * the request is refused. */
 uintptr_t mm_brk(struct mm *mm, uintptr_t brk);
@@ -89,8 +89,7 @@ void mm_set_brk_start(struct mm *mm, uintptr_t start);
 
 /* S3: decides a FAULT exit; access is PLAT_ACCESS_* (platform/platform.h,
  * P17). 0 with out filled in, or map_file's -errno. */
-int mm_fault(struct mm *mm, uintptr_t addr, unsigned access,
-	     struct fault_action *out);
+int mm_fault(struct mm *mm, uintptr_t addr, unsigned access, struct fault_action *out);
 
 /* Syscall access to guest memory through the harness's mapping of the
  * memory file (S1). All or nothing: 0, or -EFAULT when any byte is outside

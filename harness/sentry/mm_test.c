@@ -43,24 +43,22 @@ static void prot_str(int prot, char out[4])
 	out[3] = '\0';
 }
 
-static int rec_map(void *arg, uintptr_t addr, uint64_t off, size_t len,
-		   int prot, bool precommit)
+static int rec_map(void *arg, uintptr_t addr, uint64_t off, size_t len, int prot, bool precommit)
 {
 	struct rec *r = arg;
 	char ps[4];
 	prot_str(prot, ps);
 	r->last_off = off;
-	r->used += snprintf(r->log + r->used, sizeof(r->log) - r->used,
-			    "map %lx+%zx %s%s;", addr, len, ps,
-			    precommit ? " pre" : "");
+	r->used += snprintf(r->log + r->used, sizeof(r->log) - r->used, "map %lx+%zx %s%s;", addr,
+			    len, ps, precommit ? " pre" : "");
 	return r->map_ret;
 }
 
 static int rec_unmap(void *arg, uintptr_t addr, size_t len)
 {
 	struct rec *r = arg;
-	r->used += snprintf(r->log + r->used, sizeof(r->log) - r->used,
-			    "unmap %lx+%zx;", addr, len);
+	r->used +=
+		snprintf(r->log + r->used, sizeof(r->log) - r->used, "unmap %lx+%zx;", addr, len);
 	return 0;
 }
 
@@ -163,15 +161,12 @@ Test(mm, mmap_errors_like_linux)
 	cr_expect_eq(mm_mmap(mm, 0, SIZE_MAX - 5, RW, PRIV), -ENOMEM);
 	cr_expect_eq(mm_mmap(mm, 0, 1ul << 50, RW, PRIV), -ENOMEM);
 	cr_expect_eq(mm_mmap(mm, 0, P, RW, MAP_PRIVATE), -ENODEV);
-	cr_expect_eq(mm_mmap(mm, 0, P, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS),
-		     -EINVAL);
+	cr_expect_eq(mm_mmap(mm, 0, P, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS), -EINVAL);
 	cr_expect_eq(mm_mmap(mm, 0, P, RW, SHARED | MAP_GROWSDOWN), -EINVAL,
 		     "a shared mapping cannot grow down");
 	fixed(A, 2 * P, RW, PRIV);
-	cr_expect_eq(mm_mmap(mm, A + P, 2 * P, RW, PRIV | MAP_FIXED_NOREPLACE),
-		     -EEXIST);
-	cr_expect_eq(mm_mmap(mm, A + 2 * P, P, RW, PRIV | MAP_FIXED_NOREPLACE),
-		     (long)(A + 2 * P));
+	cr_expect_eq(mm_mmap(mm, A + P, 2 * P, RW, PRIV | MAP_FIXED_NOREPLACE), -EEXIST);
+	cr_expect_eq(mm_mmap(mm, A + 2 * P, P, RW, PRIV | MAP_FIXED_NOREPLACE), (long)(A + 2 * P));
 	cr_expect_str_eq(list(mm), "10000000-10003000 rw-p\n",
 			 "adjacent private mappings with contiguous backing merge");
 }
@@ -184,8 +179,7 @@ Test(mm, nothing_reaches_the_stub_until_touched_except_populate)
 	cr_expect_str_eq(rec.log, "");
 	fixed(A + 16 * P, 2 * P, RW, PRIV | MAP_POPULATE);
 	fixed(A + 32 * P, P, PROT_NONE, PRIV | MAP_POPULATE);
-	cr_expect_str_eq(rec.log, "map 10010000+2000 rw- pre;",
-			 "PROT_NONE is never populated");
+	cr_expect_str_eq(rec.log, "map 10010000+2000 rw- pre;", "PROT_NONE is never populated");
 }
 
 Test(mm, map_fixed_replaces_part_of_a_region)
@@ -196,9 +190,10 @@ Test(mm, map_fixed_replaces_part_of_a_region)
 	clear();
 	fixed(A + P, 2 * P, PROT_READ, PRIV);
 	cr_expect_str_eq(rec.log, "unmap 10001000+2000;");
-	cr_expect_str_eq(list(mm), "10000000-10001000 rw-p\n"
-				   "10001000-10003000 r--p\n"
-				   "10003000-10004000 rw-p\n");
+	cr_expect_str_eq(list(mm),
+			 "10000000-10001000 rw-p\n"
+			 "10001000-10003000 r--p\n"
+			 "10003000-10004000 rw-p\n");
 	cr_expect(holds(mm, A, P, 'a'));
 	cr_expect(holds(mm, A + P, 2 * P, 0), "the new mapping is fresh");
 	cr_expect(holds(mm, A + 3 * P, P, 'a'));
@@ -214,8 +209,9 @@ Test(mm, munmap_splits_a_region_in_three)
 	clear();
 	cr_expect_eq(mm_munmap(mm, A + 2 * P, P), 0);
 	cr_expect_str_eq(rec.log, "unmap 10002000+1000;");
-	cr_expect_str_eq(list(mm), "10000000-10002000 rw-p\n"
-				   "10003000-10005000 rw-p\n");
+	cr_expect_str_eq(list(mm),
+			 "10000000-10002000 rw-p\n"
+			 "10003000-10005000 rw-p\n");
 	cr_expect_eq(memfile_committed(mf), 4 * P);
 	cr_expect(holds(mm, A, 2 * P, 'm'));
 	cr_expect(holds(mm, A + 3 * P, 2 * P, 'm'), "backing kept per piece");
@@ -236,9 +232,10 @@ Test(mm, mprotect_splits_and_merges)
 	fixed(A, 4 * P, RW, PRIV);
 	clear();
 	cr_expect_eq(mm_mprotect(mm, A + P, 2 * P, PROT_READ), 0);
-	cr_expect_str_eq(list(mm), "10000000-10001000 rw-p\n"
-				   "10001000-10003000 r--p\n"
-				   "10003000-10004000 rw-p\n");
+	cr_expect_str_eq(list(mm),
+			 "10000000-10001000 rw-p\n"
+			 "10001000-10003000 r--p\n"
+			 "10003000-10004000 rw-p\n");
 	cr_expect_str_eq(rec.log, "unmap 10001000+2000;", "write was lost");
 	clear();
 	cr_expect_eq(mm_mprotect(mm, A + P, 2 * P, RW), 0);
@@ -257,9 +254,10 @@ Test(mm, mprotect_errors_and_holes)
 	cr_expect_eq(mm_mprotect(mm, A + 2 * P, P, PROT_READ), -ENOMEM);
 	cr_expect_eq(mm_mprotect(mm, 0x5000, 0, PROT_READ), 0, "len 0");
 	cr_expect_eq(mm_mprotect(mm, A + P, 3 * P, PROT_READ), -ENOMEM);
-	cr_expect_str_eq(list(mm), "10000000-10001000 rw-p\n"
-				   "10001000-10002000 r--p\n"
-				   "10003000-10004000 rw-p\n",
+	cr_expect_str_eq(list(mm),
+			 "10000000-10001000 rw-p\n"
+			 "10001000-10002000 r--p\n"
+			 "10003000-10004000 rw-p\n",
 			 "like Linux, the part before the hole was changed");
 }
 
@@ -331,9 +329,10 @@ Test(mm, mremap_moves_when_blocked)
 	cr_expect_eq(mm_copy_in(mm, A, listing, 1), -EFAULT, "old range gone");
 	/* Two regions: the moved bytes keep their backing, the new page
 	 * could not continue it (the r-- page owns the next file page). */
-	cr_expect_str_eq(list(mm), "10002000-10003000 r--p\n"
-				   "7effffffd000-7efffffff000 rw-p\n"
-				   "7efffffff000-7f0000000000 rw-p\n");
+	cr_expect_str_eq(list(mm),
+			 "10002000-10003000 r--p\n"
+			 "7effffffd000-7efffffff000 rw-p\n"
+			 "7efffffff000-7f0000000000 rw-p\n");
 }
 
 Test(mm, mremap_fixed_replaces_the_target)
@@ -343,20 +342,19 @@ Test(mm, mremap_fixed_replaces_the_target)
 	fixed(A + 16 * P, 4 * P, PROT_READ, PRIV);
 	clear();
 	uintptr_t to = A + 17 * P;
-	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED,
-			       to), (long)to);
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, to), (long)to);
 	cr_expect_str_eq(rec.log, "unmap 10011000+2000;unmap 10000000+2000;");
 	cr_expect(holds(mm, to, 2 * P, 'f'));
-	cr_expect_str_eq(list(mm), "10010000-10011000 r--p\n"
-				   "10011000-10013000 rw-p\n"
-				   "10013000-10014000 r--p\n");
+	cr_expect_str_eq(list(mm),
+			 "10010000-10011000 r--p\n"
+			 "10011000-10013000 rw-p\n"
+			 "10013000-10014000 r--p\n");
 	cr_expect_eq(mm_mremap(mm, to, 2 * P, 2 * P, MREMAP_FIXED, A), -EINVAL,
 		     "FIXED needs MAYMOVE");
-	cr_expect_eq(mm_mremap(mm, to, 2 * P, 2 * P,
-			       MREMAP_MAYMOVE | MREMAP_FIXED, to + P), -EINVAL,
-		     "overlap");
-	cr_expect_eq(mm_mremap(mm, to, 2 * P, 2 * P,
-			       MREMAP_MAYMOVE | MREMAP_FIXED, A + 1), -EINVAL);
+	cr_expect_eq(mm_mremap(mm, to, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, to + P),
+		     -EINVAL, "overlap");
+	cr_expect_eq(mm_mremap(mm, to, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, A + 1),
+		     -EINVAL);
 }
 
 Test(mm, mremap_errors_like_linux)
@@ -373,11 +371,10 @@ Test(mm, mremap_errors_like_linux)
 	cr_expect_eq(mm_mremap(mm, A, P, P, 0x80, 0), -EINVAL);
 	/* Linux looks the mapping up first since 5.16: a shrink or a
 	 * same-size call on nothing is EFAULT, not a success. */
-	cr_expect_eq(mm_mremap(mm, A + 8 * P, 2 * P, P, 0, 0), -EFAULT,
-		     "shrinking nothing");
+	cr_expect_eq(mm_mremap(mm, A + 8 * P, 2 * P, P, 0, 0), -EFAULT, "shrinking nothing");
 	cr_expect_eq(mm_mremap(mm, A + 8 * P, P, P, 0, 0), -EFAULT);
-	cr_expect_eq(mm_mremap(mm, A + 8 * P, P, P, MREMAP_MAYMOVE | MREMAP_FIXED,
-			       A + 16 * P), -EFAULT, "moving nothing");
+	cr_expect_eq(mm_mremap(mm, A + 8 * P, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, A + 16 * P),
+		     -EFAULT, "moving nothing");
 	cr_expect_eq(mm_mremap(mm, A, 2 * P, P, 0, 0), (long)A, "a real shrink");
 }
 
@@ -387,26 +384,25 @@ Test(mm, mremap_dontunmap_leaves_the_old_range_empty)
 	fill(mm, A, 2 * P, 'd');
 	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_DONTUNMAP, 0), -EINVAL,
 		     "DONTUNMAP needs MAYMOVE");
-	cr_expect_eq(mm_mremap(mm, A, 2 * P, 3 * P,
-			       MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0), -EINVAL,
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, 3 * P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0), -EINVAL,
 		     "DONTUNMAP cannot resize");
-	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P,
-			       MREMAP_DONTUNMAP | MREMAP_MAYMOVE, A + P), -EINVAL,
-		     "even a hint must not overlap");
+	cr_expect_eq(mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, A + P),
+		     -EINVAL, "even a hint must not overlap");
 	clear();
 	long to = mm_mremap(mm, A, 2 * P, 2 * P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE, 0);
 	cr_expect_eq(to, (long)(BASE - 2 * P));
 	cr_expect_str_eq(rec.log, "unmap 10000000+2000;", "the old pages leave the stub");
 	cr_expect(holds(mm, (uintptr_t)to, 2 * P, 'd'), "contents travel");
 	cr_expect(holds(mm, A, 2 * P, 0), "the old range stays mapped, zeroed");
-	cr_expect_str_eq(list(mm), "10000000-10002000 rw-p\n"
-				   "7effffffe000-7f0000000000 rw-p\n");
+	cr_expect_str_eq(list(mm),
+			 "10000000-10002000 rw-p\n"
+			 "7effffffe000-7f0000000000 rw-p\n");
 	cr_expect_eq(memfile_committed(mf), 4 * P, "new backing for the old range");
 	fill(mm, A, P, 'n');
 	cr_expect(holds(mm, (uintptr_t)to, P, 'd'), "the two ranges are apart");
 	/* With MREMAP_FIXED the target is replaced, as for a plain move. */
-	long to2 = mm_mremap(mm, A, P, P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE | MREMAP_FIXED,
-			     A + 8 * P);
+	long to2 =
+		mm_mremap(mm, A, P, P, MREMAP_DONTUNMAP | MREMAP_MAYMOVE | MREMAP_FIXED, A + 8 * P);
 	cr_expect_eq(to2, (long)(A + 8 * P));
 	cr_expect(holds(mm, A + 8 * P, P, 'n'));
 	cr_expect(holds(mm, A, P, 0));
@@ -421,8 +417,9 @@ Test(mm, mremap_dontunmap_of_shared_memory_keeps_the_object)
 	cr_expect(holds(mm, A, P, 's'), "the old range still maps the object");
 	fill(mm, (uintptr_t)to, 1, 'S');
 	cr_expect(holds(mm, A, 1, 'S'), "both ranges share it");
-	cr_expect_str_eq(list(mm), "10000000-10001000 rw-s\n"
-				   "10004000-10005000 rw-s\n");
+	cr_expect_str_eq(list(mm),
+			 "10000000-10001000 rw-s\n"
+			 "10004000-10005000 rw-s\n");
 	cr_expect_eq(mm_munmap(mm, (uintptr_t)to, P), 0);
 	cr_expect(holds(mm, A, 1, 'S'), "the object lives while one range maps it");
 }
@@ -434,8 +431,9 @@ Test(mm, shared_mremap_past_its_object_gives_sigbus)
 	cr_expect_eq(mm_mremap(mm, A, 3 * P, P, 0, 0), (long)A);
 	cr_expect_eq(mm_mremap(mm, A, P, 4 * P, 0, 0), (long)A);
 	cr_expect(holds(mm, A, 3 * P, 's'), "the object kept its pages");
-	cr_expect_str_eq(list(mm), "10000000-10003000 rw-s\n"
-				   "10003000-10004000 rw-s nobacking\n");
+	cr_expect_str_eq(list(mm),
+			 "10000000-10003000 rw-s\n"
+			 "10003000-10004000 rw-s nobacking\n");
 	struct fault_action fa;
 	cr_expect_eq(mm_fault(mm, A + 3 * P, PLAT_ACCESS_READ, &fa), 0);
 	cr_expect_eq(fa.signo, SIGBUS);
@@ -481,8 +479,7 @@ Test(mm, copy_in_out_at_region_boundaries)
 	char back[16];
 	cr_expect_eq(mm_copy_in(mm, A + 2 * P - 16, back, 16), 0);
 	cr_expect_str_eq(back, "0123456789abcde");
-	cr_expect(holds(mm, A + 2 * P - 8, 1, '8'),
-		  "the failed copy wrote nothing");
+	cr_expect(holds(mm, A + 2 * P - 8, 1, '8'), "the failed copy wrote nothing");
 	cr_expect_eq(mm_copy_in(mm, A - 1, back, 2), -EFAULT, "starts before");
 	cr_expect_eq(mm_copy_in(mm, 0, back, 1), -EFAULT);
 	cr_expect_eq(mm_copy_in(mm, 0, back, 0), 0, "nothing to copy");
@@ -503,8 +500,7 @@ Test(mm, copy_across_two_regions_respects_both)
 	cr_expect_eq(mm_mprotect(mm, A + P, P, PROT_NONE), 0);
 	cr_expect_eq(mm_copy_in(mm, A + P - 5, back, sizeof(back)), -EFAULT);
 	cr_expect_eq(mm_mprotect(mm, A + P, P, PROT_WRITE), 0);
-	cr_expect_eq(mm_copy_in(mm, A + P - 5, back, sizeof(back)), 0,
-		     "x86: write implies read");
+	cr_expect_eq(mm_copy_in(mm, A + P - 5, back, sizeof(back)), 0, "x86: write implies read");
 	cr_expect_eq(mm_poke(mm, A + P, "x", 1), 0);
 	cr_expect_eq(mm_mprotect(mm, A, 2 * P, PROT_READ), 0);
 	cr_expect_eq(mm_poke(mm, A + P, "y", 1), 0, "poke ignores prot");
@@ -596,11 +592,9 @@ Test(mm, fault_decisions_for_every_prot_and_access)
 		char got[8];
 		cr_assert_eq(mm_mprotect(mm, A, 2 * P, c->prot), 0);
 		fault_outcome(A + 8, c->access, got);
-		cr_expect_str_eq(got, c->priv, "private prot %d access %u",
-				 c->prot, c->access);
+		cr_expect_str_eq(got, c->priv, "private prot %d access %u", c->prot, c->access);
 		fault_outcome(A + P + 8, c->access, got);
-		cr_expect_str_eq(got, c->shared, "shared prot %d access %u",
-				 c->prot, c->access);
+		cr_expect_str_eq(got, c->shared, "shared prot %d access %u", c->prot, c->access);
 	}
 }
 
@@ -665,8 +659,7 @@ Test(mm, committed_limit_gives_enomem)
 	cr_expect_eq(mm_brk(m, 0x600000 + 3 * P), 0x600000u, "brk refused");
 	struct mm *child;
 	cr_expect_eq(mm_clone(m, &rec, &child), -ENOMEM);
-	cr_expect_eq(memfile_committed(small), 6 * P,
-		     "the failed fork leaked nothing");
+	cr_expect_eq(memfile_committed(small), 6 * P, "the failed fork leaked nothing");
 	cr_expect_eq(mm_munmap(m, A, 3 * P), 0);
 	cr_expect_eq(mm_mmap(m, 0, 3 * P, RW, PRIV), (long)(BASE - 3 * P));
 	mm_destroy(m);

@@ -387,8 +387,8 @@ static bool matches(struct proc *c, int pid, int options)
 /* What one wait found: the wait4 status word, and the waitid view of it. */
 struct wait_found {
 	int pid, status;
-	int code;       /* CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED */
-	int value;      /* the exit code or the signal (si_status) */
+	int code;  /* CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED */
+	int value; /* the exit code or the signal (si_status) */
 };
 
 static void describe(int pid, int st, struct wait_found *f)
@@ -423,7 +423,8 @@ static long do_wait(struct task *t, int pid, int options, struct wait_found *f)
 				continue;
 			any = true;
 			int report = c->stop_report;
-			bool want = report == 0xffff ? (options & WCONTINUED) : (options & WSTOPPED);
+			bool want =
+				report == 0xffff ? (options & WCONTINUED) : (options & WSTOPPED);
 			if (!c->zombie && report && want) {
 				if (!(options & WNOWAIT))
 					c->stop_report = 0;

@@ -47,7 +47,8 @@ int program_read(const char *path, struct program_image *img, char *err, size_t 
 		return -e;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_IMAGE) {
-		snprintf(err, errlen, "%s: %s", path, S_ISREG(st.st_mode) ? "too large" : "not a regular file");
+		snprintf(err, errlen, "%s: %s", path,
+			 S_ISREG(st.st_mode) ? "too large" : "not a regular file");
 		close(fd);
 		return S_ISREG(st.st_mode) ? -EFBIG : -EACCES;
 	}
@@ -139,7 +140,8 @@ static void set_cmdline(struct proc *p, char *const *argv)
 }
 
 int program_load(struct proc *p, const struct program_image *img, const struct program_name *name,
-		 char *const *argv, char *const *envp, struct load_result *lr, char *err, size_t errlen)
+		 char *const *argv, char *const *envp, struct load_result *lr, char *err,
+		 size_t errlen)
 {
 	struct load_args la = {
 		.argv = argv,

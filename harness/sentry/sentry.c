@@ -26,7 +26,8 @@ int sentry_shell_status(const struct sentry_result *res)
 	return res->kind == SENTRY_SIGNALED ? 128 + res->status : res->status;
 }
 
-static void kernel_init(struct kernel *k, const struct sentry_config *cfg, struct sentry_result *res)
+static void kernel_init(struct kernel *k, const struct sentry_config *cfg,
+			struct sentry_result *res)
 {
 	memset(k, 0, sizeof(*k));
 	pthread_mutex_init(&k->mu, NULL);
@@ -59,7 +60,8 @@ static int init_process(struct kernel *k, struct proc **out, struct load_result 
 			e = fdtable_init(p);
 	}
 	if (e || !p) {
-		snprintf(res->error, sizeof(res->error), "setting up the guest: %s", strerror(e ? -e : ENOMEM));
+		snprintf(res->error, sizeof(res->error), "setting up the guest: %s",
+			 strerror(e ? -e : ENOMEM));
 		return 1;
 	}
 	char exe[PATH_MAX];

@@ -18,36 +18,36 @@ struct sentry_fs {
 	const char *root;
 	const char *const *rw;
 	size_t nrw;
-	const char *cwd;         /* host directory of the first process; outside
+	const char *cwd; /* host directory of the first process; outside
 				  * the root or NULL: the root */
 };
 
 struct sentry_config {
-	const char *path;        /* the static ELF to run (S4) */
-	const char *exe_name;    /* the guest's AT_EXECFN and /proc/self/exe; NULL:
+	const char *path;     /* the static ELF to run (S4) */
+	const char *exe_name; /* the guest's AT_EXECFN and /proc/self/exe; NULL:
 				  * path. Independent of the checkout's location,
 				  * it keeps stacks and traces identical anywhere. */
-	char *const *argv;       /* argv[0] included */
+	char *const *argv;    /* argv[0] included */
 	char *const *envp;
-	int stdin_fd;            /* host fd the guest's fd 0 reads from; -1: empty */
-	int stdout_fd;           /* host fd receiving the guest's fd 1 */
-	int stderr_fd;           /* host fd receiving the guest's fd 2 */
-	FILE *trace;             /* S11 trace; NULL: none */
-	bool verbose;            /* add platform events to the trace (S11) */
-	struct plat *plat;       /* the platform instance to run on */
-	const char *fixtures_dir; /* root for execve of another fixture (S9) */
-	uint64_t memory_limit;   /* bytes of guest memory committed; 0: default */
-	uint64_t output_limit;   /* bytes of stdout+stderr; 0: default */
+	int stdin_fd;               /* host fd the guest's fd 0 reads from; -1: empty */
+	int stdout_fd;              /* host fd receiving the guest's fd 1 */
+	int stderr_fd;              /* host fd receiving the guest's fd 2 */
+	FILE *trace;                /* S11 trace; NULL: none */
+	bool verbose;               /* add platform events to the trace (S11) */
+	struct plat *plat;          /* the platform instance to run on */
+	const char *fixtures_dir;   /* root for execve of another fixture (S9) */
+	uint64_t memory_limit;      /* bytes of guest memory committed; 0: default */
+	uint64_t output_limit;      /* bytes of stdout+stderr; 0: default */
 	const struct sentry_fs *fs; /* NULL: no file system, S10's fixed fds only;
 				     * otherwise the file and event calls too */
-	bool host_ids;           /* uid, gid and CPU count are the host's, not
+	bool host_ids;              /* uid, gid and CPU count are the host's, not
 				  * the fixed 1000 and one CPU */
 };
 
 enum sentry_exit_kind {
-	SENTRY_EXITED,           /* status = exit code */
-	SENTRY_SIGNALED,         /* status = signal number; core = core dump */
-	SENTRY_ERROR             /* the harness or the platform failed: error */
+	SENTRY_EXITED,   /* status = exit code */
+	SENTRY_SIGNALED, /* status = signal number; core = core dump */
+	SENTRY_ERROR     /* the harness or the platform failed: error */
 };
 
 struct sentry_result {

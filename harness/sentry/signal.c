@@ -148,10 +148,10 @@ static void fill_mcontext(struct task *t, struct k_sigcontext *sc, uint64_t mask
 {
 	const struct user_regs_struct *r = plat_ctx_regs(t->ctx);
 	*sc = (struct k_sigcontext){
-		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
-		r->rdi, r->rsi, r->rbp, r->rbx, r->rdx, r->rax, r->rcx, r->rsp, r->rip, r->eflags,
-		(uint16_t)r->cs, 0, 0, (uint16_t)r->ss,
-		t->err, t->trapno, mask, t->cr2, fp, { 0 },
+		r->r8,           r->r9,  r->r10,    r->r11,    r->r12,          r->r13, r->r14,
+		r->r15,          r->rdi, r->rsi,    r->rbp,    r->rbx,          r->rdx, r->rax,
+		r->rcx,          r->rsp, r->rip,    r->eflags, (uint16_t)r->cs, 0,      0,
+		(uint16_t)r->ss, t->err, t->trapno, mask,      t->cr2,          fp,     { 0 },
 	};
 }
 
@@ -245,7 +245,8 @@ static void restart_for_handler(struct task *t, struct k_sigaction *ka)
 	} else if (err == -ERESTARTSYS || err == -ERESTARTNOINTR) {
 		r->rax = (uint64_t)t->restart_nr;
 		r->rip -= 2;
-		trace_note(t->trace, "restart %s after the handler", err == -ERESTARTSYS ? "(SA_RESTART)" : "(ERESTARTNOINTR)");
+		trace_note(t->trace, "restart %s after the handler",
+			   err == -ERESTARTSYS ? "(SA_RESTART)" : "(ERESTARTNOINTR)");
 	}
 	t->restart_nr = -1;
 }
@@ -328,8 +329,8 @@ void signal_deliver(struct task *t)
 void signal_restart_after(struct task *t, long ret)
 {
 	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
-	bool restartable = ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
-			   ret == -ERESTART_RESTARTBLOCK;
+	bool restartable = ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+			   ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
 	t->restart_nr = restartable ? (long)r->orig_rax : -1;
 }
 
@@ -347,8 +348,8 @@ static int restore_fp(struct task *t, uint64_t addr)
 	if (copy_in(t, addr, fp, size))
 		return -EFAULT;
 	memcpy(&m1, fp + FP_SW_BYTES_OFFSET, 4);
-	if (plat_probe()->has_xsave && (m1 != FP_XSTATE_MAGIC1 || copy_in(t, addr + size, &m2, 4) ||
-					m2 != FP_XSTATE_MAGIC2)) {
+	if (plat_probe()->has_xsave &&
+	    (m1 != FP_XSTATE_MAGIC1 || copy_in(t, addr + size, &m2, 4) || m2 != FP_XSTATE_MAGIC2)) {
 		/* No extended state: only the legacy FXSAVE part counts. */
 		uint64_t bv = 3;
 		memset(fp + 512, 0, size - 512);
@@ -385,7 +386,8 @@ long sys_rt_sigreturn(struct task *t, const uint64_t *a)
 	int mode = uc.uc_stack.ss_flags & ~(int)SS_AUTODISARM;
 	if (!was_on && (mode == 0 || mode == SS_ONSTACK || mode == SS_DISABLE)) {
 		if (mode == SS_DISABLE)
-			t->altstack.sp = 0, t->altstack.size = 0, t->altstack.flags = uc.uc_stack.ss_flags;
+			t->altstack.sp = 0, t->altstack.size = 0,
+			t->altstack.flags = uc.uc_stack.ss_flags;
 		else if (uc.uc_stack.ss_size >= 2048)
 			t->altstack.sp = uc.uc_stack.ss_sp, t->altstack.size = uc.uc_stack.ss_size,
 			t->altstack.flags = uc.uc_stack.ss_flags;

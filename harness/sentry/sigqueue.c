@@ -16,8 +16,8 @@
 
 #include "harness/sentry/kernel.h"
 
-#define SYNC_MASK                                                                                  \
-	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) |    \
+#define SYNC_MASK                                                                               \
+	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | \
 	 SIGBIT(SIGSYS))
 
 static void append(struct sigqueue **q, struct sigqueue *e)
@@ -30,7 +30,7 @@ static void append(struct sigqueue **q, struct sigqueue *e)
 
 /* __send_signal_locked's queueing into one pending set. */
 static int enqueue(struct kernel *k, uint64_t *set, struct sigqueue **q, const siginfo_t *si,
-                   rlim_t limit)
+		   rlim_t limit)
 {
 	int sig = si->si_signo;
 	if (sig < LINUX_SIGRTMIN && (*set & SIGBIT(sig)))
@@ -53,13 +53,13 @@ static int enqueue(struct kernel *k, uint64_t *set, struct sigqueue **q, const s
 int sigqueue_task(struct task *t, const siginfo_t *si)
 {
 	return enqueue(t->proc->k, &t->pending, &t->pending_q, si,
-	               t->proc->rlim[RLIMIT_SIGPENDING].rlim_cur);
+		       t->proc->rlim[RLIMIT_SIGPENDING].rlim_cur);
 }
 
 int sigqueue_proc(struct proc *p, const siginfo_t *si)
 {
 	return enqueue(p->k, &p->shared_pending, &p->shared_q, si,
-	               p->rlim[RLIMIT_SIGPENDING].rlim_cur);
+		       p->rlim[RLIMIT_SIGPENDING].rlim_cur);
 }
 
 /* collect_signal: the oldest instance; the bit stays while another one

@@ -27,8 +27,16 @@ long sys_exit_group(struct task *t, const uint64_t *a)
 	return 0;
 }
 
-long sys_getpid(struct task *t, const uint64_t *a) { (void)a; return t->proc->pid; }
-long sys_gettid(struct task *t, const uint64_t *a) { (void)a; return t->tid; }
+long sys_getpid(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	return t->proc->pid;
+}
+long sys_gettid(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	return t->tid;
+}
 /* init's parent is outside the sentry: a fixed number just below it. */
 long sys_getppid(struct task *t, const uint64_t *a)
 {
@@ -45,9 +53,21 @@ unsigned sentry_gid(struct task *t)
 	return t->proc->cfg->host_ids ? (unsigned)getgid() : VIRTUAL_UID;
 }
 
-long sys_getuid(struct task *t, const uint64_t *a) { (void)a; return sentry_uid(t); }
-long sys_getgid(struct task *t, const uint64_t *a) { (void)a; return sentry_gid(t); }
-long sys_sched_yield(struct task *t, const uint64_t *a) { (void)t, (void)a; return 0; }
+long sys_getuid(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	return sentry_uid(t);
+}
+long sys_getgid(struct task *t, const uint64_t *a)
+{
+	(void)a;
+	return sentry_gid(t);
+}
+long sys_sched_yield(struct task *t, const uint64_t *a)
+{
+	(void)t, (void)a;
+	return 0;
+}
 
 long sys_uname(struct task *t, const uint64_t *a)
 {
@@ -164,9 +184,10 @@ void vclock_get(int clock, struct timespec *ts)
 	if (!start.tv_sec && !start.tv_nsec)
 		start = now;
 	long long ns = (now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec);
-	long long base = clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE || clock == CLOCK_TAI
-				 ? EPOCH_START
-				 : BOOT_START;
+	long long base =
+		clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE || clock == CLOCK_TAI
+			? EPOCH_START
+			: BOOT_START;
 	ts->tv_sec = base + ns / 1000000000LL;
 	ts->tv_nsec = ns % 1000000000LL;
 }
@@ -197,10 +218,14 @@ long sys_gettimeofday(struct task *t, const uint64_t *a)
 {
 	struct timespec ts;
 	vclock_get(CLOCK_REALTIME, &ts);
-	struct { int64_t sec, usec; } tv = { ts.tv_sec, ts.tv_nsec / 1000 };
+	struct {
+		int64_t sec, usec;
+	} tv = { ts.tv_sec, ts.tv_nsec / 1000 };
 	if (a[0] && copy_out(t, a[0], &tv, sizeof(tv)))
 		return -EFAULT;
-	struct { int minuteswest, dsttime; } tz = { 0, 0 };
+	struct {
+		int minuteswest, dsttime;
+	} tz = { 0, 0 };
 	return a[1] && copy_out(t, a[1], &tz, sizeof(tz)) ? -EFAULT : 0;
 }
 

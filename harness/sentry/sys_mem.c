@@ -36,8 +36,8 @@ long sys_mmap(struct task *t, const uint64_t *a)
 		return open ? -ENODEV : -EBADF; /* pipes and streams cannot be mapped */
 	}
 	bool refused;
-	long r = mm_mmap_limited(t->proc->mm, a[0], a[1], (int)a[2], (int)a[3],
-				 limits_as_bytes(t), &refused);
+	long r = mm_mmap_limited(t->proc->mm, a[0], a[1], (int)a[2], (int)a[3], limits_as_bytes(t),
+				 &refused);
 	if (refused) {
 		limits_note_as(t);
 		return r;
@@ -63,7 +63,9 @@ long sys_madvise(struct task *t, const uint64_t *a)
 long sys_mremap(struct task *t, const uint64_t *a)
 {
 	uint64_t old_len = PAGE_UP(a[1]), new_len = PAGE_UP(a[2]);
-	uint64_t grow = (a[3] & MREMAP_DONTUNMAP) ? new_len : new_len > old_len ? new_len - old_len : 0;
+	uint64_t grow = (a[3] & MREMAP_DONTUNMAP) ? new_len
+			: new_len > old_len       ? new_len - old_len
+						  : 0;
 	/* Checked before the call, where Linux checks after its argument
 	 * checks: a bad mremap that would also grow past the limit says
 	 * ENOMEM here. */

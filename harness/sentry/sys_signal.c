@@ -180,11 +180,17 @@ long sys_sigaltstack(struct task *t, const uint64_t *a)
 	bool on = !((unsigned)t->altstack.flags & SS_AUTODISARM) && t->altstack.size &&
 		  r->rsp > t->altstack.sp && r->rsp - t->altstack.sp <= t->altstack.size;
 	/* sas_ss_flags(sp) | the flag bits the task keeps */
-	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } cur = {
-		t->altstack.sp,
-		(!t->altstack.size ? SS_DISABLE : on ? SS_ONSTACK : 0) |
-			(int)((unsigned)t->altstack.flags & SS_AUTODISARM),
-		0, t->altstack.size }, n;
+	struct {
+		uint64_t sp;
+		int32_t flags, pad;
+		uint64_t size;
+	} cur = { t->altstack.sp,
+		  (!t->altstack.size ? SS_DISABLE
+		   : on              ? SS_ONSTACK
+				     : 0) |
+			  (int)((unsigned)t->altstack.flags & SS_AUTODISARM),
+		  0, t->altstack.size },
+	  n;
 	if (a[0]) {
 		if (copy_in(t, a[0], &n, sizeof(n)))
 			return -EFAULT;
@@ -239,8 +245,9 @@ long sys_rt_sigtimedwait(struct task *t, const uint64_t *a)
 	if (a[2] && (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000 || ts.tv_sec < 0))
 		return -EINVAL;
 	set &= ~UNBLOCKABLE;
-	uint64_t deadline = a[2] ? vclock_ns(CLOCK_MONOTONIC) + (uint64_t)ts.tv_sec * 1000000000ULL +
-					   (uint64_t)ts.tv_nsec
+	uint64_t deadline = a[2] ? vclock_ns(CLOCK_MONOTONIC) +
+					    (uint64_t)ts.tv_sec * 1000000000ULL +
+					    (uint64_t)ts.tv_nsec
 				 : 0;
 	for (;;) {
 		/* The thread's own pending signals first, as dequeue_signal(). */

@@ -155,7 +155,10 @@ void syscall_dispatch(struct task *t)
 	if (is_int80(t)) {
 		/* S12: a 32-bit syscall through int 0x80 (hosts with IA32
 		 * emulation report it as a syscall stop) is not emulated. */
-		trace_note(t->trace, "int 0x80 (32-bit syscall eax=%ld) = -1 ENOSYS (Function not implemented) [not emulated]", nr);
+		trace_note(
+			t->trace,
+			"int 0x80 (32-bit syscall eax=%ld) = -1 ENOSYS (Function not implemented) [not emulated]",
+			nr);
 		r->rax = (uint64_t)-ENOSYS;
 		return;
 	}
@@ -164,7 +167,9 @@ void syscall_dispatch(struct task *t)
 		fn = syscall_lookup(nr);
 	/* rt_sigreturn takes no arguments; its trace line reads the frame at
 	 * the stack pointer it was called with, which it then replaces. */
-	uint64_t targs[6] = { nr == SYS_rt_sigreturn ? r->rsp : a[0], a[1], a[2], a[3], a[4], a[5] };
+	uint64_t targs[6] = {
+		nr == SYS_rt_sigreturn ? r->rsp : a[0], a[1], a[2], a[3], a[4], a[5]
+	};
 	long ret = fn ? fn(t, a) : -ENOSYS;
 	struct trace_mem mem = { t, trace_read };
 	if (!t->traced)

@@ -33,9 +33,16 @@ int copy_out(struct task *t, uint64_t addr, const void *src, size_t len)
 bool sig_default_core(int sig)
 {
 	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
-		return true;
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS: return true;
 	}
 	return false;
 }
@@ -81,8 +88,9 @@ static int trap_of(struct task *t, const siginfo_t *si)
 {
 	switch (si->si_signo) {
 	case SIGILL: return 6; /* #UD */
-	case SIGFPE: /* #DE, else #MF or #XM */
-		return si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF ? 0 : fault_fpe_trapno(t);
+	case SIGFPE:           /* #DE, else #MF or #XM */
+		return si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF ? 0
+									      : fault_fpe_trapno(t);
 	case SIGTRAP: /* int3 is SI_KERNEL; single-step, icebp, DR hits are #DB */
 		return si->si_code == SI_KERNEL ? 3 : 1;
 	case SIGBUS: /* #AC; SI_KERNEL: #SS (a non-canonical stack access; #NP is not told apart) */
@@ -115,8 +123,10 @@ static bool emulate_int80(struct task *t)
 	unsigned char insn[2];
 	if (copy_in(t, r->rip, insn, 2) != 0 || insn[0] != 0xcd || insn[1] != 0x80)
 		return false;
-	trace_note(t->trace, "int 0x80 (32-bit syscall eax=%ld) = -1 ENOSYS (Function not implemented) [not emulated]",
-		   (long)(uint32_t)r->rax);
+	trace_note(
+		t->trace,
+		"int 0x80 (32-bit syscall eax=%ld) = -1 ENOSYS (Function not implemented) [not emulated]",
+		(long)(uint32_t)r->rax);
 	r->rax = (uint64_t)-ENOSYS;
 	r->rip += 2;
 	return true;
@@ -128,15 +138,18 @@ static bool emulate_vsyscall(struct task *t, uint64_t addr)
 {
 	struct user_regs_struct *r = plat_ctx_regs(t->ctx);
 	uint64_t ret;
-	if (addr < VSYSCALL_BASE || (addr - VSYSCALL_BASE) % 0x400 || addr - VSYSCALL_BASE > 0x800 ||
-	    r->rip != addr || copy_in(t, r->rsp, &ret, 8) != 0)
+	if (addr < VSYSCALL_BASE || (addr - VSYSCALL_BASE) % 0x400 ||
+	    addr - VSYSCALL_BASE > 0x800 || r->rip != addr || copy_in(t, r->rsp, &ret, 8) != 0)
 		return false;
 	uint64_t a[6] = { r->rdi, r->rsi, r->rdx };
 	static const long nrs[] = { 96 /* gettimeofday */, 201 /* time */, 309 /* getcpu */ };
 	long nr = nrs[(addr - VSYSCALL_BASE) / 0x400];
 	long v = syscall_lookup(nr)(t, a);
 	/* The value is the virtual clock: traces show only how it went. */
-	trace_note(t->trace, "vsyscall %s at %#lx %s", nr == 96 ? "gettimeofday" : nr == 201 ? "time" : "getcpu",
+	trace_note(t->trace, "vsyscall %s at %#lx %s",
+		   nr == 96    ? "gettimeofday"
+		   : nr == 201 ? "time"
+			       : "getcpu",
 		   (unsigned long)addr, v == -EFAULT ? "faults" : "done");
 	if (v == -EFAULT) {
 		/* Linux: a bad pointer gets SIGSEGV at the pointer, and the ret is
@@ -144,7 +157,8 @@ static bool emulate_vsyscall(struct task *t, uint64_t addr)
 		uint64_t bad = a[0], probe;
 		/* gettimeofday and getcpu have two pointers: the first is the
 		 * culprit unless it can be written (read it, write it back). */
-		if (nr != 201 && copy_in(t, a[0], &probe, 8) == 0 && copy_out(t, a[0], &probe, 8) == 0)
+		if (nr != 201 && copy_in(t, a[0], &probe, 8) == 0 &&
+		    copy_out(t, a[0], &probe, 8) == 0)
 			bad = a[1];
 		deliver_sync(t, SIGSEGV, SEGV_MAPERR, bad, 14, 6);
 		return true;
@@ -190,7 +204,7 @@ static void on_fault(struct task *t, const struct plat_exit *ex)
 	 * trace above keep P17's view, which both backends give alike. */
 	unsigned acc = ex->exact_access ? ex->exact_access : ex->access;
 	uint64_t err = 4 | (acc & PLAT_ACCESS_WRITE ? 2 : 0) | (acc & PLAT_ACCESS_EXEC ? 16 : 0) |
-	               (fa.code == SEGV_ACCERR ? 1 : 0);
+		       (fa.code == SEGV_ACCERR ? 1 : 0);
 	if (fa.signo)
 		deliver_sync(t, fa.signo, fa.code, fa.addr, 14, err);
 }
@@ -225,7 +239,8 @@ int task_wait(struct task *t, uint64_t host_deadline)
 		return -ETIMEDOUT;
 	int r;
 	if (host_deadline) {
-		struct timespec ts = { (time_t)(host_deadline / 1000000000ULL), (long)(host_deadline % 1000000000ULL) };
+		struct timespec ts = { (time_t)(host_deadline / 1000000000ULL),
+				       (long)(host_deadline % 1000000000ULL) };
 		r = pthread_cond_timedwait(&k->cv, &k->mu, &ts);
 	} else {
 		r = pthread_cond_wait(&k->cv, &k->mu);
@@ -239,21 +254,14 @@ int task_wait(struct task *t, uint64_t host_deadline)
 static void on_exit_of_switch(struct task *t, struct plat_exit *ex)
 {
 	switch (ex->kind) {
-	case PLAT_EXIT_SYSCALL:
-		syscall_dispatch(t);
-		break;
-	case PLAT_EXIT_FAULT:
-		on_fault(t, ex);
-		break;
+	case PLAT_EXIT_SYSCALL: syscall_dispatch(t); break;
+	case PLAT_EXIT_FAULT: on_fault(t, ex); break;
 	case PLAT_EXIT_SIGNAL:
 		/* S3: the kernel's own siginfo for SIGILL, SIGFPE, SIGTRAP, SIGBUS. */
 		signal_force_fault(t, &ex->info, trap_of(t, &ex->info), 0);
 		break;
-	case PLAT_EXIT_INTERRUPT:
-		break;
-	case PLAT_EXIT_ERROR:
-		on_error(t, ex);
-		break;
+	case PLAT_EXIT_INTERRUPT: break;
+	case PLAT_EXIT_ERROR: on_error(t, ex); break;
 	}
 }
 
@@ -320,7 +328,8 @@ struct task *task_new(struct proc *p, struct task *parent)
 	}
 	if (parent) {
 		*plat_ctx_regs(t->ctx) = *plat_ctx_regs(parent->ctx);
-		void *src = plat_ctx_fpstate(parent->ctx, false), *dst = plat_ctx_fpstate(t->ctx, true);
+		void *src = plat_ctx_fpstate(parent->ctx, false),
+		     *dst = plat_ctx_fpstate(t->ctx, true);
 		if (src && dst)
 			memcpy(dst, src, plat_fpstate_size());
 		t->sigmask = parent->sigmask;

@@ -17,12 +17,12 @@
 
 struct timers {
 	pthread_t thread;
-	pthread_mutex_t mu;     /* taken after the kernel lock, never before */
+	pthread_mutex_t mu; /* taken after the kernel lock, never before */
 	pthread_cond_t cv;
-	uint64_t alarm_at;      /* host CLOCK_MONOTONIC ns; 0: disarmed */
+	uint64_t alarm_at; /* host CLOCK_MONOTONIC ns; 0: disarmed */
 	uint64_t interval;
 	bool stop;
-	struct proc *proc;      /* valid while !stop (checked under the kernel lock) */
+	struct proc *proc; /* valid while !stop (checked under the kernel lock) */
 	struct kernel *k;
 };
 
@@ -264,7 +264,9 @@ long sys_alarm(struct task *t, const uint64_t *a)
 }
 
 struct k_itimerval {
-	struct { int64_t sec, usec; } interval, value;
+	struct {
+		int64_t sec, usec;
+	} interval, value;
 };
 
 static uint64_t tv_ns(int64_t sec, int64_t usec)
@@ -285,10 +287,12 @@ long sys_setitimer(struct task *t, const uint64_t *a)
 	struct k_itimerval n = { 0 }, o;
 	if (a[1] && copy_in(t, a[1], &n, sizeof(n)))
 		return -EFAULT;
-	if (n.value.usec < 0 || n.value.usec >= 1000000 || n.interval.usec < 0 || n.interval.usec >= 1000000)
+	if (n.value.usec < 0 || n.value.usec >= 1000000 || n.interval.usec < 0 ||
+	    n.interval.usec >= 1000000)
 		return -EINVAL;
 	uint64_t left, iv;
-	timer_set(t, tv_ns(n.value.sec, n.value.usec), tv_ns(n.interval.sec, n.interval.usec), &left, &iv);
+	timer_set(t, tv_ns(n.value.sec, n.value.usec), tv_ns(n.interval.sec, n.interval.usec),
+		  &left, &iv);
 	put_tv(left, &o.value.sec, &o.value.usec);
 	put_tv(iv, &o.interval.sec, &o.interval.usec);
 	return a[2] && copy_out(t, a[2], &o, sizeof(o)) ? -EFAULT : 0;

@@ -16,7 +16,7 @@
 
 struct trace {
 	FILE *out;
-	bool full; /* the sentry has a filesystem view: decode its calls too */
+	bool full;       /* the sentry has a filesystem view: decode its calls too */
 	char prefix[32]; /* "[pid N] " for every task but the first (S11) */
 };
 
@@ -148,8 +148,8 @@ void trace_quote(struct trace_line *l, const void *s, size_t n, bool more)
 	trace_put(l, more ? "\"..." : "\"");
 }
 
-void trace_xval(struct trace_line *l, const struct trace_xlat *tab, size_t n,
-		unsigned long v, const char *fallback_fmt)
+void trace_xval(struct trace_line *l, const struct trace_xlat *tab, size_t n, unsigned long v,
+		const char *fallback_fmt)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (tab[i].val == v) {
@@ -160,8 +160,8 @@ void trace_xval(struct trace_line *l, const struct trace_xlat *tab, size_t n,
 	trace_printf(l, fallback_fmt, v);
 }
 
-void trace_flags(struct trace_line *l, const struct trace_xlat *tab, size_t n,
-		 unsigned long v, const char *zero_name)
+void trace_flags(struct trace_line *l, const struct trace_xlat *tab, size_t n, unsigned long v,
+		 const char *zero_name)
 {
 	bool first = true;
 
@@ -184,8 +184,12 @@ void trace_flags(struct trace_line *l, const struct trace_xlat *tab, size_t n,
 
 /* x86-64 uapi values (glibc lacks PROT_SEM). */
 static const struct trace_xlat prot_flags[] = {
-	{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}, {8, "PROT_SEM"},
-	{0x01000000, "PROT_GROWSDOWN"}, {0x02000000, "PROT_GROWSUP"},
+	{ 1, "PROT_READ" },
+	{ 2, "PROT_WRITE" },
+	{ 4, "PROT_EXEC" },
+	{ 8, "PROT_SEM" },
+	{ 0x01000000, "PROT_GROWSDOWN" },
+	{ 0x02000000, "PROT_GROWSUP" },
 };
 
 void trace_prot(struct trace_line *l, unsigned long prot)
@@ -195,20 +199,17 @@ void trace_prot(struct trace_line *l, unsigned long prot)
 
 /* Octal as in the x86-64 uapi. Composite masks first. */
 static const struct trace_xlat open_flags[] = {
-	{04010000, "O_SYNC"},      {020200000, "O_TMPFILE"},
-	{0100, "O_CREAT"},         {0200, "O_EXCL"},
-	{0400, "O_NOCTTY"},        {01000, "O_TRUNC"},
-	{02000, "O_APPEND"},       {04000, "O_NONBLOCK"},
-	{010000, "O_DSYNC"},       {020000, "O_ASYNC"},
-	{040000, "O_DIRECT"},      {0100000, "O_LARGEFILE"},
-	{0200000, "O_DIRECTORY"},  {0400000, "O_NOFOLLOW"},
-	{01000000, "O_NOATIME"},   {02000000, "O_CLOEXEC"},
-	{010000000, "O_PATH"},
+	{ 04010000, "O_SYNC" },     { 020200000, "O_TMPFILE" }, { 0100, "O_CREAT" },
+	{ 0200, "O_EXCL" },         { 0400, "O_NOCTTY" },       { 01000, "O_TRUNC" },
+	{ 02000, "O_APPEND" },      { 04000, "O_NONBLOCK" },    { 010000, "O_DSYNC" },
+	{ 020000, "O_ASYNC" },      { 040000, "O_DIRECT" },     { 0100000, "O_LARGEFILE" },
+	{ 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" },  { 01000000, "O_NOATIME" },
+	{ 02000000, "O_CLOEXEC" },  { 010000000, "O_PATH" },
 };
 
 void trace_oflags(struct trace_line *l, unsigned long flags, bool accmode)
 {
-	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 	unsigned long rest = accmode ? flags & ~3ul : flags;
 
 	/* The access mode is a 2-bit value, not a flag: O_RDONLY is 0. */
@@ -227,7 +228,7 @@ struct errname {
 	const char *name, *msg;
 };
 
-#define E(n, msg) [n] = {#n, msg}
+#define E(n, msg) [n] = { #n, msg }
 /* Linux's numbers with glibc's C-locale messages, copied so the trace does
  * not depend on the libc or locale that runs the harness. 41 and 58 are
  * unused by Linux; EWOULDBLOCK, EDEADLOCK and ENOTSUP are aliases. */
@@ -373,11 +374,11 @@ static const struct {
 	bool restart; /* "= ?": the guest will not see this value */
 	const char *name, *msg;
 } kerrs[] = {
-	{512, true, "ERESTARTSYS", "To be restarted if SA_RESTART is set"},
-	{513, true, "ERESTARTNOINTR", "To be restarted"},
-	{514, true, "ERESTARTNOHAND", "To be restarted if no handler"},
-	{515, false, "ENOIOCTLCMD", "Unknown error 515"},
-	{516, true, "ERESTART_RESTARTBLOCK", "Interrupted by signal"},
+	{ 512, true, "ERESTARTSYS", "To be restarted if SA_RESTART is set" },
+	{ 513, true, "ERESTARTNOINTR", "To be restarted" },
+	{ 514, true, "ERESTARTNOHAND", "To be restarted if no handler" },
+	{ 515, false, "ENOIOCTLCMD", "Unknown error 515" },
+	{ 516, true, "ERESTART_RESTARTBLOCK", "Interrupted by signal" },
 };
 
 void trace_errno_result(struct trace_line *l, long ret)
@@ -432,46 +433,48 @@ void trace_sigset(struct trace_line *l, uint64_t set)
 	trace_put(l, "]");
 }
 
-#define X(v) {(unsigned long)(v), #v}
+#define X(v)                           \
+	{                              \
+		(unsigned long)(v), #v \
+	}
 static const struct trace_xlat si_codes_generic[] = {
-	X(SI_USER), X(SI_KERNEL), X(SI_QUEUE), X(SI_TIMER), X(SI_MESGQ),
-	X(SI_ASYNCIO), X(SI_SIGIO), X(SI_TKILL), X(SI_DETHREAD), X(SI_ASYNCNL),
+	X(SI_USER),    X(SI_KERNEL), X(SI_QUEUE), X(SI_TIMER),    X(SI_MESGQ),
+	X(SI_ASYNCIO), X(SI_SIGIO),  X(SI_TKILL), X(SI_DETHREAD), X(SI_ASYNCNL),
 };
 static const struct trace_xlat si_codes_segv[] = {
-	{1, "SEGV_MAPERR"}, {2, "SEGV_ACCERR"}, {3, "SEGV_BNDERR"},
-	{4, "SEGV_PKUERR"}, {5, "SEGV_ACCADI"}, {6, "SEGV_ADIDERR"},
-	{7, "SEGV_ADIPERR"}, {8, "SEGV_MTEAERR"}, {9, "SEGV_MTESERR"},
-	{10, "SEGV_CPERR"},
+	{ 1, "SEGV_MAPERR" },  { 2, "SEGV_ACCERR" },  { 3, "SEGV_BNDERR" },  { 4, "SEGV_PKUERR" },
+	{ 5, "SEGV_ACCADI" },  { 6, "SEGV_ADIDERR" }, { 7, "SEGV_ADIPERR" }, { 8, "SEGV_MTEAERR" },
+	{ 9, "SEGV_MTESERR" }, { 10, "SEGV_CPERR" },
 };
 static const struct trace_xlat si_codes_bus[] = {
-	{1, "BUS_ADRALN"}, {2, "BUS_ADRERR"}, {3, "BUS_OBJERR"},
-	{4, "BUS_MCEERR_AR"}, {5, "BUS_MCEERR_AO"},
+	{ 1, "BUS_ADRALN" },    { 2, "BUS_ADRERR" },    { 3, "BUS_OBJERR" },
+	{ 4, "BUS_MCEERR_AR" }, { 5, "BUS_MCEERR_AO" },
 };
 static const struct trace_xlat si_codes_ill[] = {
-	{1, "ILL_ILLOPC"}, {2, "ILL_ILLOPN"}, {3, "ILL_ILLADR"},
-	{4, "ILL_ILLTRP"}, {5, "ILL_PRVOPC"}, {6, "ILL_PRVREG"},
-	{7, "ILL_COPROC"}, {8, "ILL_BADSTK"}, {9, "ILL_BADIADDR"},
+	{ 1, "ILL_ILLOPC" }, { 2, "ILL_ILLOPN" }, { 3, "ILL_ILLADR" },
+	{ 4, "ILL_ILLTRP" }, { 5, "ILL_PRVOPC" }, { 6, "ILL_PRVREG" },
+	{ 7, "ILL_COPROC" }, { 8, "ILL_BADSTK" }, { 9, "ILL_BADIADDR" },
 };
 static const struct trace_xlat si_codes_fpe[] = {
-	{1, "FPE_INTDIV"}, {2, "FPE_INTOVF"}, {3, "FPE_FLTDIV"},
-	{4, "FPE_FLTOVF"}, {5, "FPE_FLTUND"}, {6, "FPE_FLTRES"},
-	{7, "FPE_FLTINV"}, {8, "FPE_FLTSUB"}, {14, "FPE_FLTUNK"},
-	{15, "FPE_CONDTRAP"},
+	{ 1, "FPE_INTDIV" },  { 2, "FPE_INTOVF" },    { 3, "FPE_FLTDIV" }, { 4, "FPE_FLTOVF" },
+	{ 5, "FPE_FLTUND" },  { 6, "FPE_FLTRES" },    { 7, "FPE_FLTINV" }, { 8, "FPE_FLTSUB" },
+	{ 14, "FPE_FLTUNK" }, { 15, "FPE_CONDTRAP" },
 };
 static const struct trace_xlat si_codes_trap[] = {
-	{1, "TRAP_BRKPT"}, {2, "TRAP_TRACE"}, {3, "TRAP_BRANCH"},
-	{4, "TRAP_HWBKPT"}, {5, "TRAP_UNK"}, {6, "TRAP_PERF"},
+	{ 1, "TRAP_BRKPT" },  { 2, "TRAP_TRACE" }, { 3, "TRAP_BRANCH" },
+	{ 4, "TRAP_HWBKPT" }, { 5, "TRAP_UNK" },   { 6, "TRAP_PERF" },
 };
 static const struct trace_xlat si_codes_chld[] = {
-	{1, "CLD_EXITED"}, {2, "CLD_KILLED"}, {3, "CLD_DUMPED"},
-	{4, "CLD_TRAPPED"}, {5, "CLD_STOPPED"}, {6, "CLD_CONTINUED"},
+	{ 1, "CLD_EXITED" },  { 2, "CLD_KILLED" },  { 3, "CLD_DUMPED" },
+	{ 4, "CLD_TRAPPED" }, { 5, "CLD_STOPPED" }, { 6, "CLD_CONTINUED" },
 };
 static const struct trace_xlat si_codes_poll[] = {
-	{1, "POLL_IN"}, {2, "POLL_OUT"}, {3, "POLL_MSG"},
-	{4, "POLL_ERR"}, {5, "POLL_PRI"}, {6, "POLL_HUP"},
+	{ 1, "POLL_IN" },  { 2, "POLL_OUT" }, { 3, "POLL_MSG" },
+	{ 4, "POLL_ERR" }, { 5, "POLL_PRI" }, { 6, "POLL_HUP" },
 };
 static const struct trace_xlat si_codes_sys[] = {
-	{1, "SYS_SECCOMP"}, {2, "SYS_USER_DISPATCH"},
+	{ 1, "SYS_SECCOMP" },
+	{ 2, "SYS_USER_DISPATCH" },
 };
 #undef X
 
@@ -480,8 +483,7 @@ enum si_kind { SIK_NONE, SIK_KILL, SIK_RT, SIK_TIMER, SIK_FAULT, SIK_CHLD, SIK_P
 
 static bool is_fault_signal(int sig)
 {
-	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-	       sig == SIGTRAP;
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
 }
 
 static enum si_kind si_kind(const siginfo_t *si)
@@ -565,12 +567,8 @@ static void si_fields(struct trace_line *l, const siginfo_t *si, enum si_kind ki
 			     si->si_overrun);
 		put_si_value(l, si);
 		break;
-	case SIK_FAULT:
-		trace_printf(l, ", si_addr=0x%lx", (unsigned long)si->si_addr);
-		break;
-	case SIK_CHLD:
-		si_chld(l, si);
-		break;
+	case SIK_FAULT: trace_printf(l, ", si_addr=0x%lx", (unsigned long)si->si_addr); break;
+	case SIK_CHLD: si_chld(l, si); break;
 	case SIK_POLL:
 		trace_printf(l, ", si_band=%ld, si_fd=%d", (long)si->si_band, si->si_fd);
 		break;
@@ -578,8 +576,7 @@ static void si_fields(struct trace_line *l, const siginfo_t *si, enum si_kind ki
 		trace_printf(l, ", si_call_addr=0x%lx, si_syscall=%d, si_arch=%#x",
 			     (unsigned long)si->si_call_addr, si->si_syscall, si->si_arch);
 		break;
-	case SIK_NONE:
-		break;
+	case SIK_NONE: break;
 	}
 }
 
@@ -648,10 +645,10 @@ static void unknown_call(struct trace_line *l, long nr, const uint64_t args[6])
 	trace_put(l, ")");
 }
 
-void trace_syscall(struct trace *t, const struct trace_mem *m, long nr,
-		   const uint64_t args[6], long ret, bool implemented)
+void trace_syscall(struct trace *t, const struct trace_mem *m, long nr, const uint64_t args[6],
+		   long ret, bool implemented)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 	char *name;
 
 	if (!active(t))
@@ -671,7 +668,7 @@ void trace_syscall(struct trace *t, const struct trace_mem *m, long nr,
 
 void trace_fault(struct trace *t, uintptr_t addr, unsigned access, uintptr_t rip)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 
 	if (!active(t))
 		return;
@@ -683,7 +680,7 @@ void trace_fault(struct trace *t, uintptr_t addr, unsigned access, uintptr_t rip
 
 void trace_signal(struct trace *t, const siginfo_t *si, const char *what)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 
 	if (!active(t) || !si)
 		return;
@@ -701,7 +698,7 @@ void trace_signal(struct trace *t, const siginfo_t *si, const char *what)
 
 void trace_exit(struct trace *t, int code)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 
 	if (!active(t))
 		return;
@@ -711,7 +708,7 @@ void trace_exit(struct trace *t, int code)
 
 void trace_killed(struct trace *t, int sig, bool core)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 
 	if (!active(t))
 		return;
@@ -734,15 +731,9 @@ static void event_result(struct trace_line *l, int result)
 static void event_body(struct trace_line *l, const struct plat_event *ev)
 {
 	switch (ev->kind) {
-	case PLAT_EV_AS_NEW:
-		trace_put(l, "as-new");
-		break;
-	case PLAT_EV_AS_REUSE:
-		trace_put(l, "as-reuse");
-		break;
-	case PLAT_EV_AS_RELEASE:
-		trace_put(l, "as-release");
-		break;
+	case PLAT_EV_AS_NEW: trace_put(l, "as-new"); break;
+	case PLAT_EV_AS_REUSE: trace_put(l, "as-reuse"); break;
+	case PLAT_EV_AS_RELEASE: trace_put(l, "as-release"); break;
 	case PLAT_EV_MAP_FILE:
 		trace_printf(l, "map-file addr=0x%lx len=0x%lx prot=", (unsigned long)ev->addr,
 			     (unsigned long)ev->len);
@@ -756,12 +747,8 @@ static void event_body(struct trace_line *l, const struct plat_event *ev)
 			     (unsigned long)ev->len);
 		event_result(l, ev->result);
 		break;
-	case PLAT_EV_THREAD_NEW:
-		trace_put(l, "thread-new");
-		break;
-	case PLAT_EV_THREAD_REKEY:
-		trace_put(l, "thread-rekey");
-		break;
+	case PLAT_EV_THREAD_NEW: trace_put(l, "thread-new"); break;
+	case PLAT_EV_THREAD_REKEY: trace_put(l, "thread-rekey"); break;
 	case PLAT_EV_SIGNAL_DISCARDED:
 		/* Only signo and code: the other fields of a host signal
 		 * (a stub's pid, say) are not deterministic. */
@@ -773,15 +760,13 @@ static void event_body(struct trace_line *l, const struct plat_event *ev)
 			si_code_name(l, ev->info, si_kind(ev->info));
 		}
 		break;
-	default:
-		trace_printf(l, "event-%d", (int)ev->kind);
-		break;
+	default: trace_printf(l, "event-%d", (int)ev->kind); break;
 	}
 }
 
 void trace_event(struct trace *t, const struct plat_event *ev)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 
 	if (!active(t) || !ev)
 		return;
@@ -793,7 +778,7 @@ void trace_event(struct trace *t, const struct plat_event *ev)
 
 void trace_note(struct trace *t, const char *fmt, ...)
 {
-	struct trace_line l = {.len = 0};
+	struct trace_line l = { .len = 0 };
 	char text[TRACE_LINE_MAX];
 	char e[5];
 	va_list ap;

@@ -115,8 +115,8 @@ void trace_set_prefix(struct trace *t, const char *prefix);
  * image; for rt_sigreturn, which takes no arguments, args[0] is the stack
  * pointer it was called with (its frame's mask is printed).
  * implemented=false: the sentry does not emulate the call (S10). */
-void trace_syscall(struct trace *t, const struct trace_mem *m, long nr,
-		   const uint64_t args[6], long ret, bool implemented);
+void trace_syscall(struct trace *t, const struct trace_mem *m, long nr, const uint64_t args[6],
+		   long ret, bool implemented);
 /* access: PLAT_ACCESS_* bits. */
 void trace_fault(struct trace *t, uintptr_t addr, unsigned access, uintptr_t rip);
 /* what: "delivered", "discarded", "default action", ... (NULL: nothing). */
@@ -126,8 +126,7 @@ void trace_killed(struct trace *t, int sig, bool core);
 /* A platform event (verbose level of S11). */
 void trace_event(struct trace *t, const struct plat_event *ev);
 /* A free text line; control characters are escaped as \xNN. */
-void trace_note(struct trace *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void trace_note(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #ifdef TRACE_INTERNAL
 /* Shared by trace.c and trace_decode.c only. */
@@ -146,19 +145,18 @@ struct trace_xlat {
 };
 
 void trace_put(struct trace_line *l, const char *s);
-void trace_printf(struct trace_line *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void trace_printf(struct trace_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* n bytes quoted and escaped; "..." after the quote when more is set. */
 void trace_quote(struct trace_line *l, const void *s, size_t n, bool more);
 void trace_hex(struct trace_line *l, unsigned long v); /* %#lx */
 void trace_ptr(struct trace_line *l, unsigned long v); /* NULL or 0x... */
 /* The name of v in tab (n entries), else v printed with fallback_fmt. */
-void trace_xval(struct trace_line *l, const struct trace_xlat *tab, size_t n,
-		unsigned long v, const char *fallback_fmt);
+void trace_xval(struct trace_line *l, const struct trace_xlat *tab, size_t n, unsigned long v,
+		const char *fallback_fmt);
 /* Names of the masks in tab found in v, '|'-joined, then leftover bits in
  * hex; "0" (or zero_name when given) for v == 0. */
-void trace_flags(struct trace_line *l, const struct trace_xlat *tab, size_t n,
-		 unsigned long v, const char *zero_name);
+void trace_flags(struct trace_line *l, const struct trace_xlat *tab, size_t n, unsigned long v,
+		 const char *zero_name);
 void trace_signame(struct trace_line *l, int sig);
 void trace_sigset(struct trace_line *l, uint64_t set);
 void trace_prot(struct trace_line *l, unsigned long prot);
@@ -169,8 +167,8 @@ void trace_oflags(struct trace_line *l, unsigned long flags, bool accmode);
 void trace_errno_result(struct trace_line *l, long ret);
 
 /* Appends name(args) for a syscall libseccomp named. */
-void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
-		       const char *name, long nr, const uint64_t args[6], long ret, bool full);
+void trace_decode_call(struct trace_line *l, const struct trace_mem *m, const char *name, long nr,
+		       const uint64_t args[6], long ret, bool full);
 /* Appends " = ..." for it (poll's reads the fds' revents). */
 void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long nr,
 			 const uint64_t args[6], long ret, bool full);

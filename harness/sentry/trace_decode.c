@@ -29,9 +29,9 @@ struct call {
 
 /* How one argument prints. */
 enum arg {
-	A_INT,         /* int in decimal: fds, pids, codes */
-	A_LONG,        /* long in decimal: offsets */
-	A_ULONG,       /* unsigned long in decimal: sizes */
+	A_INT,   /* int in decimal: fds, pids, codes */
+	A_LONG,  /* long in decimal: offsets */
+	A_ULONG, /* unsigned long in decimal: sizes */
 	A_HEX,
 	A_PTR,         /* NULL or 0x... */
 	A_DIRFD,       /* AT_FDCWD or an fd */
@@ -61,11 +61,11 @@ enum arg {
 	A_STAT_OUT,
 	A_IOCTL,
 	A_FCNTL_CMD,
-	A_FCNTL_ARG,   /* as the command in args[1] says; hidden if it takes none */
+	A_FCNTL_ARG, /* as the command in args[1] says; hidden if it takes none */
 	A_PIPEFDS_OUT,
 	A_SIG,
 	A_SIGHOW,
-	A_SIGSET_IN,   /* sigsetsize in args[3] */
+	A_SIGSET_IN, /* sigsetsize in args[3] */
 	A_SIGSET_OUT,
 	A_SIGACT_IN,
 	A_SIGACT_OUT,
@@ -84,9 +84,9 @@ enum arg {
 	A_SIGSET1_OUT, /* sigsetsize in args[1] (rt_sigpending) */
 	A_SIGSET4_IN,  /* sigsetsize in args[4] (ppoll) */
 	A_SIGINFO_IN,
-	A_SIGINFO_OUT, /* filled in when a signal was taken (rt_sigtimedwait) */
-	A_POLLFDS,     /* count in the next arg; events only */
-	A_IDTYPE,      /* waitid's P_* */
+	A_SIGINFO_OUT,    /* filled in when a signal was taken (rt_sigtimedwait) */
+	A_POLLFDS,        /* count in the next arg; events only */
+	A_IDTYPE,         /* waitid's P_* */
 	A_TIMESPEC_INOUT, /* ppoll's timeout: the call writes the time left
 			   * into it, which depends on the clock, so only
 			   * the pointer prints (S11: traces are byte-identical) */
@@ -268,10 +268,22 @@ static void put_envp(const struct call *c, uint64_t addr)
 
 /* fcntl commands the decoder handles by number (x86-64 uapi). */
 enum {
-	F_DUPFD_ = 0, F_GETFD_ = 1, F_SETFD_ = 2, F_GETFL_ = 3, F_SETFL_ = 4,
-	F_SETOWN_ = 8, F_GETOWN_ = 9, F_SETSIG_ = 10, F_GETSIG_ = 11,
-	F_SETLEASE_ = 1024, F_GETLEASE_ = 1025, F_DUPFD_CLOEXEC_ = 1030,
-	F_SETPIPE_SZ_ = 1031, F_GETPIPE_SZ_ = 1032, F_ADD_SEALS_ = 1033, F_GET_SEALS_ = 1034,
+	F_DUPFD_ = 0,
+	F_GETFD_ = 1,
+	F_SETFD_ = 2,
+	F_GETFL_ = 3,
+	F_SETFL_ = 4,
+	F_SETOWN_ = 8,
+	F_GETOWN_ = 9,
+	F_SETSIG_ = 10,
+	F_GETSIG_ = 11,
+	F_SETLEASE_ = 1024,
+	F_GETLEASE_ = 1025,
+	F_DUPFD_CLOEXEC_ = 1030,
+	F_SETPIPE_SZ_ = 1031,
+	F_GETPIPE_SZ_ = 1032,
+	F_ADD_SEALS_ = 1033,
+	F_GET_SEALS_ = 1034,
 };
 
 /* ---- structs ---- */
@@ -542,23 +554,15 @@ static void put_mapflags(struct trace_line *l, uint64_t f)
 static void put_fcntl_arg(const struct call *c, uint64_t arg)
 {
 	switch ((int)c->args[1]) {
-	case F_SETFL_:
-		trace_oflags(c->l, arg, true);
-		break;
-	case F_SETFD_:
-		trace_flags(c->l, N(fd_flags), arg, NULL);
-		break;
+	case F_SETFL_: trace_oflags(c->l, arg, true); break;
+	case F_SETFD_: trace_flags(c->l, N(fd_flags), arg, NULL); break;
 	case F_DUPFD_:
 	case F_DUPFD_CLOEXEC_:
 	case F_SETOWN_:
 	case F_SETSIG_:
 	case F_SETLEASE_:
-	case F_SETPIPE_SZ_:
-		trace_printf(c->l, "%d", (int)arg);
-		break;
-	default:
-		trace_hex(c->l, arg);
-		break;
+	case F_SETPIPE_SZ_: trace_printf(c->l, "%d", (int)arg); break;
+	default: trace_hex(c->l, arg); break;
 	}
 }
 
@@ -571,8 +575,7 @@ static bool fcntl_takes_arg(int cmd)
 	case F_GETSIG_:
 	case F_GETLEASE_:
 	case F_GETPIPE_SZ_:
-	case F_GET_SEALS_:
-		return false;
+	case F_GET_SEALS_: return false;
 	}
 	return true;
 }
@@ -597,12 +600,9 @@ static void put_clone_flags(struct trace_line *l, uint64_t f)
 static bool arg_hidden(const struct call *c, int i, int type)
 {
 	switch (type) {
-	case A_OMODE:
-		return !(c->args[i - 1] & (0100 | 020000000)); /* O_CREAT, __O_TMPFILE */
-	case A_MREMAP_ADDR:
-		return !(c->args[i - 1] & 2); /* MREMAP_FIXED */
-	case A_FCNTL_ARG:
-		return !fcntl_takes_arg((int)c->args[1]);
+	case A_OMODE: return !(c->args[i - 1] & (0100 | 020000000)); /* O_CREAT, __O_TMPFILE */
+	case A_MREMAP_ADDR: return !(c->args[i - 1] & 2);            /* MREMAP_FIXED */
+	case A_FCNTL_ARG: return !fcntl_takes_arg((int)c->args[1]);
 	}
 	return false;
 }
@@ -800,9 +800,7 @@ static void futex_args(const struct call *c)
 		put_timespec(c, a[3]);
 		break;
 	case 1: /* WAKE */
-	case 2: /* FD */
-		trace_printf(l, ", %d", (int)a[2]);
-		break;
+	case 2: /* FD */ trace_printf(l, ", %d", (int)a[2]); break;
 	case 3:  /* REQUEUE */
 	case 4:  /* CMP_REQUEUE */
 	case 5:  /* WAKE_OP */
@@ -818,8 +816,7 @@ static void futex_args(const struct call *c)
 		trace_ptr(l, a[3]);
 		break;
 	case 7: /* UNLOCK_PI */
-	case 8: /* TRYLOCK_PI */
-		break;
+	case 8: /* TRYLOCK_PI */ break;
 	case 9: /* WAIT_BITSET */
 		trace_printf(l, ", %d, ", (int)a[2]);
 		trace_ptr(l, a[3]);
@@ -885,9 +882,9 @@ static void restart_syscall_args(const struct call *c)
 
 /* ---- the table ---- */
 
-#define D(name, n, r, ...) [__NR_##name] = {true, false, n, r, {__VA_ARGS__}, NULL}
-#define F(name, n, r, ...) [__NR_##name] = {true, true, n, r, {__VA_ARGS__}, NULL}
-#define C(name, fn) [__NR_##name] = {true, false, 0, R_DEC, {0}, fn}
+#define D(name, n, r, ...) [__NR_##name] = { true, false, n, r, { __VA_ARGS__ }, NULL }
+#define F(name, n, r, ...) [__NR_##name] = { true, true, n, r, { __VA_ARGS__ }, NULL }
+#define C(name, fn) [__NR_##name] = { true, false, 0, R_DEC, { 0 }, fn }
 
 /* The calls a small sentry implements (S8-S10 and the start-up of a static
  * binary); only these are decoded. */
@@ -1044,11 +1041,11 @@ static const struct desc *lookup(long nr, bool full)
 	return &descs[nr];
 }
 
-void trace_decode_call(struct trace_line *l, const struct trace_mem *m,
-		       const char *name, long nr, const uint64_t args[6], long ret, bool full)
+void trace_decode_call(struct trace_line *l, const struct trace_mem *m, const char *name, long nr,
+		       const uint64_t args[6], long ret, bool full)
 {
 	const struct desc *d = lookup(nr, full);
-	struct call c = {l, m, args, ret};
+	struct call c = { l, m, args, ret };
 	bool first = true;
 
 	trace_put(l, name);
@@ -1091,7 +1088,7 @@ static void fcntl_result(struct trace_line *l, const uint64_t args[6], long ret)
 static void poll_result(struct trace_line *l, const struct trace_mem *m, const uint64_t args[6],
 			long ret)
 {
-	struct call c = {l, m, args, ret};
+	struct call c = { l, m, args, ret };
 	struct gpollfd p[MAX_ELEMS];
 	size_t n = args[1] > MAX_ELEMS ? MAX_ELEMS : (size_t)args[1];
 	bool first = true;
@@ -1130,25 +1127,15 @@ void trace_decode_result(struct trace_line *l, const struct trace_mem *m, long n
 		return;
 	}
 	switch (res) {
-	case R_ADDR:
-		trace_printf(l, "= 0x%lx", (unsigned long)ret);
-		break;
-	case R_FCNTL:
-		fcntl_result(l, args, ret);
-		break;
+	case R_ADDR: trace_printf(l, "= 0x%lx", (unsigned long)ret); break;
+	case R_FCNTL: fcntl_result(l, args, ret); break;
 	case R_SIG:
 		trace_printf(l, "= %ld (", ret);
 		trace_signame(l, (int)ret);
 		trace_put(l, ")");
 		break;
-	case R_POLL:
-		poll_result(l, m, args, ret);
-		break;
-	case R_OCT:
-		trace_printf(l, "= %#03lo", (unsigned long)ret);
-		break;
-	default:
-		trace_printf(l, "= %ld", ret);
-		break;
+	case R_POLL: poll_result(l, m, args, ret); break;
+	case R_OCT: trace_printf(l, "= %#03lo", (unsigned long)ret); break;
+	default: trace_printf(l, "= %ld", ret); break;
 	}
 }

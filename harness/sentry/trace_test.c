@@ -32,7 +32,7 @@ static int fake_read(void *arg, uintptr_t addr, void *buf, size_t len)
 	return 0;
 }
 
-static const struct trace_mem M = {mem, fake_read};
+static const struct trace_mem M = { mem, fake_read };
 
 static void setup(void)
 {
@@ -79,8 +79,8 @@ static uint64_t poke64(size_t off, uint64_t v)
 	return poke(off, &v, sizeof(v));
 }
 
-#define SC(nr, ret, ...) sc(nr, ret, true, (uint64_t[6]){__VA_ARGS__})
-#define SC_NOT(nr, ret, ...) sc(nr, ret, false, (uint64_t[6]){__VA_ARGS__})
+#define SC(nr, ret, ...) sc(nr, ret, true, (uint64_t[6]){ __VA_ARGS__ })
+#define SC_NOT(nr, ret, ...) sc(nr, ret, false, (uint64_t[6]){ __VA_ARGS__ })
 
 static void sc(long nr, long ret, bool implemented, const uint64_t args[6])
 {
@@ -128,7 +128,7 @@ Test(trace, errors)
 	SC(__NR_close, -EBADF, 9);
 	SC(__NR_close, -EHWPOISON, 9);
 	SC(__NR_close, -EPERM, 9);
-	SC(__NR_close, -41, 9);   /* unused by Linux */
+	SC(__NR_close, -41, 9); /* unused by Linux */
 	SC(__NR_close, -4095, 9);
 	SC(__NR_close, -4096, 9); /* not an error value */
 	SC(__NR_close, -EAGAIN, 9);
@@ -207,7 +207,7 @@ Test(trace, bad_pointer_prints_address)
 Test(trace, no_memory_reader)
 {
 	pokes(0, "x");
-	trace_syscall(t, NULL, __NR_write, (uint64_t[6]){1, MEM, 1}, 1, true);
+	trace_syscall(t, NULL, __NR_write, (uint64_t[6]){ 1, MEM, 1 }, 1, true);
 	expect("write(1, 0x10000, 1) = 1\n");
 }
 
@@ -294,7 +294,7 @@ Test(trace, string_ending_at_the_last_guest_byte)
 
 Test(trace, close_lseek_dup_pipe)
 {
-	int32_t fds[2] = {3, 4};
+	int32_t fds[2] = { 3, 4 };
 	uint64_t p = poke(0, fds, sizeof(fds));
 	SC(__NR_close, 0, 3);
 	SC(__NR_lseek, 90, 3, -10, 2);
@@ -333,7 +333,9 @@ Test(trace, readlinkat_getcwd)
 
 Test(trace, stat_calls)
 {
-	struct stat st = {.st_mode = S_IFREG | 0644, .st_size = 1234, .st_ino = 99, .st_mtime = 5};
+	struct stat st = {
+		.st_mode = S_IFREG | 0644, .st_size = 1234, .st_ino = 99, .st_mtime = 5
+	};
 	uint64_t sb = poke(256, &st, sizeof(st));
 	uint64_t path = pokes(0, "");
 	SC(__NR_newfstatat, 0, -100, path, sb, 0x1000);
@@ -439,7 +441,7 @@ Test(trace, startup_calls)
 
 Test(trace, prlimit64)
 {
-	uint64_t lim[2] = {8 << 20, UINT64_MAX};
+	uint64_t lim[2] = { 8 << 20, UINT64_MAX };
 	uint64_t p = poke(0, lim, sizeof(lim));
 	SC(__NR_prlimit64, 0, 0, 3, 0, p);
 	SC(__NR_prlimit64, 0, 0, 7, p, 0);
@@ -453,7 +455,7 @@ Test(trace, prlimit64)
 
 Test(trace, uname)
 {
-	char u[6][65] = {"Linux", "sentry", "6.1.0", "#1", "x86_64", "(none)"};
+	char u[6][65] = { "Linux", "sentry", "6.1.0", "#1", "x86_64", "(none)" };
 	uint64_t p = poke(0, u, sizeof(u));
 	SC(__NR_uname, 0, p);
 	memset(mem, 'n', 65 * 2); /* fields without a NUL */
@@ -465,7 +467,7 @@ Test(trace, uname)
 
 Test(trace, clock_gettime_never_prints_the_time)
 {
-	int64_t ts[2] = {1700000000, 123456789};
+	int64_t ts[2] = { 1700000000, 123456789 };
 	uint64_t p = poke(0, ts, sizeof(ts));
 	SC(__NR_clock_gettime, 0, 1, p);
 	SC(__NR_clock_gettime, 0, 0, p);
@@ -497,9 +499,9 @@ Test(trace, exits)
 
 Test(trace, rt_sigaction)
 {
-	uint64_t act[4] = {0x401000, 0x04000000 | 0x10000000 | 4, 0x401100,
-			   (1ull << (SIGTERM - 1)) | (1ull << (SIGUSR1 - 1))};
-	uint64_t dfl[4] = {1, 0, 0, 0};
+	uint64_t act[4] = { 0x401000, 0x04000000 | 0x10000000 | 4, 0x401100,
+			    (1ull << (SIGTERM - 1)) | (1ull << (SIGUSR1 - 1)) };
+	uint64_t dfl[4] = { 1, 0, 0, 0 };
 	uint64_t a = poke(0, act, sizeof(act)), o = poke(64, dfl, sizeof(dfl));
 	SC(__NR_rt_sigaction, 0, SIGINT, a, o, 8);
 	SC(__NR_rt_sigaction, 0, SIGCHLD, o, 0, 8);
@@ -539,8 +541,8 @@ Test(trace, rt_sigprocmask_sets)
 
 Test(trace, sigaltstack)
 {
-	uint64_t ss[3] = {0x7f0000010000, 0, 8192};
-	uint64_t old[3] = {0, 2, 0};
+	uint64_t ss[3] = { 0x7f0000010000, 0, 8192 };
+	uint64_t old[3] = { 0, 2, 0 };
 	uint64_t a = poke(0, ss, sizeof(ss)), o = poke(32, old, sizeof(old));
 	SC(__NR_sigaltstack, 0, a, o);
 	SC(__NR_sigaltstack, -ENOMEM, a, o);
@@ -565,7 +567,7 @@ Test(trace, kill_family)
 
 Test(trace, nanosleep)
 {
-	int64_t req[2] = {1, 500000000};
+	int64_t req[2] = { 1, 500000000 };
 	uint64_t p = poke(0, req, sizeof(req));
 	SC(__NR_nanosleep, 0, p, 0);
 	SC(__NR_nanosleep, -EINTR, p, MEM + 64);
@@ -577,7 +579,7 @@ Test(trace, nanosleep)
 
 Test(trace, futex)
 {
-	int64_t ts[2] = {0, 1000};
+	int64_t ts[2] = { 0, 1000 };
 	uint64_t p = poke(0, ts, sizeof(ts));
 	SC(__NR_futex, 0, 0x4c0000, 128, 1, 0);
 	SC(__NR_futex, -ETIMEDOUT, 0x4c0000, 0, 2, p);
@@ -619,9 +621,10 @@ Test(trace, wait4)
 
 Test(trace, clone)
 {
-	uint64_t thread = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x80000 |
-			  0x100000 | 0x200000;
-	SC(__NR_clone, 1002, thread, 0x7f0000800000, 0x7f0000800990, 0x7f0000800990, 0x7f00008006c0);
+	uint64_t thread =
+		0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x80000 | 0x100000 | 0x200000;
+	SC(__NR_clone, 1002, thread, 0x7f0000800000, 0x7f0000800990, 0x7f0000800990,
+	   0x7f00008006c0);
 	SC(__NR_clone, 1003, 0x1000000 | 0x200000 | SIGCHLD, 0, 0, 0x4c5b50, 0);
 	SC(__NR_clone, 1004, SIGCHLD, 0, 0, 0, 0);
 	SC(__NR_clone, -EINVAL, 0, 0, 0, 0, 0);
@@ -790,18 +793,25 @@ Test(trace, events)
 	siginfo_t si = info(SIGCHLD, CLD_EXITED);
 	si.si_pid = 31337; /* a host pid: never shown */
 	struct plat_event ev[] = {
-		{.kind = PLAT_EV_AS_NEW, .stub_pid = 4242},
-		{.kind = PLAT_EV_MAP_FILE, .addr = 0x400000, .len = 0x1000, .offset = 0x3000,
-		 .prot = 5},
-		{.kind = PLAT_EV_MAP_FILE, .addr = 0x7f0000000000, .len = 0x10000, .prot = 0,
-		 .precommit = true, .result = -ENOMEM},
-		{.kind = PLAT_EV_UNMAP, .addr = 0x400000, .len = 0x1000},
-		{.kind = PLAT_EV_UNMAP, .addr = 0x400000, .len = 0x1000, .result = -EOWNERDEAD},
-		{.kind = PLAT_EV_THREAD_NEW, .stub_tid = 4243},
-		{.kind = PLAT_EV_THREAD_REKEY},
-		{.kind = PLAT_EV_SIGNAL_DISCARDED, .info = &si},
-		{.kind = PLAT_EV_AS_REUSE},
-		{.kind = PLAT_EV_AS_RELEASE},
+		{ .kind = PLAT_EV_AS_NEW, .stub_pid = 4242 },
+		{ .kind = PLAT_EV_MAP_FILE,
+		  .addr = 0x400000,
+		  .len = 0x1000,
+		  .offset = 0x3000,
+		  .prot = 5 },
+		{ .kind = PLAT_EV_MAP_FILE,
+		  .addr = 0x7f0000000000,
+		  .len = 0x10000,
+		  .prot = 0,
+		  .precommit = true,
+		  .result = -ENOMEM },
+		{ .kind = PLAT_EV_UNMAP, .addr = 0x400000, .len = 0x1000 },
+		{ .kind = PLAT_EV_UNMAP, .addr = 0x400000, .len = 0x1000, .result = -EOWNERDEAD },
+		{ .kind = PLAT_EV_THREAD_NEW, .stub_tid = 4243 },
+		{ .kind = PLAT_EV_THREAD_REKEY },
+		{ .kind = PLAT_EV_SIGNAL_DISCARDED, .info = &si },
+		{ .kind = PLAT_EV_AS_REUSE },
+		{ .kind = PLAT_EV_AS_RELEASE },
 	};
 	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
 		trace_event(t, &ev[i]);
@@ -831,7 +841,8 @@ static void assert_cut_line(void)
 {
 	fflush(f);
 	cr_assert_eq(outlen - seen, (size_t)TRACE_LINE_MAX);
-	cr_assert_eq(memcmp(out + outlen - sizeof(TRACE_CUT), TRACE_CUT "\n", sizeof(TRACE_CUT)), 0);
+	cr_assert_eq(memcmp(out + outlen - sizeof(TRACE_CUT), TRACE_CUT "\n", sizeof(TRACE_CUT)),
+		     0);
 	cr_assert_eq(memchr(out + seen, '\n', TRACE_LINE_MAX - 1), NULL);
 	seen = outlen;
 }
@@ -874,10 +885,10 @@ Test(trace, null_trace_and_null_file_are_no_ops)
 {
 	struct trace *quiet = trace_new(NULL);
 	siginfo_t si = info(SIGSEGV, SEGV_MAPERR);
-	struct plat_event ev = {.kind = PLAT_EV_AS_NEW};
+	struct plat_event ev = { .kind = PLAT_EV_AS_NEW };
 	cr_assert(quiet);
-	trace_syscall(quiet, &M, 0, (uint64_t[6]){0}, 0, true);
-	trace_syscall(NULL, &M, 0, (uint64_t[6]){0}, 0, true);
+	trace_syscall(quiet, &M, 0, (uint64_t[6]){ 0 }, 0, true);
+	trace_syscall(NULL, &M, 0, (uint64_t[6]){ 0 }, 0, true);
 	trace_fault(quiet, 0, 0, 0);
 	trace_signal(NULL, &si, "delivered");
 	trace_event(quiet, &ev);
@@ -906,7 +917,7 @@ Test(trace, same_call_same_bytes)
 
 Test(trace, itimers_alarm_pause_fork)
 {
-	int64_t it[4] = {0, 0, 0, 20000};
+	int64_t it[4] = { 0, 0, 0, 20000 };
 	uint64_t a = poke(0, it, sizeof(it));
 	SC(__NR_setitimer, 0, 0, a, 0);
 	SC(__NR_setitimer, -EINVAL, 5, a, MEM + 64);
@@ -929,7 +940,7 @@ Test(trace, itimers_alarm_pause_fork)
 Test(trace, signal_waits)
 {
 	uint64_t set = 1ull << (SIGUSR1 - 1);
-	int64_t ts[2] = {5, 0};
+	int64_t ts[2] = { 5, 0 };
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	si.si_signo = SIGUSR1;
@@ -961,7 +972,7 @@ Test(trace, signal_waits)
 
 Test(trace, clock_nanosleep_relative_and_absolute)
 {
-	int64_t ts[2] = {2, 0};
+	int64_t ts[2] = { 2, 0 };
 	uint64_t a = poke(0, ts, sizeof(ts));
 	SC(__NR_clock_nanosleep, -516, 1, 0, a, MEM + 16);
 	SC(__NR_clock_nanosleep, -514, 0, 1, a, MEM + 16);
@@ -973,8 +984,11 @@ Test(trace, clock_nanosleep_relative_and_absolute)
 
 Test(trace, poll_and_ppoll)
 {
-	struct { int32_t fd; int16_t events, revents; } p[2] = {{3, 1, 1}, {4, 4 | 1, 0}};
-	int64_t ts[2] = {0, 20000000};
+	struct {
+		int32_t fd;
+		int16_t events, revents;
+	} p[2] = { { 3, 1, 1 }, { 4, 4 | 1, 0 } };
+	int64_t ts[2] = { 0, 20000000 };
 	uint64_t set = 1ull << (SIGUSR1 - 1);
 	uint64_t a = poke(0, p, sizeof(p)), t20 = poke(16, ts, sizeof(ts)), s = poke64(32, set);
 	SC(__NR_poll, 1, a, 2, -1);

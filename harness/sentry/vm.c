@@ -13,7 +13,8 @@
 
 /* P21 through the mm's callbacks: every region lives in the memory file.
  * Their argument is the vm, not a process: it lives as long as the mm. */
-static int mm_map_file(void *arg, uintptr_t addr, uint64_t off, size_t len, int prot, bool precommit)
+static int mm_map_file(void *arg, uintptr_t addr, uint64_t off, size_t len, int prot,
+		       bool precommit)
 {
 	struct vm *vm = arg;
 	return plat_map_file(vm->as, addr, memfile_fd(vm->mf), off, len, prot, precommit);
@@ -50,7 +51,8 @@ static int vm_make(struct proc *p, const struct vm *src)
 	if (!e && src) {
 		e = mm_clone(src->mm, vm, &vm->mm);
 	} else if (!e) {
-		struct mm_layout lay = { plat_min_addr(p->cfg->plat), plat_max_addr(p->cfg->plat), MMAP_BASE };
+		struct mm_layout lay = { plat_min_addr(p->cfg->plat), plat_max_addr(p->cfg->plat),
+					 MMAP_BASE };
 		e = mm_new(vm->mf, &mm_plat_ops, vm, &lay, &vm->mm);
 	}
 	if (e) {

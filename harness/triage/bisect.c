@@ -22,7 +22,7 @@ static size_t next_probe(size_t lo, size_t hi, const bool *skipped)
 
 void bisect_search(size_t n, bisect_probe probe, void *ctx, struct bisect_result *r)
 {
-	*r = (struct bisect_result){.good = 0, .changed = n - 1, .exact = true};
+	*r = (struct bisect_result){ .good = 0, .changed = n - 1, .exact = true };
 	bool *skipped = calloc(n, sizeof *skipped);
 	if (!skipped) {
 		r->stopped = true;

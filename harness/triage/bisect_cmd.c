@@ -81,7 +81,7 @@ static int run_prog(char *const argv[], char **out)
 		_exit(127);
 	}
 	close(p[1]);
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	char buf[4096];
 	ssize_t got;
 	while ((got = read(p[0], buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
@@ -108,12 +108,13 @@ static int run_prog(char *const argv[], char **out)
 /* The runner's package list, one per line, blank lines dropped. */
 static int list_packages(struct probe_state *s)
 {
-	char *argv[] = {(char *)s->o->runner, "list", (char *)s->o->good, (char *)s->o->bad, NULL};
+	char *argv[] = { (char *)s->o->runner, "list", (char *)s->o->good, (char *)s->o->bad,
+			 NULL };
 	char *text = NULL;
 	int rc = run_prog(argv, &text);
 	if (rc) {
 		fprintf(stderr, "harness triage bisect: %s list %s %s failed (status %d)\n",
-		        s->o->runner, s->o->good, s->o->bad, rc);
+			s->o->runner, s->o->good, s->o->bad, rc);
 		free(text);
 		return 2;
 	}
@@ -135,9 +136,9 @@ static int list_packages(struct probe_state *s)
 	free(text);
 	if (s->n < 2) {
 		fprintf(stderr,
-		        "harness triage bisect: %s list %s %s gave %zu package(s); "
-		        "a bisection needs both ends\n",
-		        s->o->runner, s->o->good, s->o->bad, s->n);
+			"harness triage bisect: %s list %s %s gave %zu package(s); "
+			"a bisection needs both ends\n",
+			s->o->runner, s->o->good, s->o->bad, s->n);
 		return 2;
 	}
 	return 0;
@@ -155,7 +156,7 @@ static bool of_case(const char *key, const struct bisect_opts *o)
 		return false;
 	const char *v = key + n + 2;
 	return !o->variant || (!strncmp(v, o->variant, strlen(o->variant)) &&
-	                       !strcmp(v + strlen(o->variant), "]"));
+			       !strcmp(v + strlen(o->variant), "]"));
 }
 
 static const struct tr_cell *cell_of(const struct tr_kernel *k, const char *key)
@@ -193,7 +194,7 @@ static int slow_of(const struct tr_kernel *k, const struct bisect_opts *o)
  * that flips with it (a TIMEOUT when the run ends just past the case's
  * timeout, a PASS when just before) would put the boundary at random. */
 static bool same_case(const struct tr_kernel *a, const struct tr_kernel *b,
-                      const struct bisect_opts *o)
+		      const struct bisect_opts *o)
 {
 	if (o->slow > 0)
 		return slow_of(a, o) == slow_of(b, o);
@@ -220,13 +221,13 @@ static void results_text(struct hbuf *b, const struct tr_kernel *k, const struct
 
 /* The results, and with --slow the time (timed: false leaves it out). */
 static void print_results_as(FILE *f, const struct tr_kernel *k, const struct bisect_opts *o,
-                             bool timed)
+			     bool timed)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	results_text(&b, k, o);
 	if (o->slow > 0 && timed)
 		hbuf_printf(&b, " in %s s (%s)", triage_run_value(k, "suite_s"),
-		            slow_of(k, o) ? "slow" : "fast");
+			    slow_of(k, o) ? "slow" : "fast");
 	hbuf_putc(&b, 0);
 	char *s = hbuf_take(&b, NULL);
 	fputs(s ? s : "?", f);
@@ -252,8 +253,8 @@ static int run_one(struct probe_state *s, size_t i)
 	char *dir = NULL;
 	if (asprintf(&dir, "%s/%s", s->dir, s->pkgs[i]) < 0)
 		return no_result(s, i, "out of memory");
-	char *argv[] = {(char *)s->o->runner,  "run", s->pkgs[i], dir, (char *)s->o->name,
-	                (char *)s->o->variant, NULL};
+	char *argv[] = { (char *)s->o->runner,  "run", s->pkgs[i], dir, (char *)s->o->name,
+			 (char *)s->o->variant, NULL };
 	int rc = run_prog(argv, NULL);
 	char *path = NULL;
 	if (asprintf(&path, "%s/results.json", dir) < 0) {
@@ -271,7 +272,7 @@ static int run_one(struct probe_state *s, size_t i)
 		free(err);
 		if (rc)
 			fprintf(stderr, "harness triage bisect: %s run %s: status %d\n",
-			        s->o->runner, s->pkgs[i], rc);
+				s->o->runner, s->pkgs[i], rc);
 		return -1;
 	}
 	if (strcmp(k.status, "ok")) {
@@ -334,7 +335,7 @@ static bool all_pass(const struct tr_kernel *k, const struct bisect_opts *o)
 /* The variants column of a known-failures line: the given variant, the
  * variants whose result changed, or * for a case without variants. */
 static void variants_of_change(struct hbuf *b, const struct tr_kernel *g, const struct tr_kernel *c,
-                               const struct bisect_opts *o)
+			       const struct bisect_opts *o)
 {
 	if (o->variant) {
 		hbuf_puts(b, o->variant);
@@ -356,7 +357,7 @@ static void variants_of_change(struct hbuf *b, const struct tr_kernel *g, const 
 
 static void known_line(FILE *f, const struct probe_state *s, size_t side, size_t g, size_t c)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	variants_of_change(&b, &s->k[g], &s->k[c], s->o);
 	hbuf_putc(&b, 0);
 	char *vars = hbuf_take(&b, NULL);
@@ -364,7 +365,7 @@ static void known_line(FILE *f, const struct probe_state *s, size_t side, size_t
 	print_results_as(f, &s->k[side], s->o, false);
 	fprintf(f, " on %s; %s ", release_of(s->pkgs[side]), side == c ? "from" : "until");
 	fprintf(f, "this build, between %s and %s (harness triage bisect)\n", s->pkgs[g],
-	        s->pkgs[c]);
+		s->pkgs[c]);
 	free(vars);
 }
 
@@ -395,9 +396,9 @@ static void report(const struct probe_state *s, const struct bisect_result *r)
 		       triage_run_value(&s->k[g], "suite_s"), s->pkgs[g],
 		       triage_run_value(&s->k[c], "suite_s"), s->pkgs[c], s->o->slow);
 	/* The diff: the two kernels in a triage of their own. */
-	struct triage t = {0};
+	struct triage t = { 0 };
 	struct tr_kernel kg = s->k[g], kc = s->k[c];
-	struct tr_kernel copy[2] = {kg, kc};
+	struct tr_kernel copy[2] = { kg, kc };
 	t.k = copy;
 	t.nk = 2;
 	if (triage_build(&t) == 0) {
@@ -424,7 +425,7 @@ static char *case_dir(const struct bisect_opts *o)
 {
 	char *d = NULL;
 	if (asprintf(&d, "%s/%s%s%s%s", o->out, o->name, o->variant ? "[" : "",
-	             o->variant ? o->variant : "", o->variant ? "]" : "") < 0)
+		     o->variant ? o->variant : "", o->variant ? "]" : "") < 0)
 		return NULL;
 	return d;
 }
@@ -438,7 +439,7 @@ static int check_case(const struct bisect_opts *o)
 	int rc = 0;
 	if (stat(path, &st)) {
 		fprintf(stderr, "harness triage bisect: %s: no such case (%s: %s)\n", o->name, path,
-		        strerror(errno));
+			strerror(errno));
 		rc = 2;
 	}
 	free(path);
@@ -447,16 +448,16 @@ static int check_case(const struct bisect_opts *o)
 
 static int parse(int argc, char **argv, struct bisect_opts *o)
 {
-	*o = (struct bisect_opts){.runner = DEFAULT_RUNNER, .out = DEFAULT_OUT, .cases = "cases"};
+	*o = (struct bisect_opts){ .runner = DEFAULT_RUNNER, .out = DEFAULT_OUT, .cases = "cases" };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **dst = !strcmp(a, "--variant")  ? &o->variant
-		                   : !strcmp(a, "--good")   ? &o->good
-		                   : !strcmp(a, "--bad")    ? &o->bad
-		                   : !strcmp(a, "--runner") ? &o->runner
-		                   : !strcmp(a, "--out")    ? &o->out
-		                   : !strcmp(a, "--cases")  ? &o->cases
-		                                            : NULL;
+				   : !strcmp(a, "--good")   ? &o->good
+				   : !strcmp(a, "--bad")    ? &o->bad
+				   : !strcmp(a, "--runner") ? &o->runner
+				   : !strcmp(a, "--out")    ? &o->out
+				   : !strcmp(a, "--cases")  ? &o->cases
+							    : NULL;
 		if (dst && i + 1 < argc)
 			*dst = argv[++i];
 		else if (!strcmp(a, "--slow") && i + 1 < argc) {
@@ -492,7 +493,7 @@ static void state_free(struct probe_state *s)
 /* Runs both ends; 0 when they give two behaviours to search between. */
 static int run_ends(struct probe_state *s)
 {
-	size_t ends[2] = {0, s->n - 1};
+	size_t ends[2] = { 0, s->n - 1 };
 	for (int e = 0; e < 2; e++) {
 		size_t i = ends[e];
 		step(s, i);
@@ -502,8 +503,8 @@ static int run_ends(struct probe_state *s)
 			step(s, i);
 			puts("no result");
 			fprintf(stderr,
-			        "harness triage bisect: the %s end %s gave no result for %s: %s\n",
-			        e ? "bad" : "good", s->pkgs[i], s->o->name, s->why[i]);
+				"harness triage bisect: the %s end %s gave no result for %s: %s\n",
+				e ? "bad" : "good", s->pkgs[i], s->o->name, s->why[i]);
 			return 1;
 		}
 		step(s, i);
@@ -513,9 +514,9 @@ static int run_ends(struct probe_state *s)
 	}
 	if (same_case(&s->k[0], &s->k[s->n - 1], s->o)) {
 		fprintf(stderr,
-		        "harness triage bisect: %s behaves the same on %s and %s: nothing to "
-		        "bisect\n",
-		        s->o->name, s->pkgs[0], s->pkgs[s->n - 1]);
+			"harness triage bisect: %s behaves the same on %s and %s: nothing to "
+			"bisect\n",
+			s->o->name, s->pkgs[0], s->pkgs[s->n - 1]);
 		return 1;
 	}
 	return 0;
@@ -527,7 +528,7 @@ int cmd_triage_bisect(int argc, char **argv)
 	int rc = parse(argc, argv, &o);
 	if (rc || (rc = check_case(&o)))
 		return rc;
-	struct probe_state s = {.o = &o};
+	struct probe_state s = { .o = &o };
 	if ((rc = list_packages(&s))) {
 		state_free(&s);
 		return rc;
@@ -537,7 +538,7 @@ int cmd_triage_bisect(int argc, char **argv)
 	s.dir = case_dir(&o);
 	if (!s.k || !s.why || !s.dir || casedir_mkdirs(s.dir)) {
 		fprintf(stderr, "harness triage bisect: %s: %s\n", s.dir ? s.dir : o.out,
-		        strerror(errno));
+			strerror(errno));
 		state_free(&s);
 		return 1;
 	}

@@ -14,11 +14,10 @@
 
 static int usage(void)
 {
-	fputs(
-	    "usage: harness triage [--html FILE | --no-html] RESULTS.json...\n"
-	    "       harness triage bisect CASE [--variant V] --good PKG --bad PKG [--runner PROG]\n"
-	    "                             [--out DIR] [--cases DIR]\n",
-	    stderr);
+	fputs("usage: harness triage [--html FILE | --no-html] RESULTS.json...\n"
+	      "       harness triage bisect CASE [--variant V] --good PKG --bad PKG [--runner PROG]\n"
+	      "                             [--out DIR] [--cases DIR]\n",
+	      stderr);
 	return 2;
 }
 
@@ -85,7 +84,7 @@ int cmd_triage(int argc, char **argv)
 	i += i < argc && !strcmp(argv[i], "--");
 	if (i >= argc)
 		return usage();
-	struct triage t = {0};
+	struct triage t = { 0 };
 	int rc = load_all(&t, argv + i, argc - i);
 	if (!rc && triage_build(&t)) {
 		fputs("harness triage: out of memory\n", stderr);

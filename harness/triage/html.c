@@ -8,42 +8,33 @@
 #include <string.h>
 
 static const char style[] =
-    "body{font-family:sans-serif;margin:1.5em;color:#222}"
-    "table{border-collapse:collapse;margin:1em 0}"
-    "th,td{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left;"
-    "vertical-align:top}"
-    "th{background:#f0f0f0;position:sticky;top:0}"
-    "td.PASS{background:#c8f0c8}td.FAIL{background:#f4a0a0}"
-    "td.XFAIL{background:#e0e0a0}td.XPASS{background:#f8c070}"
-    "td.SKIP{background:#e4e4e4}td.TIMEOUT{background:#d0b0f0}"
-    "td.ERROR{background:#d06060;color:#fff}td.none{background:#fff;color:#999}"
-    "td.norun{background:#555;color:#fff}td.HOSTFAIL{background:#b8d4f0}"
-    "td.NOTRUN{background:repeating-linear-gradient(45deg,#fff 0 4px,#e8e8e8 4px 8px);"
-    "color:#666}"
-    "tr.differs td:first-child{font-weight:bold}tr.differs td:first-child::before{"
-    "content:'\\2260 '}"
-    ".fpd{background:#fff3b0}pre{background:#f7f7f7;padding:.5em;overflow-x:auto;"
-    "font-size:12px}"
-    ".add{color:#070}.del{color:#a00}.hunk{color:#07a}";
+	"body{font-family:sans-serif;margin:1.5em;color:#222}"
+	"table{border-collapse:collapse;margin:1em 0}"
+	"th,td{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left;"
+	"vertical-align:top}"
+	"th{background:#f0f0f0;position:sticky;top:0}"
+	"td.PASS{background:#c8f0c8}td.FAIL{background:#f4a0a0}"
+	"td.XFAIL{background:#e0e0a0}td.XPASS{background:#f8c070}"
+	"td.SKIP{background:#e4e4e4}td.TIMEOUT{background:#d0b0f0}"
+	"td.ERROR{background:#d06060;color:#fff}td.none{background:#fff;color:#999}"
+	"td.norun{background:#555;color:#fff}td.HOSTFAIL{background:#b8d4f0}"
+	"td.NOTRUN{background:repeating-linear-gradient(45deg,#fff 0 4px,#e8e8e8 4px 8px);"
+	"color:#666}"
+	"tr.differs td:first-child{font-weight:bold}tr.differs td:first-child::before{"
+	"content:'\\2260 '}"
+	".fpd{background:#fff3b0}pre{background:#f7f7f7;padding:.5em;overflow-x:auto;"
+	"font-size:12px}"
+	".add{color:#070}.del{color:#a00}.hunk{color:#07a}";
 
 static void esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			putc(*s, f);
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: putc(*s, f);
 		}
 	}
 }
@@ -71,8 +62,8 @@ static void diff_pre(FILE *f, const char *d)
  * newer harness, a damaged file) gets none and is shown escaped. */
 static const char *result_class(const char *result)
 {
-	static const char *const known[] = {"PASS",    "FAIL",  "XFAIL",    "XPASS", "SKIP",
-	                                    "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN"};
+	static const char *const known[] = { "PASS",    "FAIL",  "XFAIL",    "XPASS", "SKIP",
+					     "TIMEOUT", "ERROR", "HOSTFAIL", "NOTRUN" };
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strcmp(known[i], result))
 			return known[i];
@@ -267,12 +258,11 @@ static void differences(FILE *f, const struct triage *t)
 		fputs("<p>None: every case behaves the same on every kernel that ran it.</p>\n", f);
 		return;
 	}
-	fputs(
-	    "<p>A row per case that behaves differently, a column per kernel; each cell "
-	    "compares with the row's reference, the first kernel that ran the case. " TRIAGE_LEGEND
-	    "</p>\n"
-	    "<table id=\"differences\">\n",
-	    f);
+	fputs("<p>A row per case that behaves differently, a column per kernel; each cell "
+	      "compares with the row's reference, the first kernel that ran the case. " TRIAGE_LEGEND
+	      "</p>\n"
+	      "<table id=\"differences\">\n",
+	      f);
 	head_row(f, t, "case [variant]");
 	for (size_t i = 0; i < t->ndiffer; i++) {
 		const struct tr_row *r = &t->rows[i];
@@ -292,11 +282,11 @@ void triage_html(FILE *f, const struct triage *t)
 	for (size_t i = 0; i < t->nk; i++)
 		ran += triage_ran(t, i);
 	fprintf(f,
-	        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
-	        "<title>Kernel triage</title><style>%s</style></head><body>\n"
-	        "<h1>Kernel triage</h1>\n<p>%zu kernels (%zu with results), %zu cases x variants, "
-	        "%zu behave differently.</p>\n",
-	        style, t->nk, ran, t->nrows, t->ndiffer);
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
+		"<title>Kernel triage</title><style>%s</style></head><body>\n"
+		"<h1>Kernel triage</h1>\n<p>%zu kernels (%zu with results), %zu cases x variants, "
+		"%zu behave differently.</p>\n",
+		style, t->nk, ran, t->nrows, t->ndiffer);
 	kernels(f, t);
 	differences(f, t);
 	matrix(f, t);

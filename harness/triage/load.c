@@ -31,7 +31,7 @@ static int push_pair(struct tr_kernel *k, const char *key, const char *value)
 	if (!p)
 		return -1;
 	k->fp = p;
-	p[k->nfp++] = (struct tr_pair){key, value};
+	p[k->nfp++] = (struct tr_pair){ key, value };
 	return 0;
 }
 
@@ -82,13 +82,13 @@ static int one_result(struct tr_kernel *k, size_t i, json_t *r, const char *path
 	}
 	json_t *a = json_object_get(r, "actual");
 	k->cells[i] = (struct tr_cell){
-	    .result = result,
-	    .message = get_str(r, "message"),
-	    .diff = get_str(r, "diff"),
-	    .exit = a ? get_str(a, "exit") : NULL,
-	    .out = a ? get_str(a, "stdout") : NULL,
-	    .err = a ? get_str(a, "stderr") : NULL,
-	    .trace = a ? get_str(a, "trace") : NULL,
+		.result = result,
+		.message = get_str(r, "message"),
+		.diff = get_str(r, "diff"),
+		.exit = a ? get_str(a, "exit") : NULL,
+		.out = a ? get_str(a, "stdout") : NULL,
+		.err = a ? get_str(a, "stderr") : NULL,
+		.trace = a ? get_str(a, "trace") : NULL,
 	};
 	return 0;
 }
@@ -140,9 +140,9 @@ static int from_doc(struct tr_kernel *k, json_t *doc, const char *path, char **e
 	json_t *res = json_object_get(doc, "results");
 	if (!json_is_object(fp) || !json_is_array(res))
 		return fail(err,
-		            "%s: not a harness results file (no fingerprint object or "
-		            "results array)",
-		            path);
+			    "%s: not a harness results file (no fingerprint object or "
+			    "results array)",
+			    path);
 	const char *kernel = get_str(fp, "kernel");
 	k->label = strdup(kernel ? kernel : path);
 	k->path = strdup(path);
@@ -160,7 +160,7 @@ static int from_doc(struct tr_kernel *k, json_t *doc, const char *path, char **e
 int triage_parse(struct tr_kernel *k, const char *text, const char *path, char **err)
 {
 	json_error_t e;
-	*k = (struct tr_kernel){0};
+	*k = (struct tr_kernel){ 0 };
 	json_t *doc = json_loads(text, 0, &e);
 	if (!doc)
 		return fail(err, "%s:%d: not valid JSON: %s", path, e.line, e.text);
@@ -190,7 +190,7 @@ static int load_run(struct tr_kernel *k, const char *path, char **err)
 int triage_load(struct tr_kernel *k, const char *path, char **err)
 {
 	json_error_t e;
-	*k = (struct tr_kernel){0};
+	*k = (struct tr_kernel){ 0 };
 	json_t *doc = json_load_file(path, 0, &e);
 	if (!doc)
 		return fail(err, "%s:%d: %s", path, e.line, e.text);

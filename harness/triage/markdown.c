@@ -86,7 +86,7 @@ static void kernels(FILE *f, const struct triage *t)
 		const char *tail = triage_fp_get(&t->k[i], "console_tail");
 		if (tail && *tail)
 			fprintf(f, "Console of %s (last lines):\n\n```\n%s\n```\n\n", t->k[i].label,
-			        tail);
+				tail);
 	}
 }
 
@@ -125,7 +125,7 @@ static void probes(FILE *f, const struct triage *t, size_t k, size_t ref)
 		const char *v = triage_fp_get(&t->k[k], keys[j]);
 		const char *r = triage_fp_get(&t->k[ref], keys[j]);
 		fprintf(f, "%s`%s` %s (%s)", m++ ? "; " : "- probes that differ: ", keys[j],
-		        v ? v : "-", r ? r : "-");
+			v ? v : "-", r ? r : "-");
 	}
 	free(keys);
 	fputs(m ? "\n" : "- probes that differ: none\n", f);
@@ -159,8 +159,8 @@ static void one_kernel(FILE *f, const struct triage *t, size_t k, size_t ref)
 		size_t rr = triage_ref(t, r);
 		char *x = triage_explain(t, r, rr, k);
 		fprintf(f, "#### %s: %s (%s: %s)\n\n```diff\n%s```\n\n", r->key,
-		        r->cells[k]->result, t->k[rr].label, r->cells[rr]->result,
-		        x ? x : "(out of memory)\n");
+			r->cells[k]->result, t->k[rr].label, r->cells[rr]->result,
+			x ? x : "(out of memory)\n");
 		free(x);
 	}
 }
@@ -186,9 +186,9 @@ void triage_markdown(FILE *f, const struct triage *t)
 	for (size_t i = 0; i < t->nk; i++)
 		ran += triage_ran(t, i);
 	fprintf(f,
-	        "# Kernel triage\n\n%zu kernels (%zu with results), %zu cases x variants, "
-	        "%zu behave differently.\n\n",
-	        t->nk, ran, t->nrows, t->ndiffer);
+		"# Kernel triage\n\n%zu kernels (%zu with results), %zu cases x variants, "
+		"%zu behave differently.\n\n",
+		t->nk, ran, t->nrows, t->ndiffer);
 	kernels(f, t);
 	differences(f, t);
 	per_kernel(f, t);

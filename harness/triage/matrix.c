@@ -25,7 +25,7 @@ int triage_add(struct triage *t, struct tr_kernel *k)
 		return -1;
 	t->k = v;
 	v[t->nk++] = *k;
-	*k = (struct tr_kernel){0};
+	*k = (struct tr_kernel){ 0 };
 	return 0;
 }
 
@@ -45,7 +45,7 @@ static bool eq(const char *a, const char *b)
  * the same error on two kernels is not a difference. */
 static const char *skip_pid(const char *s, const char *start)
 {
-	static const char *const words[] = {"stub process ", "(thread "};
+	static const char *const words[] = { "stub process ", "(thread " };
 	for (size_t i = 0; i < 2; i++) {
 		size_t n = strlen(words[i]);
 		if ((size_t)(s - start) >= n && !strncmp(s - n, words[i], n) && *s >= '0' &&
@@ -229,9 +229,9 @@ bool triage_fp_differs(const struct triage *t, const char *key)
 void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 {
 	enum { MAXKINDS = 24 };
-	const char *kinds[MAXKINDS] = {"PASS",  "FAIL",    "XFAIL",    "XPASS", "SKIP",
-	                               "ERROR", "TIMEOUT", "HOSTFAIL", "NOTRUN"};
-	size_t n[MAXKINDS] = {0}, nk = 9, other = 0, len = 0;
+	const char *kinds[MAXKINDS] = { "PASS",  "FAIL",    "XFAIL",    "XPASS", "SKIP",
+					"ERROR", "TIMEOUT", "HOSTFAIL", "NOTRUN" };
+	size_t n[MAXKINDS] = { 0 }, nk = 9, other = 0, len = 0;
 	for (size_t i = 0; i < k->nres; i++) {
 		size_t j = 0;
 		while (j < nk && strcmp(kinds[j], k->cells[i].result))
@@ -247,10 +247,10 @@ void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 	for (size_t j = 0; j < nk && len < size; j++)
 		if (n[j])
 			len += (size_t)snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "",
-			                        n[j], kinds[j]);
+						n[j], kinds[j]);
 	if (other && len < size)
-		len +=
-		    (size_t)snprintf(buf + len, size - len, "%s%zu other", len ? ", " : "", other);
+		len += (size_t)snprintf(buf + len, size - len, "%s%zu other", len ? ", " : "",
+					other);
 	if (!len)
 		snprintf(buf, size, "no results");
 }
@@ -259,7 +259,9 @@ void triage_counts(const struct tr_kernel *k, char *buf, size_t size)
 static void behaviour(struct hbuf *b, const struct tr_cell *c)
 {
 	hbuf_printf(b, "result: %s\nexit: %s\n", c->result, c->exit ? c->exit : "?");
-	const char *part[][2] = {{"stdout", c->out}, {"stderr", c->err}, {"trace", c->trace}};
+	const char *part[][2] = { { "stdout", c->out },
+				  { "stderr", c->err },
+				  { "trace", c->trace } };
 	for (size_t i = 0; i < 3; i++) {
 		const char *s = part[i][1] ? part[i][1] : "";
 		hbuf_printf(b, "--- %s\n%s", part[i][0], s);
@@ -283,10 +285,10 @@ static void diff_body(struct hbuf *b, const char *d)
  * native run on other's kernel for O3) shows the difference, with its
  * original headers, which say which. */
 static void against_expected(struct hbuf *b, const struct tr_kernel *passed,
-                             const struct tr_kernel *other, const struct tr_cell *c)
+			     const struct tr_kernel *other, const struct tr_cell *c)
 {
 	hbuf_printf(b, "# %s passed; %s: %s, its diff against what the case expects there:\n",
-	            passed->label, other->label, c->result);
+		    passed->label, other->label, c->result);
 	if (c->diff && *c->diff)
 		hbuf_puts(b, c->diff);
 	else if (c->message)
@@ -296,9 +298,9 @@ static void against_expected(struct hbuf *b, const struct tr_kernel *passed,
 char *triage_explain(const struct triage *t, const struct tr_row *r, size_t ref, size_t k)
 {
 	const struct tr_cell *a = r->cells[ref], *c = r->cells[k];
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	if (a->exit && c->exit) {
-		struct hbuf x = {0}, y = {0};
+		struct hbuf x = { 0 }, y = { 0 };
 		behaviour(&x, a);
 		behaviour(&y, c);
 		size_t xl, yl;
@@ -321,8 +323,8 @@ char *triage_explain(const struct triage *t, const struct tr_row *r, size_t ref,
 		/* Neither has its output (a SKIP, a result decided without a
 		 * run, or a results file older than "actual"). */
 		hbuf_printf(&b, "%s: %s\n%s%s: %s\n%s", t->k[ref].label, a->result,
-		            a->message ? a->message : "", t->k[k].label, c->result,
-		            c->message ? c->message : "");
+			    a->message ? a->message : "", t->k[k].label, c->result,
+			    c->message ? c->message : "");
 	}
 	if (!b.failed && b.len && b.p[b.len - 1] != '\n')
 		hbuf_putc(&b, '\n');
@@ -342,7 +344,7 @@ void triage_kernel_free(struct tr_kernel *k)
 	json_decref(k->doc);
 	json_decref(k->rundoc);
 	json_decref(k->names);
-	*k = (struct tr_kernel){0};
+	*k = (struct tr_kernel){ 0 };
 }
 
 void triage_free(struct triage *t)
@@ -353,5 +355,5 @@ void triage_free(struct triage *t)
 		free(t->rows[i].cells);
 	free(t->rows);
 	free(t->k);
-	*t = (struct triage){0};
+	*t = (struct triage){ 0 };
 }

@@ -20,10 +20,10 @@ size_t triage_reference(const struct triage *t)
 bool triage_fp_is_probe(const char *key)
 {
 	static const char *const settings[] = {
-	    "kernel",        "kernel_run", "kernel_run_reason",
-	    "console_tail",  "variants",   "timeout_default",
-	    "timeout_scale", "repeat",     "normalisation",
-	    "gdb",
+		"kernel",        "kernel_run", "kernel_run_reason",
+		"console_tail",  "variants",   "timeout_default",
+		"timeout_scale", "repeat",     "normalisation",
+		"gdb",
 	};
 	if (!strncmp(key, "run.", 4) || !strncmp(key, "variant.", 8))
 		return false;
@@ -54,7 +54,7 @@ void triage_times(const struct tr_kernel *k, char *buf, size_t size)
 		snprintf(buf, size, "host kernel, no boot; suite %s s", suite ? suite : "?");
 	else
 		snprintf(buf, size, "boot %s s, suite %s s, wall %s s", boot ? boot : "?",
-		         suite ? suite : "?", wall ? wall : "?");
+			 suite ? suite : "?", wall ? wall : "?");
 }
 
 bool triage_fp_differs_from(const struct triage *t, size_t k, size_t ref, const char *key)

@@ -24,10 +24,10 @@
 
 /* What the two result kinds a reader may not know mean, for both pages
  * (plain text: no markup, no characters either page must escape). */
-#define TRIAGE_LEGEND                                                                              \
-	"HOSTFAIL: that kernel fails the case natively too (its native run misses the case's "     \
-	"own checks, and the platform run did exactly the same), so it says nothing about the "    \
-	"platform; compared like any result. NOTRUN: not judged, that kernel's run was "           \
+#define TRIAGE_LEGEND                                                                           \
+	"HOSTFAIL: that kernel fails the case natively too (its native run misses the case's "  \
+	"own checks, and the platform run did exactly the same), so it says nothing about the " \
+	"platform; compared like any result. NOTRUN: not judged, that kernel's run was "        \
 	"interrupted; left out of the comparison."
 
 struct tr_cell {

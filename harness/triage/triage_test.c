@@ -40,9 +40,9 @@ static const char k2[] = FP(
             "], \"totals\": {}}\n";
 
 static const char noboot[] =
-    "{\"fingerprint\": {\"kernel\": \"6.9\", \"kernel_run\": \"no-boot\",\n"
-    " \"kernel_run_reason\": \"did not reach init\", \"console_tail\": \"Kernel panic\"},\n"
-    " \"results\": [], \"totals\": {}}\n";
+	"{\"fingerprint\": {\"kernel\": \"6.9\", \"kernel_run\": \"no-boot\",\n"
+	" \"kernel_run_reason\": \"did not reach init\", \"console_tail\": \"Kernel panic\"},\n"
+	" \"results\": [], \"totals\": {}}\n";
 
 static void add(struct triage *t, const char *text, const char *path)
 {
@@ -73,7 +73,7 @@ static char *render(void (*fn)(FILE *, const struct triage *), const struct tria
 
 Test(triage, parse_sorts_and_keeps_fingerprint)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	const struct tr_kernel *k = &t.k[0];
 	cr_assert_str_eq(k->label, "6.1");
@@ -92,7 +92,7 @@ Test(triage, parse_errors_name_the_file)
 	struct tr_kernel k;
 	char *err = NULL;
 	cr_assert_eq(triage_parse(&k, "{\"fingerprint\": {}, \n\"results\": [", "x.json", &err),
-	             -1);
+		     -1);
 	cr_assert(strstr(err, "x.json:2:"), "%s", err);
 	free(err);
 	triage_kernel_free(&k);
@@ -101,7 +101,7 @@ Test(triage, parse_errors_name_the_file)
 	free(err);
 	triage_kernel_free(&k);
 	cr_assert_eq(triage_parse(&k, "{\"fingerprint\": {}, \"results\": [{}]}", "z.json", &err),
-	             -1);
+		     -1);
 	cr_assert(strstr(err, "result 1 has no name"), "%s", err);
 	free(err);
 	triage_kernel_free(&k);
@@ -109,20 +109,20 @@ Test(triage, parse_errors_name_the_file)
 
 Test(triage, same_results_do_not_differ)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, k1, "b.json");
 	cr_assert_eq(triage_build(&t), 0);
 	cr_assert_eq(t.ndiffer, 0);
 	cr_assert_eq(t.nrows, 3);
 	cr_assert_str_eq(t.k[1].label, "6.1 (2)",
-	                 "a rerun of the same kernel keeps its own column");
+			 "a rerun of the same kernel keeps its own column");
 	triage_free(&t);
 }
 
 Test(triage, differences_come_first)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, k2, "b.json");
 	cr_assert_eq(triage_build(&t), 0);
@@ -136,7 +136,7 @@ Test(triage, differences_come_first)
 
 Test(triage, kernel_without_results_is_not_compared)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, noboot, "c.json");
 	cr_assert_eq(triage_build(&t), 0);
@@ -153,7 +153,7 @@ Test(triage, kernel_without_results_is_not_compared)
 
 Test(triage, missing_cell_is_not_a_difference)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t,
 	    FP("6.12") "\"results\": [{\"name\": \"smoke/a\", \"variant\": \"lazy\", "
@@ -167,7 +167,7 @@ Test(triage, missing_cell_is_not_a_difference)
 
 Test(triage, explain_pass_against_fail_uses_the_expected_diff)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, k2, "b.json");
 	cr_assert_eq(triage_build(&t), 0);
@@ -180,7 +180,7 @@ Test(triage, explain_pass_against_fail_uses_the_expected_diff)
 
 Test(triage, explain_two_traces_diffs_them)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, k2, "b.json");
 	cr_assert_eq(triage_build(&t), 0);
@@ -193,7 +193,7 @@ Test(triage, explain_two_traces_diffs_them)
 
 Test(triage, markdown_and_html_escape_and_colour)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, k2, "b.json");
 	cr_assert_eq(triage_build(&t), 0);
@@ -210,12 +210,12 @@ Test(triage, markdown_and_html_escape_and_colour)
 	cr_assert(strstr(html, "<a href=\"#d0\">"), "differing rows link to their diff");
 	free(html);
 	triage_free(&t);
-	t = (struct triage){0};
+	t = (struct triage){ 0 };
 	add(&t, FP("x") "\"results\": [{\"name\": \"a/b\", \"result\": \"<i>\"}]}", "x.json");
 	cr_assert_eq(triage_build(&t), 0);
 	html = render(triage_html, &t);
 	cr_assert(strstr(html, "<td class=\"none\">&lt;i&gt;</td>"),
-	          "an unknown result is escaped");
+		  "an unknown result is escaped");
 	free(html);
 	triage_free(&t);
 }
@@ -224,25 +224,25 @@ Test(triage, markdown_and_html_escape_and_colour)
  * it back: the two ends of the format agree. */
 Test(triage, reads_what_report_json_writes)
 {
-	struct result_actual a = {"signal SIGSEGV", "o\n", "", "t\n"};
+	struct result_actual a = { "signal SIGSEGV", "o\n", "", "t\n" };
 	struct result r[] = {
-	    {.name = "smoke/a",
-	     .family = "smoke",
-	     .variant = "lazy",
-	     .kind = RESULT_FAIL,
-	     .diff = "d",
-	     .actual = &a},
-	    {.name = "smoke/b", .family = "smoke", .kind = RESULT_PASS},
+		{ .name = "smoke/a",
+		  .family = "smoke",
+		  .variant = "lazy",
+		  .kind = RESULT_FAIL,
+		  .diff = "d",
+		  .actual = &a },
+		{ .name = "smoke/b", .family = "smoke", .kind = RESULT_PASS },
 	};
-	struct fp_pair p[] = {{"kernel", "6.18"}};
-	struct fingerprint fp = {p, 1};
+	struct fp_pair p[] = { { "kernel", "6.18" } };
+	struct fingerprint fp = { p, 1 };
 	char *text = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&text, &n);
 	cr_assert_eq(report_json(f, &fp, r, 2), 0);
 	fclose(f);
 	cr_assert_null(strstr(strstr(text, "smoke/b"), "actual"), "no actual for a PASS");
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, text, "r.json");
 	cr_assert_str_eq(t.k[0].cells[0].exit, "signal SIGSEGV");
 	cr_assert_str_eq(t.k[0].cells[0].out, "o\n");
@@ -287,14 +287,14 @@ static void rm_rf(const char *dir)
 }
 
 static const char k2_probes[] =
-    "{\"fingerprint\": {\"kernel\": \"6.12\", \"xsave_size\": \"2696\", \"timeout_scale\": "
-    "\"10\"},\n"
-    "\"results\": [\n"
-    "{\"name\": \"smoke/a\", \"variant\": \"lazy\", \"result\": \"FAIL\", \"diff\": \"--- "
-    "expected\\n+++ actual\\n@@ -1 +1 @@\\n-a\\n+c\\n\",\n"
-    " \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": "
-    "\"c\\n\"}},\n"
-    "{\"name\": \"smoke/b\", \"variant\": \"lazy\", \"result\": \"PASS\"}], \"totals\": {}}\n";
+	"{\"fingerprint\": {\"kernel\": \"6.12\", \"xsave_size\": \"2696\", \"timeout_scale\": "
+	"\"10\"},\n"
+	"\"results\": [\n"
+	"{\"name\": \"smoke/a\", \"variant\": \"lazy\", \"result\": \"FAIL\", \"diff\": \"--- "
+	"expected\\n+++ actual\\n@@ -1 +1 @@\\n-a\\n+c\\n\",\n"
+	" \"actual\": {\"exit\": \"exit 0\", \"stdout\": \"\", \"stderr\": \"\", \"trace\": "
+	"\"c\\n\"}},\n"
+	"{\"name\": \"smoke/b\", \"variant\": \"lazy\", \"result\": \"PASS\"}], \"totals\": {}}\n";
 
 /* Three kernels as make kernels leaves them: two with run.json, one
  * that did not boot. */
@@ -305,40 +305,43 @@ static void three_kernels(struct triage *t, char *dir)
 	snprintf(b, sizeof b, "%s/b", dir);
 	cr_assert(!mkdir(a, 0755) && !mkdir(b, 0755));
 	add_file(t, a, k1,
-	         "{\"package\": \"linux-image-6.1\", \"boot_s\": \"8.70\", \"suite_s\": "
-	         "\"610.20\", \"wall_s\": \"636.0\"}");
+		 "{\"package\": \"linux-image-6.1\", \"boot_s\": \"8.70\", \"suite_s\": "
+		 "\"610.20\", \"wall_s\": \"636.0\"}");
 	add_file(t, b, k2_probes,
-	         "{\"package\": \"host\", \"boot_s\": \"0\", \"suite_s\": \"42.5\"}");
+		 "{\"package\": \"host\", \"boot_s\": \"0\", \"suite_s\": \"42.5\"}");
 	add(t, noboot, "c.json");
 	cr_assert_eq(triage_build(t), 0);
 }
 
 Test(triage, per_kernel_times_probes_and_diffs,
-     .description = "Markdown per kernel: boot and suite time from run.json, the probes that "
-                    "differ from the reference (settings such as timeout_scale left out), and "
-                    "the diff of each case that differs")
+     .description =
+	     "Markdown per kernel: boot and suite time from run.json, the probes that "
+	     "differ from the reference (settings such as timeout_scale left out), and "
+	     "the diff of each case that differs")
 {
 	char tmpl[] = "/tmp/triage-test-XXXXXX", *dir = tmpdir(tmpl);
-	struct triage t = {0};
+	struct triage t = { 0 };
 	three_kernels(&t, dir);
 	char *md = render(triage_markdown, &t);
-	cr_assert(strstr(md, "| time | boot 8.70 s, suite 610.20 s, wall 636.0 s | host kernel, "
-	                     "no boot; suite 42.5 s | no run.json |"),
-	          "%s", md);
-	cr_assert(strstr(md, "### 6.1\n\n- run: ok; boot 8.70 s, suite 610.20 s, wall 636.0 s\n"
-	                     "- results: 2 PASS, 1 XFAIL\n- the reference"),
-	          "%s", md);
 	cr_assert(strstr(md,
-	                 "### 6.12\n\n- run: ok; host kernel, no boot; suite 42.5 s\n"
-	                 "- results: 1 PASS, 1 FAIL\n"
-	                 "- probes that differ: `xsave_size` 2696 (832)\n"
-	                 "- cases that differ: 1\n\n"
-	                 "#### smoke/a [lazy]: FAIL (6.1: PASS)\n\n```diff\n# 6.1 passed; 6.12: "
-	                 "FAIL"),
-	          "%s", md);
+			 "| time | boot 8.70 s, suite 610.20 s, wall 636.0 s | host kernel, "
+			 "no boot; suite 42.5 s | no run.json |"),
+		  "%s", md);
+	cr_assert(strstr(md,
+			 "### 6.1\n\n- run: ok; boot 8.70 s, suite 610.20 s, wall 636.0 s\n"
+			 "- results: 2 PASS, 1 XFAIL\n- the reference"),
+		  "%s", md);
+	cr_assert(strstr(md,
+			 "### 6.12\n\n- run: ok; host kernel, no boot; suite 42.5 s\n"
+			 "- results: 1 PASS, 1 FAIL\n"
+			 "- probes that differ: `xsave_size` 2696 (832)\n"
+			 "- cases that differ: 1\n\n"
+			 "#### smoke/a [lazy]: FAIL (6.1: PASS)\n\n```diff\n# 6.1 passed; 6.12: "
+			 "FAIL"),
+		  "%s", md);
 	cr_assert_null(strstr(md, "`timeout_scale`"), "a setting is not a probe");
 	cr_assert(strstr(md, "### 6.9\n\n- run: no-boot (did not reach init); no run.json\n"), "%s",
-	          md);
+		  md);
 	free(md);
 	triage_free(&t);
 	rm_rf(dir);
@@ -368,12 +371,13 @@ static void expect_xpath(const char *file, const char *expr, const char *want)
 }
 
 Test(triage, html_page_parses_with_a_column_per_kernel_and_a_row_per_difference,
-     .description = "the page is well-formed (xmllint parses it as XML, the strict parser); "
-                    "the differences table has a column per kernel and a row per differing "
-                    "case, the diff in the cell of the kernel that differs")
+     .description =
+	     "the page is well-formed (xmllint parses it as XML, the strict parser); "
+	     "the differences table has a column per kernel and a row per differing "
+	     "case, the diff in the cell of the kernel that differs")
 {
 	char tmpl[] = "/tmp/triage-test-XXXXXX", *dir = tmpdir(tmpl);
-	struct triage t = {0};
+	struct triage t = { 0 };
 	three_kernels(&t, dir);
 	cr_assert_eq(t.ndiffer, 1);
 	char page[300], out[4096];
@@ -391,15 +395,16 @@ Test(triage, html_page_parses_with_a_column_per_kernel_and_a_row_per_difference,
 	expect_xpath(page, "count(//table[@id=\"differences\"]/tr)", "2");
 	expect_xpath(page, "count(//table[@id=\"differences\"]/tr[td])", "1");
 	expect_xpath(
-	    page, "string(//table[@id=\"differences\"]/tr[td[1]=\"smoke/a [lazy]\"]/td[3]/@class)",
-	    "FAIL");
+		page,
+		"string(//table[@id=\"differences\"]/tr[td[1]=\"smoke/a [lazy]\"]/td[3]/@class)",
+		"FAIL");
 	expect_xpath(page, "count(//table[@id=\"differences\"]//td[3]/details/pre)", "1");
 	expect_xpath(page, "count(//table[@id=\"differences\"]//td[4][@class=\"norun\"])", "1");
 	expect_xpath(page, "count(//table[@id=\"matrix\"]/tr)", "4");
 	expect_xpath(page, "string(//table[@id=\"kernels\"]/tr[td[1]=\"time\"]/td[2])",
-	             "boot 8.70 s, suite 610.20 s, wall 636.0 s");
+		     "boot 8.70 s, suite 610.20 s, wall 636.0 s");
 	expect_xpath(page, "string(//table[@id=\"kernels\"]/tr[@class=\"probes\"]/td[3])",
-	             "xsave_size: 2696 (832)");
+		     "xsave_size: 2696 (832)");
 	/* The check can fail: the same page with one cell left open. */
 	size_t at = (size_t)(strstr(html, "</td>") - html);
 	f = fopen(page, "we");
@@ -414,9 +419,10 @@ Test(triage, html_page_parses_with_a_column_per_kernel_and_a_row_per_difference,
 
 Test(triage, pids_in_a_platform_error_are_not_a_difference)
 {
-	struct tr_cell a = {.result = "ERROR",
-	                    .exit = "exit 0",
-	                    .trace = "platform error: stub process 15501 (thread 15503) killed\n"};
+	struct tr_cell a = { .result = "ERROR",
+			     .exit = "exit 0",
+			     .trace =
+				     "platform error: stub process 15501 (thread 15503) killed\n" };
 	struct tr_cell b = a, c = a;
 	b.trace = "platform error: stub process 77 (thread 78) killed\n";
 	c.trace = "platform error: stub process 77 (thread 78) stopped\n";
@@ -431,23 +437,23 @@ Test(triage, pids_in_a_platform_error_are_not_a_difference)
  * the comparison; a HOSTFAIL is a result like any other (the host fails
  * the case natively there, and not on the other kernel). */
 static const char interrupted[] =
-    "{\"fingerprint\": {\"kernel\": \"6.12\", \"xsave_size\": "
-    "\"832\", \"interrupted\": \"SIGINT\"},\n"
-    "\"results\": [\n"
-    "{\"name\": \"smoke/a\", \"variant\": \"lazy\", \"result\": "
-    "\"HOSTFAIL\", \"message\": \"host fails it too: native run: "
-    "selfcheck: wrong exit status\\n\",\n"
-    " \"actual\": {\"exit\": \"exit: 1\\n\", \"stdout\": \"\", "
-    "\"stderr\": \"\", \"trace\": \"\"}},\n"
-    "{\"name\": \"smoke/b\", \"variant\": \"lazy\", \"result\": "
-    "\"NOTRUN\", \"message\": \"not run: the suite was interrupted "
-    "by SIGINT\"},\n"
-    "{\"name\": \"sig/q\", \"variant\": null, \"result\": \"NOTRUN\"}\n"
-    "], \"totals\": {}}\n";
+	"{\"fingerprint\": {\"kernel\": \"6.12\", \"xsave_size\": "
+	"\"832\", \"interrupted\": \"SIGINT\"},\n"
+	"\"results\": [\n"
+	"{\"name\": \"smoke/a\", \"variant\": \"lazy\", \"result\": "
+	"\"HOSTFAIL\", \"message\": \"host fails it too: native run: "
+	"selfcheck: wrong exit status\\n\",\n"
+	" \"actual\": {\"exit\": \"exit: 1\\n\", \"stdout\": \"\", "
+	"\"stderr\": \"\", \"trace\": \"\"}},\n"
+	"{\"name\": \"smoke/b\", \"variant\": \"lazy\", \"result\": "
+	"\"NOTRUN\", \"message\": \"not run: the suite was interrupted "
+	"by SIGINT\"},\n"
+	"{\"name\": \"sig/q\", \"variant\": null, \"result\": \"NOTRUN\"}\n"
+	"], \"totals\": {}}\n";
 
 Test(triage, notrun_is_not_compared_and_hostfail_is)
 {
-	struct triage t = {0};
+	struct triage t = { 0 };
 	add(&t, k1, "a.json");
 	add(&t, interrupted, "b.json");
 	cr_assert_eq(triage_build(&t), 0);

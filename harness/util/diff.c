@@ -14,18 +14,18 @@
 
 struct line {
 	const char *p;
-	size_t len;	/* with the newline, if the line has one */
+	size_t len; /* with the newline, if the line has one */
 };
 
 struct change {
-	size_t a0, a1, b0, b1;	/* a[a0..a1) replaced by b[b0..b1) */
+	size_t a0, a1, b0, b1; /* a[a0..a1) replaced by b[b0..b1) */
 };
 
 struct out {
 	struct hbuf b;
 	struct diff_limits lim;
-	size_t lines, bytes;	/* shown, not counting the two headers */
-	size_t dropped;		/* lines not shown */
+	size_t lines, bytes; /* shown, not counting the two headers */
+	size_t dropped;      /* lines not shown */
 };
 
 /* Lines of s into l (sized by the caller: newlines + 1); the count. */
@@ -45,15 +45,14 @@ static size_t split(const char *s, size_t n, struct line *l)
 static size_t count_lines(const char *s, size_t n)
 {
 	size_t k = 0;
-	for (const char *p = s; n && (p = memchr(p, '\n', n - (size_t)(p - s)));
-	     p++)
+	for (const char *p = s; n && (p = memchr(p, '\n', n - (size_t)(p - s))); p++)
 		k++;
 	return k + 1;
 }
 
 static uint64_t hash(const struct line *l)
 {
-	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
 	for (size_t i = 0; i < l->len; i++)
 		h = (h ^ (unsigned char)l->p[i]) * 1099511628211ull;
 	return h;
@@ -71,7 +70,7 @@ static int intern(const struct line *l, size_t n, size_t *id)
 	size_t cap = 16;
 	while (cap < 2 * n)
 		cap *= 2;
-	size_t *tab = calloc(cap, sizeof *tab);	/* index + 1; 0 is free */
+	size_t *tab = calloc(cap, sizeof *tab); /* index + 1; 0 is free */
 	if (!tab)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -88,8 +87,7 @@ static int intern(const struct line *l, size_t n, size_t *id)
 
 /* Runs of changed lines, in order. Outside them lines pair up one to one,
  * so both indices advance together. */
-static size_t changes(const char *del, size_t n, const char *ins, size_t m,
-		      struct change *ch)
+static size_t changes(const char *del, size_t n, const char *ins, size_t m, struct change *ch)
 {
 	size_t i = 0, j = 0, k = 0;
 	while (i < n || j < m) {
@@ -113,8 +111,7 @@ static size_t changes(const char *del, size_t n, const char *ins, size_t m,
  * stopped, every later line only counts as not shown. */
 static bool room(struct out *o, size_t len)
 {
-	if (o->dropped || o->lines + 1 > o->lim.max_lines ||
-	    o->bytes + len > o->lim.max_bytes) {
+	if (o->dropped || o->lines + 1 > o->lim.max_lines || o->bytes + len > o->lim.max_bytes) {
 		o->dropped++;
 		return false;
 	}
@@ -167,8 +164,8 @@ static void range(struct hbuf *b, char sign, size_t start, size_t count)
 		hbuf_printf(b, "%c%zu,%zu", sign, count ? start + 1 : start, count);
 }
 
-static void hunk(struct out *o, const struct line *a, size_t n,
-		 const struct line *b, const struct change *c, size_t nc)
+static void hunk(struct out *o, const struct line *a, size_t n, const struct line *b,
+		 const struct change *c, size_t nc)
 {
 	size_t a0 = c[0].a0 > DIFF_CONTEXT ? c[0].a0 - DIFF_CONTEXT : 0;
 	size_t b0 = c[0].b0 - (c[0].a0 - a0);
@@ -176,7 +173,7 @@ static void hunk(struct out *o, const struct line *a, size_t n,
 	size_t a1 = z->a1 + DIFF_CONTEXT < n ? z->a1 + DIFF_CONTEXT : n;
 	size_t b1 = z->b1 + (a1 - z->a1);
 
-	struct hbuf h = {0};
+	struct hbuf h = { 0 };
 	hbuf_puts(&h, "@@ ");
 	range(&h, '-', a0, a1 - a0);
 	hbuf_putc(&h, ' ');
@@ -201,19 +198,18 @@ static void hunk(struct out *o, const struct line *a, size_t n,
 }
 
 /* Changes closer than twice the context share a hunk, as in diff -u. */
-static void hunks(struct out *o, const struct line *a, size_t n,
-		  const struct line *b, const struct change *c, size_t nc)
+static void hunks(struct out *o, const struct line *a, size_t n, const struct line *b,
+		  const struct change *c, size_t nc)
 {
 	for (size_t s = 0, e; s < nc; s = e) {
-		for (e = s + 1; e < nc && c[e].a0 - c[e - 1].a1 <= 2 * DIFF_CONTEXT;
-		     e++)
+		for (e = s + 1; e < nc && c[e].a0 - c[e - 1].a1 <= 2 * DIFF_CONTEXT; e++)
 			;
 		hunk(o, a, n, b, c + s, e - s);
 	}
 }
 
-static char *render(const struct line *l, size_t n, size_t m,
-		    const char *flags, const struct diff_limits *lim)
+static char *render(const struct line *l, size_t n, size_t m, const char *flags,
+		    const struct diff_limits *lim)
 {
 	struct change *ch = malloc((n + m + 1) * sizeof *ch);
 	if (!ch)
@@ -225,21 +221,20 @@ static char *render(const struct line *l, size_t n, size_t m,
 		hunks(&o, l, n, l + n, ch, nc);
 	}
 	if (o.dropped)
-		hbuf_printf(&o.b, "... %zu more lines of diff not shown\n",
-			    o.dropped);
+		hbuf_printf(&o.b, "... %zu more lines of diff not shown\n", o.dropped);
 	free(ch);
 	return hbuf_take(&o.b, NULL);
 }
 
 struct subseq {
-	size_t *at;	/* index of each kept line */
-	size_t *id;	/* its id */
+	size_t *at; /* index of each kept line */
+	size_t *id; /* its id */
 	size_t n;
 };
 
 /* Keep lines [from, to) that appear on both sides; mark the others. */
-static void keep_common(const size_t *id, size_t from, size_t to,
-			const unsigned char *sides, struct subseq *s, char *flags)
+static void keep_common(const size_t *id, size_t from, size_t to, const unsigned char *sides,
+			struct subseq *s, char *flags)
 {
 	for (size_t i = from; i < to; i++) {
 		if (sides[id[i]] == 3) {
@@ -257,10 +252,10 @@ static void keep_common(const size_t *id, size_t from, size_t to,
  * an address in each) would otherwise make D large. */
 static int diff_ids(const size_t *id, size_t n, size_t m, char *flags)
 {
-	unsigned char *sides = calloc(n + m + 1, 1);	/* 1: in a, 2: in b */
+	unsigned char *sides = calloc(n + m + 1, 1); /* 1: in a, 2: in b */
 	struct subseq s = {
 		.at = malloc((n + m + 1) * sizeof *s.at),
-		.id = calloc(n + m + 1, sizeof *s.id),	/* gcc -O3 wants it set */
+		.id = calloc(n + m + 1, sizeof *s.id), /* gcc -O3 wants it set */
 	};
 	char *sub = calloc(n + m + 1, 1);
 	int rc = -1;

@@ -16,8 +16,8 @@
 #define DIFF_MAX_BYTES (64u << 10)
 
 struct diff_limits {
-	size_t max_lines;	/* diff lines after the two headers */
-	size_t max_bytes;	/* bytes of those lines */
+	size_t max_lines; /* diff lines after the two headers */
+	size_t max_bytes; /* bytes of those lines */
 };
 
 /* The diff of a (expected) and b (actual); "" when they are equal; NULL

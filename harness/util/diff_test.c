@@ -99,20 +99,22 @@ Test(diff, truncation_is_announced)
 {
 	struct diff_limits lim = { 3, 1000 };
 	char *d = diff_unified("a\nb\nc\n", 6, "x\ny\nz\n", 6, &lim);
-	cr_assert_str_eq(d, "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n-a\n-b\n"
+	cr_assert_str_eq(d,
+			 "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n-a\n-b\n"
 			 "... 4 more lines of diff not shown\n");
 	free(d);
 
-	lim = (struct diff_limits){ 100, 20 };	/* bytes: header 16, "-a\n" 3 */
+	lim = (struct diff_limits){ 100, 20 }; /* bytes: header 16, "-a\n" 3 */
 	d = diff_unified("a\nb\n", 4, "", 0, &lim);
-	cr_assert_str_eq(d, "--- expected\n+++ actual\n@@ -1,2 +0,0 @@\n-a\n"
+	cr_assert_str_eq(d,
+			 "--- expected\n+++ actual\n@@ -1,2 +0,0 @@\n-a\n"
 			 "... 1 more lines of diff not shown\n");
 	free(d);
 }
 
 static char *numbered(size_t n, size_t change_every, const char *tag)
 {
-	struct hbuf b = {0};
+	struct hbuf b = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		if (change_every && i % change_every == change_every / 2)
 			hbuf_printf(&b, "%s line %zu\n", tag, i);
@@ -176,7 +178,7 @@ static size_t lcs(const size_t *a, size_t n, const size_t *b, size_t m)
 		for (size_t j = 1; j <= m; j++) {
 			size_t up = row[j];
 			row[j] = a[i - 1] == b[j - 1] ? diag + 1
-				 : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
+						      : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
 			diag = up;
 		}
 	}
@@ -198,7 +200,7 @@ Test(myers, edit_script_is_valid_and_shortest)
 			a[i] = (size_t)rand_r(&seed) % alpha;
 		for (size_t j = 0; j < m; j++)
 			b[j] = (size_t)rand_r(&seed) % alpha;
-		char del[30] = {0}, ins[30] = {0};
+		char del[30] = { 0 }, ins[30] = { 0 };
 		cr_assert_eq(myers_diff(a, n, b, m, del, ins), 0);
 		size_t i = 0, j = 0, kept = 0;
 		for (;;) {
@@ -219,9 +221,9 @@ Test(myers, edit_script_is_valid_and_shortest)
 /* Apply a unified diff to a, the way patch would; the result. */
 static char *apply(const char *a, const char *d)
 {
-	struct hbuf out = {0};
-	const char *ap = a;	/* next unread line of a */
-	size_t aline = 0;	/* its number, from 0 */
+	struct hbuf out = { 0 };
+	const char *ap = a; /* next unread line of a */
+	size_t aline = 0;   /* its number, from 0 */
 	char last = 0;
 	const char *p = strchr(strchr(d, '\n') + 1, '\n') + 1; /* skip headers */
 	for (; *p; p = strchr(p, '\n') + 1) {
@@ -238,7 +240,7 @@ static char *apply(const char *a, const char *d)
 			}
 			continue;
 		}
-		if (*p == '\\') {	/* the line before had no newline */
+		if (*p == '\\') { /* the line before had no newline */
 			if (last != '-')
 				out.len--;
 			continue;
@@ -271,7 +273,7 @@ Test(diff, random_texts_patch_back_with_fewest_changes)
 	for (int iter = 0; iter < 500; iter++) {
 		size_t n[2] = { (size_t)(rand_r(&seed) % 25), (size_t)(rand_r(&seed) % 25) };
 		size_t ids[2][25];
-		struct hbuf t[2] = {{0}};
+		struct hbuf t[2] = { { 0 } };
 		for (int s = 0; s < 2; s++) {
 			for (size_t i = 0; i < n[s]; i++) {
 				size_t v = (size_t)(rand_r(&seed) % 6);
@@ -279,7 +281,7 @@ Test(diff, random_texts_patch_back_with_fewest_changes)
 				hbuf_printf(&t[s], "%zu\n", ids[s][i]);
 			}
 			if (n[s] && rand_r(&seed) % 4 == 0) {
-				t[s].len--;	/* no newline at the end */
+				t[s].len--; /* no newline at the end */
 				ids[s][n[s] - 1] += 1000;
 			}
 			hbuf_putc(&t[s], 0);
@@ -290,7 +292,7 @@ Test(diff, random_texts_patch_back_with_fewest_changes)
 		size_t changed = 0;
 		for (const char *p = d; *p; p = strchr(p, '\n') + 1)
 			changed += (*p == '-' || *p == '+');
-		changed -= *d ? 2 : 0;	/* the headers */
+		changed -= *d ? 2 : 0; /* the headers */
 		cr_assert_eq(changed, n[0] + n[1] - 2 * lcs(ids[0], n[0], ids[1], n[1]),
 			     "iteration %d: not shortest:\n%s", iter, d);
 		if (*d) {

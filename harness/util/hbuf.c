@@ -70,19 +70,19 @@ void hbuf_printf(struct hbuf *b, const char *fmt, ...)
 
 char *hbuf_take(struct hbuf *b, size_t *len)
 {
-	if (reserve(b, 0))	/* an empty buffer still yields "" */
+	if (reserve(b, 0)) /* an empty buffer still yields "" */
 		b->p[b->len] = 0;
 	char *p = b->failed ? NULL : b->p;
 	if (len)
 		*len = p ? b->len : 0;
 	if (!p)
 		free(b->p);
-	*b = (struct hbuf){0};
+	*b = (struct hbuf){ 0 };
 	return p;
 }
 
 void hbuf_free(struct hbuf *b)
 {
 	free(b->p);
-	*b = (struct hbuf){0};
+	*b = (struct hbuf){ 0 };
 }

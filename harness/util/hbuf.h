@@ -18,8 +18,7 @@ struct hbuf {
 void hbuf_add(struct hbuf *b, const void *p, size_t n);
 void hbuf_puts(struct hbuf *b, const char *s);
 void hbuf_putc(struct hbuf *b, int c);
-void hbuf_printf(struct hbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void hbuf_printf(struct hbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The NUL-terminated contents (owned by the caller), or NULL if any append
  * failed. The buffer is empty afterwards. */
 char *hbuf_take(struct hbuf *b, size_t *len);

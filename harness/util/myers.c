@@ -11,8 +11,8 @@
 struct myers {
 	const size_t *a, *b;
 	char *del, *ins;
-	long *vf;	/* forward: furthest x on diagonal k = x - y */
-	long *vb;	/* backward, from the ends: furthest x on k */
+	long *vf; /* forward: furthest x on diagonal k = x - y */
+	long *vb; /* backward, from the ends: furthest x on k */
 };
 
 /* A point where the two searches meet. */
@@ -30,11 +30,10 @@ static void mark(char *flags, long from, long to)
  * from their ends) for diagonal k at cost d; returns the x reached. The
  * further of the two neighbouring diagonals is extended by one edit, then
  * followed along equal elements (the "snake"). */
-static long step(long *v, long k, long d, const size_t *a, long n,
-		 const size_t *b, long m, bool reverse)
+static long step(long *v, long k, long d, const size_t *a, long n, const size_t *b, long m,
+		 bool reverse)
 {
-	long x = (k == -d || (k != d && v[k - 1] < v[k + 1])) ? v[k + 1]
-							      : v[k - 1] + 1;
+	long x = (k == -d || (k != d && v[k - 1] < v[k + 1])) ? v[k + 1] : v[k - 1] + 1;
 	long y = x - k;
 	if (!reverse)
 		while (x < n && y < m && a[x] == b[y])
@@ -50,15 +49,14 @@ static long step(long *v, long k, long d, const size_t *a, long n,
  * off the grid keep the out-of-range x that stopped them. */
 static bool inside(const long *v, long k, long d, long n, long m)
 {
-	return k >= -d && k <= d && v[k] >= 0 && v[k] <= n &&
-	       v[k] - k >= 0 && v[k] - k <= m;
+	return k >= -d && k <= d && v[k] >= 0 && v[k] <= n && v[k] - k >= 0 && v[k] - k <= m;
 }
 
 /* Find where the searches meet for a[0..n), b[0..m), both non-empty and
  * with different first and last elements. false if they never share a
  * point, which happens only when no element is common. */
-static bool bisect(struct myers *my, const size_t *a, long n,
-		   const size_t *b, long m, struct split *sp)
+static bool bisect(struct myers *my, const size_t *a, long n, const size_t *b, long m,
+		   struct split *sp)
 {
 	long maxd = (n + m + 1) / 2, delta = n - m;
 	bool odd = delta & 1;
@@ -113,8 +111,8 @@ static void compare(struct myers *my, long a0, long a1, long b0, long b1)
 	long n = a1 - a0, m = b1 - b0;
 	/* A split at a corner would recurse on the same problem forever;
 	 * it cannot happen, but all-changed is a valid (if long) answer. */
-	if (!bisect(my, my->a + a0, n, my->b + b0, m, &sp) ||
-	    (sp.x == 0 && sp.y == 0) || (sp.x == n && sp.y == m)) {
+	if (!bisect(my, my->a + a0, n, my->b + b0, m, &sp) || (sp.x == 0 && sp.y == 0) ||
+	    (sp.x == n && sp.y == m)) {
 		mark(my->del, a0, a1);
 		mark(my->ins, b0, b1);
 		return;
@@ -123,12 +121,14 @@ static void compare(struct myers *my, long a0, long a1, long b0, long b1)
 	compare(my, a0 + sp.x, a1, b0 + sp.y, b1);
 }
 
-int myers_diff(const size_t *a, size_t n, const size_t *b, size_t m,
-	       char *del, char *ins)
+int myers_diff(const size_t *a, size_t n, const size_t *b, size_t m, char *del, char *ins)
 {
 	size_t size = (n + m + 1) / 2 * 2 + 4;
 	struct myers my = {
-		.a = a, .b = b, .del = del, .ins = ins,
+		.a = a,
+		.b = b,
+		.del = del,
+		.ins = ins,
 		.vf = malloc(size * sizeof(long)),
 		.vb = malloc(size * sizeof(long)),
 	};

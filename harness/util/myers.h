@@ -10,7 +10,6 @@
 
 /* del[0..n) and ins[0..m) must be zeroed; set to 1 for changed elements.
  * 0, or -1 when out of memory. */
-int myers_diff(const size_t *a, size_t n, const size_t *b, size_t m,
-	       char *del, char *ins);
+int myers_diff(const size_t *a, size_t n, const size_t *b, size_t m, char *del, char *ins);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "platform/linux_abi.h"
 
-#define SIGNAME_LEN 16	/* buffer size that holds any name */
+#define SIGNAME_LEN 16 /* buffer size that holds any name */
 
 /* The signal number for a name such as "SIGSEGV", or 0 if unknown. */
 int signame_parse(const char *s);

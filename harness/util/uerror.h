@@ -4,7 +4,7 @@
 #ifndef HARNESS_RUNNER_UERROR_H
 #define HARNESS_RUNNER_UERROR_H
 
-#define EXIT_USER 2	/* bad option, bad case file, environment unusable */
+#define EXIT_USER 2 /* bad option, bad case file, environment unusable */
 
 /* Prints the formatted line (a newline is added) and returns EXIT_USER. */
 int uerror(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,7 +14,7 @@ int words_push(struct words *w, const char *s, size_t len)
 	if (!v)
 		return -1;
 	w->v = v;
-	v[w->n] = NULL;	/* still a valid argv if the copy fails */
+	v[w->n] = NULL; /* still a valid argv if the copy fails */
 	char *copy = strndup(s, len);
 	if (!copy)
 		return -1;
@@ -28,7 +28,7 @@ void words_free(struct words *w)
 	for (size_t i = 0; i < w->n; i++)
 		free(w->v[i]);
 	free(w->v);
-	*w = (struct words){0};
+	*w = (struct words){ 0 };
 }
 
 bool words_equal(const struct words *a, const struct words *b)
@@ -105,7 +105,7 @@ int words_split_quoted(const char *s, struct words *out, const char **why)
 			s++;
 		if (!*s)
 			return 0;
-		struct hbuf b = {0};
+		struct hbuf b = { 0 };
 		*why = quoted_word(&s, &b);
 		if (*why) {
 			hbuf_free(&b);
@@ -124,8 +124,8 @@ int words_split_quoted(const char *s, struct words *out, const char **why)
 
 static bool plain_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("_-./:=+,@%", c);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("_-./:=+,@%", c);
 }
 
 void words_quote(struct hbuf *b, const char *s)

@@ -65,8 +65,12 @@ int main(int argc, char **argv)
 		bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 		bool skipped = WIFEXITED(st) && WEXITSTATUS(st) == SKIP_STATUS;
 		pass += ok, skip += skipped, fail += !ok && !skipped;
-		printf("[%s] %s (%s %d)\n", ok ? "PASS" : skipped ? "SKIP" : "FAIL", full,
-		       WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		printf("[%s] %s (%s %d)\n",
+		       ok        ? "PASS"
+		       : skipped ? "SKIP"
+				 : "FAIL",
+		       full, WIFEXITED(st) ? "exit" : "signal",
+		       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	}
 	printf("tsan: %d passed, %d failed, %d skipped\n", pass, fail, skip);
 	return fail ? 1 : 0;

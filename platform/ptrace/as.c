@@ -31,8 +31,8 @@ void as_poison(struct plat_as *as, pid_t tid, int status, const char *what)
 	if (status != -1 && status != 0)
 		pt_describe_status(status, how, sizeof(how));
 	as->dead_status = status;
-	snprintf(as->error, sizeof(as->error), "stub process %d (thread %d) %s while %s",
-		 as->pid, tid, how, what);
+	snprintf(as->error, sizeof(as->error), "stub process %d (thread %d) %s while %s", as->pid,
+		 tid, how, what);
 	atomic_store(&as->dead, true);
 	if (as->pid > 0)
 		kill(as->pid, SIGKILL);
@@ -79,8 +79,8 @@ static void check_really_dying(struct stub_thread *t, const char *what)
 	buf[n] = 0;
 	char *paren = strrchr(buf, ')');
 	if (paren && paren[1] == ' ' && paren[2] == 't')
-		plat_fatal(t->tid, "a ptrace call failed on a stopped stub thread while %s: %s", what,
-			   strerror(errno));
+		plat_fatal(t->tid, "a ptrace call failed on a stopped stub thread while %s: %s",
+			   what, strerror(errno));
 }
 
 /* Called when a ptrace call or wait on t failed (status -1) or showed an
@@ -130,7 +130,8 @@ struct plat_as *as_create(struct plat *p, bool is_master, int *err)
 	*err = server_start(as);
 	if (*err) {
 		if (!as->error[0])
-			snprintf(as->error, sizeof(as->error), "creating a stub process failed (errno %d)", -*err);
+			snprintf(as->error, sizeof(as->error),
+				 "creating a stub process failed (errno %d)", -*err);
 		atomic_store(&as->dead, true);
 		as_free(as);
 		return NULL;

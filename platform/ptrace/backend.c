@@ -22,7 +22,7 @@ static int pt_init(struct plat *p, char *err, size_t errlen)
 	p->master = as_create(p, true, &e);
 	if (!p->master) {
 		snprintf(err, errlen, "%s",
-		         p->error[0] ? p->error : "could not create the master stub");
+			 p->error[0] ? p->error : "could not create the master stub");
 		tracer_unregister(p);
 		goto fail;
 	}
@@ -55,18 +55,18 @@ static void pt_destroy(struct plat *p)
 }
 
 const struct plat_ops plat_ptrace_ops = {
-    .name = "ptrace",
-    .probe = pt_probe,
-    .init = pt_init,
-    .destroy = pt_destroy,
-    .as_create = pt_as_create,
-    .as_reset = pt_as_reset,
-    .as_destroy = pt_as_destroy,
-    .map_file = pt_map_file,
-    .unmap = pt_unmap,
-    .run = pt_run,
-    .fp_pull = fp_pull_from_home,
-    .ctx_release = pt_ctx_release,
+	.name = "ptrace",
+	.probe = pt_probe,
+	.init = pt_init,
+	.destroy = pt_destroy,
+	.as_create = pt_as_create,
+	.as_reset = pt_as_reset,
+	.as_destroy = pt_as_destroy,
+	.map_file = pt_map_file,
+	.unmap = pt_unmap,
+	.run = pt_run,
+	.fp_pull = fp_pull_from_home,
+	.ctx_release = pt_ctx_release,
 };
 
 #ifdef PLAT_TESTING

@@ -44,7 +44,7 @@ static void two_cpus(int *a, int *b)
 
 static void setup(struct guest *g, bool binding)
 {
-	struct plat_options o = {.no_cpu_binding = !binding};
+	struct plat_options o = { .no_cpu_binding = !binding };
 	guest_setup_opts(g, &o);
 	guest_load(g, g_bind_loop, g_bind_loop_end);
 }
@@ -59,13 +59,14 @@ static void expect_stub_on(struct guest *g, int cpu, const char *when)
 {
 	cpu_set_t got = mask_of(plat_test_thread_tid(g->as, false)), want = just(cpu);
 	cr_assert(CPU_EQUAL(&got, &want),
-	          "%s: the stub thread must be bound to CPU %d only (has %d CPUs%s)", when, cpu,
-	          CPU_COUNT(&got), CPU_ISSET(cpu, &got) ? ", that one included" : "");
+		  "%s: the stub thread must be bound to CPU %d only (has %d CPUs%s)", when, cpu,
+		  CPU_COUNT(&got), CPU_ISSET(cpu, &got) ? ", that one included" : "");
 }
 
 Test(bind, p26_follows_a_tracer_that_moves,
-     .description = "P26: the stub thread is bound to the tracer's CPU, and re-bound each time "
-                    "the tracer has moved (a -> b -> a)")
+     .description =
+	     "P26: the stub thread is bound to the tracer's CPU, and re-bound each time "
+	     "the tracer has moved (a -> b -> a)")
 {
 	int a, b;
 	two_cpus(&a, &b);
@@ -102,8 +103,9 @@ Test(bind, p26_cheap_when_unchanged,
 }
 
 Test(bind, p26_tracer_affinity_untouched,
-     .description = "P26: a tracer free to run on every CPU keeps that freedom; only its stub "
-                    "thread is narrowed, to one CPU the tracer may use")
+     .description =
+	     "P26: a tracer free to run on every CPU keeps that freedom; only its stub "
+	     "thread is narrowed, to one CPU the tracer may use")
 {
 	int a, b;
 	two_cpus(&a, &b);
@@ -121,8 +123,9 @@ Test(bind, p26_tracer_affinity_untouched,
 }
 
 Test(bind, p26_off_leaves_stubs_alone,
-     .description = "P26 off (no_cpu_binding): the stub thread keeps the affinity it was created "
-                    "with, wherever the tracer goes")
+     .description =
+	     "P26 off (no_cpu_binding): the stub thread keeps the affinity it was created "
+	     "with, wherever the tracer goes")
 {
 	int a, b;
 	two_cpus(&a, &b);
@@ -136,7 +139,7 @@ Test(bind, p26_off_leaves_stubs_alone,
 	switches(&g, 3);
 	cpu_set_t stub = mask_of(plat_test_thread_tid(g.as, false));
 	cr_assert(CPU_EQUAL(&stub, &all), "the stub thread's affinity changed (%d CPUs)",
-	          CPU_COUNT(&stub));
+		  CPU_COUNT(&stub));
 	cr_assert_eq(atomic_load(&plat_test_cpu_binds), before);
 	guest_teardown(&g);
 }

@@ -7,14 +7,15 @@
 #include "tools/knockout/knockout.h"
 
 /* cpuid leaf 0, then report its four results in a syscall. */
-GUEST_CODE(g_cpuid0, "xor %eax, %eax\n xor %ecx, %ecx\n"
-                     "cpuid\n"
-                     "mov %eax, %edi\n mov %ebx, %esi\n mov %ecx, %r10d\n mov %edx, %r8d\n"
-                     "mov $0x66, %eax\n syscall\n ud2");
+GUEST_CODE(g_cpuid0,
+	   "xor %eax, %eax\n xor %ecx, %ecx\n"
+	   "cpuid\n"
+	   "mov %eax, %edi\n mov %ebx, %esi\n mov %ecx, %r10d\n mov %edx, %r8d\n"
+	   "mov $0x66, %eax\n syscall\n ud2");
 
 static void setup_cpuid(struct guest *g, bool faulting)
 {
-	struct plat_options o = {.cpuid_faulting = faulting};
+	struct plat_options o = { .cpuid_faulting = faulting };
 	guest_setup_opts(g, &o);
 	guest_load(g, g_cpuid0, g_cpuid0_end);
 }
@@ -52,8 +53,9 @@ Test(cpuid, p27_off_by_default,
 }
 
 Test(cpuid, p27_faulting_on,
-     .description = "P27: with the option cpuid is a #GP fault (SI_KERNEL, maybe_cpuid) at the "
-                    "instruction; answered and skipped, the guest goes on")
+     .description =
+	     "P27: with the option cpuid is a #GP fault (SI_KERNEL, maybe_cpuid) at the "
+	     "instruction; answered and skipped, the guest goes on")
 {
 	if (!machine_has_cpuid_faulting())
 		cr_skip_test("no CPUID faulting on this machine (ARCH_SET_CPUID refused)");
@@ -74,8 +76,9 @@ Test(cpuid, p27_faulting_on,
 }
 
 Test(cpuid, p27_inherited_by_new_address_spaces,
-     .description = "P27: every stub process is cloned from the master, so a second address "
-                    "space faults too (and a pooled one keeps it)")
+     .description =
+	     "P27: every stub process is cloned from the master, so a second address "
+	     "space faults too (and a pooled one keeps it)")
 {
 	if (!machine_has_cpuid_faulting())
 		cr_skip_test("no CPUID faulting on this machine (ARCH_SET_CPUID refused)");
@@ -84,9 +87,9 @@ Test(cpuid, p27_inherited_by_new_address_spaces,
 	for (int round = 0; round < 2; round++) {
 		struct plat_as *as;
 		cr_assert_eq(plat_as_new(g.p, &as), 0);
-		cr_assert_eq(
-		    plat_map_file(as, CODE_ADDR, g.memfd, 0, PAGE, PROT_READ | PROT_EXEC, false),
-		    0);
+		cr_assert_eq(plat_map_file(as, CODE_ADDR, g.memfd, 0, PAGE, PROT_READ | PROT_EXEC,
+					   false),
+			     0);
 		struct plat_ctx *ctx = plat_ctx_new(g.p);
 		plat_ctx_regs(ctx)->rip = CODE_ADDR;
 		plat_ctx_regs(ctx)->eflags = 0x202;
@@ -103,15 +106,16 @@ Test(cpuid, p27_inherited_by_new_address_spaces,
 /* Where the machine has it, a knockout of arch_prctl makes the probe see
  * none; where it has not, the probe already says so. */
 Test(cpuid, p27_refused_without_it,
-     .description = "P27: asking for CPUID faulting on a machine without it fails plat_new with "
-                    "one line saying so")
+     .description =
+	     "P27: asking for CPUID faulting on a machine without it fails plat_new with "
+	     "one line saying so")
 {
 	struct knockout_rule r;
 	char err[256];
 	cr_assert_eq(knockout_parse("arch_prctl:ARCH_SET_CPUID", &r, err, sizeof err), 0, "%s",
-	             err);
+		     err);
 	cr_assert_eq(knockout_install(&r, 1, err, sizeof err), 0, "%s", err);
-	struct plat_options o = {.cpuid_faulting = true};
+	struct plat_options o = { .cpuid_faulting = true };
 	struct plat *p = plat_new(&o, err, sizeof(err));
 	cr_assert_null(p);
 	cr_assert_not(plat_probe()->cpuid_faulting);

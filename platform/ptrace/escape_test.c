@@ -20,8 +20,9 @@ Test(escape, p6_host_syscall_outside_injection_is_caught,
 	guest_load(&g, g_getpid_twice, g_getpid_twice_end);
 	cr_assert_eq(plat_escapes(g.p), 0);
 	atomic_store(&plat_test_resume_cont, true);
-	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR, "the escaped getpid must not just run (kind %d, signal %d, %s)",
-		     g.ex.kind, g.ex.info.si_signo, g.ex.error);
+	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR,
+		     "the escaped getpid must not just run (kind %d, signal %d, %s)", g.ex.kind,
+		     g.ex.info.si_signo, g.ex.error);
 	cr_assert(strstr(g.ex.error, "P6 escape") && strstr(g.ex.error, "host syscall 39"),
 		  "error names the escape: %s", g.ex.error);
 	atomic_store(&plat_test_resume_cont, false);
@@ -39,7 +40,8 @@ Test(escape, p6_injections_are_not_escapes,
 	guest_load(&g, g_getpid_twice, g_getpid_twice_end);
 	cr_assert_eq(guest_syscall(&g)->rax, 39);
 	for (int i = 0; i < 20; i++) {
-		cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ, false), 0);
+		cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ, false),
+			     0);
 		cr_assert_eq(plat_unmap(g.as, DATA_ADDR, PAGE), 0);
 	}
 	struct plat_as *other;

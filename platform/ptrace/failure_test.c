@@ -19,7 +19,8 @@ static void *kill_when_running(void *arg)
 	return NULL;
 }
 
-Test(failure, p23_stub_killed_from_outside, .description = "P23: a SIGKILLed stub gives an error naming it, and the harness goes on")
+Test(failure, p23_stub_killed_from_outside,
+     .description = "P23: a SIGKILLed stub gives an error naming it, and the harness goes on")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -35,9 +36,11 @@ Test(failure, p23_stub_killed_from_outside, .description = "P23: a SIGKILLed stu
 	cr_assert_eq(g.ex.stub_pid, k.pid);
 	char pid[16];
 	snprintf(pid, sizeof(pid), "%d", k.pid);
-	cr_assert(strstr(g.ex.error, pid) && strstr(g.ex.error, "signal 9"), "error: %s", g.ex.error);
+	cr_assert(strstr(g.ex.error, pid) && strstr(g.ex.error, "signal 9"), "error: %s",
+		  g.ex.error);
 	cr_assert_not_null(plat_as_error(g.as));
-	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false), -PLAT_ESTUBDEAD);
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false),
+		     -PLAT_ESTUBDEAD);
 	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR, "a poisoned address space stays an error");
 	plat_as_release(g.as);
 	cr_assert(process_gone(k.pid), "the dead stub is reaped");
@@ -49,7 +52,8 @@ Test(failure, p23_stub_killed_from_outside, .description = "P23: a SIGKILLed stu
 	guest_teardown(&g);
 }
 
-Test(failure, p23_master_death_is_clear, .description = "P23: when the master dies every later call says so")
+Test(failure, p23_master_death_is_clear,
+     .description = "P23: when the master dies every later call says so")
 {
 	struct guest g;
 	struct plat_options o = { .no_pool = true };
@@ -71,20 +75,23 @@ static void fatal_dump(void)
 	plat_test_fatal(g.as);
 }
 
-Test(failure, p24_fatal_path_dumps_registers, .description = "P24: invariant violations print every register and abort")
+Test(failure, p24_fatal_path_dumps_registers,
+     .description = "P24: invariant violations print every register and abort")
 {
 	char buf[8192];
 	int st = run_capturing_stderr(fatal_dump, buf, sizeof(buf));
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %#x", st);
 	cr_assert(strstr(buf, "platform: fatal"), "%s", buf);
 	cr_assert(strstr(buf, "stub page"), "%s", buf);
-	static const char *regs[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8 ",
-				      "r15", "rip", "eflags", "orig_rax", "fs_base", "gs_base" };
+	static const char *regs[] = { "rax", "rbx",    "rcx",      "rdx",     "rsi",
+				      "rdi", "rbp",    "rsp",      "r8 ",     "r15",
+				      "rip", "eflags", "orig_rax", "fs_base", "gs_base" };
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
 		cr_assert(strstr(buf, regs[i]), "register %s missing from the dump", regs[i]);
 }
 
-Test(failure, p25_no_orphans_when_harness_is_killed, .description = "P25: SIGKILL of the harness leaves no stub behind")
+Test(failure, p25_no_orphans_when_harness_is_killed,
+     .description = "P25: SIGKILL of the harness leaves no stub behind")
 {
 	pid_t pids[4];
 	pid_t c = fork_doomed_harness(g_call2, g_call2_end, pids);

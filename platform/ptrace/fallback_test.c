@@ -12,15 +12,15 @@
 
 /* xmm0 = PATTERN, stop; then report xmm2 (rsi) and xmm0 (rdx). */
 GUEST_CODE(g_fb_sse,
-	"mov $0x0123456789abcdef, %rax\n"
-	"movq %rax, %xmm0\n"
-	"mov $0x7d, %eax\n"
-	"syscall\n"
-	"movq %xmm2, %rsi\n"
-	"movq %xmm0, %rdx\n"
-	"mov $0x7e, %eax\n"
-	"syscall\n"
-	"ud2");
+	   "mov $0x0123456789abcdef, %rax\n"
+	   "movq %rax, %xmm0\n"
+	   "mov $0x7d, %eax\n"
+	   "syscall\n"
+	   "movq %xmm2, %rsi\n"
+	   "movq %xmm0, %rdx\n"
+	   "mov $0x7e, %eax\n"
+	   "syscall\n"
+	   "ud2");
 GUEST_CODE(g_fb_show_xmm0, "movq %xmm0, %rdi\n mov $0x7f, %eax\n syscall\n ud2");
 GUEST_CODE(g_fb_call, "mov $0x66, %eax\n syscall\n ud2");
 GUEST_CODE(g_fb_loop, "1: mov $0x66, %eax\n syscall\n jmp 1b");
@@ -41,7 +41,8 @@ static void expect_fpregs_path(void)
 	cr_assert_eq(pr->fp_xfer, PLAT_FP_FPREGS, "the probe must take the FXSAVE path");
 	cr_assert_str_eq(plat_fp_xfer_name(pr->fp_xfer), "fpregs");
 	if (pr->has_xsave)
-		cr_assert_eq(pr->fpstate_size, pr->xsave_cpuid_size, "contexts keep the XSAVE layout");
+		cr_assert_eq(pr->fpstate_size, pr->xsave_cpuid_size,
+			     "contexts keep the XSAVE layout");
 	else
 		cr_assert_eq(pr->fpstate_size, 512);
 }
@@ -76,25 +77,29 @@ static void sse_survives(bool full_state)
 	guest_teardown(&g);
 }
 
-Test(fallback, p13_no_xstate_get_lazy, .description = "P13: GETREGSET NT_X86_XSTATE refused: FXSAVE path, lazy")
+Test(fallback, p13_no_xstate_get_lazy,
+     .description = "P13: GETREGSET NT_X86_XSTATE refused: FXSAVE path, lazy")
 {
 	knock_out((const char *[]){ "PTRACE_GETREGSET:NT_X86_XSTATE", NULL });
 	sse_survives(false);
 }
 
-Test(fallback, p13_no_xstate_get_full, .description = "P13: GETREGSET NT_X86_XSTATE refused: FXSAVE path, full-state")
+Test(fallback, p13_no_xstate_get_full,
+     .description = "P13: GETREGSET NT_X86_XSTATE refused: FXSAVE path, full-state")
 {
 	knock_out((const char *[]){ "PTRACE_GETREGSET:NT_X86_XSTATE=EIO", NULL });
 	sse_survives(true);
 }
 
-Test(fallback, p13_no_xstate_set, .description = "P13: only SETREGSET NT_X86_XSTATE refused: the round trip finds it")
+Test(fallback, p13_no_xstate_set,
+     .description = "P13: only SETREGSET NT_X86_XSTATE refused: the round trip finds it")
 {
 	knock_out((const char *[]){ "PTRACE_SETREGSET:NT_X86_XSTATE", NULL });
 	sse_survives(true);
 }
 
-Test(fallback, p13_normal_path_is_xstate, .description = "P13: without a knockout an XSAVE CPU uses the XSTATE regset")
+Test(fallback, p13_normal_path_is_xstate,
+     .description = "P13: without a knockout an XSAVE CPU uses the XSTATE regset")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -121,19 +126,22 @@ static void contexts_isolated(bool full_state)
 	guest_teardown(&g);
 }
 
-Test(fallback, p13_fpregs_contexts_isolated_lazy, .description = "P13: FXSAVE path keeps FP state per context, lazy")
+Test(fallback, p13_fpregs_contexts_isolated_lazy,
+     .description = "P13: FXSAVE path keeps FP state per context, lazy")
 {
 	knock_out((const char *[]){ "PTRACE_GETREGSET:NT_X86_XSTATE", NULL });
 	contexts_isolated(false);
 }
 
-Test(fallback, p13_fpregs_contexts_isolated_full, .description = "P13: FXSAVE path keeps FP state per context, full-state")
+Test(fallback, p13_fpregs_contexts_isolated_full,
+     .description = "P13: FXSAVE path keeps FP state per context, full-state")
 {
 	knock_out((const char *[]){ "PTRACE_SETREGSET:NT_X86_XSTATE", NULL });
 	contexts_isolated(true);
 }
 
-Test(fallback, p13_no_fp_path_is_a_clear_error, .description = "P13: no way to move FP state: plat_new says so")
+Test(fallback, p13_no_fp_path_is_a_clear_error,
+     .description = "P13: no way to move FP state: plat_new says so")
 {
 	knock_out((const char *[]){ "PTRACE_GETREGSET:NT_X86_XSTATE", "PTRACE_GETFPREGS", NULL });
 	char err[256] = "";
@@ -141,13 +149,15 @@ Test(fallback, p13_no_fp_path_is_a_clear_error, .description = "P13: no way to m
 	cr_assert(strstr(err, "FP state") && strstr(err, "PTRACE_GETFPREGS"), "%s", err);
 }
 
-Test(fallback, p25_no_exitkill_probed, .description = "P25: SETOPTIONS refusing EXITKILL: probed off, stubs still run")
+Test(fallback, p25_no_exitkill_probed,
+     .description = "P25: SETOPTIONS refusing EXITKILL: probed off, stubs still run")
 {
 	knock_out((const char *[]){ "PTRACE_SETOPTIONS:PTRACE_O_EXITKILL", NULL });
 	struct guest g;
 	guest_setup(&g, false);
 	cr_assert_not(plat_probe()->exitkill, "the probe must see EXITKILL refused");
-	cr_assert_eq(plat_probe()->fp_xfer, plat_probe()->has_xsave ? PLAT_FP_XSTATE : PLAT_FP_FPREGS);
+	cr_assert_eq(plat_probe()->fp_xfer,
+		     plat_probe()->has_xsave ? PLAT_FP_XSTATE : PLAT_FP_FPREGS);
 	guest_load(&g, g_fb_call, g_fb_call_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "attaching without EXITKILL works");
 	guest_teardown(&g);
@@ -162,7 +172,9 @@ static void *switch_once(void *arg)
 	return NULL;
 }
 
-Test(fallback, p8_no_exitkill_tracer_exit, .description = "P8 P25: without EXITKILL a tracer thread's exit parks its stub thread for re-keying")
+Test(fallback, p8_no_exitkill_tracer_exit,
+     .description =
+	     "P8 P25: without EXITKILL a tracer thread's exit parks its stub thread for re-keying")
 {
 	knock_out((const char *[]){ "PTRACE_SETOPTIONS:PTRACE_O_EXITKILL", NULL });
 	struct guest g;
@@ -173,12 +185,15 @@ Test(fallback, p8_no_exitkill_tracer_exit, .description = "P8 P25: without EXITK
 	pthread_create(&th, NULL, switch_once, &g);
 	pthread_join(th, &rv);
 	cr_assert_null(rv);
-	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "the next switch from another thread works");
+	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66,
+		     "the next switch from another thread works");
 	cr_assert_null(plat_as_error(g.as));
 	guest_teardown(&g);
 }
 
-Test(fallback, p25_no_exitkill_no_orphans, .description = "P25: without EXITKILL, SIGKILL of the harness still leaves no stub (PDEATHSIG)")
+Test(fallback, p25_no_exitkill_no_orphans,
+     .description =
+	     "P25: without EXITKILL, SIGKILL of the harness still leaves no stub (PDEATHSIG)")
 {
 	knock_out((const char *[]){ "PTRACE_SETOPTIONS:PTRACE_O_EXITKILL", NULL });
 	pid_t pids[4];

@@ -22,8 +22,9 @@
 /* The two clone flag sets of P5 (new stub process, exit signal 0: P23) and
  * P9 (new stub thread). Nothing else may be cloned. */
 #define CLONE_STUB_PROCESS ((unsigned long)CLONE_FILES)
-#define CLONE_STUB_THREAD \
-	((unsigned long)(CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_THREAD | CLONE_PTRACE | CLONE_VM))
+#define CLONE_STUB_THREAD                                                                       \
+	((unsigned long)(CLONE_FILES | CLONE_FS | CLONE_SIGHAND | CLONE_THREAD | CLONE_PTRACE | \
+			 CLONE_VM))
 
 static struct sock_fprog *export_program(scmp_filter_ctx f, size_t room, char *err, size_t errlen)
 {
@@ -69,15 +70,15 @@ static int gate_prepend(struct sock_fprog *prog, char *err, size_t errlen)
 {
 	uintptr_t lo = stub_layout.start, hi = stub_layout.end - 1;
 	if (lo >> 32 != hi >> 32) {
-		snprintf(err, errlen, "the stub page %#lx-%#lx straddles a 4 GiB line", (unsigned long)lo,
-			 (unsigned long)hi);
+		snprintf(err, errlen, "the stub page %#lx-%#lx straddles a 4 GiB line",
+			 (unsigned long)lo, (unsigned long)hi);
 		return -1;
 	}
 	const struct sock_filter gate[GATE_LEN] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),	/* instruction_pointer, upper half */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12), /* instruction_pointer, upper half */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 5, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8),	/* lower half */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8), /* lower half */
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 1),
 		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)hi, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
@@ -98,7 +99,8 @@ static int add_allow_rules(scmp_filter_ctx f)
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 0);
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
-			       SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG), SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+			       SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG),
+			       SCMP_A1(SCMP_CMP_EQ, SIGKILL));
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 0);
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(getpid), 0);
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, SCMP_A1(SCMP_CMP_EQ, SIGSTOP));

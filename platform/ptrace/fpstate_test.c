@@ -7,26 +7,26 @@
 #define XMM_OFF(n) (160 + 16 * (n))
 
 GUEST_CODE(g_avx,
-	"mov $0x0123456789abcdef, %rax\n"
-	"vmovq %rax, %xmm0\n"
-	"vpbroadcastq %xmm0, %ymm0\n"
-	"mov $0x7d, %eax\n"
-	"syscall\n"
-	"vextracti128 $1, %ymm0, %xmm1\n"
-	"vmovq %xmm1, %rdi\n"
-	"vmovq %xmm2, %rsi\n"
-	"vmovq %xmm0, %rdx\n"
-	"mov $0x7e, %eax\n"
-	"syscall\n"
-	"ud2");
+	   "mov $0x0123456789abcdef, %rax\n"
+	   "vmovq %rax, %xmm0\n"
+	   "vpbroadcastq %xmm0, %ymm0\n"
+	   "mov $0x7d, %eax\n"
+	   "syscall\n"
+	   "vextracti128 $1, %ymm0, %xmm1\n"
+	   "vmovq %xmm1, %rdi\n"
+	   "vmovq %xmm2, %rsi\n"
+	   "vmovq %xmm0, %rdx\n"
+	   "mov $0x7e, %eax\n"
+	   "syscall\n"
+	   "ud2");
 
 GUEST_CODE(g_show_ymm0,
-	"vmovq %xmm0, %rdi\n"
-	"vextracti128 $1, %ymm0, %xmm1\n"
-	"vmovq %xmm1, %rsi\n"
-	"mov $0x7f, %eax\n"
-	"syscall\n"
-	"ud2");
+	   "vmovq %xmm0, %rdi\n"
+	   "vextracti128 $1, %ymm0, %xmm1\n"
+	   "vmovq %xmm1, %rsi\n"
+	   "mov $0x7f, %eax\n"
+	   "syscall\n"
+	   "ud2");
 
 static size_t ymm_hi_offset(void)
 {
@@ -73,10 +73,22 @@ static void avx_survives(bool full_state, bool look)
 	guest_teardown(&g);
 }
 
-Test(fpstate, p13_avx_lazy, .description = "P13: AVX state kept, lazy mode") { avx_survives(false, false); }
-Test(fpstate, p13_avx_lazy_harness_rw, .description = "P13: harness reads/writes FP, lazy") { avx_survives(false, true); }
-Test(fpstate, p13_avx_full, .description = "P13: AVX state kept, full-state mode") { avx_survives(true, false); }
-Test(fpstate, p13_avx_full_harness_rw, .description = "P13: harness reads/writes FP, full") { avx_survives(true, true); }
+Test(fpstate, p13_avx_lazy, .description = "P13: AVX state kept, lazy mode")
+{
+	avx_survives(false, false);
+}
+Test(fpstate, p13_avx_lazy_harness_rw, .description = "P13: harness reads/writes FP, lazy")
+{
+	avx_survives(false, true);
+}
+Test(fpstate, p13_avx_full, .description = "P13: AVX state kept, full-state mode")
+{
+	avx_survives(true, false);
+}
+Test(fpstate, p13_avx_full_harness_rw, .description = "P13: harness reads/writes FP, full")
+{
+	avx_survives(true, true);
+}
 
 /* Two contexts on one stub thread: the second must start from the initial
  * FP state, not see the first one's registers, and the first must get its
@@ -103,5 +115,11 @@ static void contexts_isolated(bool full_state)
 	guest_teardown(&g);
 }
 
-Test(fpstate, p13_contexts_isolated_lazy, .description = "P13: FP state per context, lazy") { contexts_isolated(false); }
-Test(fpstate, p13_contexts_isolated_full, .description = "P13: FP state per context, full") { contexts_isolated(true); }
+Test(fpstate, p13_contexts_isolated_lazy, .description = "P13: FP state per context, lazy")
+{
+	contexts_isolated(false);
+}
+Test(fpstate, p13_contexts_isolated_full, .description = "P13: FP state per context, full")
+{
+	contexts_isolated(true);
+}

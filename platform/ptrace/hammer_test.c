@@ -32,8 +32,12 @@ static bool mapped(pid_t pid, uintptr_t addr)
  * SIGSTOP/SIGCONT included, until stop[0] reads EOF. */
 static void storm(pid_t as_pid, pid_t master, int stop, bool fatal, bool group)
 {
-	struct pollfd { int fd; short ev, rev; } pfd = { stop, 1, 0 };
-	static const int sigs[] = { SIGCHLD, SIGSTOP, SIGCONT, SIGWINCH, SIGURG, SIGUSR1, SIGUSR2, SIGALRM };
+	struct pollfd {
+		int fd;
+		short ev, rev;
+	} pfd = { stop, 1, 0 };
+	static const int sigs[] = { SIGCHLD, SIGSTOP, SIGCONT, SIGWINCH,
+				    SIGURG,  SIGUSR1, SIGUSR2, SIGALRM };
 	unsigned nsigs = fatal ? 8 : 5; /* the last three kill by default */
 	for (unsigned n = 0; syscall(SYS_poll, &pfd, 1, 0) == 0; n++) {
 		int sig = sigs[n % nsigs];
@@ -67,7 +71,7 @@ struct hammer {
 	struct guest *g;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int seen;       /* INTERRUPT exits of the switching thread */
+	int seen; /* INTERRUPT exits of the switching thread */
 	bool stop;
 	int other_kind; /* an exit that is not INTERRUPT, or -1 */
 };
@@ -171,7 +175,12 @@ static void hammer(bool full_state, bool no_pool, int what)
 		h.seen = INTERRUPTS + 1;
 	}
 	for (int i = 0; i < ROUNDS; i++) {
-		{ int e = plat_map_file(g.as, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ, i & 1); cr_assert_eq(e, 0, "round %d: map-file: %s (%s)", i, strerror(-e), plat_as_error(g.as) ? plat_as_error(g.as) : "-"); }
+		{
+			int e = plat_map_file(g.as, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ,
+					      i & 1);
+			cr_assert_eq(e, 0, "round %d: map-file: %s (%s)", i, strerror(-e),
+				     plat_as_error(g.as) ? plat_as_error(g.as) : "-");
+		}
 		if (i % 16 == 0)
 			cr_assert(mapped(as_pid, DATA_ADDR), "round %d: map-file lost", i);
 		cr_assert_eq(plat_unmap(g.as, DATA_ADDR, PAGE), 0, "round %d", i);
@@ -182,11 +191,15 @@ static void hammer(bool full_state, bool no_pool, int what)
 			void *rv;
 			pthread_create(&t, NULL, one_map, &g);
 			pthread_join(t, &rv);
-			cr_assert_null(rv, "round %d: a new stub thread under fire: %ld", i, (long)(intptr_t)rv);
+			cr_assert_null(rv, "round %d: a new stub thread under fire: %ld", i,
+				       (long)(intptr_t)rv);
 			struct plat_as *other;
 			int e = plat_as_new(g.p, &other);
-			cr_assert_eq(e, 0, "round %d: a new address space: %s (%s)", i, strerror(-e), plat_error(g.p));
-			cr_assert_eq(plat_map_file(other, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ, false), 0);
+			cr_assert_eq(e, 0, "round %d: a new address space: %s (%s)", i,
+				     strerror(-e), plat_error(g.p));
+			cr_assert_eq(plat_map_file(other, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ,
+						   false),
+				     0);
 			cr_assert(mapped(plat_as_pid(other), DATA_ADDR));
 			plat_as_release(other);
 		}
@@ -208,14 +221,16 @@ static void hammer(bool full_state, bool no_pool, int what)
 }
 
 Test(hammer, p20_p19_injections_during_interrupts, .timeout = 120,
-     .description = "P20 P19 P9 P5 P22: map-file, unmap, new stub threads and address spaces while a harness thread interrupts a switch on the same address space 200 times; none lost")
+     .description =
+	     "P20 P19 P9 P5 P22: map-file, unmap, new stub threads and address spaces while a harness thread interrupts a switch on the same address space 200 times; none lost")
 {
 	hammer(false, false, INTERRUPTS_ON | THREADS);
 	hammer(true, true, INTERRUPTS_ON | THREADS);
 }
 
 Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
-     .description = "P20 P15 P14 P22: 2000 map-file/unmap pairs and new address spaces while another process sends kill and tgkill (SIGSTOP/SIGCONT, SIGUSR1, ...) to every stub thread and the master")
+     .description =
+	     "P20 P15 P14 P22: 2000 map-file/unmap pairs and new address spaces while another process sends kill and tgkill (SIGSTOP/SIGCONT, SIGUSR1, ...) to every stub thread and the master")
 {
 	hammer(false, false, STORM | FATAL);
 	hammer(true, true, STORM | FATAL);
@@ -239,19 +254,22 @@ Test(hammer, p20_p15_map_unmap_under_storm, .timeout = 120,
  *   queue), so the interrupt was lost (switch.c).
  */
 Test(hammer, p20_p9_new_threads_under_storm, .timeout = 120,
-     .description = "P20 P9 P15: new stub threads while another process sends SIGSTOP/SIGCONT (no fatal signals): the P9 hand-over window")
+     .description =
+	     "P20 P9 P15: new stub threads while another process sends SIGSTOP/SIGCONT (no fatal signals): the P9 hand-over window")
 {
 	hammer(false, false, STORM | THREADS);
 }
 
 Test(hammer, p5_new_processes_under_group_sigcont, .timeout = 120,
-     .description = "P5 P20 P14: 200 new stub processes while another process sends SIGCONT to the stubs' process group: none resumed untraced between its bootstrap stop and the attach")
+     .description =
+	     "P5 P20 P14: 200 new stub processes while another process sends SIGCONT to the stubs' process group: none resumed untraced between its bootstrap stop and the attach")
 {
 	hammer(false, true, STORM | GROUP | THREADS);
 }
 
 Test(hammer, p20_p19_storm_and_interrupts, .timeout = 120,
-     .description = "P20 P19 P15: injections with interrupts and a SIGSTOP/SIGCONT storm at once: no interrupt lost to a merged SIGCHLD")
+     .description =
+	     "P20 P19 P15: injections with interrupts and a SIGSTOP/SIGCONT storm at once: no interrupt lost to a merged SIGCHLD")
 {
 	hammer(false, false, STORM | INTERRUPTS_ON);
 }

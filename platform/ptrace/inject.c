@@ -86,7 +86,7 @@ long as_inject(struct plat_as *as, long nr, const long a[6])
 }
 
 int pt_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
-                bool precommit)
+		bool precommit)
 {
 	int flags = MAP_SHARED | MAP_FIXED | (precommit ? MAP_POPULATE : 0);
 	long a[6] = { (long)addr, (long)len, prot, flags, fd, (long)offset };

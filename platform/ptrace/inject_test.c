@@ -1,7 +1,8 @@
 /* P20-P22: injected syscalls, map-file, unmap and the pool. */
 #include "platform/test_guest.h"
 
-GUEST_CODE(g_read_data2, "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
+GUEST_CODE(g_read_data2,
+	   "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
 
 static long rss_kb(pid_t pid, uintptr_t addr)
 {
@@ -12,7 +13,8 @@ static long rss_kb(pid_t pid, uintptr_t addr)
 	bool in = false;
 	long kb = -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (strchr(line, '-') && strtoul(line, NULL, 16) && strchr(line, ' ') > strchr(line, '-'))
+		if (strchr(line, '-') && strtoul(line, NULL, 16) &&
+		    strchr(line, ' ') > strchr(line, '-'))
 			in = strtoul(line, NULL, 16) == addr;
 		else if (in && !strncmp(line, "Rss:", 4))
 			kb = strtol(line + 4, NULL, 10);
@@ -21,14 +23,17 @@ static long rss_kb(pid_t pid, uintptr_t addr)
 	return kb;
 }
 
-Test(inject, p21_map_file_errors_and_precommit, .description = "P21: map-file returns mmap's error; precommit populates")
+Test(inject, p21_map_file_errors_and_precommit,
+     .description = "P21: map-file returns mmap's error; precommit populates")
 {
 	struct guest g;
 	guest_setup(&g, false);
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, 999, 0, PAGE, PROT_READ, false), -EBADF);
-	cr_assert_eq(plat_map_file(g.as, DATA_ADDR + 1, g.memfd, 0, PAGE, PROT_READ, false), -EINVAL);
+	cr_assert_eq(plat_map_file(g.as, DATA_ADDR + 1, g.memfd, 0, PAGE, PROT_READ, false),
+		     -EINVAL);
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, 4 * PAGE, PROT_READ, false), 0);
-	cr_assert_eq(rss_kb(plat_as_pid(g.as), DATA_ADDR), 0, "nothing populated without precommit");
+	cr_assert_eq(rss_kb(plat_as_pid(g.as), DATA_ADDR), 0,
+		     "nothing populated without precommit");
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, 4 * PAGE, PROT_READ, true), 0);
 	cr_assert_eq(rss_kb(plat_as_pid(g.as), DATA_ADDR), 16, "MAP_POPULATE with precommit");
 	cr_assert_eq(plat_unmap(g.as, DATA_ADDR, 4 * PAGE), 0);
@@ -38,7 +43,8 @@ Test(inject, p21_map_file_errors_and_precommit, .description = "P21: map-file re
 
 /* P20: injections keep working while another process pelts the stubs with
  * signals; every one is suppressed and none is lost or misread. */
-Test(inject, p20_injection_under_signal_storm, .description = "P20: injected syscalls survive signals from another process")
+Test(inject, p20_injection_under_signal_storm,
+     .description = "P20: injected syscalls survive signals from another process")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -49,7 +55,10 @@ Test(inject, p20_injection_under_signal_storm, .description = "P20: injected sys
 	pid_t c = fork();
 	if (c == 0) {
 		close(stop[1]);
-		struct pollfd { int fd; short ev, rev; } pfd = { stop[0], 1, 0 };
+		struct pollfd {
+			int fd;
+			short ev, rev;
+		} pfd = { stop[0], 1, 0 };
 		while (syscall(SYS_poll, &pfd, 1, 0) == 0) {
 			kill(as_pid, SIGUSR1);
 			kill(master, SIGUSR2);
@@ -60,7 +69,8 @@ Test(inject, p20_injection_under_signal_storm, .description = "P20: injected sys
 	}
 	close(stop[0]);
 	for (int i = 0; i < 300; i++) {
-		cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ, false), 0, "round %d", i);
+		cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, PAGE, PAGE, PROT_READ, false),
+			     0, "round %d", i);
 		cr_assert_eq(plat_unmap(g.as, DATA_ADDR, PAGE), 0, "round %d", i);
 	}
 	struct plat_as *other;
@@ -83,7 +93,8 @@ static void count_reuse(void *arg, const struct plat_event *ev)
 	reuse_events += ev->kind == PLAT_EV_AS_REUSE;
 }
 
-Test(inject, p22_pool_reuse_leaves_nothing, .description = "P22 P4: a pooled stub is reused and shows nothing of its past")
+Test(inject, p22_pool_reuse_leaves_nothing,
+     .description = "P22 P4: a pooled stub is reused and shows nothing of its past")
 {
 	struct guest g;
 	struct plat_options o = { .on_event = count_reuse };
@@ -107,7 +118,8 @@ Test(inject, p22_pool_reuse_leaves_nothing, .description = "P22 P4: a pooled stu
 	guest_teardown(&g);
 }
 
-Test(inject, p22_no_pool_variant_kills, .description = "P22: with the pool off a released stub is reaped")
+Test(inject, p22_no_pool_variant_kills,
+     .description = "P22: with the pool off a released stub is reaped")
 {
 	struct guest g;
 	struct plat_options o = { .no_pool = true };

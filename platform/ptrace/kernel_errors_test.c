@@ -30,26 +30,30 @@ static void plat_new_fails(const char *want)
 	cr_assert(strstr(err, want), "'%s' not in: %s", want, err);
 }
 
-Test(kernel_errors, p7_ptrace_blocked_says_so, .description = "P7: PTRACE_TRACEME refused: one clear line about ptrace being blocked")
+Test(kernel_errors, p7_ptrace_blocked_says_so,
+     .description = "P7: PTRACE_TRACEME refused: one clear line about ptrace being blocked")
 {
 	knock_out("PTRACE_TRACEME=EPERM");
 	plat_new_fails("ptrace is blocked on this machine");
 	plat_new_fails("ptrace is blocked"); /* and keeps saying so */
 }
 
-Test(kernel_errors, p7_probe_child_without_seccomp, .description = "P7: a probe child that cannot install its filter is named with its status")
+Test(kernel_errors, p7_probe_child_without_seccomp,
+     .description = "P7: a probe child that cannot install its filter is named with its status")
 {
 	knock_out("seccomp=EINVAL");
 	plat_new_fails("the seccomp/ptrace probe child did not stop");
 }
 
-Test(kernel_errors, p7_no_sysemu, .description = "P7: PTRACE_SYSEMU refused: the platform cannot work and says so")
+Test(kernel_errors, p7_no_sysemu,
+     .description = "P7: PTRACE_SYSEMU refused: the platform cannot work and says so")
 {
 	knock_out("PTRACE_SYSEMU");
 	plat_new_fails("PTRACE_SYSEMU does not work here");
 }
 
-Test(kernel_errors, p13_no_setfpregs, .description = "P13: neither XSTATE nor SETFPREGS: a clear error")
+Test(kernel_errors, p13_no_setfpregs,
+     .description = "P13: neither XSTATE nor SETFPREGS: a clear error")
 {
 	struct knockout_rule r[2];
 	char err[256];
@@ -72,17 +76,21 @@ static void second_plat_new_fails(const char *spec, const char *want)
 	guest_teardown(&g);
 }
 
-Test(kernel_errors, p3_master_without_seccomp, .description = "P3 P6: the master cannot install the stub filter: named")
+Test(kernel_errors, p3_master_without_seccomp,
+     .description = "P3 P6: the master cannot install the stub filter: named")
 {
-	second_plat_new_fails("seccomp=EINVAL", "did not start: exited with status 103 (seccomp filter refused)");
+	second_plat_new_fails("seccomp=EINVAL",
+			      "did not start: exited with status 103 (seccomp filter refused)");
 }
 
-Test(kernel_errors, p3_master_without_setsid, .description = "P3: the master cannot leave the session: its status")
+Test(kernel_errors, p3_master_without_setsid,
+     .description = "P3: the master cannot leave the session: its status")
 {
 	second_plat_new_fails("setsid=EPERM", "did not start: exited with status 101");
 }
 
-Test(kernel_errors, p6_filter_export_fails, .description = "P6: the stub filter cannot be exported: named")
+Test(kernel_errors, p6_filter_export_fails,
+     .description = "P6: the stub filter cannot be exported: named")
 {
 	second_plat_new_fails("memfd_create=EMFILE", "memfd_create for the stub filter");
 }
@@ -97,7 +105,7 @@ Test(kernel_errors, p6_filter_export_fails, .description = "P6: the stub filter 
  * thread only records; Criterion's asserts belong to the test's thread. */
 struct knocked_out {
 	const char *spec;
-	struct plat *p;        /* plat_as_new on it, or plat_new when NULL */
+	struct plat *p; /* plat_as_new on it, or plat_new when NULL */
 	int rc;
 	char err[256];
 };
@@ -107,7 +115,8 @@ static void *knocked_out_call(void *arg)
 	struct knocked_out *k = arg;
 	char err[200];
 	struct knockout_rule r;
-	if (knockout_parse(k->spec, &r, err, sizeof err) || knockout_install(&r, 1, err, sizeof err)) {
+	if (knockout_parse(k->spec, &r, err, sizeof err) ||
+	    knockout_install(&r, 1, err, sizeof err)) {
 		snprintf(k->err, sizeof k->err, "knockout: %s", err);
 		k->rc = 1;
 		return NULL;
@@ -134,7 +143,8 @@ static struct knocked_out call_knocked_out(const char *spec, struct plat *p)
 	return k;
 }
 
-Test(kernel_errors, p5_attach_refused, .description = "P5 P23: a new stub that cannot be attached is an error, not a dead platform")
+Test(kernel_errors, p5_attach_refused,
+     .description = "P5 P23: a new stub that cannot be attached is an error, not a dead platform")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -147,11 +157,13 @@ Test(kernel_errors, p5_attach_refused, .description = "P5 P23: a new stub that c
 	guest_teardown(&g);
 }
 
-Test(kernel_errors, p1_top_page_taken, .description = "P1: with the top page taken the stub goes one page lower")
+Test(kernel_errors, p1_top_page_taken,
+     .description = "P1: with the top page taken the stub goes one page lower")
 {
 	long page = sysconf(_SC_PAGESIZE);
 	void *top = (void *)0x7fffffff0000UL;
-	void *m = mmap(top, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *m = mmap(top, (size_t)page, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (m == MAP_FAILED)
 		cr_skip("the top page is not free here: %s", strerror(errno));
 	struct guest g;
@@ -164,19 +176,22 @@ Test(kernel_errors, p1_top_page_taken, .description = "P1: with the top page tak
 	guest_teardown(&g);
 }
 
-Test(kernel_errors, p24_describe_status, .description = "P23 P24: every kind of wait status gets words")
+Test(kernel_errors, p24_describe_status,
+     .description = "P23 P24: every kind of wait status gets words")
 {
 	char buf[96];
 	cr_assert_str_eq(pt_describe_status(7 << 8, buf, sizeof buf), "exited with status 7");
 	cr_assert(strstr(pt_describe_status(SIGKILL, buf, sizeof buf), "killed by signal 9"));
 	cr_assert(strstr(pt_describe_status(SIGSEGV | 0x80, buf, sizeof buf), "core dumped"));
-	cr_assert_str_eq(pt_describe_status(0x7f | SIGSTOP << 8, buf, sizeof buf), "stopped by signal 19");
+	cr_assert_str_eq(pt_describe_status(0x7f | SIGSTOP << 8, buf, sizeof buf),
+			 "stopped by signal 19");
 	int exiting = 0x7f | SIGTRAP << 8 | PTRACE_EVENT_EXIT << 16;
 	cr_assert_str_eq(pt_describe_status(exiting, buf, sizeof buf), "exiting");
 	cr_assert_str_eq(pt_describe_status(0xffff, buf, sizeof buf), "wait status 0xffff");
 }
 
-Test(kernel_errors, p23_wait_and_attach_errors, .description = "P23: waiting for or attaching what is not ours gives -errno")
+Test(kernel_errors, p23_wait_and_attach_errors,
+     .description = "P23: waiting for or attaching what is not ours gives -errno")
 {
 	int st;
 	cr_assert_eq(pt_wait(getpid(), &st), -ECHILD);
@@ -189,7 +204,8 @@ Test(kernel_errors, p23_wait_and_attach_errors, .description = "P23: waiting for
 
 /* Lazy mode keeps the FP state in the stub thread (P13): when that stub
  * dies the state is gone, and every way to reach it says so. */
-Test(kernel_errors, p13_fp_state_lost_with_its_stub, .description = "P13 P23: FP state resident in a dead stub is an error everywhere")
+Test(kernel_errors, p13_fp_state_lost_with_its_stub,
+     .description = "P13 P23: FP state resident in a dead stub is an error everywhere")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -213,7 +229,8 @@ Test(kernel_errors, p13_fp_state_lost_with_its_stub, .description = "P13 P23: FP
 
 /* P22 off: a released stub is killed, but the FP state a context left in
  * it (lazy) comes home first. */
-Test(kernel_errors, p22_release_without_pool_keeps_fp, .description = "P13 P22: releasing with the pool off brings resident FP state home")
+Test(kernel_errors, p22_release_without_pool_keeps_fp,
+     .description = "P13 P22: releasing with the pool off brings resident FP state home")
 {
 	struct guest g;
 	struct plat_options o = { .no_pool = true };
@@ -230,7 +247,8 @@ Test(kernel_errors, p22_release_without_pool_keeps_fp, .description = "P13 P22: 
 	guest_teardown(&g);
 }
 
-Test(kernel_errors, p18_destroy_releases_contexts, .description = "P18: plat_destroy frees contexts still registered")
+Test(kernel_errors, p18_destroy_releases_contexts,
+     .description = "P18: plat_destroy frees contexts still registered")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -260,7 +278,8 @@ static void fatal_dead_thread(void)
 	plat_test_fatal(g.as);
 }
 
-Test(kernel_errors, p24_fatal_with_dead_thread, .description = "P24: the fatal path still reports when the registers are gone")
+Test(kernel_errors, p24_fatal_with_dead_thread,
+     .description = "P24: the fatal path still reports when the registers are gone")
 {
 	char buf[4096];
 	int st = run_capturing_stderr(fatal_dead_thread, buf, sizeof(buf));
@@ -281,7 +300,8 @@ static void fatal_no_thread(void)
 	plat_test_fatal(g.as);
 }
 
-Test(kernel_errors, p24_fatal_without_thread, .description = "P24: the fatal path without a stub thread still names the stub")
+Test(kernel_errors, p24_fatal_without_thread,
+     .description = "P24: the fatal path without a stub thread still names the stub")
 {
 	char buf[4096];
 	int st = run_capturing_stderr(fatal_no_thread, buf, sizeof(buf));
@@ -309,7 +329,9 @@ static void *switch_then_lose_stub(void *arg)
 	return NULL;
 }
 
-Test(kernel_errors, p8_tracer_exit_after_stub_death, .description = "P8 P23: a tracer thread that exits after its stub died parks nothing and hurts nothing")
+Test(kernel_errors, p8_tracer_exit_after_stub_death,
+     .description =
+	     "P8 P23: a tracer thread that exits after its stub died parks nothing and hurts nothing")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -333,7 +355,8 @@ Test(kernel_errors, p8_tracer_exit_after_stub_death, .description = "P8 P23: a t
 
 /* Each instance registers for the tracer-exit hook (tracer.c); the table
  * is finite and running out of it is an error like any other. */
-Test(kernel_errors, p8_too_many_instances, .description = "P8: instances beyond the tracer registry are refused clearly", .timeout = 60)
+Test(kernel_errors, p8_too_many_instances,
+     .description = "P8: instances beyond the tracer registry are refused clearly", .timeout = 60)
 {
 	enum { MAX = 80 };
 	struct plat *p[MAX];

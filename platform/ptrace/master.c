@@ -33,9 +33,14 @@ static int COV_UNMEASURED unregister_rseq(void)
  * allocation, no locks (so no gcov flush either: COV_UNMEASURED). Failures
  * exit with a code the parent can name. */
 static void __attribute__((noreturn)) COV_UNMEASURED master_child(const void *filter, pid_t harness,
-                                                                  bool cpuid_faulting)
+								  bool cpuid_faulting)
 {
-	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} dfl = { 0 };
 	unsigned long none = 0;
 
 	if (syscall(SYS_setsid) < 0)
@@ -94,13 +99,13 @@ int master_create(struct plat_as *master, struct stub_thread *first)
 	if (waitpid((pid_t)pid, &status, __WALL | WUNTRACED) != pid || !WIFSTOPPED(status)) {
 		char how[96];
 		snprintf(p->error, sizeof(p->error), "the master stub %ld did not start: %s%s", pid,
-		         pt_describe_status(status, how, sizeof(how)),
-		         !WIFEXITED(status)           ? ""
-		         : WEXITSTATUS(status) == 103 ? " (seccomp filter refused)"
-		         : WEXITSTATUS(status) == 104 ? " (could not unregister rseq)"
-		         : WEXITSTATUS(status) == 105
-		             ? " (ARCH_SET_CPUID refused: no CPUID faulting, P27)"
-		             : "");
+			 pt_describe_status(status, how, sizeof(how)),
+			 !WIFEXITED(status)           ? ""
+			 : WEXITSTATUS(status) == 103 ? " (seccomp filter refused)"
+			 : WEXITSTATUS(status) == 104 ? " (could not unregister rseq)"
+			 : WEXITSTATUS(status) == 105
+				 ? " (ARCH_SET_CPUID refused: no CPUID faulting, P27)"
+				 : "");
 		return -ECHILD;
 	}
 	master->pid = first->tid = (pid_t)pid;

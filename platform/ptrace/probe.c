@@ -41,13 +41,13 @@ static int probe_wait_stop(pid_t pid, int *status, char *err, size_t errlen)
 	if (waitpid(pid, status, __WALL) != pid || !WIFSTOPPED(*status)) {
 		if (WIFEXITED(*status) && WEXITSTATUS(*status) == 90)
 			snprintf(err, errlen,
-			         "ptrace is blocked on this machine (PTRACE_TRACEME: EPERM; "
-			         "check /proc/sys/kernel/yama/ptrace_scope and the container's "
-			         "seccomp policy)");
+				 "ptrace is blocked on this machine (PTRACE_TRACEME: EPERM; "
+				 "check /proc/sys/kernel/yama/ptrace_scope and the container's "
+				 "seccomp policy)");
 		else
 			snprintf(err, errlen,
-			         "the seccomp/ptrace probe child did not stop (wait status %#x)",
-			         *status);
+				 "the seccomp/ptrace probe child did not stop (wait status %#x)",
+				 *status);
 		return -1;
 	}
 	return 0;
@@ -68,7 +68,7 @@ static pid_t COV_UNMEASURED fork_probe_child(const struct sock_fprog *prog)
 static bool fp_try_xstate(pid_t pid, struct plat_probe *p)
 {
 	static char buf[FPSTATE_MAX];
-	struct iovec iov = {buf, sizeof(buf)};
+	struct iovec iov = { buf, sizeof(buf) };
 	if (!p->has_xsave || ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov) != 0 ||
 	    ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov) != 0)
 		return false;
@@ -86,7 +86,7 @@ static bool fp_try_fpregs(pid_t pid, struct plat_probe *p)
 	if (ptrace(PTRACE_GETFPREGS, pid, 0, &f) != 0 || ptrace(PTRACE_SETFPREGS, pid, 0, &f) != 0)
 		return false;
 	p->fpstate_size =
-	    p->has_xsave && p->xsave_cpuid_size >= 576 ? p->xsave_cpuid_size : sizeof(f);
+		p->has_xsave && p->xsave_cpuid_size >= 576 ? p->xsave_cpuid_size : sizeof(f);
 	p->fp_xfer = PLAT_FP_FPREGS;
 	return true;
 }
@@ -126,13 +126,13 @@ int pt_probe(struct plat_probe *p, char *err, size_t errlen)
 	}
 	struct user_regs_struct r;
 	p->ptrace_before_seccomp = WSTOPSIG(status) == (SIGTRAP | 0x80) &&
-	                           pt_getregs(pid, &r) == 0 && r.orig_rax == SYS_sched_yield &&
-	                           (long)r.rax == -ENOSYS;
+				   pt_getregs(pid, &r) == 0 && r.orig_rax == SYS_sched_yield &&
+				   (long)r.rax == -ENOSYS;
 	if (!fp_try_xstate(pid, p) && !fp_try_fpregs(pid, p)) {
 		snprintf(err, errlen,
-		         "no way to move the FP state: NT_X86_XSTATE and "
-		         "PTRACE_GETFPREGS/SETFPREGS fail (%s)",
-		         strerror(errno));
+			 "no way to move the FP state: NT_X86_XSTATE and "
+			 "PTRACE_GETFPREGS/SETFPREGS fail (%s)",
+			 strerror(errno));
 		goto out;
 	}
 	rc = 0;

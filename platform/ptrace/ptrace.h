@@ -54,7 +54,7 @@ void tpool_init(struct thread_pool *tp);
 void tpool_destroy(struct thread_pool *tp);
 struct stub_thread *tpool_get(struct plat_as *as, struct thread_pool *tp, int *err);
 void tpool_for_each(struct thread_pool *tp, void (*fn)(struct stub_thread *, pid_t, void *),
-                    void *arg);
+		    void *arg);
 
 /* tracer.c: harness threads that trace stub threads, and their exit. */
 void tracer_adopt(void);
@@ -78,7 +78,7 @@ long inject_syscall(struct stub_thread *t, long nr, const long args[6]);
 long inject_regs(struct stub_thread *t, struct user_regs_struct *r);
 long as_inject(struct plat_as *as, long nr, const long args[6]);
 int pt_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
-                bool precommit);
+		bool precommit);
 int pt_unmap(struct plat_as *as, uintptr_t addr, size_t len);
 
 /* as.c (P22, P23) */

@@ -56,7 +56,8 @@ int pt_getfp(pid_t tid, void *buf)
 int pt_setfp(pid_t tid, const void *buf)
 {
 	if (probe_result.fp_xfer == PLAT_FP_XSTATE)
-		return regset(PTRACE_SETREGSET, tid, NT_X86_XSTATE, (void *)buf, probe_result.fpstate_size);
+		return regset(PTRACE_SETREGSET, tid, NT_X86_XSTATE, (void *)buf,
+			      probe_result.fpstate_size);
 	return ptrace(PTRACE_SETFPREGS, tid, 0, (void *)buf) == 0 ? 0 : -errno;
 }
 

@@ -77,7 +77,8 @@ Test(signals, p19_interrupt_during_switch, .description = "P19: interrupt while 
 	guest_teardown(&g);
 }
 
-Test(signals, p11_interrupt_before_switch, .description = "P11: a pending interrupt returns at once")
+Test(signals, p11_interrupt_before_switch,
+     .description = "P11: a pending interrupt returns at once")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -89,7 +90,8 @@ Test(signals, p11_interrupt_before_switch, .description = "P11: a pending interr
 	guest_teardown(&g);
 }
 
-Test(signals, p15_p14_foreign_signals_discarded, .description = "P15 P14: other processes' signals, SIGSTOP included, are dropped")
+Test(signals, p15_p14_foreign_signals_discarded,
+     .description = "P15 P14: other processes' signals, SIGSTOP included, are dropped")
 {
 	struct guest g;
 	struct plat_options o = { .on_event = on_event };
@@ -97,14 +99,16 @@ Test(signals, p15_p14_foreign_signals_discarded, .description = "P15 P14: other 
 	guest_load(&g, g_spin, g_spin_end);
 	run_interrupted(&g, true);
 	cr_assert_eq(discarded[SIGUSR1], 1, "tgkill from another process is discarded and traced");
-	cr_assert_eq(discarded[SIGUSR2], 1, "sigqueue from another process is discarded and traced");
+	cr_assert_eq(discarded[SIGUSR2], 1,
+		     "sigqueue from another process is discarded and traced");
 	cr_assert_eq(discarded[SIGCHLD], 0);
 	/* The guest never noticed: it still spins, and is still interruptible. */
 	run_interrupted(&g, false);
 	guest_teardown(&g);
 }
 
-Test(signals, p15_harness_signal_reported, .description = "P15: a signal from the harness itself is reported")
+Test(signals, p15_harness_signal_reported,
+     .description = "P15: a signal from the harness itself is reported")
 {
 	struct guest g;
 	guest_setup(&g, false);

@@ -52,7 +52,8 @@ static int count_maps(pid_t pid, uintptr_t *first)
 	return n;
 }
 
-Test(stub, p1_stub_page_at_top, .description = "P1: the stub page is the highest free page, r-x, and the limit")
+Test(stub, p1_stub_page_at_top,
+     .description = "P1: the stub page is the highest free page, r-x, and the limit")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -61,11 +62,13 @@ Test(stub, p1_stub_page_at_top, .description = "P1: the stub page is the highest
 	cr_assert(s <= 0x7fffffff0000UL && s > 0x7f0000000000UL, "stub at %#lx", (unsigned long)s);
 	cr_assert_eq(plat_max_addr(g.p), s);
 	cr_assert_eq(plat_min_addr(g.p), (uintptr_t)plat_probe()->mmap_min_addr);
-	cr_assert_eq(memcmp((void *)s, "\xb8\x9d\x00\x00\x00", 5), 0, "starts with mov $__NR_prctl, %%eax");
+	cr_assert_eq(memcmp((void *)s, "\xb8\x9d\x00\x00\x00", 5), 0,
+		     "starts with mov $__NR_prctl, %%eax");
 	guest_teardown(&g);
 }
 
-Test(stub, p3_master_stub, .description = "P3: master is our child, its own session, filtered, all signals default")
+Test(stub, p3_master_stub,
+     .description = "P3: master is our child, its own session, filtered, all signals default")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -78,7 +81,9 @@ Test(stub, p3_master_stub, .description = "P3: master is our child, its own sess
 	guest_teardown(&g);
 }
 
-Test(stub, p4_p5_empty_address_space, .description = "P2 P4 P5: stubs hold nothing but the stub page; cloned from the master; injection runs the stub code")
+Test(stub, p4_p5_empty_address_space,
+     .description =
+	     "P2 P4 P5: stubs hold nothing but the stub page; cloned from the master; injection runs the stub code")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -91,12 +96,14 @@ Test(stub, p4_p5_empty_address_space, .description = "P2 P4 P5: stubs hold nothi
 	cr_assert_eq(status_field(a, "PPid"), m, "P5: cloned by the master");
 	cr_assert_eq(status_field(a, "Seccomp"), 2, "P5: the filter is inherited");
 	long args[6] = { 0 };
-	cr_assert_eq(plat_test_inject(g.as, SYS_getpid, args), a, "P2/P20: injection runs in the stub");
+	cr_assert_eq(plat_test_inject(g.as, SYS_getpid, args), a,
+		     "P2/P20: injection runs in the stub");
 	cr_assert_eq(plat_test_inject(g.as, SYS_getppid, args), m);
 	guest_teardown(&g);
 }
 
-Test(stub, p6_filter_kills_disallowed_injection, .description = "P6 P23: a disallowed injected syscall kills the stub thread, not the harness")
+Test(stub, p6_filter_kills_disallowed_injection,
+     .description = "P6 P23: a disallowed injected syscall kills the stub thread, not the harness")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -132,7 +139,8 @@ Test(stub, p7_probe, .description = "P7 P13: probed facts are sane on this kerne
 	int major = 0, minor = 0;
 	sscanf(u.release, "%d.%d", &major, &minor);
 	bool modern = major > 4 || (major == 4 && minor >= 8);
-	cr_assert_eq(pr->ptrace_before_seccomp, modern, "P7 probe disagrees with kernel %s", u.release);
+	cr_assert_eq(pr->ptrace_before_seccomp, modern, "P7 probe disagrees with kernel %s",
+		     u.release);
 	cr_assert(pr->fpstate_size >= 512);
 	if (pr->has_xsave)
 		cr_assert(pr->fpstate_size <= pr->xsave_cpuid_size);

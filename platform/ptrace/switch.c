@@ -120,8 +120,8 @@ static int state_out(struct plat_ctx *ctx, struct stub_thread *t, bool full)
 
 /* One stop that is not a syscall: 1 if reported (out filled), 0 if the
  * guest should simply be resumed, -1 on a ptrace failure. */
-static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t,
-		       int sig, struct plat_exit *out)
+static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, int sig,
+		       struct plat_exit *out)
 {
 	if (sig == SIGSTOP)
 		return 0; /* group-stop noise or a SIGSTOP from outside (P9, P14) */
@@ -152,7 +152,7 @@ static int signal_stop(struct plat_ctx *ctx, struct plat_as *as, struct stub_thr
 	}
 	exit_forget_fault(ctx);
 	out->kind = out->info.si_signo == SIGCHLD && out->info.si_code <= 0 ? PLAT_EXIT_INTERRUPT
-									      : PLAT_EXIT_SIGNAL;
+									    : PLAT_EXIT_SIGNAL;
 	if (out->kind == PLAT_EXIT_INTERRUPT)
 		atomic_store(&ctx->interrupt_pending, 0);
 	return 1;
@@ -171,9 +171,10 @@ static int escape_stop(struct plat_as *as, struct stub_thread *t, struct plat_ex
 		return -1;
 	out->kind = PLAT_EXIT_ERROR;
 	out->stub_pid = as->pid;
-	snprintf(out->error, sizeof(out->error),
-		 "P6 escape: stub thread %d made host syscall %lld at %#llx outside the injection path",
-		 t->tid, (long long)r.orig_rax, r.rip);
+	snprintf(
+		out->error, sizeof(out->error),
+		"P6 escape: stub thread %d made host syscall %lld at %#llx outside the injection path",
+		t->tid, (long long)r.orig_rax, r.rip);
 	r.orig_rax = (unsigned long long)-1;
 	t->kregs_valid = false;
 	return pt_setregs(t->tid, &r) != 0 ? -1 : 0;
@@ -183,14 +184,17 @@ static int escape_stop(struct plat_as *as, struct stub_thread *t, struct plat_ex
 /* Test-only: while set, guest code is resumed with PTRACE_CONT, as a broken
  * platform might, so that a guest syscall runs on the host (escape test). */
 atomic_bool plat_test_resume_cont;
-#define RESUME_REQ(tf) (atomic_load(&plat_test_resume_cont) ? PTRACE_CONT : \
-			(tf) ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU)
+#define RESUME_REQ(tf)                                                  \
+	(atomic_load(&plat_test_resume_cont) ? PTRACE_CONT              \
+	 : (tf)                              ? PTRACE_SYSEMU_SINGLESTEP \
+					     : PTRACE_SYSEMU)
 #else
 #define RESUME_REQ(tf) ((tf) ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU)
 #endif
 
 /* P14: run until a stop worth reporting. */
-static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, struct plat_exit *out)
+static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t,
+	       struct plat_exit *out)
 {
 	for (;;) {
 		int req = RESUME_REQ(ctx->regs.eflags & X86_EFLAGS_TF);
@@ -203,7 +207,9 @@ static int run(struct plat_ctx *ctx, struct plat_as *as, struct stub_thread *t, 
 			return as_check_thread_death(t, status, "running guest code");
 		int sig = WSTOPSIG(status);
 		if ((status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)))
-			return escape_stop(as, t, out) ? as_check_thread_death(t, -1, "stopping an escape") : 0;
+			return escape_stop(as, t, out)
+				       ? as_check_thread_death(t, -1, "stopping an escape")
+				       : 0;
 		if (sig == (SIGTRAP | 0x80)) {
 			if (state_out(ctx, t, as->plat->opts.full_state) != 0)
 				return as_check_thread_death(t, -1, "reading syscall registers");

@@ -6,18 +6,18 @@
 
 /* Six distinctive arguments, then a loop that reports what it got back. */
 GUEST_CODE(g_six_args,
-	"mov $0x1111111111111111, %rdi\n"
-	"mov $0x2222222222222222, %rsi\n"
-	"mov $0x3333333333333333, %rdx\n"
-	"mov $0x4444444444444444, %r10\n"
-	"mov $0x5555555555555555, %r8\n"
-	"mov $0x6666666666666666, %r9\n"
-	"mov $0x1234, %eax\n"
-	"syscall\n"
-	"mov %rax, %rdi\n"      /* echo the result as the next call's arg */
-	"mov $0x99, %eax\n"
-	"syscall\n"
-	"ud2\n");
+	   "mov $0x1111111111111111, %rdi\n"
+	   "mov $0x2222222222222222, %rsi\n"
+	   "mov $0x3333333333333333, %rdx\n"
+	   "mov $0x4444444444444444, %r10\n"
+	   "mov $0x5555555555555555, %r8\n"
+	   "mov $0x6666666666666666, %r9\n"
+	   "mov $0x1234, %eax\n"
+	   "syscall\n"
+	   "mov %rax, %rdi\n" /* echo the result as the next call's arg */
+	   "mov $0x99, %eax\n"
+	   "syscall\n"
+	   "ud2\n");
 
 Test(switch, p10_p14_syscall_args_and_orig_rax, .description = "P10 P14: syscall with six args")
 {
@@ -41,8 +41,10 @@ Test(switch, p10_p14_syscall_args_and_orig_rax, .description = "P10 P14: syscall
 	guest_teardown(&g);
 }
 
-GUEST_CODE(g_write_data, "mov $0x20000000, %rax\n movq $0x42, (%rax)\n mov $0x78, %eax\n syscall\n ud2");
-GUEST_CODE(g_read_data, "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
+GUEST_CODE(g_write_data,
+	   "mov $0x20000000, %rax\n movq $0x42, (%rax)\n mov $0x78, %eax\n syscall\n ud2");
+GUEST_CODE(g_read_data,
+	   "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
 GUEST_CODE(g_jump_data, "mov $0x20000000, %rax\n jmp *%rax");
 GUEST_CODE(g_ud2, "ud2");
 GUEST_CODE(g_int3, "int3\n mov $0x79, %eax\n syscall");
@@ -59,7 +61,8 @@ static void expect_fault(struct guest *g, unsigned access)
 	cr_assert_eq(g->ex.access, access, "P17 access %#x, expected %#x", g->ex.access, access);
 }
 
-Test(switch, p17_write_fault_read_then_write, .description = "P17: write shows as read, then write on repeat")
+Test(switch, p17_write_fault_read_then_write,
+     .description = "P17: write shows as read, then write on repeat")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -121,7 +124,8 @@ static void expect_signal(struct guest *g, int signo, int code)
 	cr_assert_eq(g->ex.info.si_code, code, "si_code %d, expected %d", g->ex.info.si_code, code);
 }
 
-Test(switch, p15_kernel_fault_ud2, .description = "P15: kernel-generated SIGILL is reported with its siginfo")
+Test(switch, p15_kernel_fault_ud2,
+     .description = "P15: kernel-generated SIGILL is reported with its siginfo")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -164,7 +168,8 @@ Test(switch, p12_selectors_forced, .description = "P12: a 32-bit cs in the saved
 	guest_teardown(&g);
 }
 
-Test(switch, p13_fs_base_is_tls, .description = "P13: fs_base set by the harness is the guest's TLS")
+Test(switch, p13_fs_base_is_tls,
+     .description = "P13: fs_base set by the harness is the guest's TLS")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -178,7 +183,8 @@ Test(switch, p13_fs_base_is_tls, .description = "P13: fs_base set by the harness
 	guest_teardown(&g);
 }
 
-Test(switch, p14_single_step, .description = "P14: TF set means SYSEMU_SINGLESTEP, one stop per instruction")
+Test(switch, p14_single_step,
+     .description = "P14: TF set means SYSEMU_SINGLESTEP, one stop per instruction")
 {
 	struct guest g;
 	guest_setup(&g, false);
@@ -193,7 +199,8 @@ Test(switch, p14_single_step, .description = "P14: TF set means SYSEMU_SINGLESTE
 	guest_teardown(&g);
 }
 
-Test(switch, p16_vsyscall_becomes_exec_fault, .description = "P16: a vsyscall call is an execute fault")
+Test(switch, p16_vsyscall_becomes_exec_fault,
+     .description = "P16: a vsyscall call is an execute fault")
 {
 	if (!strcmp(plat_probe()->vsyscall_mode, "none"))
 		cr_skip("vsyscall=none on this kernel: calling it faults without the filter");
@@ -209,6 +216,8 @@ Test(switch, p16_vsyscall_becomes_exec_fault, .description = "P16: a vsyscall ca
 	cr_assert_eq(r->rsp, STACK_ADDR + PAGE - 8, "the kernel's emulated ret must be undone");
 	uint64_t ret = 0;
 	cr_assert_eq(pread(g.memfd, &ret, 8, 3 * PAGE - 8), 8);
-	cr_assert_eq(ret, CODE_ADDR + 9, /* 7-byte mov, 2-byte call */ "the return address stays on the stack (%#lx)", (unsigned long)ret);
+	cr_assert_eq(ret, CODE_ADDR + 9,
+		     /* 7-byte mov, 2-byte call */ "the return address stays on the stack (%#lx)",
+		     (unsigned long)ret);
 	guest_teardown(&g);
 }

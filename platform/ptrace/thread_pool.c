@@ -23,7 +23,8 @@ void tpool_destroy(struct thread_pool *tp)
 	pthread_rwlock_destroy(&tp->lock);
 }
 
-void tpool_for_each(struct thread_pool *tp, void (*fn)(struct stub_thread *, pid_t, void *), void *arg)
+void tpool_for_each(struct thread_pool *tp, void (*fn)(struct stub_thread *, pid_t, void *),
+		    void *arg)
 {
 	pthread_rwlock_rdlock(&tp->lock);
 	for (size_t i = 0; i < tp->n; i++)

@@ -67,7 +67,8 @@ static int count_tasks(pid_t pid)
 	return n;
 }
 
-Test(threads, p9_p8_four_tracers_then_rekey, .description = "P9 P8: four tracer threads at once, then the re-key path")
+Test(threads, p9_p8_four_tracers_then_rekey,
+     .description = "P9 P8: four tracer threads at once, then the re-key path")
 {
 	struct guest g;
 	struct plat_options o = { .on_event = on_event };
@@ -86,7 +87,8 @@ Test(threads, p9_p8_four_tracers_then_rekey, .description = "P9 P8: four tracer 
 	for (int i = 0; i < TRACERS; i++) {
 		cr_assert_eq(t[i].syscalls, ROUNDS, "tracer %d ran %d syscalls", i, t[i].syscalls);
 		for (int j = 0; j < i; j++)
-			cr_assert_neq(t[i].stub_tid, t[j].stub_tid, "P8: each tracer has its own stub thread");
+			cr_assert_neq(t[i].stub_tid, t[j].stub_tid,
+				      "P8: each tracer has its own stub thread");
 	}
 	/* first thread + 4 guest threads + the main thread's syscall thread */
 	cr_assert_eq(count_tasks(plat_as_pid(g.as)), TRACERS + 2);
@@ -107,7 +109,8 @@ Test(threads, p9_p8_four_tracers_then_rekey, .description = "P9 P8: four tracer 
 	guest_teardown(&g);
 }
 
-Test(threads, p8_pools_per_purpose, .description = "P8: separate stub threads for guest code and injection")
+Test(threads, p8_pools_per_purpose,
+     .description = "P8: separate stub threads for guest code and injection")
 {
 	struct guest g;
 	guest_setup(&g, false);

@@ -61,7 +61,7 @@ static const char *how(int status, char *buf, size_t len)
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %d (%s)%s", WTERMSIG(status),
-		         strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
+			 strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
 	else
 		snprintf(buf, len, "died");
 	return buf;
@@ -82,10 +82,10 @@ void sc_as_poison(struct plat_as *as, int status, const char *what)
 		as->dead_status = status;
 		if (status == -1)
 			snprintf(as->error, sizeof(as->error), "stub process %d: %s", as->pid,
-			         what);
+				 what);
 		else
 			snprintf(as->error, sizeof(as->error), "stub process %d %s while %s",
-			         as->pid, how(status, h, sizeof(h)), what);
+				 as->pid, how(status, h, sizeof(h)), what);
 		if (sa->is_master) {
 			struct plat *p = as->plat;
 			snprintf(p->error, sizeof(p->error), "the master stub died: %s", as->error);
@@ -112,7 +112,7 @@ void sc_as_poison(struct plat_as *as, int status, const char *what)
 static int request_process(struct sc_plat *sp, struct sc_as *sa)
 {
 	struct sc_as *m = sp->master->sc;
-	uint64_t args[6] = {(uint64_t)sa->memfd};
+	uint64_t args[6] = { (uint64_t)sa->memfd };
 	pthread_mutex_lock(&m->req_mu);
 	int e = sc_request_locked(m, SC_OP_PROCESS, args);
 	uint32_t pid;
@@ -163,7 +163,7 @@ int sc_as_create(struct plat *p, struct plat_as **out)
 /* P22: nothing of the last guest stays but the stub page and the region. */
 int sc_as_reset(struct plat_as *as)
 {
-	uint64_t a[6] = {0, stub_layout.start};
+	uint64_t a[6] = { 0, stub_layout.start };
 	return sc_request(as->sc, SC_OP_MUNMAP, a);
 }
 
@@ -206,22 +206,22 @@ void sc_as_destroy(struct plat_as *as)
 }
 
 int sc_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
-                bool precommit)
+		bool precommit)
 {
 	int flags = MAP_SHARED | MAP_FIXED | (precommit ? MAP_POPULATE : 0);
-	uint64_t a[6] = {addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)fd, offset};
+	uint64_t a[6] = { addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)fd, offset };
 	return sc_request(as->sc, SC_OP_MMAP, a);
 }
 
 /* A munmap the harness asked for cannot fail on a live stub (P24). */
 int sc_unmap(struct plat_as *as, uintptr_t addr, size_t len)
 {
-	uint64_t a[6] = {addr, len};
+	uint64_t a[6] = { addr, len };
 	int r = sc_request(as->sc, SC_OP_MUNMAP, a);
 	if (r != 0 && r != -PLAT_ESTUBDEAD) {
 		fprintf(stderr,
-		        "platform: fatal: munmap(%#lx, %#zx) in seccomp stub %d failed: %d\n",
-		        (unsigned long)addr, len, as->pid, r);
+			"platform: fatal: munmap(%#lx, %#zx) in seccomp stub %d failed: %d\n",
+			(unsigned long)addr, len, as->pid, r);
 		cov_flush();
 		abort();
 	}

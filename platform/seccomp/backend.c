@@ -56,18 +56,18 @@ static void sc_destroy(struct plat *p)
 }
 
 const struct plat_ops plat_seccomp_ops = {
-    .name = "seccomp",
-    .probe = sc_probe,
-    .init = sc_init,
-    .destroy = sc_destroy,
-    .as_create = sc_as_create,
-    .as_reset = sc_as_reset,
-    .as_destroy = sc_as_destroy,
-    .map_file = sc_map_file,
-    .unmap = sc_unmap,
-    .run = sc_run,
-    .fp_pull = sc_fp_pull,
-    .ctx_release = sc_ctx_release,
+	.name = "seccomp",
+	.probe = sc_probe,
+	.init = sc_init,
+	.destroy = sc_destroy,
+	.as_create = sc_as_create,
+	.as_reset = sc_as_reset,
+	.as_destroy = sc_as_destroy,
+	.map_file = sc_map_file,
+	.unmap = sc_unmap,
+	.run = sc_run,
+	.fp_pull = sc_fp_pull,
+	.ctx_release = sc_ctx_release,
 };
 
 #ifdef PLAT_TESTING

@@ -11,10 +11,11 @@
 #include "tools/knockout/knockout.h"
 
 GUEST_CODE(sc_bind_loop, "1: mov $0x66, %eax\n syscall\n jmp 1b");
-GUEST_CODE(sc_cpuid0, "xor %eax, %eax\n xor %ecx, %ecx\n"
-                      "cpuid\n"
-                      "mov %eax, %edi\n mov %ebx, %esi\n mov %ecx, %r10d\n mov %edx, %r8d\n"
-                      "mov $0x66, %eax\n syscall\n ud2");
+GUEST_CODE(sc_cpuid0,
+	   "xor %eax, %eax\n xor %ecx, %ecx\n"
+	   "cpuid\n"
+	   "mov %eax, %edi\n mov %ebx, %esi\n mov %ecx, %r10d\n mov %edx, %r8d\n"
+	   "mov $0x66, %eax\n syscall\n ud2");
 GUEST_CODE(sc_gp, "mov $0x8000000000000000, %rax\n mov (%rax), %rax\n ud2");
 
 static cpu_set_t mask_of(pid_t tid)
@@ -46,11 +47,11 @@ static void two_cpus(int *a, int *b)
 }
 
 static void setup(struct guest *g, bool binding, bool cpuid_faulting, const char *code,
-                  const char *end)
+		  const char *end)
 {
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP,
-	                         .no_cpu_binding = !binding,
-	                         .cpuid_faulting = cpuid_faulting};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP,
+				  .no_cpu_binding = !binding,
+				  .cpuid_faulting = cpuid_faulting };
 	guest_setup_opts(g, &o);
 	guest_load(g, code, end);
 }
@@ -72,9 +73,10 @@ static bool stub_on(struct guest *g, int cpu)
  * every 64th switch makes (switch.c), which lets it run wherever the
  * harness thread may: here that is the same one CPU. */
 Test(seccomp, p26_stub_thread_follows_the_harness_thread,
-     .description = "P26 under seccomp: the slot's thread is bound to the switching thread's "
-                    "CPU, again after each move (a -> b -> a), not on every switch; the harness "
-                    "thread keeps its mask")
+     .description =
+	     "P26 under seccomp: the slot's thread is bound to the switching thread's "
+	     "CPU, again after each move (a -> b -> a), not on every switch; the harness "
+	     "thread keeps its mask")
 {
 	int a, b;
 	two_cpus(&a, &b);
@@ -116,7 +118,7 @@ Test(seccomp, p26_off_leaves_stub_threads_alone,
 	switches(&g, 3);
 	cpu_set_t stub = mask_of(plat_test_thread_tid(g.as, false));
 	cr_assert(CPU_EQUAL(&stub, &all), "the stub thread's mask changed (%d CPUs)",
-	          CPU_COUNT(&stub));
+		  CPU_COUNT(&stub));
 	cr_assert_eq(atomic_load(&plat_test_cpu_binds), before);
 	guest_teardown(&g);
 }
@@ -129,8 +131,9 @@ static bool machine_has_cpuid_faulting(void)
 }
 
 Test(seccomp, p27_off_by_default,
-     .description = "P27 under seccomp: without the option the guest's cpuid runs on the host "
-                    "CPU; a #GP that is no cpuid is not maybe_cpuid")
+     .description =
+	     "P27 under seccomp: without the option the guest's cpuid runs on the host "
+	     "CPU; a #GP that is no cpuid is not maybe_cpuid")
 {
 	unsigned a, b, c, d;
 	__cpuid_count(0, 0, a, b, c, d);
@@ -150,8 +153,9 @@ Test(seccomp, p27_off_by_default,
 }
 
 Test(seccomp, p27_faulting_on,
-     .description = "P27 under seccomp: with the option cpuid is a #GP at the instruction, "
-                    "maybe_cpuid; answered and skipped, the guest goes on")
+     .description =
+	     "P27 under seccomp: with the option cpuid is a #GP at the instruction, "
+	     "maybe_cpuid; answered and skipped, the guest goes on")
 {
 	if (!machine_has_cpuid_faulting())
 		cr_skip_test("no CPUID faulting on this machine (ARCH_SET_CPUID refused)");
@@ -173,8 +177,9 @@ Test(seccomp, p27_faulting_on,
 }
 
 Test(seccomp, p27_inherited_by_new_address_spaces,
-     .description = "P27 under seccomp: stub processes are cloned from the seccomp master, so a "
-                    "second address space faults too, and a pooled one keeps it")
+     .description =
+	     "P27 under seccomp: stub processes are cloned from the seccomp master, so a "
+	     "second address space faults too, and a pooled one keeps it")
 {
 	if (!machine_has_cpuid_faulting())
 		cr_skip_test("no CPUID faulting on this machine (ARCH_SET_CPUID refused)");
@@ -183,9 +188,9 @@ Test(seccomp, p27_inherited_by_new_address_spaces,
 	for (int round = 0; round < 2; round++) {
 		struct plat_as *as;
 		cr_assert_eq(plat_as_new(g.p, &as), 0);
-		cr_assert_eq(
-		    plat_map_file(as, CODE_ADDR, g.memfd, 0, PAGE, PROT_READ | PROT_EXEC, false),
-		    0);
+		cr_assert_eq(plat_map_file(as, CODE_ADDR, g.memfd, 0, PAGE, PROT_READ | PROT_EXEC,
+					   false),
+			     0);
 		struct plat_ctx *ctx = plat_ctx_new(g.p);
 		plat_ctx_regs(ctx)->rip = CODE_ADDR;
 		plat_ctx_regs(ctx)->eflags = 0x202;
@@ -201,16 +206,17 @@ Test(seccomp, p27_inherited_by_new_address_spaces,
 }
 
 Test(seccomp, p27_refused_without_it,
-     .description = "P27 under seccomp: asking for CPUID faulting where the machine has none "
-                    "(here: ARCH_SET_CPUID knocked out before the probe) fails plat_new with "
-                    "one line")
+     .description =
+	     "P27 under seccomp: asking for CPUID faulting where the machine has none "
+	     "(here: ARCH_SET_CPUID knocked out before the probe) fails plat_new with "
+	     "one line")
 {
 	struct knockout_rule r;
 	char err[256];
 	cr_assert_eq(knockout_parse("arch_prctl:ARCH_SET_CPUID", &r, err, sizeof err), 0, "%s",
-	             err);
+		     err);
 	cr_assert_eq(knockout_install(&r, 1, err, sizeof err), 0, "%s", err);
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .cpuid_faulting = true};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .cpuid_faulting = true };
 	cr_assert_null(plat_new(&o, err, sizeof err));
 	cr_assert_not(plat_probe()->cpuid_faulting);
 	cr_assert(strstr(err, "CPUID faulting was asked for"), "%s", err);

@@ -60,38 +60,41 @@ struct sc_rule {
 #define G (SC_LAYER_GUEST | SC_LAYER_SERVE | SC_LAYER_MASTER)
 #define S (SC_LAYER_SERVE | SC_LAYER_MASTER)
 #define M SC_LAYER_MASTER
-#define EQ(i, v)                                                                                   \
-	{                                                                                          \
-		SC_EQ, i, v, 0                                                                     \
+#define EQ(i, v)               \
+	{                      \
+		SC_EQ, i, v, 0 \
 	}
 
 static const struct sc_rule rules[] = {
-    /* the switch (T4): the handler's wake and wait, the resume */
-    {plat_sc_ip_wake, SYS_futex, G, {EQ(1, FUTEX_WAKE_OP), EQ(2, 1)}},
-    {plat_sc_ip_wait, SYS_futex, G, {EQ(1, FUTEX_WAIT_OP), EQ(3, 0)}},
-    {plat_sc_ip_sigreturn, SYS_rt_sigreturn, G, {{0}}},
-    /* a serving thread (T7): wait, map, unmap, report, new threads */
-    {plat_sc_ip_serve_wait, SYS_futex, S, {EQ(1, FUTEX_WAIT_OP), EQ(3, 0)}},
-    {plat_sc_ip_mmap,
-     SYS_mmap,
-     S,
-     {{SC_WITHIN, 2, PROT_RWX, 0},
-      {SC_EQ2, 3, MAP_SHARED_FIXED, MAP_SHARED_FIXED | MAP_POPULATE_BIT}}},
-    {plat_sc_ip_munmap, SYS_munmap, S, {{0}}},
-    {plat_sc_ip_write, SYS_write, S, {EQ(2, 8)}},
-    {plat_sc_ip_clone_thread, SYS_clone, S, {EQ(0, SC_CLONE_THREAD), EQ(1, 0)}},
-    {plat_sc_ip_sigaltstack, SYS_sigaltstack, S, {EQ(1, 0)}},
-    {plat_sc_ip_sigprocmask, SYS_rt_sigprocmask, S, {EQ(0, SIG_SETMASK_HOW), EQ(3, 8)}},
-    {plat_sc_ip_seccomp_thread, SYS_seccomp, S, {EQ(0, SECCOMP_SET_MODE_FILTER), EQ(1, 0)}},
-    /* the master (T7): new processes, and what they do before their S */
-    {plat_sc_ip_clone_process, SYS_clone, M, {EQ(0, SC_CLONE_PROCESS), EQ(1, 0)}},
-    {plat_sc_ip_child_map_ro, SYS_mmap, M, {EQ(2, 1), EQ(3, MAP_SHARED_FIXED)}},
-    {plat_sc_ip_child_map_rw, SYS_mmap, M, {EQ(2, 3), EQ(3, MAP_SHARED_FIXED)}},
-    {plat_sc_ip_prctl, SYS_prctl, M, {EQ(0, PR_SET_PDEATHSIG_OP), EQ(1, SIGKILL_NR)}},
-    {plat_sc_ip_getppid, SYS_getppid, M, {{0}}},
-    {plat_sc_ip_seccomp_process, SYS_seccomp, M, {EQ(0, SECCOMP_SET_MODE_FILTER), EQ(1, 0)}},
-    {plat_sc_ip_unmap_low, SYS_munmap, M, {{0}}},
-    {plat_sc_ip_unmap_high, SYS_munmap, M, {{0}}},
+	/* the switch (T4): the handler's wake and wait, the resume */
+	{ plat_sc_ip_wake, SYS_futex, G, { EQ(1, FUTEX_WAKE_OP), EQ(2, 1) } },
+	{ plat_sc_ip_wait, SYS_futex, G, { EQ(1, FUTEX_WAIT_OP), EQ(3, 0) } },
+	{ plat_sc_ip_sigreturn, SYS_rt_sigreturn, G, { { 0 } } },
+	/* a serving thread (T7): wait, map, unmap, report, new threads */
+	{ plat_sc_ip_serve_wait, SYS_futex, S, { EQ(1, FUTEX_WAIT_OP), EQ(3, 0) } },
+	{ plat_sc_ip_mmap,
+	  SYS_mmap,
+	  S,
+	  { { SC_WITHIN, 2, PROT_RWX, 0 },
+	    { SC_EQ2, 3, MAP_SHARED_FIXED, MAP_SHARED_FIXED | MAP_POPULATE_BIT } } },
+	{ plat_sc_ip_munmap, SYS_munmap, S, { { 0 } } },
+	{ plat_sc_ip_write, SYS_write, S, { EQ(2, 8) } },
+	{ plat_sc_ip_clone_thread, SYS_clone, S, { EQ(0, SC_CLONE_THREAD), EQ(1, 0) } },
+	{ plat_sc_ip_sigaltstack, SYS_sigaltstack, S, { EQ(1, 0) } },
+	{ plat_sc_ip_sigprocmask, SYS_rt_sigprocmask, S, { EQ(0, SIG_SETMASK_HOW), EQ(3, 8) } },
+	{ plat_sc_ip_seccomp_thread, SYS_seccomp, S, { EQ(0, SECCOMP_SET_MODE_FILTER), EQ(1, 0) } },
+	/* the master (T7): new processes, and what they do before their S */
+	{ plat_sc_ip_clone_process, SYS_clone, M, { EQ(0, SC_CLONE_PROCESS), EQ(1, 0) } },
+	{ plat_sc_ip_child_map_ro, SYS_mmap, M, { EQ(2, 1), EQ(3, MAP_SHARED_FIXED) } },
+	{ plat_sc_ip_child_map_rw, SYS_mmap, M, { EQ(2, 3), EQ(3, MAP_SHARED_FIXED) } },
+	{ plat_sc_ip_prctl, SYS_prctl, M, { EQ(0, PR_SET_PDEATHSIG_OP), EQ(1, SIGKILL_NR) } },
+	{ plat_sc_ip_getppid, SYS_getppid, M, { { 0 } } },
+	{ plat_sc_ip_seccomp_process,
+	  SYS_seccomp,
+	  M,
+	  { EQ(0, SECCOMP_SET_MODE_FILTER), EQ(1, 0) } },
+	{ plat_sc_ip_unmap_low, SYS_munmap, M, { { 0 } } },
+	{ plat_sc_ip_unmap_high, SYS_munmap, M, { { 0 } } },
 };
 
 #undef G
@@ -143,11 +146,8 @@ static void emit_need(struct prog *p, uint32_t off, uint32_t k)
 static void emit_arg(struct prog *p, const struct sc_arg *a)
 {
 	switch (a->check) {
-	case SC_NONE:
-		return;
-	case SC_EQ:
-		emit_need(p, OFF_ARG_LO(a->idx), a->a);
-		break;
+	case SC_NONE: return;
+	case SC_EQ: emit_need(p, OFF_ARG_LO(a->idx), a->a); break;
 	case SC_EQ2:
 		emit(p, (struct sock_filter)LD(OFF_ARG_LO(a->idx)));
 		emit_jeq(p, a->a, 2, 0);
@@ -184,9 +184,9 @@ static uint64_t rule_ip(const struct sc_rule *r)
 }
 
 int sc_filter_build(enum sc_layer layer, struct sock_filter *out, size_t max, char *err,
-                    size_t errlen)
+		    size_t errlen)
 {
-	struct prog p = {out, 0, max, false};
+	struct prog p = { out, 0, max, false };
 	uint32_t hi = (uint32_t)(rule_ip(&rules[0]) >> 32);
 	/* Not the stub's upper half: not the stub (one compare for all). */
 	emit(&p, (struct sock_filter)LD(OFF_IP_HI));
@@ -215,7 +215,7 @@ int sc_filter_build(enum sc_layer layer, struct sock_filter *out, size_t max, ch
 	emit(&p, (struct sock_filter)RET(SECCOMP_RET_TRAP));
 	if (p.overflow || p.n > BPF_MAXINSNS) {
 		snprintf(err, errlen, "the seccomp filter needs %zu instructions, room for %zu",
-		         p.n, max);
+			 p.n, max);
 		return -1;
 	}
 	return (int)p.n;
@@ -226,7 +226,7 @@ size_t sc_test_rules(struct sc_test_rule *out, size_t max)
 {
 	size_t n = sizeof(rules) / sizeof(rules[0]);
 	for (size_t i = 0; i < n && i < max; i++)
-		out[i] = (struct sc_test_rule){rule_ip(&rules[i]), rules[i].nr, rules[i].layers};
+		out[i] = (struct sc_test_rule){ rule_ip(&rules[i]), rules[i].nr, rules[i].layers };
 	return n;
 }
 #endif

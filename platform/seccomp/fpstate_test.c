@@ -8,31 +8,33 @@
 #define PATTERN 0x0123456789abcdefULL
 #define XMM_OFF(n) (160 + 16 * (n))
 
-GUEST_CODE(sc_avx, "mov $0x0123456789abcdef, %rax\n"
-                   "vmovq %rax, %xmm0\n"
-                   "vpbroadcastq %xmm0, %ymm0\n"
-                   "mov $0x7d, %eax\n"
-                   "syscall\n"
-                   "vextracti128 $1, %ymm0, %xmm1\n"
-                   "vmovq %xmm1, %rdi\n"
-                   "vmovq %xmm2, %rsi\n"
-                   "vmovq %xmm0, %rdx\n"
-                   "mov $0x7e, %eax\n"
-                   "syscall\n"
-                   "ud2");
-GUEST_CODE(sc_show_ymm0, "vmovq %xmm0, %rdi\n"
-                         "vextracti128 $1, %ymm0, %xmm1\n"
-                         "vmovq %xmm1, %rsi\n"
-                         "mov $0x7f, %eax\n"
-                         "syscall\n"
-                         "ud2");
+GUEST_CODE(sc_avx,
+	   "mov $0x0123456789abcdef, %rax\n"
+	   "vmovq %rax, %xmm0\n"
+	   "vpbroadcastq %xmm0, %ymm0\n"
+	   "mov $0x7d, %eax\n"
+	   "syscall\n"
+	   "vextracti128 $1, %ymm0, %xmm1\n"
+	   "vmovq %xmm1, %rdi\n"
+	   "vmovq %xmm2, %rsi\n"
+	   "vmovq %xmm0, %rdx\n"
+	   "mov $0x7e, %eax\n"
+	   "syscall\n"
+	   "ud2");
+GUEST_CODE(sc_show_ymm0,
+	   "vmovq %xmm0, %rdi\n"
+	   "vextracti128 $1, %ymm0, %xmm1\n"
+	   "vmovq %xmm1, %rsi\n"
+	   "mov $0x7f, %eax\n"
+	   "syscall\n"
+	   "ud2");
 /* A fixed FP state: x87 stack, SSE and AVX registers, MXCSR, then stop. */
 GUEST_CODE(sc_fp_fixed,
-           "fldpi\n fld1\n fldz\n"
-           "mov $0x1f00, %eax\n push %rax\n ldmxcsr (%rsp)\n pop %rax\n"
-           "mov $0x1122334455667788, %rax\n vmovq %rax, %xmm3\n vpbroadcastq %xmm3, %ymm3\n"
-           "mov $0x99aabbccddeeff00, %rax\n vmovq %rax, %xmm9\n vpbroadcastq %xmm9, %ymm9\n"
-           "mov $0x7c, %eax\n syscall\n ud2");
+	   "fldpi\n fld1\n fldz\n"
+	   "mov $0x1f00, %eax\n push %rax\n ldmxcsr (%rsp)\n pop %rax\n"
+	   "mov $0x1122334455667788, %rax\n vmovq %rax, %xmm3\n vpbroadcastq %xmm3, %ymm3\n"
+	   "mov $0x99aabbccddeeff00, %rax\n vmovq %rax, %xmm9\n vpbroadcastq %xmm9, %ymm9\n"
+	   "mov $0x7c, %eax\n syscall\n ud2");
 
 static size_t ymm_hi_offset(void)
 {
@@ -133,7 +135,7 @@ Test(seccomp, t9_contexts_isolated_full, .description = "T9: FP state per contex
 static void fp_image(enum plat_backend b, unsigned char *out, size_t size)
 {
 	struct guest g;
-	struct plat_options o = {.backend = b};
+	struct plat_options o = { .backend = b };
 	guest_setup_opts(&g, &o);
 	guest_load(&g, sc_fp_fixed, sc_fp_fixed_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x7c);
@@ -162,13 +164,14 @@ Test(seccomp, t9_same_layout_as_ptrace,
 /* A context moves to another address space (execve, or a task of a new
  * process) with its FP state still in the first one's frame: the state
  * comes home from there before the switch (T9). */
-GUEST_CODE(sc_set_xmm0, "mov $0x0123456789abcdef, %rax\n movq %rax, %xmm0\n mov $0x7d, %eax\n"
-                        "syscall\n ud2");
+GUEST_CODE(sc_set_xmm0,
+	   "mov $0x0123456789abcdef, %rax\n movq %rax, %xmm0\n mov $0x7d, %eax\n"
+	   "syscall\n ud2");
 GUEST_CODE(sc_show_xmm0, "movq %xmm0, %rdi\n mov $0x7f, %eax\n syscall\n ud2");
 
-Test(
-    seccomp, t9_state_follows_the_context_to_another_address_space,
-    .description = "T9: FP state resident in one address space's frame reaches a switch in another")
+Test(seccomp, t9_state_follows_the_context_to_another_address_space,
+     .description =
+	     "T9: FP state resident in one address space's frame reaches a switch in another")
 {
 	struct guest g;
 	guest_setup_sc(&g, false);
@@ -180,7 +183,7 @@ Test(
 	g.as = other;
 	guest_load(&g, sc_show_xmm0, sc_show_xmm0_end);
 	cr_assert_eq(guest_syscall(&g)->rdi, PATTERN,
-	             "xmm0 came from the other address space's frame");
+		     "xmm0 came from the other address space's frame");
 	plat_as_release(first);
 	guest_teardown(&g);
 }

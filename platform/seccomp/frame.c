@@ -77,9 +77,9 @@ int sc_frame_read(struct sc_as *sa, unsigned slot, struct sc_event *ev, char *wh
 	if (f.uc.mc.fpstate != stub_top(slot) - sc_layout.fp_off ||
 	    f.uc.uc_flags != sc_layout.uc_flags) {
 		snprintf(why, len,
-		         "slot %u: the frame is not the one the kernel writes (fpstate %#lx, flags "
-		         "%#lx)",
-		         slot, (unsigned long)f.uc.mc.fpstate, (unsigned long)f.uc.uc_flags);
+			 "slot %u: the frame is not the one the kernel writes (fpstate %#lx, flags "
+			 "%#lx)",
+			 slot, (unsigned long)f.uc.mc.fpstate, (unsigned long)f.uc.uc_flags);
 		return -1;
 	}
 	const struct k_sigcontext *c = &f.uc.mc;

@@ -16,8 +16,9 @@ GUEST_CODE(sc_h_call, "mov $0x66, %eax\n syscall\n ud2");
 /* Writes rdi into the 32-bit word at rsi, then a syscall. */
 GUEST_CODE(sc_h_poke, "movl %edi, (%rsi)\n mov $0x67, %eax\n syscall\n ud2");
 /* Fills [rsi, rsi + rdx) with 0xa5 bytes, then a syscall. */
-GUEST_CODE(sc_h_scribble, "mov %rdi, %rax\n mov %rdx, %rcx\n mov %rsi, %rdi\n mov $0xa5, %al\n"
-                          "rep stosb\n mov $0x68, %eax\n syscall\n ud2");
+GUEST_CODE(sc_h_scribble,
+	   "mov %rdi, %rax\n mov %rdx, %rcx\n mov %rsi, %rdi\n mov $0xa5, %al\n"
+	   "rep stosb\n mov $0x68, %eax\n syscall\n ud2");
 
 /* The context starts right at addr, every register but rax and rip
  * pointing at unmapped memory, so that whatever stub code follows the
@@ -46,7 +47,7 @@ static void still_works(struct guest *g)
 
 Test(seccomp, t5_t3_jump_to_every_stub_syscall,
      .description =
-         "T5 T3: every stub syscall instruction, jumped to with getpid, is the guest's syscall")
+	     "T5 T3: every stub syscall instruction, jumped to with getpid, is the guest's syscall")
 {
 	struct guest g;
 	guest_setup_sc(&g, false);
@@ -54,7 +55,7 @@ Test(seccomp, t5_t3_jump_to_every_stub_syscall,
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
 	struct sc_test_rule r[64];
 	size_t n = sc_test_rules(r, 64);
-	r[n++] = (struct sc_test_rule){sc_stub_addr(plat_sc_ip_birth) + 2, SYS_getpid, 0};
+	r[n++] = (struct sc_test_rule){ sc_stub_addr(plat_sc_ip_birth) + 2, SYS_getpid, 0 };
 	for (size_t i = 0; i < n; i++) {
 		start_at(&g, r[i].ip - 2, SYS_getpid);
 		struct user_regs_struct *regs = guest_syscall(&g);
@@ -65,15 +66,16 @@ Test(seccomp, t5_t3_jump_to_every_stub_syscall,
 		regs->rax = 1000;
 		enum plat_exit_kind k = guest_run(&g);
 		cr_assert(k == PLAT_EXIT_FAULT || k == PLAT_EXIT_SIGNAL,
-		          "instruction %zu: kind %d (%s)", i, k, g.ex.error);
+			  "instruction %zu: kind %d (%s)", i, k, g.ex.error);
 	}
 	still_works(&g);
 	guest_teardown(&g);
 }
 
 Test(seccomp, t5_t3_the_right_syscall_at_the_wrong_layer,
-     .description = "T5 T3: the serving thread's mmap, with its own arguments, is only a guest "
-                    "syscall in a guest thread")
+     .description =
+	     "T5 T3: the serving thread's mmap, with its own arguments, is only a guest "
+	     "syscall in a guest thread")
 {
 	struct guest g;
 	guest_setup_sc(&g, false);
@@ -116,7 +118,7 @@ static void forged_sigreturn(uint64_t mask, enum plat_exit_kind want)
 	guest_setup_sc(&g, false);
 	guest_load(&g, sc_h_call, sc_h_call_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
-	unsigned char frame[440] = {0};
+	unsigned char frame[440] = { 0 };
 	uint64_t v;
 	v = CODE_ADDR; /* uc_mcontext.ip */
 	memcpy(frame + 8 + 40 + 128, &v, 8);
@@ -138,7 +140,7 @@ static void forged_sigreturn(uint64_t mask, enum plat_exit_kind want)
 		cr_assert_eq(plat_ctx_regs(g.ctx)->orig_rax, 0x66, "the forged frame's ip ran");
 	else
 		cr_assert(strstr(g.ex.error, "SIGSYS") || strstr(g.ex.error, "signal 31"), "%s",
-		          g.ex.error);
+			  g.ex.error);
 	cr_assert_eq(plat_escapes(g.p), 0);
 	/* The harness goes on with a fresh address space. */
 	plat_as_release(g.as);
@@ -156,7 +158,7 @@ Test(seccomp, t5_forged_sigreturn_is_a_jump,
 
 Test(seccomp, t5_forged_sigreturn_blocking_sigsys_is_an_error,
      .description =
-         "T5 T8: a forged frame that blocks SIGSYS kills the stub: an error, not a host syscall")
+	     "T5 T8: a forged frame that blocks SIGSYS kills the stub: an error, not a host syscall")
 {
 	forged_sigreturn(1ULL << (SIGSYS - 1), PLAT_EXIT_ERROR);
 }
@@ -262,7 +264,7 @@ static void forged(void (*forge)(struct sc_as *sa), const char *why)
 	guest_setup_sc(&g, false);
 	guest_load(&g, sc_h_spin, sc_h_spin_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
-	struct forger f = {&g, forge};
+	struct forger f = { &g, forge };
 	pthread_t th;
 	pthread_create(&th, NULL, forge_when_running, &f);
 	enum plat_exit_kind k = guest_run(&g);
@@ -271,7 +273,7 @@ static void forged(void (*forge)(struct sc_as *sa), const char *why)
 	cr_assert_null(rv);
 	cr_assert_eq(k, PLAT_EXIT_ERROR, "kind %d", k);
 	cr_assert(strstr(g.ex.error, "protocol violation") && strstr(g.ex.error, why), "%s",
-	          g.ex.error);
+		  g.ex.error);
 	cr_assert_eq(plat_escapes(g.p), 0);
 	pid_t pid = plat_as_pid(g.as);
 	plat_as_release(g.as);

@@ -11,7 +11,7 @@
 GUEST_CODE(sc_lc_spin, "1: jmp 1b");
 GUEST_CODE(sc_lc_call, "mov $0x66, %eax\n syscall\n ud2");
 GUEST_CODE(sc_lc_read,
-           "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
+	   "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
 
 static pthread_mutex_t ev_mu = PTHREAD_MUTEX_INITIALIZER;
 static int events[16];
@@ -28,14 +28,14 @@ Test(seccomp, t7_map_file_errors_and_events,
      .description = "T7: map-file and unmap run by the stub, their errors and events")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .on_event = on_event};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .on_event = on_event };
 	guest_setup_opts(&g, &o);
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false), 0);
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR + 1, g.memfd, 0, PAGE, PROT_READ, false),
-	             -EINVAL);
+		     -EINVAL);
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, 9999, 0, PAGE, PROT_READ, false), -EBADF);
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, true), 0,
-	             "precommit");
+		     "precommit");
 	cr_assert_eq(plat_unmap(g.as, DATA_ADDR, PAGE), 0);
 	cr_assert_eq(events[PLAT_EV_MAP_FILE], 4);
 	cr_assert_eq(events[PLAT_EV_UNMAP], 1);
@@ -47,7 +47,7 @@ Test(seccomp, t7_p22_pool_reuses_an_empty_stub,
      .description = "T7 P22: a released stub is emptied and pooled")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .on_event = on_event};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .on_event = on_event };
 	guest_setup_opts(&g, &o);
 	guest_load(&g, sc_lc_read, sc_lc_read_end);
 	uint64_t v = 0xabcdef;
@@ -89,14 +89,14 @@ static void *kill_when_running(void *arg)
  * involved, and the spin guest would never trap on its own. */
 Test(seccomp, t8_stub_killed_from_outside,
      .description =
-         "T8: a SIGKILLed stub ends a waiting switch with an error naming it; the harness goes on")
+	     "T8: a SIGKILLed stub ends a waiting switch with an error naming it; the harness goes on")
 {
 	struct guest g;
 	guest_setup_sc(&g, false);
 	guest_load(&g, sc_lc_call, sc_lc_call_end);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "a stub thread exists");
 	guest_load(&g, sc_lc_spin, sc_lc_spin_end);
-	struct killer k = {plat_as_pid(g.as), plat_test_thread_tid(g.as, false), {0, 0}};
+	struct killer k = { plat_as_pid(g.as), plat_test_thread_tid(g.as, false), { 0, 0 } };
 	cr_assert_gt(k.tid, 0);
 	pthread_t th;
 	pthread_create(&th, NULL, kill_when_running, &k);
@@ -110,14 +110,14 @@ Test(seccomp, t8_stub_killed_from_outside,
 	cr_assert_eq(g.ex.stub_pid, k.pid);
 	double late = (double)(now.tv_sec - k.at.tv_sec) + (now.tv_nsec - k.at.tv_nsec) / 1e9;
 	cr_expect_lt(late, 0.9,
-	             "seen %.3f s after the kill: the tamper recheck (1 s), not the watcher", late);
+		     "seen %.3f s after the kill: the tamper recheck (1 s), not the watcher", late);
 	char pid[16];
 	snprintf(pid, sizeof(pid), "%d", k.pid);
 	cr_assert(strstr(g.ex.error, pid) && strstr(g.ex.error, "signal 9"), "error: %s",
-	          g.ex.error);
+		  g.ex.error);
 	cr_assert_not_null(plat_as_error(g.as));
 	cr_assert_eq(plat_map_file(g.as, DATA_ADDR, g.memfd, 0, PAGE, PROT_READ, false),
-	             -PLAT_ESTUBDEAD);
+		     -PLAT_ESTUBDEAD);
 	cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR, "a poisoned address space stays an error");
 	plat_as_release(g.as);
 	cr_assert(process_gone(k.pid), "the dead stub is reaped");
@@ -151,8 +151,9 @@ static void *zero_when_running(void *arg)
 }
 
 Test(seccomp, t8_thread_gone_alone,
-     .description = "T8: a guest thread that exits alone (its word cleared by the kernel) ends "
-                    "the switch with an error saying so, at once; the stub is killed")
+     .description =
+	     "T8: a guest thread that exits alone (its word cleared by the kernel) ends "
+	     "the switch with an error saying so, at once; the stub is killed")
 {
 	struct guest g;
 	guest_setup_sc(&g, false);
@@ -160,7 +161,7 @@ Test(seccomp, t8_thread_gone_alone,
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66, "a stub thread exists");
 	guest_load(&g, sc_lc_spin, sc_lc_spin_end);
 	struct sc_as *sa = g.as->sc;
-	struct zeroer z = {&g, sa->slots[0].tid};
+	struct zeroer z = { &g, sa->slots[0].tid };
 	sa->slots[0].tid = 0x3ffffff0; /* no thread of the stub: "gone" */
 	pthread_t th;
 	pthread_create(&th, NULL, zero_when_running, &z);
@@ -173,7 +174,7 @@ Test(seccomp, t8_thread_gone_alone,
 	cr_assert_null(rv);
 	cr_assert_eq(kind, PLAT_EXIT_ERROR);
 	cr_assert(strstr(g.ex.error, "signal 9") && strstr(g.ex.error, "exited alone"), "error: %s",
-	          g.ex.error);
+		  g.ex.error);
 	double took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	cr_expect_lt(took, 0.9, "%.3f s: the tamper recheck (1 s), not the cleared word", took);
 	pid_t pid = plat_as_pid(g.as);
@@ -196,13 +197,15 @@ Test(seccomp, t8_outside_kill_is_not_a_lone_exit,
 		guest_load(&g, sc_lc_call, sc_lc_call_end);
 		cr_assert_eq(guest_syscall(&g)->orig_rax, 0x66);
 		guest_load(&g, sc_lc_spin, sc_lc_spin_end);
-		struct killer k = {plat_as_pid(g.as), plat_test_thread_tid(g.as, false), {0, 0}};
+		struct killer k = { plat_as_pid(g.as),
+				    plat_test_thread_tid(g.as, false),
+				    { 0, 0 } };
 		pthread_t th;
 		pthread_create(&th, NULL, kill_when_running, &k);
 		cr_assert_eq(guest_run(&g), PLAT_EXIT_ERROR);
 		pthread_join(th, NULL);
 		cr_assert(strstr(g.ex.error, "signal 9") && !strstr(g.ex.error, "alone"),
-		          "round %d: %s", round, g.ex.error);
+			  "round %d: %s", round, g.ex.error);
 		guest_teardown(&g);
 	}
 }
@@ -211,7 +214,7 @@ Test(seccomp, t8_master_death_is_clear,
      .description = "T8: when the master dies every later plat_as_new says so")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .no_pool = true};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .no_pool = true };
 	guest_setup_opts(&g, &o);
 	pid_t m = plat_test_master_pid(g.p);
 	kill(m, SIGKILL);
@@ -229,10 +232,10 @@ Test(seccomp, t8_master_death_is_clear,
 
 Test(seccomp, t8_p25_no_orphans_when_harness_is_killed,
      .description =
-         "T8 P25: SIGKILL of the harness leaves no stub behind (PDEATHSIG on the watcher thread)")
+	     "T8 P25: SIGKILL of the harness leaves no stub behind (PDEATHSIG on the watcher thread)")
 {
 	pid_t pids[4];
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	pid_t c = fork_doomed_harness_opts(&o, sc_lc_call, sc_lc_call_end, pids);
 	expect_gone_with(c, pids, 3);
 }
@@ -243,7 +246,7 @@ Test(seccomp, t7_t8_many_address_spaces,
      .description = "T7 T8: forty address spaces at once, each running, each watched")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .no_pool = true};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .no_pool = true };
 	guest_setup_opts(&g, &o);
 	struct plat_as *as[40];
 	pid_t pid[40];

@@ -56,7 +56,7 @@ static void COV_UNMEASURED install_handlers(const struct master_args *a)
 		unsigned long flags;
 		uintptr_t restorer;
 		unsigned long mask;
-	} act = {a->handler, SA_SIGINFO | SA_ONSTACK | SA_RESTORER_FLAG, a->restorer, ~0UL};
+	} act = { a->handler, SA_SIGINFO | SA_ONSTACK | SA_RESTORER_FLAG, a->restorer, ~0UL };
 	for (int sig = 1; sig <= 64; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP &&
 		    syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof(unsigned long)) != 0)
@@ -66,7 +66,7 @@ static void COV_UNMEASURED install_handlers(const struct master_args *a)
 static void __attribute__((noreturn)) COV_UNMEASURED master_child(const struct master_args *a)
 {
 	unsigned long all = ~0UL;
-	struct rlimit none = {0, 0};
+	struct rlimit none = { 0, 0 };
 	if (syscall(SYS_setsid) < 0)
 		syscall(SYS_exit, 110);
 	if (__rseq_size > 0 && unregister_rseq() != 0)
@@ -82,9 +82,9 @@ static void __attribute__((noreturn)) COV_UNMEASURED master_child(const struct m
 		syscall(SYS_exit, 114);
 	uintptr_t r = sc_layout.region;
 	if (syscall(SYS_mmap, r, SC_PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, a->memfd, 0) !=
-	        (long)r ||
+		    (long)r ||
 	    syscall(SYS_mmap, r + SC_PAGE, sc_layout.region_size - SC_PAGE, PROT_READ | PROT_WRITE,
-	            MAP_SHARED | MAP_FIXED, a->memfd, SC_PAGE) != (long)(r + SC_PAGE))
+		    MAP_SHARED | MAP_FIXED, a->memfd, SC_PAGE) != (long)(r + SC_PAGE))
 		syscall(SYS_exit, 115);
 	/* P27, as ptrace's master does it: only when asked, inherited by
 	 * every stub cloned from here. Before the filter, which traps any
@@ -111,14 +111,14 @@ static long COV_UNMEASURED clone_master(const struct master_args *a)
 
 /* What the master child's exit status says (master_child's codes). */
 static const char *const master_failures[] = {
-    "setsid failed",
-    "installing the signal handlers failed",
-    "could not unregister rseq",
-    "PR_SET_NO_NEW_PRIVS or PR_SET_PDEATHSIG failed",
-    "the harness went away",
-    "mapping its region failed",
-    "the seccomp filter was refused",
-    "ARCH_SET_CPUID refused: no CPUID faulting, P27",
+	"setsid failed",
+	"installing the signal handlers failed",
+	"could not unregister rseq",
+	"PR_SET_NO_NEW_PRIVS or PR_SET_PDEATHSIG failed",
+	"the harness went away",
+	"mapping its region failed",
+	"the seccomp filter was refused",
+	"ARCH_SET_CPUID refused: no CPUID faulting, P27",
 };
 #define MASTER_FIRST_CODE 110
 
@@ -126,7 +126,7 @@ static const char *master_failure(int code)
 {
 	unsigned i = (unsigned)(code - MASTER_FIRST_CODE);
 	return i < sizeof(master_failures) / sizeof(master_failures[0]) ? master_failures[i]
-	                                                                : "it died";
+									: "it died";
 }
 
 static struct sock_fprog *build_master_filter(char *err, size_t errlen)
@@ -164,13 +164,13 @@ int sc_master_create(struct sc_plat *sp, char *err, size_t errlen)
 		sc_as_free(as);
 		return e;
 	}
-	struct master_args a = {p->harness_pid,
-	                        sa->memfd,
-	                        sp->mprog,
-	                        sc_stub_addr(plat_sc_handler),
-	                        sc_stub_addr(plat_sc_restorer),
-	                        sc_stub_addr(plat_sc_master_entry),
-	                        p->opts.cpuid_faulting};
+	struct master_args a = { p->harness_pid,
+				 sa->memfd,
+				 sp->mprog,
+				 sc_stub_addr(plat_sc_handler),
+				 sc_stub_addr(plat_sc_restorer),
+				 sc_stub_addr(plat_sc_master_entry),
+				 p->opts.cpuid_faulting };
 	long pid = clone_master(&a);
 	if (pid < 0) {
 		snprintf(err, errlen, "forking the seccomp master: %s", strerror(errno));
@@ -185,8 +185,8 @@ int sc_master_create(struct sc_plat *sp, char *err, size_t errlen)
 		kill((pid_t)pid, SIGKILL);
 		waitpid((pid_t)pid, &status, __WALL);
 		snprintf(err, errlen, "the seccomp master stub %ld did not start: %s", pid,
-		         WIFEXITED(status) ? master_failure(WEXITSTATUS(status))
-		                           : "killed by a signal");
+			 WIFEXITED(status) ? master_failure(WEXITSTATUS(status))
+					   : "killed by a signal");
 		sc_as_free(as);
 		return e ? e : -ECHILD;
 	}

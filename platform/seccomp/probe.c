@@ -60,11 +60,11 @@ struct probe_out {
 /* Two syscall instructions: the filter allows the first, traps the
  * second; a write that faults (3 bytes, skipped by the handler). */
 __asm__(".pushsection .text\n"
-        ".globl sc_probe_allowed, sc_probe_trapped, sc_probe_write\n"
-        "sc_probe_allowed: mov %edi, %eax\n xor %edi, %edi\n syscall\n ret\n"
-        "sc_probe_trapped: mov %edi, %eax\n xor %edi, %edi\n syscall\n ret\n"
-        "sc_probe_write: movb $1, (%rdi)\n ret\n"
-        ".popsection\n");
+	".globl sc_probe_allowed, sc_probe_trapped, sc_probe_write\n"
+	"sc_probe_allowed: mov %edi, %eax\n xor %edi, %edi\n syscall\n ret\n"
+	"sc_probe_trapped: mov %edi, %eax\n xor %edi, %edi\n syscall\n ret\n"
+	"sc_probe_write: movb $1, (%rdi)\n ret\n"
+	".popsection\n");
 long sc_probe_allowed(long nr);
 long sc_probe_trapped(long nr);
 void sc_probe_write(void *p);
@@ -119,7 +119,7 @@ probe_handler(int sig, siginfo_t *si, void *ucv)
  * syscalls; its filter traps getcpu, so gcov could not flush anyway. */
 static void __attribute__((noreturn)) COV_UNMEASURED probe_child(void *ro_page)
 {
-	stack_t ss = {out->stack, 0, PROBE_STACK};
+	stack_t ss = { out->stack, 0, PROBE_STACK };
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = probe_handler;
@@ -131,19 +131,20 @@ static void __attribute__((noreturn)) COV_UNMEASURED probe_child(void *ro_page)
 	out->stage = 1;
 	uintptr_t ok_ip = (uintptr_t)sc_probe_allowed + PROBE_SYSCALL_END;
 	struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_URETPROBE, 6, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_UPROBE, 5, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getcpu, 0, 5),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	             offsetof(struct seccomp_data, instruction_pointer) + 4),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(ok_ip >> 32), 0, 2),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)ok_ip, 1, 0),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_URETPROBE, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_UPROBE, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getcpu, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, instruction_pointer) + 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(ok_ip >> 32), 0, 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, instruction_pointer)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)ok_ip, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
 		_exit(11);
@@ -175,11 +176,11 @@ static pid_t COV_UNMEASURED fork_probe(void *ro_page)
 
 /* What the probe child's exit status says (probe_child's codes). */
 static const char *const stage_failures[] = {
-    "could not install a handler on an alternate stack",
-    "seccomp(SECCOMP_SET_MODE_FILTER) refused a filter",
-    "a filter that tests the instruction pointer did not let the stub's syscall through",
-    "SECCOMP_RET_TRAP gave no SIGSYS with the syscall number in rax",
-    "a write fault gave no SIGSEGV on the alternate stack",
+	"could not install a handler on an alternate stack",
+	"seccomp(SECCOMP_SET_MODE_FILTER) refused a filter",
+	"a filter that tests the instruction pointer did not let the stub's syscall through",
+	"SECCOMP_RET_TRAP gave no SIGSYS with the syscall number in rax",
+	"a write fault gave no SIGSEGV on the alternate stack",
 };
 #define STAGE_FIRST_CODE 10
 
@@ -187,7 +188,7 @@ static const char *stage_what(int code)
 {
 	unsigned i = (unsigned)(code - STAGE_FIRST_CODE);
 	return i < sizeof(stage_failures) / sizeof(stage_failures[0]) ? stage_failures[i]
-	                                                              : "the probe child failed";
+								      : "the probe child failed";
 }
 
 static int check_frame(struct plat_probe *pr, char *why, size_t len)
@@ -197,21 +198,21 @@ static int check_frame(struct plat_probe *pr, char *why, size_t len)
 	    out->arch != AUDIT_ARCH_X86_64 ||
 	    out->call_addr != (uintptr_t)sc_probe_trapped + PROBE_SYSCALL_END)
 		snprintf(why, len,
-		         "the SIGSYS siginfo is not what SECCOMP_RET_TRAP should give "
-		         "(code %d, nr %d, call address %#lx)",
-		         out->code, out->nr, (unsigned long)out->call_addr);
+			 "the SIGSYS siginfo is not what SECCOMP_RET_TRAP should give "
+			 "(code %d, nr %d, call address %#lx)",
+			 out->code, out->nr, (unsigned long)out->call_addr);
 	else if (out->frame < lo || out->frame >= top || out->fpregs <= out->frame ||
-	         out->fpregs >= top)
+		 out->fpregs >= top)
 		snprintf(why, len, "the SIGSYS frame is not on the alternate stack");
 	else if (out->magic1 != 0x46505853 || out->magic2 != 0x46505845 ||
-	         (pr->fpstate_size && out->xstate_size != pr->fpstate_size))
+		 (pr->fpstate_size && out->xstate_size != pr->fpstate_size))
 		snprintf(
-		    why, len,
-		    "the SIGSYS frame's XSAVE image is not the regset's (size %u, expected %zu)",
-		    out->xstate_size, pr->fpstate_size);
+			why, len,
+			"the SIGSYS frame's XSAVE image is not the regset's (size %u, expected %zu)",
+			out->xstate_size, pr->fpstate_size);
 	else if (out->trapno != 14 || !(out->err & 2))
 		snprintf(why, len,
-		         "a write fault's frame has no page-fault error code with the write bit");
+			 "a write fault's frame has no page-fault error code with the write bit");
 	else {
 		sc_layout.frame_off = top - out->frame;
 		sc_layout.fp_off = top - out->fpregs;
@@ -245,7 +246,7 @@ static int probe_live(struct plat_probe *pr, char *why, size_t len)
 		snprintf(why, len, "fork for the seccomp probe: %s", strerror(errno));
 	else if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		snprintf(why, len, "the seccomp probe child died (wait status %#x, stage %d)",
-		         status, out->stage);
+			 status, out->stage);
 	else if (WEXITSTATUS(status) != 0)
 		snprintf(why, len, "%s", stage_what(WEXITSTATUS(status)));
 	else
@@ -259,7 +260,7 @@ static int action_avail(uint32_t action, const char *name, char *why, size_t len
 	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0)
 		return 0;
 	snprintf(why, len, "%s is not available (seccomp SECCOMP_GET_ACTION_AVAIL: %s)", name,
-	         strerror(errno));
+		 strerror(errno));
 	return -1;
 }
 
@@ -267,20 +268,20 @@ int sc_probe(struct plat_probe *pr, char *why, size_t len)
 {
 	if (!pr->has_fsgsbase) {
 		snprintf(
-		    why, len,
-		    "no FSGSBASE (CPU or kernel before 5.9): the stub could not move the TLS base");
+			why, len,
+			"no FSGSBASE (CPU or kernel before 5.9): the stub could not move the TLS base");
 		return -1;
 	}
 	if (!pr->has_xsave) {
 		snprintf(why, len,
-		         "no XSAVE: the signal frame's FP layout is not the one contexts hold");
+			 "no XSAVE: the signal frame's FP layout is not the one contexts hold");
 		return -1;
 	}
 	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (fd < 0) {
 		snprintf(why, len,
-		         "pidfd_open: %s (Linux 5.3 and later): a dead stub could not be seen",
-		         strerror(errno));
+			 "pidfd_open: %s (Linux 5.3 and later): a dead stub could not be seen",
+			 strerror(errno));
 		return -1;
 	}
 	close(fd);

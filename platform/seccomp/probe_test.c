@@ -28,16 +28,16 @@ Test(seccomp, t1_probe_records_the_frame,
 	cr_assert_geq(p->seccomp_threads, 2);
 	cr_assert_leq(p->seccomp_threads, SC_SLOTS_MAX);
 	cr_assert_eq(sc_layout.fp_size, p->fpstate_size,
-	             "the frame's image is the contexts' layout");
+		     "the frame's image is the contexts' layout");
 	cr_assert_eq(sc_layout.region, plat_stub_end(), "the region lies above the stub page");
 	cr_assert_leq(sc_layout.region + sc_layout.region_size, 0x7ffffffff000UL);
 	cr_assert_str_eq(plat_backend_name(PLAT_BACKEND_SECCOMP), "seccomp");
 	cr_assert_str_eq(plat_backend_name(PLAT_BACKEND_PTRACE), "ptrace");
 }
 
-Test(
-    seccomp, t1_no_ret_trap_is_a_clear_refusal,
-    .description = "T1: SECCOMP_RET_TRAP unavailable: seccomp refused with the reason, ptrace runs")
+Test(seccomp, t1_no_ret_trap_is_a_clear_refusal,
+     .description =
+	     "T1: SECCOMP_RET_TRAP unavailable: seccomp refused with the reason, ptrace runs")
 {
 	knock_out("seccomp:SECCOMP_GET_ACTION_AVAIL");
 	char err[256];
@@ -45,7 +45,7 @@ Test(
 	const struct plat_probe *p = plat_probe();
 	cr_assert(!p->seccomp_ok);
 	cr_assert(strstr(p->seccomp_missing, "SECCOMP_RET_TRAP"), "%s", p->seccomp_missing);
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	cr_assert_null(plat_new(&o, err, sizeof err));
 	cr_assert_str_eq(err, p->seccomp_missing, "plat_new names the missing piece");
 	struct guest g;
@@ -61,12 +61,12 @@ Test(seccomp, t1_t8_no_pidfd_is_a_clear_refusal,
 	cr_assert_eq(plat_probe_now(err, sizeof err), 0, "%s", err);
 	cr_assert(!plat_probe()->seccomp_ok);
 	cr_assert(strstr(plat_probe()->seccomp_missing, "pidfd_open"), "%s",
-	          plat_probe()->seccomp_missing);
+		  plat_probe()->seccomp_missing);
 }
 
 Test(seccomp, t1_unknown_backend, .description = "T1: an unknown backend number is refused")
 {
-	struct plat_options o = {.backend = (enum plat_backend)7};
+	struct plat_options o = { .backend = (enum plat_backend)7 };
 	char err[256];
 	cr_assert_null(plat_new(&o, err, sizeof err));
 	cr_assert(strstr(err, "unknown platform backend"), "%s", err);
@@ -81,7 +81,7 @@ Test(seccomp, t1_filter_refused_is_a_clear_refusal,
 	cr_assert_eq(plat_probe_now(err, sizeof err), 0, "%s", err);
 	cr_assert(!plat_probe()->seccomp_ok);
 	cr_assert(strstr(plat_probe()->seccomp_missing, "refused a filter"), "%s",
-	          plat_probe()->seccomp_missing);
+		  plat_probe()->seccomp_missing);
 }
 
 /* Past the probe: the master cannot start (its own session refused),
@@ -91,7 +91,7 @@ Test(seccomp, t7_master_that_cannot_start,
 {
 	knock_out("setsid=EPERM");
 	char err[256];
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	cr_assert_null(plat_new(&o, err, sizeof err));
 	cr_assert(strstr(err, "did not start") && strstr(err, "setsid"), "%s", err);
 }
@@ -102,7 +102,7 @@ Test(seccomp, t7_no_region_is_a_clear_error,
 	char err[256];
 	cr_assert_eq(plat_probe_now(err, sizeof err), 0, "%s", err);
 	knock_out("memfd_create");
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	cr_assert_null(plat_new(&o, err, sizeof err));
 	cr_assert(strstr(err, "region"), "%s", err);
 }

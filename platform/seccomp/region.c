@@ -27,8 +27,8 @@ static void fill_ro(struct sc_as *sa, pid_t harness)
 	/* A new thread traps once on purpose: SIGSYS must not be blocked. */
 	put64(sa, SC_RO_BIRTH_MASK, ~(1ULL << (SIGSYS - 1)));
 	for (unsigned i = 0; i < sc_layout.slots; i++) {
-		stack_t ss = {(void *)(sc_layout.stacks + i * sc_layout.stack_size), 0,
-		              sc_layout.stack_size};
+		stack_t ss = { (void *)(sc_layout.stacks + i * sc_layout.stack_size), 0,
+			       sc_layout.stack_size };
 		memcpy(sa->map + SC_RO_ALT + i * SC_RO_ALT_SIZE, &ss, sizeof(ss));
 	}
 	for (unsigned i = 0; i < SC_RESULTS; i++)
@@ -46,7 +46,7 @@ int sc_region_new(struct sc_as *sa, char *err, size_t errlen)
 		return -errno;
 	}
 	sa->map =
-	    mmap(NULL, sc_layout.region_size, PROT_READ | PROT_WRITE, MAP_SHARED, sa->memfd, 0);
+		mmap(NULL, sc_layout.region_size, PROT_READ | PROT_WRITE, MAP_SHARED, sa->memfd, 0);
 	if (sa->map == MAP_FAILED) {
 		sa->map = NULL;
 		snprintf(err, errlen, "mapping a stub region: %s", strerror(errno));

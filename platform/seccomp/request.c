@@ -45,7 +45,7 @@ int sc_wait_result(struct sc_as *sa)
 			return decode(v);
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return -errno;
-		struct pollfd pf[2] = {{sa->efd, POLLIN, 0}, {sa->pidfd, POLLIN, 0}};
+		struct pollfd pf[2] = { { sa->efd, POLLIN, 0 }, { sa->pidfd, POLLIN, 0 } };
 		int r = poll(pf, sa->pidfd >= 0 ? 2 : 1, -1);
 		if (r < 0 && errno != EINTR)
 			return -errno;
@@ -61,7 +61,7 @@ int sc_request_locked(struct sc_as *sa, int op, const uint64_t args[6])
 	memcpy(sa->map + SC_RO_ARGS, args, 6 * sizeof(uint64_t));
 	memcpy(sa->map + SC_RO_OP, &op, sizeof(op));
 	atomic_store_explicit((_Atomic uint32_t *)(sa->map + SC_RO_SEQ), ++sa->seq,
-	                      memory_order_release);
+			      memory_order_release);
 	sc_futex_wake((volatile uint32_t *)(sa->map + SC_RO_SEQ));
 	return sc_wait_result(sa);
 }

@@ -21,7 +21,7 @@ extern const char plat_sc_code_begin[], plat_sc_code_end[], plat_sc_consts[];
 extern const char plat_sc_handler[], plat_sc_restorer[], plat_sc_master_entry[];
 extern const char plat_sc_ip_wake[], plat_sc_ip_wait[], plat_sc_ip_sigreturn[];
 extern const char plat_sc_ip_serve_wait[], plat_sc_ip_mmap[], plat_sc_ip_munmap[],
-    plat_sc_ip_write[];
+	plat_sc_ip_write[];
 extern const char plat_sc_ip_clone_thread[], plat_sc_ip_sigaltstack[], plat_sc_ip_sigprocmask[];
 extern const char plat_sc_ip_seccomp_thread[], plat_sc_ip_birth[];
 extern const char plat_sc_ip_clone_process[], plat_sc_ip_child_map_ro[], plat_sc_ip_child_map_rw[];
@@ -67,7 +67,7 @@ enum sc_layer {
 /* Writes the filter of layer into out (room for max); returns its length,
  * or -1 with the reason. */
 int sc_filter_build(enum sc_layer layer, struct sock_filter *out, size_t max, char *err,
-                    size_t errlen);
+		    size_t errlen);
 
 #ifdef PLAT_TESTING
 /* Test-only: the allowlisted instructions (the address the kernel reports,
@@ -98,8 +98,8 @@ struct sc_as {
 	struct plat_as *as;
 	bool is_master;
 	int memfd, efd, pidfd;
-	unsigned char *map;     /* the harness's mapping of the region */
-	pthread_mutex_t req_mu; /* one request to the serving thread at a time */
+	unsigned char *map;        /* the harness's mapping of the region */
+	pthread_mutex_t req_mu;    /* one request to the serving thread at a time */
 	pthread_mutex_t poison_mu; /* as->error, then as->dead (sc_as_poison) */
 	uint32_t seq;
 	pthread_mutex_t mu; /* slots */
@@ -136,7 +136,7 @@ void sc_region_free(struct sc_as *sa);
 static inline volatile uint32_t *sc_state(struct sc_as *sa, unsigned slot)
 {
 	return (volatile uint32_t *)(sa->map + SC_PAGE + SC_CTL_FIRST + SC_CTL_SIZE * slot +
-	                             SC_CTL_STATE);
+				     SC_CTL_STATE);
 }
 static inline unsigned char *sc_ctl(struct sc_as *sa, unsigned slot)
 {
@@ -183,7 +183,7 @@ int sc_as_reset(struct plat_as *as);
 void sc_as_destroy(struct plat_as *as);
 void sc_as_free(struct plat_as *as);
 int sc_map_file(struct plat_as *as, uintptr_t addr, int fd, uint64_t offset, size_t len, int prot,
-                bool precommit);
+		bool precommit);
 int sc_unmap(struct plat_as *as, uintptr_t addr, size_t len);
 
 /* frame.c (T4, T5, T9): the kernel's signal frame, read and written. */

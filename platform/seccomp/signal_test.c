@@ -43,7 +43,7 @@ static void send_foreign(pid_t pid, pid_t tid)
 {
 	pid_t c = fork();
 	if (c == 0) {
-		siginfo_t si = {.si_signo = SIGUSR2, .si_code = SI_QUEUE};
+		siginfo_t si = { .si_signo = SIGUSR2, .si_code = SI_QUEUE };
 		si.si_pid = getpid();
 		si.si_uid = getuid();
 		syscall(SYS_tgkill, pid, tid, SIGUSR1);
@@ -94,8 +94,8 @@ static void *interrupter(void *arg)
 static void run_interrupted(struct guest *g, bool foreign)
 {
 	for (int tries = 0; tries < 10; tries++) {
-		struct helper h = {g, plat_as_pid(g->as), plat_test_thread_tid(g->as, false),
-		                   foreign};
+		struct helper h = { g, plat_as_pid(g->as), plat_test_thread_tid(g->as, false),
+				    foreign };
 		pthread_t th;
 		pthread_create(&th, NULL, interrupter, &h);
 		enum plat_exit_kind k = guest_run(g);
@@ -103,12 +103,12 @@ static void run_interrupted(struct guest *g, bool foreign)
 		pthread_join(th, &rv);
 		cr_assert_null(rv, "the stub thread never ran");
 		cr_assert_eq(k, PLAT_EXIT_INTERRUPT, "got kind %d signal %d (%s)", k,
-		             g->ex.info.si_signo, g->ex.error);
+			     g->ex.info.si_signo, g->ex.error);
 		if (g->ex.info.si_signo == 0)
 			continue; /* the P11 path: it was pending before the switch */
 		cr_assert_eq(g->ex.info.si_signo, SIGCHLD);
 		cr_assert_eq(g->ex.info.si_pid, getpid(),
-		             "P19: the interrupt carries the harness's pid");
+			     "P19: the interrupt carries the harness's pid");
 		return;
 	}
 	cr_assert_fail("ten interrupts in a row came before their switch");
@@ -118,7 +118,7 @@ Test(seccomp, t4_p19_interrupt_during_switch,
      .description = "T4 P19: an interrupt reaches a guest that never traps")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	spin_setup(&g, &o);
 	run_interrupted(&g, false);
 	run_interrupted(&g, false);
@@ -142,12 +142,12 @@ Test(seccomp, t6_foreign_signals_discarded,
      .description = "T6 P15: other processes' signals are dropped, the guest never notices")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .on_event = on_event};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .on_event = on_event };
 	spin_setup(&g, &o);
 	run_interrupted(&g, true);
 	cr_assert_eq(discarded[SIGUSR1], 1, "tgkill from another process is discarded and traced");
 	cr_assert_eq(discarded[SIGUSR2], 1,
-	             "sigqueue from another process is discarded and traced");
+		     "sigqueue from another process is discarded and traced");
 	cr_assert_eq(discarded[SIGTERM], 1, "kill of the process is discarded and traced");
 	cr_assert_eq(discarded[SIGCHLD], 0);
 	run_interrupted(&g, false);
@@ -158,7 +158,7 @@ Test(seccomp, t6_harness_signal_reported,
      .description = "T6 P15: a signal from the harness itself is reported")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	spin_setup(&g, &o);
 	pid_t tid = plat_test_thread_tid(g.as, false);
 	cr_assert_eq(syscall(SYS_tgkill, plat_as_pid(g.as), tid, SIGUSR1), 0);
@@ -203,9 +203,9 @@ Test(seccomp, t6_sigstop_sigcont_from_outside,
      .description = "T6: SIGSTOP from outside stops the guest until SIGCONT; SIGCONT is discarded")
 {
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP, .on_event = on_event};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP, .on_event = on_event };
 	spin_setup(&g, &o);
-	struct stopper s = {&g, plat_as_pid(g.as), plat_test_thread_tid(g.as, false)};
+	struct stopper s = { &g, plat_as_pid(g.as), plat_test_thread_tid(g.as, false) };
 	pthread_t th;
 	pthread_create(&th, NULL, stop_continue, &s);
 	enum plat_exit_kind k = guest_run(&g);
@@ -250,7 +250,7 @@ static void expect_in_region(struct guest *g, int signo)
 	int in_frame;
 	memcpy(&in_frame, sc_frame(sa, 0) + T2_FRAME_INFO, sizeof in_frame);
 	cr_assert_eq(in_frame, signo, "the frame in the region holds signal %d, the exit %d",
-	             in_frame, signo);
+		     in_frame, signo);
 	cr_assert_eq(g->ex.info.si_signo, signo);
 	unsigned long long cgt = caught(plat_as_pid(g->as), plat_test_thread_tid(g->as, false));
 	cr_assert(cgt & (1ULL << (signo - 1)), "SigCgt %llx lacks signal %d", cgt, signo);
@@ -279,8 +279,9 @@ static void map_past_eof(struct guest *g)
 }
 
 Test(seccomp, t2_handlers_on_the_shared_altstack,
-     .description = "T2: SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP and the interrupt are "
-                    "caught by the stub on the slot's altstack in the shared region")
+     .description =
+	     "T2: SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP and the interrupt are "
+	     "caught by the stub on the slot's altstack in the shared region")
 {
 	t2_one(sc_sig_call, sc_sig_call_end, NULL, SIGSYS);
 	t2_one(sc_t2_write, sc_t2_write_end, map_readonly, SIGSEGV);
@@ -289,7 +290,7 @@ Test(seccomp, t2_handlers_on_the_shared_altstack,
 	t2_one(sc_t2_ud2, sc_t2_ud2_end, NULL, SIGILL);
 	t2_one(sc_t2_int3, sc_t2_int3_end, NULL, SIGTRAP);
 	struct guest g;
-	struct plat_options o = {.backend = PLAT_BACKEND_SECCOMP};
+	struct plat_options o = { .backend = PLAT_BACKEND_SECCOMP };
 	spin_setup(&g, &o);
 	run_interrupted(&g, false);
 	expect_in_region(&g, SIGCHLD);

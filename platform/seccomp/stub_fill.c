@@ -28,7 +28,7 @@ static int layout_region(uintptr_t end, char *why, size_t len)
 	sc_layout.slots = n > SC_SLOTS_MAX ? SC_SLOTS_MAX : (unsigned)n;
 	if (sc_layout.slots < 2) {
 		snprintf(why, len, "no room above the stub page for two altstacks of %zu bytes",
-		         sc_layout.stack_size);
+			 sc_layout.stack_size);
 		return -1;
 	}
 	/* Only what is used is mapped: the slots' stacks, page-rounded. */
@@ -40,7 +40,7 @@ static int layout_region(uintptr_t end, char *why, size_t len)
 
 /* Writes a filter and its sock_fprog; returns the bytes used, or 0. */
 static size_t put_filter(unsigned char *page, uintptr_t start, size_t at, unsigned fprog_off,
-                         enum sc_layer layer, char *why, size_t len)
+			 enum sc_layer layer, char *why, size_t len)
 {
 	at = (at + 7) & ~(size_t)7;
 	size_t room = (SC_PAGE - at) / sizeof(struct sock_filter);
@@ -73,8 +73,8 @@ int sc_stub_fill(unsigned char *page, uintptr_t start, char *why, size_t len)
 	put64(consts, SC_K_RW_SIZE, sc_layout.region_size - SC_PAGE);
 	put64(consts, SC_K_STUB, start);
 	put64(consts, SC_K_END, sc_layout.region + sc_layout.region_size);
-	size_t at =
-	    put_filter(page, start, SC_CODE_OFFSET + code, SC_K_SPROG, SC_LAYER_SERVE, why, len);
+	size_t at = put_filter(page, start, SC_CODE_OFFSET + code, SC_K_SPROG, SC_LAYER_SERVE, why,
+			       len);
 	if (at)
 		at = put_filter(page, start, at, SC_K_GPROG, SC_LAYER_GUEST, why, len);
 	return at ? 0 : -1;

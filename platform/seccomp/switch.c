@@ -128,8 +128,8 @@ static int serving_thread_state(pid_t pid)
 		if (sscanf(line, "State: %c", &c) == 1)
 			st = c;
 		else if ((sscanf(line, "SigPnd: %llx", &pend) == 1 ||
-		          sscanf(line, "ShdPnd: %llx", &pend) == 1) &&
-		         (pend & (1ULL << (SIGKILL - 1))))
+			  sscanf(line, "ShdPnd: %llx", &pend) == 1) &&
+			 (pend & (1ULL << (SIGKILL - 1))))
 			st = 'K';
 	}
 	fclose(f);
@@ -173,8 +173,7 @@ int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned budget, bool woke)
 		if (atomic_load(&sa->as->dead))
 			return -PLAT_ESTUBDEAD;
 		switch (s & SC_ST_PHASE) {
-		case SC_ST_EVENT:
-			return 0;
+		case SC_ST_EVENT: return 0;
 		case SC_ST_DEAD: /* only the harness writes it, after marking dead */
 			return -EPROTO;
 		case 0:
@@ -196,7 +195,7 @@ int sc_wait_event(struct sc_as *sa, unsigned slot, unsigned budget, bool woke)
 		}
 		/* A 0 from the kernel may come a moment before the thread is
 		 * gone from tgkill's view: look again soon. */
-		struct timespec ts = {zeroed ? 0 : TAMPER_RECHECK_S, zeroed ? 10000000 : 0};
+		struct timespec ts = { zeroed ? 0 : TAMPER_RECHECK_S, zeroed ? 10000000 : 0 };
 		if (syscall(SYS_futex, w, FUTEX_WAIT, s, &ts, NULL, 0) != 0 && errno == ETIMEDOUT &&
 		    (atomic_load(w) & SC_ST_PHASE) == SC_ST_RUN)
 			sc_futex_wake(sc_state(sa, slot));
@@ -217,7 +216,7 @@ static void violation(struct plat_as *as, const char *why)
  * once on purpose and parks in the handler (stub/seccomp.S). */
 static int thread_create(struct sc_as *sa, unsigned i)
 {
-	uint64_t a[6] = {i};
+	uint64_t a[6] = { i };
 	/* The new thread owns its word until its birth trap; 0 would mean
 	 * it exited (CLONE_CHILD_CLEARTID). */
 	atomic_store(state_word(sa, i), SC_ST_RUN);
@@ -227,7 +226,7 @@ static int thread_create(struct sc_as *sa, unsigned i)
 	if (e) {
 		char what[96];
 		snprintf(what, sizeof(what), "slot %u: starting its thread failed (%s)", i,
-		         strerror(-e));
+			 strerror(-e));
 		violation(sa->as, what);
 		return -PLAT_ESTUBDEAD;
 	}
@@ -240,7 +239,7 @@ static int thread_create(struct sc_as *sa, unsigned i)
 	     (uintptr_t)ev.info.si_call_addr != sc_stub_addr(plat_sc_ip_birth) + 2 ||
 	     (int)tid <= 0))
 		snprintf(why, sizeof(why),
-		         "slot %u: a new thread's first event is not its birth trap", i);
+			 "slot %u: a new thread's first event is not its birth trap", i);
 	/* T5: the tid comes from the region. It is signalled with tgkill
 	 * (bounded to the stub) but also bound to CPUs (P26), which is not:
 	 * it must be a thread of this stub process. */
@@ -356,11 +355,11 @@ static int slot_take(struct sc_as *sa, struct plat_ctx *ctx, unsigned *out)
 		pthread_mutex_unlock(&sa->mu);
 		atomic_store(&ctx->wait_word, (uint32_t *)&sa->slot_gen);
 		bool intr = atomic_load(&ctx->interrupt_pending);
-		struct timespec slice = {0, TIME_SLICE_NS};
+		struct timespec slice = { 0, TIME_SLICE_NS };
 		bool late = !intr &&
-		            syscall(SYS_futex, &sa->slot_gen, FUTEX_WAIT_PRIVATE, gen, &slice, NULL,
-		                    0) != 0 &&
-		            errno == ETIMEDOUT;
+			    syscall(SYS_futex, &sa->slot_gen, FUTEX_WAIT_PRIVATE, gen, &slice, NULL,
+				    0) != 0 &&
+			    errno == ETIMEDOUT;
 		atomic_store(&ctx->wait_word, NULL);
 		pthread_mutex_lock(&sa->mu);
 		sa->slot_waiters--;
@@ -454,7 +453,7 @@ static int state_in(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot)
 }
 
 static int state_out(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot,
-                     const struct sc_event *ev)
+		     const struct sc_event *ev)
 {
 	ctx->regs = ev->regs;
 	if (!sa->as->plat->opts.full_state) {
@@ -485,7 +484,7 @@ static unsigned exact_access(const struct sc_event *ev)
 /* 1: out is the exit; 0: a signal discarded by P15, resume; -1: the frame
  * contradicts itself (why). */
 static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct sc_event *ev,
-                  struct plat_exit *out, char *why, size_t len)
+		  struct plat_exit *out, char *why, size_t len)
 {
 	struct plat_as *as = sa->as;
 	siginfo_t *si = &ev->info;
@@ -501,7 +500,7 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 	out->info = *si;
 	if (state_out(ctx, sa, slot, ev) != 0) {
 		snprintf(why, len,
-		         "slot %u: the FP image in the frame is not one the kernel writes", slot);
+			 "slot %u: the FP image in the frame is not one the kernel writes", slot);
 		return -1;
 	}
 	if (si->si_signo == SIGSYS && si->si_code == SYS_SECCOMP) {
@@ -517,9 +516,9 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 		/* seccomp_data.nr is an int: the kernel compares the low half. */
 		if ((uint32_t)ctx->regs.rax != (uint32_t)si->si_syscall || call != ctx->regs.rip) {
 			snprintf(why, len,
-			         "slot %u: SIGSYS for syscall %d at %#lx, frame says %lld at %#llx",
-			         slot, si->si_syscall, (unsigned long)call, ctx->regs.rax,
-			         ctx->regs.rip);
+				 "slot %u: SIGSYS for syscall %d at %#lx, frame says %lld at %#llx",
+				 slot, si->si_syscall, (unsigned long)call, ctx->regs.rax,
+				 ctx->regs.rip);
 			return -1;
 		}
 		ctx->regs.orig_rax = ctx->regs.rax; /* P14's view */
@@ -533,27 +532,26 @@ static int report(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, struct 
 		out->exact_access = exact_access(ev);
 		/* P27: the frame tells a #GP (trap 13, SI_KERNEL) from the
 		 * rest, which ptrace cannot. */
-		out->maybe_cpuid =
-		    out->maybe_cpuid && si->si_code == SI_KERNEL && ev->trapno == 13;
+		out->maybe_cpuid = out->maybe_cpuid && si->si_code == SI_KERNEL && ev->trapno == 13;
 		return 1;
 	}
 	exit_forget_fault(ctx);
-	out->kind =
-	    si->si_signo == SIGCHLD && si->si_code <= 0 ? PLAT_EXIT_INTERRUPT : PLAT_EXIT_SIGNAL;
+	out->kind = si->si_signo == SIGCHLD && si->si_code <= 0 ? PLAT_EXIT_INTERRUPT
+								: PLAT_EXIT_SIGNAL;
 	if (out->kind == PLAT_EXIT_INTERRUPT)
 		atomic_store(&ctx->interrupt_pending, 0);
 	return 1;
 }
 
 static void run_slot(struct plat_ctx *ctx, struct sc_as *sa, unsigned slot, unsigned spin,
-                     struct plat_exit *out)
+		     struct plat_exit *out)
 {
 	struct plat_as *as = sa->as;
 	char why[192] = "";
 	if (state_in(ctx, sa, slot) != 0) {
 		out->kind = PLAT_EXIT_ERROR;
 		snprintf(out->error, sizeof(out->error),
-		         "the guest's FP state was lost with its stub thread");
+			 "the guest's FP state was lost with its stub thread");
 		return;
 	}
 	for (;;) {
@@ -604,7 +602,7 @@ void sc_run(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *out)
 	    sc_fp_pull(ctx) != 0) {
 		out->kind = PLAT_EXIT_ERROR;
 		snprintf(out->error, sizeof(out->error),
-		         "the guest's FP state was lost with its stub thread");
+			 "the guest's FP state was lost with its stub thread");
 		return;
 	}
 	unsigned slot = 0;

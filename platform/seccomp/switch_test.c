@@ -7,34 +7,37 @@
 
 #include "platform/seccomp/seccomp.h"
 
-GUEST_CODE(sc_six_args, "mov $0x1111111111111111, %rdi\n"
-                        "mov $0x2222222222222222, %rsi\n"
-                        "mov $0x3333333333333333, %rdx\n"
-                        "mov $0x4444444444444444, %r10\n"
-                        "mov $0x5555555555555555, %r8\n"
-                        "mov $0x6666666666666666, %r9\n"
-                        "mov $0x1234, %eax\n"
-                        "syscall\n"
-                        "mov %rax, %rdi\n"
-                        "mov %rcx, %rsi\n"
-                        "mov %r11, %rdx\n"
-                        "mov $0x99, %eax\n"
-                        "syscall\n"
-                        "ud2");
+GUEST_CODE(sc_six_args,
+	   "mov $0x1111111111111111, %rdi\n"
+	   "mov $0x2222222222222222, %rsi\n"
+	   "mov $0x3333333333333333, %rdx\n"
+	   "mov $0x4444444444444444, %r10\n"
+	   "mov $0x5555555555555555, %r8\n"
+	   "mov $0x6666666666666666, %r9\n"
+	   "mov $0x1234, %eax\n"
+	   "syscall\n"
+	   "mov %rax, %rdi\n"
+	   "mov %rcx, %rsi\n"
+	   "mov %r11, %rdx\n"
+	   "mov $0x99, %eax\n"
+	   "syscall\n"
+	   "ud2");
 GUEST_CODE(sc_write_data,
-           "mov $0x20000000, %rax\n movq $0x42, (%rax)\n mov $0x78, %eax\n syscall\n ud2");
+	   "mov $0x20000000, %rax\n movq $0x42, (%rax)\n mov $0x78, %eax\n syscall\n ud2");
 GUEST_CODE(sc_read_data,
-           "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
+	   "mov $0x20000000, %rax\n mov (%rax), %rdi\n mov $0x77, %eax\n syscall\n ud2");
 GUEST_CODE(sc_jump_data, "mov $0x20000000, %rax\n jmp *%rax");
 GUEST_CODE(sc_ud2, "ud2");
 GUEST_CODE(sc_int3, "int3\n mov $0x79, %eax\n syscall");
 GUEST_CODE(sc_div0, "xor %ecx, %ecx\n mov $1, %eax\n cltd\n idiv %ecx");
 GUEST_CODE(sc_fs_read, "mov %fs:8, %rdi\n mov $0x7a, %eax\n syscall\n ud2");
 GUEST_CODE(sc_vsyscall, "mov $0xffffffffff600000, %rax\n call *%rax\n mov $0x7b, %eax\n syscall");
-GUEST_CODE(sc_ds, "mov $0x2b, %eax\n mov %eax, %ds\n mov $0x7c, %eax\n syscall\n"
-                  "mov %ds, %edi\n mov $0x7d, %eax\n syscall\n ud2");
-GUEST_CODE(sc_getpid_loop, "mov $50, %ebx\n 1: mov $39, %eax\n syscall\n dec %ebx\n jnz 1b\n"
-                           "mov $0x7e, %eax\n syscall\n ud2");
+GUEST_CODE(sc_ds,
+	   "mov $0x2b, %eax\n mov %eax, %ds\n mov $0x7c, %eax\n syscall\n"
+	   "mov %ds, %edi\n mov $0x7d, %eax\n syscall\n ud2");
+GUEST_CODE(sc_getpid_loop,
+	   "mov $50, %ebx\n 1: mov $39, %eax\n syscall\n dec %ebx\n jnz 1b\n"
+	   "mov $0x7e, %eax\n syscall\n ud2");
 
 Test(seccomp, t4_syscall_args_rax_orig_rax,
      .description = "T4: SIGSYS -> SYSCALL, rax == orig_rax == the number (P14's view)")
@@ -58,7 +61,7 @@ Test(seccomp, t4_syscall_args_rax_orig_rax,
 	r = guest_syscall(&g);
 	cr_assert_eq(r->orig_rax, 0x99);
 	cr_assert_eq(r->rdi, (unsigned long long)-4095,
-	             "the guest sees the result the harness set");
+		     "the guest sees the result the harness set");
 	cr_assert_eq(r->rsi, CODE_ADDR + 0x43, "rcx as the first syscall left it");
 	cr_assert_eq(r->rdx, flags, "r11 as the first syscall left it");
 	cr_assert_eq(plat_escapes(g.p), 0);
@@ -72,7 +75,7 @@ static void expect_fault(struct guest *g, unsigned p17, unsigned exact)
 	cr_assert_eq(g->ex.info.si_signo, SIGSEGV);
 	cr_assert_eq(g->ex.access, p17, "P17 view %#x, expected %#x", g->ex.access, p17);
 	cr_assert_eq(g->ex.exact_access, exact, "exact %#x, expected %#x", g->ex.exact_access,
-	             exact);
+		     exact);
 }
 
 Test(seccomp, t4_write_fault_exact_at_once,
@@ -85,7 +88,7 @@ Test(seccomp, t4_write_fault_exact_at_once,
 	cr_assert_eq((uintptr_t)g.ex.info.si_addr, DATA_ADDR);
 	guest_map(&g, DATA_ADDR, PAGE, PAGE, PROT_READ);
 	expect_fault(&g, PLAT_ACCESS_READ | PLAT_ACCESS_WRITE,
-	             PLAT_ACCESS_READ | PLAT_ACCESS_WRITE);
+		     PLAT_ACCESS_READ | PLAT_ACCESS_WRITE);
 	guest_map(&g, DATA_ADDR, PAGE, PAGE, PROT_READ | PROT_WRITE);
 	cr_assert_eq(guest_syscall(&g)->orig_rax, 0x78);
 	uint64_t v = 0;
@@ -236,13 +239,13 @@ Test(seccomp, t4_more_contexts_than_stub_threads,
 	pthread_t th[200];
 	struct runner rn[200];
 	for (unsigned i = 0; i < n; i++) {
-		rn[i] = (struct runner){.g = &g};
+		rn[i] = (struct runner){ .g = &g };
 		cr_assert_eq(pthread_create(&th[i], NULL, run_getpids, &rn[i]), 0);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 		cr_expect_eq(rn[i].calls, 50, "context %u: %d calls (%s)", i, rn[i].calls,
-		             rn[i].error);
+			     rn[i].error);
 	}
 	guest_teardown(&g);
 }
@@ -250,9 +253,10 @@ Test(seccomp, t4_more_contexts_than_stub_threads,
 /* One context more than there are stub threads, each adding itself to a
  * counter and spinning until every one has: the last one can only run if
  * a spinning one is made to give its thread up (a time slice). */
-GUEST_CODE(sc_rendezvous, "mov $0x20000000, %rbx\n lock incl (%rbx)\n"
-                          "1: mov (%rbx), %eax\n cmp %edi, %eax\n jb 1b\n"
-                          "mov $0x7e, %eax\n syscall\n ud2");
+GUEST_CODE(sc_rendezvous,
+	   "mov $0x20000000, %rbx\n lock incl (%rbx)\n"
+	   "1: mov (%rbx), %eax\n cmp %edi, %eax\n jb 1b\n"
+	   "mov $0x7e, %eax\n syscall\n ud2");
 
 struct racer {
 	struct guest *g;
@@ -278,9 +282,9 @@ static void *run_racer(void *arg)
 	return NULL;
 }
 
-Test(
-    seccomp, t4_t7_time_slices,
-    .description = "T4 T7: a switch that waits for a stub thread takes one from the longest runner")
+Test(seccomp, t4_t7_time_slices,
+     .description =
+	     "T4 T7: a switch that waits for a stub thread takes one from the longest runner")
 {
 	struct guest g;
 	guest_setup_sc(&g, false);
@@ -291,7 +295,7 @@ Test(
 	struct racer rc[64];
 	cr_assert(n <= 64);
 	for (unsigned i = 0; i < n; i++) {
-		rc[i] = (struct racer){.g = &g, .n = n};
+		rc[i] = (struct racer){ .g = &g, .n = n };
 		cr_assert_eq(pthread_create(&th[i], NULL, run_racer, &rc[i]), 0);
 	}
 	int interrupts = 0;

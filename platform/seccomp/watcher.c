@@ -32,12 +32,12 @@ static void reap(struct sc_plat *sp, struct plat_as *as)
 		;
 	/* Killed by us because a guest thread had gone while the rest
 	 * lived on: only a kernel oops does that (T8). */
-	bool lone = atomic_load(&sa->lone_exit) && WIFSIGNALED(status) &&
-	            WTERMSIG(status) == SIGKILL;
+	bool lone =
+		atomic_load(&sa->lone_exit) && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 	sc_as_poison(as, status,
-	             lone ? "running, after one of its guest threads had exited alone (a kernel "
-	                    "oops?)"
-	                  : "running");
+		     lone ? "running, after one of its guest threads had exited alone (a kernel "
+			    "oops?)"
+			  : "running");
 	pthread_mutex_lock(&sp->mu);
 	sa->reaped = true;
 	sa->status = status;
@@ -65,12 +65,12 @@ static size_t collect(struct sc_plat *sp, struct pollfd **pf, struct plat_as ***
 			*who = nw;
 			*cap = c;
 		}
-		(*pf)[n] = (struct pollfd){as->sc->pidfd, POLLIN, 0};
+		(*pf)[n] = (struct pollfd){ as->sc->pidfd, POLLIN, 0 };
 		(*who)[n] = as;
 		n++;
 	}
 	pthread_mutex_unlock(&p->mu);
-	(*pf)[0] = (struct pollfd){sp->wake_efd, POLLIN, 0};
+	(*pf)[0] = (struct pollfd){ sp->wake_efd, POLLIN, 0 };
 	return n;
 }
 

@@ -142,8 +142,7 @@ static unsigned char *slurp(const char *path, size_t *n)
 
 static void base64_line(FILE *out, const unsigned char *p, size_t n)
 {
-	static const char a[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16;
 		if (i + 1 < n)
@@ -169,7 +168,7 @@ static void send_file(FILE *out, const char *path, const char *name)
 		return;
 	}
 	fprintf(out, "PTSUITE-FILE %s %zu %u\n", name, n, cksum_of(p, n));
-	for (size_t i = 0; i < n; i += 57)	/* 57 bytes: 76 base64 characters */
+	for (size_t i = 0; i < n; i += 57) /* 57 bytes: 76 base64 characters */
 		base64_line(out, p + i, n - i < 57 ? n - i : 57);
 	fprintf(out, "PTSUITE-EOF %s\n", name);
 	free(p);
@@ -202,8 +201,8 @@ static int split_args(char *s, char **argv, int max)
 static int run_suite(void)
 {
 	char *argv[MAX_ARGS + 12] = {
-		"/harness", "suite", "--cases", "/cases", "--fixtures", "/fixtures",
-		"--report-dir", REPORT_DIR,
+		"/harness",   "suite",     "--cases",      "/cases",
+		"--fixtures", "/fixtures", "--report-dir", REPORT_DIR,
 	};
 	int n = 8;
 	char *extra = getenv("PTSUITE_ARGS");
@@ -236,7 +235,7 @@ int main(void)
 	uname(&u);
 	double boot = uptime();
 	if (getenv("PTSUITE_CANARY")) {
-		say("CANARY-OK release=%s uptime=%.2f", u.release, boot);	/* accel.sh */
+		say("CANARY-OK release=%s uptime=%.2f", u.release, boot); /* accel.sh */
 		power_off();
 	}
 	say("BEGIN release=%s uptime=%.2f", u.release, boot);

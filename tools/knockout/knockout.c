@@ -15,22 +15,35 @@ struct name {
 	unsigned long value;
 };
 
-#define N(x) { #x, x }
+#define N(x)          \
+	{             \
+#x, x \
+	}
 static const struct name requests[] = {
-	N(PTRACE_GETREGSET), N(PTRACE_SETREGSET), N(PTRACE_GETFPREGS), N(PTRACE_SETFPREGS),
-	N(PTRACE_GETREGS), N(PTRACE_SETREGS), N(PTRACE_SETOPTIONS), N(PTRACE_SEIZE),
-	N(PTRACE_ATTACH), N(PTRACE_DETACH), N(PTRACE_SYSEMU), N(PTRACE_SYSEMU_SINGLESTEP),
-	N(PTRACE_GETSIGINFO), N(PTRACE_INTERRUPT), N(PTRACE_PEEKUSER), N(PTRACE_POKEUSER),
-	N(PTRACE_CONT), N(PTRACE_SYSCALL), N(PTRACE_TRACEME), { NULL, 0 },
+	N(PTRACE_GETREGSET),  N(PTRACE_SETREGSET), N(PTRACE_GETFPREGS),
+	N(PTRACE_SETFPREGS),  N(PTRACE_GETREGS),   N(PTRACE_SETREGS),
+	N(PTRACE_SETOPTIONS), N(PTRACE_SEIZE),     N(PTRACE_ATTACH),
+	N(PTRACE_DETACH),     N(PTRACE_SYSEMU),    N(PTRACE_SYSEMU_SINGLESTEP),
+	N(PTRACE_GETSIGINFO), N(PTRACE_INTERRUPT), N(PTRACE_PEEKUSER),
+	N(PTRACE_POKEUSER),   N(PTRACE_CONT),      N(PTRACE_SYSCALL),
+	N(PTRACE_TRACEME),    { NULL, 0 },
 };
 /* Regset notes (addr of GETREGSET/SETREGSET). */
 static const struct name notes[] = {
-	N(NT_PRSTATUS), N(NT_PRFPREG), N(NT_X86_XSTATE), { NULL, 0 },
+	N(NT_PRSTATUS),
+	N(NT_PRFPREG),
+	N(NT_X86_XSTATE),
+	{ NULL, 0 },
 };
 /* Option bits (data of SETOPTIONS/SEIZE). */
 static const struct name options[] = {
-	N(PTRACE_O_EXITKILL), N(PTRACE_O_TRACESYSGOOD), N(PTRACE_O_TRACEEXIT),
-	N(PTRACE_O_TRACECLONE), N(PTRACE_O_TRACESECCOMP), N(PTRACE_O_SUSPEND_SECCOMP), { NULL, 0 },
+	N(PTRACE_O_EXITKILL),
+	N(PTRACE_O_TRACESYSGOOD),
+	N(PTRACE_O_TRACEEXIT),
+	N(PTRACE_O_TRACECLONE),
+	N(PTRACE_O_TRACESECCOMP),
+	N(PTRACE_O_SUSPEND_SECCOMP),
+	{ NULL, 0 },
 };
 /* First arguments of syscall rules: ARCH_SET_CPUID alone, since a whole
  * arch_prctl knockout takes glibc's TLS setup (ARCH_SET_FS) with it. A
@@ -44,15 +57,15 @@ struct sysarg {
 	int err;
 };
 static const struct sysarg sysargs[] = {
-    {"arch_prctl", "ARCH_SET_CPUID", 0x1012, ENODEV},
-    {"seccomp", "SECCOMP_SET_MODE_STRICT", SECCOMP_SET_MODE_STRICT, EINVAL},
-    {"seccomp", "SECCOMP_SET_MODE_FILTER", SECCOMP_SET_MODE_FILTER, EINVAL},
-    {"seccomp", "SECCOMP_GET_ACTION_AVAIL", SECCOMP_GET_ACTION_AVAIL, EINVAL},
-    {NULL, NULL, 0, 0},
+	{ "arch_prctl", "ARCH_SET_CPUID", 0x1012, ENODEV },
+	{ "seccomp", "SECCOMP_SET_MODE_STRICT", SECCOMP_SET_MODE_STRICT, EINVAL },
+	{ "seccomp", "SECCOMP_SET_MODE_FILTER", SECCOMP_SET_MODE_FILTER, EINVAL },
+	{ "seccomp", "SECCOMP_GET_ACTION_AVAIL", SECCOMP_GET_ACTION_AVAIL, EINVAL },
+	{ NULL, NULL, 0, 0 },
 };
 static const struct name errnos[] = {
-	N(EIO), N(EINVAL), N(EPERM), N(ENOSYS), N(EFAULT), N(ENODEV), N(EACCES), N(ESRCH),
-	N(EBUSY), N(EMFILE), N(ENOMEM), N(EAGAIN), { NULL, 0 },
+	N(EIO),   N(EINVAL), N(EPERM),  N(ENOSYS), N(EFAULT), N(ENODEV),   N(EACCES),
+	N(ESRCH), N(EBUSY),  N(EMFILE), N(ENOMEM), N(EAGAIN), { NULL, 0 },
 };
 #undef N
 
@@ -78,14 +91,16 @@ static int parse_arg(const char *spec, const char *arg, struct knockout_rule *r,
 	const struct name *n;
 	if (r->request == PTRACE_GETREGSET || r->request == PTRACE_SETREGSET) {
 		if (!(n = lookup(notes, arg)))
-			return fail(err, errlen, spec, "unknown regset note (NT_PRSTATUS, NT_PRFPREG, NT_X86_XSTATE)");
+			return fail(err, errlen, spec,
+				    "unknown regset note (NT_PRSTATUS, NT_PRFPREG, NT_X86_XSTATE)");
 		r->match = KO_ADDR_EQ;
 	} else if (r->request == PTRACE_SETOPTIONS || r->request == PTRACE_SEIZE) {
 		if (!(n = lookup(options, arg)))
 			return fail(err, errlen, spec, "unknown option (PTRACE_O_...)");
 		r->match = KO_DATA_BITS;
 	} else {
-		return fail(err, errlen, spec, "only the regset requests and SETOPTIONS/SEIZE take an argument");
+		return fail(err, errlen, spec,
+			    "only the regset requests and SETOPTIONS/SEIZE take an argument");
 	}
 	r->arg = n->value;
 	r->err = EINVAL;
@@ -93,7 +108,7 @@ static int parse_arg(const char *spec, const char *arg, struct knockout_rule *r,
 }
 
 static int parse_sysarg(const char *spec, const char *name, const char *arg,
-                        struct knockout_rule *r, char *err, size_t errlen)
+			struct knockout_rule *r, char *err, size_t errlen)
 {
 	for (const struct sysarg *a = sysargs; a->syscall; a++)
 		if (!strcmp(a->syscall, name) && !strcmp(a->name, arg)) {
@@ -103,12 +118,12 @@ static int parse_sysarg(const char *spec, const char *name, const char *arg,
 			return 0;
 		}
 	return fail(err, errlen, spec,
-	            "a syscall rule takes no argument (but arch_prctl:ARCH_SET_CPUID and "
-	            "seccomp:SECCOMP_...; knockout --list)");
+		    "a syscall rule takes no argument (but arch_prctl:ARCH_SET_CPUID and "
+		    "seccomp:SECCOMP_...; knockout --list)");
 }
 
-static int parse_name(const char *spec, const char *name, const char *arg,
-		      struct knockout_rule *r, char *err, size_t errlen)
+static int parse_name(const char *spec, const char *name, const char *arg, struct knockout_rule *r,
+		      char *err, size_t errlen)
 {
 	const struct name *req = lookup(requests, name);
 	if (req) {
@@ -145,7 +160,8 @@ int knockout_parse(const char *spec, struct knockout_rule *r, char *err, size_t 
 	if (eq) {
 		const struct name *e = lookup(errnos, eq);
 		if (!e)
-			return fail(err, errlen, spec, "unknown errno name (EIO, EINVAL, EPERM, ENOSYS, ...)");
+			return fail(err, errlen, spec,
+				    "unknown errno name (EIO, EINVAL, EPERM, ENOSYS, ...)");
 		r->err = (int)e->value;
 	}
 	return 0;

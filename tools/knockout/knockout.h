@@ -30,11 +30,11 @@ enum knockout_match {
 };
 
 struct knockout_rule {
-	int nr;           /* syscall number */
-	long request;     /* ptrace request, or -1 for a syscall */
+	int nr;       /* syscall number */
+	long request; /* ptrace request, or -1 for a syscall */
 	enum knockout_match match;
 	unsigned long arg;
-	int err;          /* the errno the call fails with */
+	int err; /* the errno the call fails with */
 };
 
 /* 0, or -1 with one line in err naming the problem. */

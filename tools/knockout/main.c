@@ -14,11 +14,12 @@
 
 static int usage(FILE *f, int rc)
 {
-	fprintf(f, "usage: knockout [--deny NAME[:ARG][=ERRNO]]... -- PROGRAM [ARGS...]\n"
-	           "       knockout --list\n"
-	           "  NAME: PTRACE_<request> or a syscall name; ARG: a regset note (NT_*)\n"
-	           "  for GETREGSET/SETREGSET, an option bit (PTRACE_O_*) for SETOPTIONS/SEIZE,\n"
-	           "  ARCH_SET_CPUID for arch_prctl, SECCOMP_<operation> for seccomp\n");
+	fprintf(f,
+		"usage: knockout [--deny NAME[:ARG][=ERRNO]]... -- PROGRAM [ARGS...]\n"
+		"       knockout --list\n"
+		"  NAME: PTRACE_<request> or a syscall name; ARG: a regset note (NT_*)\n"
+		"  for GETREGSET/SETREGSET, an option bit (PTRACE_O_*) for SETOPTIONS/SEIZE,\n"
+		"  ARCH_SET_CPUID for arch_prctl, SECCOMP_<operation> for seccomp\n");
 	return rc;
 }
 

@@ -104,12 +104,12 @@ static void efd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_ops = {
-    .read = efd_read,
-    .write = efd_write,
-    .poll = efd_poll,
-    .stat = ev_anon_stat,
-    .name = efd_name,
-    .release = efd_release,
+	.read = efd_read,
+	.write = efd_write,
+	.poll = efd_poll,
+	.stat = ev_anon_stat,
+	.name = efd_name,
+	.release = efd_release,
 };
 
 long sys_eventfd2(struct task *t, const uint64_t *a)
@@ -130,7 +130,7 @@ long sys_eventfd2(struct task *t, const uint64_t *a)
 
 long sys_eventfd(struct task *t, const uint64_t *a)
 {
-	const uint64_t b[6] = {a[0], 0};
+	const uint64_t b[6] = { a[0], 0 };
 	return sys_eventfd2(t, b);
 }
 
@@ -206,11 +206,11 @@ static void sfd_release(struct file *f)
 }
 
 static const struct file_ops signalfd_ops = {
-    .read = sfd_read,
-    .poll = sfd_poll,
-    .stat = ev_anon_stat,
-    .name = sfd_name,
-    .release = sfd_release,
+	.read = sfd_read,
+	.poll = sfd_poll,
+	.stat = ev_anon_stat,
+	.name = sfd_name,
+	.release = sfd_release,
 };
 
 /* signalfd4: a new file, or a new mask for an existing signalfd. */
@@ -247,6 +247,6 @@ long sys_signalfd4(struct task *t, const uint64_t *a)
 
 long sys_signalfd(struct task *t, const uint64_t *a)
 {
-	const uint64_t b[6] = {a[0], a[1], a[2], 0};
+	const uint64_t b[6] = { a[0], a[1], a[2], 0 };
 	return sys_signalfd4(t, b);
 }

@@ -85,12 +85,12 @@ static void tfd_release(struct file *f)
 }
 
 static const struct file_ops timerfd_ops = {
-    .read = tfd_read,
-    .poll = tfd_poll,
-    .stat = ev_anon_stat,
-    .name = tfd_name,
-    .release = tfd_release,
-    .next_change = tfd_next_change,
+	.read = tfd_read,
+	.poll = tfd_poll,
+	.stat = ev_anon_stat,
+	.name = tfd_name,
+	.release = tfd_release,
+	.next_change = tfd_next_change,
 };
 
 long sys_timerfd_create(struct task *t, const uint64_t *a)
@@ -100,7 +100,7 @@ long sys_timerfd_create(struct task *t, const uint64_t *a)
 		return -EINVAL;
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
 		return clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM ? -EPERM
-		                                                                      : -EINVAL;
+										      : -EINVAL;
 	struct timerfd *tf = calloc(1, sizeof(*tf));
 	if (!tf)
 		return -ENOMEM;
@@ -120,7 +120,7 @@ static struct timerfd *timerfd_of(struct task *t, uint64_t fd, long *err)
 
 static struct timespec ts_of(uint64_t ns)
 {
-	return (struct timespec){(time_t)(ns / NS), (long)(ns % NS)};
+	return (struct timespec){ (time_t)(ns / NS), (long)(ns % NS) };
 }
 
 static void current(struct timerfd *tf, struct itimerspec *cur)

@@ -71,7 +71,7 @@ static bool at_eof(const struct usock *s)
 /* Hands out the fds of a message into t's table (SCM_RIGHTS), as many
  * as the control buffer holds; the rest are closed (MSG_CTRUNC). */
 static long put_rights(struct task *t, struct msg *m, uint64_t ctl, uint64_t ctllen, bool cloexec,
-                       int *flags, uint64_t *used)
+		       int *flags, uint64_t *used)
 {
 	*used = 0;
 	if (!m->nfds)
@@ -97,12 +97,12 @@ static long put_rights(struct task *t, struct msg *m, uint64_t ctl, uint64_t ctl
 	m->nfds = 0;
 	if (!n)
 		return 0;
-	struct cmsghdr c = {CMSG_LEN((size_t)n * sizeof(int)), SOL_SOCKET, SCM_RIGHTS};
+	struct cmsghdr c = { CMSG_LEN((size_t)n * sizeof(int)), SOL_SOCKET, SCM_RIGHTS };
 	if (copy_out(t, ctl, &c, sizeof(c)) ||
 	    copy_out(t, ctl + sizeof(c), fds, (size_t)n * sizeof(int)))
 		return -EFAULT;
 	*used = CMSG_SPACE((size_t)n * sizeof(int)) < ctllen ? CMSG_SPACE((size_t)n * sizeof(int))
-	                                                     : c.cmsg_len;
+							     : c.cmsg_len;
 	return 0;
 }
 
@@ -157,7 +157,7 @@ static long sock_recv(struct task *t, struct file *f, struct rx *r)
 		if (m->len > want)
 			r->out_flags |= MSG_TRUNC;
 		if (!peek && put_rights(t, m, r->ctl, r->ctllen, r->flags & MSG_CMSG_CLOEXEC,
-		                        &r->out_flags, &r->ctlused))
+					&r->out_flags, &r->ctlused))
 			return -EFAULT;
 		if (r->flags & MSG_TRUNC)
 			got = (long)m->len;
@@ -183,7 +183,7 @@ static long sock_recv(struct task *t, struct file *f, struct rx *r)
 			n += k;
 			if (!peek && m->nfds &&
 			    put_rights(t, m, r->ctl, r->ctllen, r->flags & MSG_CMSG_CLOEXEC,
-			               &r->out_flags, &r->ctlused)) {
+				       &r->out_flags, &r->ctlused)) {
 				free(buf);
 				return -EFAULT;
 			}
@@ -219,7 +219,7 @@ static long broken(struct task *t, struct usock *s, int flags)
 	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET && !s->shut_wr)
 		return -ECONNREFUSED;
 	if (!(flags & MSG_NOSIGNAL)) {
-		siginfo_t si = {.si_signo = SIGPIPE, .si_code = SI_USER};
+		siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
 		si.si_pid = t->tid;
 		si.si_uid = sentry_uid(t);
 		signal_send(t, &si);
@@ -228,7 +228,7 @@ static long broken(struct task *t, struct usock *s, int flags)
 }
 
 static long sock_send(struct task *t, struct file *f, const char *buf, size_t len,
-                      struct file **fds, int nfds, int flags)
+		      struct file **fds, int nfds, int flags)
 {
 	struct usock *s = f->priv;
 	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
@@ -256,7 +256,7 @@ static long sock_send(struct task *t, struct file *f, const char *buf, size_t le
 		return -ENOBUFS;
 	}
 	memcpy(data, buf, n);
-	*m = (struct msg){data, n, 0, fds, nfds, NULL};
+	*m = (struct msg){ data, n, 0, fds, nfds, NULL };
 	struct usock *p = s->peer;
 	if (p->tail)
 		p->tail->next = m;
@@ -363,12 +363,12 @@ static void us_release(struct file *f)
 }
 
 static const struct file_ops usock_ops = {
-    .read = us_read,
-    .write = us_write,
-    .poll = us_poll,
-    .stat = us_stat,
-    .name = us_name,
-    .release = us_release,
+	.read = us_read,
+	.write = us_write,
+	.poll = us_poll,
+	.stat = us_stat,
+	.name = us_name,
+	.release = us_release,
 };
 
 /* ---- the calls ---- */
@@ -388,8 +388,8 @@ long sys_socketpair(struct task *t, const uint64_t *a)
 		return -EPROTONOSUPPORT;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
-	struct usock *s[2] = {calloc(1, sizeof(struct usock)), calloc(1, sizeof(struct usock))};
-	struct file *f[2] = {NULL, NULL};
+	struct usock *s[2] = { calloc(1, sizeof(struct usock)), calloc(1, sizeof(struct usock)) };
+	struct file *f[2] = { NULL, NULL };
 	int flags = O_RDWR | ((int)a[1] & SOCK_NONBLOCK ? O_NONBLOCK : 0);
 	for (int i = 0; i < 2 && s[0] && s[1]; i++) {
 		s[i]->type = type;
@@ -405,7 +405,7 @@ long sys_socketpair(struct task *t, const uint64_t *a)
 		return -ENOMEM;
 	}
 	bool cloexec = (int)a[1] & SOCK_CLOEXEC;
-	int fds[2] = {file_install(t, f[0], 0, cloexec), -1};
+	int fds[2] = { file_install(t, f[0], 0, cloexec), -1 };
 	if (fds[0] >= 0)
 		fds[1] = file_install(t, f[1], 0, cloexec);
 	if (fds[1] < 0 || copy_out(t, a[3], fds, sizeof(fds))) {
@@ -443,7 +443,7 @@ static long take_rights(struct task *t, uint64_t ctl, uint64_t len, struct file 
 		for (int i = 0; i < k; i++) {
 			int fd;
 			if (copy_in(t, ctl + off + sizeof(c) + (uint64_t)i * sizeof(int), &fd,
-			            sizeof(fd)))
+				    sizeof(fd)))
 				return -EFAULT;
 			struct file *f = file_of(t, (uint64_t)(unsigned)fd);
 			if (!f)
@@ -487,7 +487,7 @@ static long gather(struct task *t, const struct iovec *iov, int n, char **out, s
 }
 
 static long send_iov(struct task *t, uint64_t fd, const struct iovec *iov, int niov, uint64_t ctl,
-                     uint64_t ctllen, int flags)
+		     uint64_t ctllen, int flags)
 {
 	long e;
 	struct file *f;
@@ -514,7 +514,7 @@ static long send_iov(struct task *t, uint64_t fd, const struct iovec *iov, int n
 
 long sys_sendto(struct task *t, const uint64_t *a)
 {
-	struct iovec iov = {(void *)(uintptr_t)a[1], a[2]};
+	struct iovec iov = { (void *)(uintptr_t)a[1], a[2] };
 	long e;
 	if (!sock_of(t, a[0], NULL, &e))
 		return e;
@@ -529,8 +529,8 @@ long sys_recvfrom(struct task *t, const uint64_t *a)
 	struct file *f;
 	if (!sock_of(t, a[0], &f, &e))
 		return e;
-	struct iovec iov = {(void *)(uintptr_t)a[1], a[2]};
-	struct rx r = {&iov, 1, 0, 0, 0, (int)a[3], 0};
+	struct iovec iov = { (void *)(uintptr_t)a[1], a[2] };
+	struct rx r = { &iov, 1, 0, 0, 0, (int)a[3], 0 };
 	long n = sock_recv(t, f, &r);
 	if (n >= 0 && a[5]) {
 		int zero = 0; /* an unnamed peer: an address of length 0 */
@@ -584,7 +584,7 @@ long sys_recvmsg(struct task *t, const uint64_t *a)
 	e = read_msghdr(t, a[1], &m, iov);
 	if (e)
 		return e;
-	struct rx r = {iov, (int)m.iovlen, m.control, m.controllen, 0, (int)a[2], 0};
+	struct rx r = { iov, (int)m.iovlen, m.control, m.controllen, 0, (int)a[2], 0 };
 	long n = sock_recv(t, f, &r);
 	if (n < 0)
 		return n;
@@ -622,21 +622,12 @@ long sys_getsockopt(struct task *t, const uint64_t *a)
 	if ((int)a[1] != SOL_SOCKET)
 		return -EOPNOTSUPP;
 	switch ((int)a[2]) {
-	case SO_TYPE:
-		v = s->type;
-		break;
-	case SO_ERROR:
-		v = 0;
-		break;
-	case SO_DOMAIN:
-		v = AF_UNIX;
-		break;
+	case SO_TYPE: v = s->type; break;
+	case SO_ERROR: v = 0; break;
+	case SO_DOMAIN: v = AF_UNIX; break;
 	case SO_SNDBUF:
-	case SO_RCVBUF:
-		v = QUEUE_MAX;
-		break;
-	default:
-		return -ENOPROTOOPT;
+	case SO_RCVBUF: v = QUEUE_MAX; break;
+	default: return -ENOPROTOOPT;
 	}
 	uint32_t len;
 	if (copy_in(t, a[4], &len, sizeof(len)))

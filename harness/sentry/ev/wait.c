@@ -60,7 +60,7 @@ static bool bit(const uint64_t *s, int fd)
 }
 
 static long select_scan(struct task *t, int n, const struct fdsets *want, struct fdsets *got,
-                        uint64_t *wake)
+			uint64_t *wake)
 {
 	long ready = 0;
 	memset(got, 0, sizeof(*got));
@@ -88,7 +88,7 @@ static long select_scan(struct task *t, int n, const struct fdsets *want, struct
 static int copy_sets(struct task *t, const uint64_t *ua, int n, struct fdsets *s, bool out)
 {
 	size_t bytes = ((size_t)n + 63) / 64 * 8;
-	uint64_t *sets[3] = {s->in, s->out, s->ex};
+	uint64_t *sets[3] = { s->in, s->out, s->ex };
 	for (int i = 0; i < 3; i++) {
 		if (!ua[i])
 			continue;
@@ -133,7 +133,7 @@ long sys_select(struct task *t, const uint64_t *a)
 {
 	struct {
 		int64_t sec, usec;
-	} tv = {0, 0};
+	} tv = { 0, 0 };
 	uint64_t deadline = 0;
 	if (a[4]) {
 		if (copy_in(t, a[4], &tv, sizeof(tv)))
@@ -141,8 +141,8 @@ long sys_select(struct task *t, const uint64_t *a)
 		if (tv.sec < 0 || tv.usec < 0)
 			return -EINVAL;
 		deadline = vclock_ns(CLOCK_MONOTONIC) + (uint64_t)tv.sec * NS +
-		           (uint64_t)(tv.usec % 1000000) * 1000 +
-		           (uint64_t)(tv.usec / 1000000) * NS;
+			   (uint64_t)(tv.usec % 1000000) * 1000 +
+			   (uint64_t)(tv.usec / 1000000) * NS;
 	}
 	long r = do_select(t, (int)a[0], a + 1, a[4] != 0, deadline);
 	/* poll_select_finish: select's timeout holds the time left. */
@@ -158,15 +158,15 @@ long sys_select(struct task *t, const uint64_t *a)
 
 long sys_pselect6(struct task *t, const uint64_t *a)
 {
-	struct timespec ts = {0, 0};
+	struct timespec ts = { 0, 0 };
 	uint64_t deadline = 0;
 	if (a[4]) {
 		if (copy_in(t, a[4], &ts, sizeof(ts)))
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NS)
 			return -EINVAL;
-		deadline =
-		    vclock_ns(CLOCK_MONOTONIC) + (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+		deadline = vclock_ns(CLOCK_MONOTONIC) + (uint64_t)ts.tv_sec * NS +
+			   (uint64_t)ts.tv_nsec;
 	}
 	if (a[5]) {
 		struct {
@@ -183,7 +183,7 @@ long sys_pselect6(struct task *t, const uint64_t *a)
 	long r = do_select(t, (int)a[0], a + 1, a[4] != 0, deadline);
 	if (a[4] && (ts.tv_sec || ts.tv_nsec)) {
 		uint64_t left = left_of(deadline);
-		struct timespec rem = {(time_t)(left / NS), (long)(left % NS)};
+		struct timespec rem = { (time_t)(left / NS), (long)(left % NS) };
 		if (copy_out(t, a[4], &rem, sizeof(rem)) && r == -ERESTARTNOHAND)
 			r = -EINTR;
 	}
@@ -271,10 +271,10 @@ static void ep_name(struct file *f, char *buf, size_t len)
 }
 
 static const struct file_ops epoll_ops = {
-    .poll = ep_poll,
-    .stat = ev_anon_stat,
-    .name = ep_name,
-    .release = ep_release,
+	.poll = ep_poll,
+	.stat = ev_anon_stat,
+	.name = ep_name,
+	.release = ep_release,
 };
 
 long sys_epoll_create1(struct task *t, const uint64_t *a)
@@ -295,7 +295,7 @@ long sys_epoll_create(struct task *t, const uint64_t *a)
 {
 	if ((int)a[0] <= 0)
 		return -EINVAL;
-	const uint64_t b[6] = {0};
+	const uint64_t b[6] = { 0 };
 	return sys_epoll_create1(t, b);
 }
 
@@ -315,7 +315,7 @@ long sys_epoll_ctl(struct task *t, const uint64_t *a)
 {
 	long e;
 	int op = (int)a[1], fd = (int)a[2];
-	struct gevent ev = {0, 0};
+	struct gevent ev = { 0, 0 };
 	if (op != EPOLL_CTL_DEL && copy_in(t, a[3], &ev, sizeof(ev)))
 		return -EFAULT;
 	struct epoll *ep = epoll_of(t, a[0], &e);
@@ -337,7 +337,7 @@ long sys_epoll_ctl(struct task *t, const uint64_t *a)
 		struct epitem *it = calloc(1, sizeof(*it));
 		if (!it)
 			return -ENOMEM;
-		*it = (struct epitem){fd, f, ev.events, ev.data, 0, false, NULL};
+		*it = (struct epitem){ fd, f, ev.events, ev.data, 0, false, NULL };
 		file_get(f);
 		*pp = it;
 		break;
@@ -354,8 +354,7 @@ long sys_epoll_ctl(struct task *t, const uint64_t *a)
 			return -ENOENT;
 		drop_item(pp);
 		break;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	kernel_wake(t->proc->k);
 	return 0;
@@ -383,7 +382,7 @@ static long do_epoll_wait(struct task *t, const uint64_t *a)
 				wake = w;
 			if (!rev)
 				continue;
-			struct gevent ev = {(uint32_t)rev, it->data};
+			struct gevent ev = { (uint32_t)rev, it->data };
 			if (copy_out(t, a[1] + (uint64_t)n * sizeof(ev), &ev, sizeof(ev)))
 				return n ? n : -EFAULT;
 			if (it->events & EPOLLONESHOT)

@@ -19,11 +19,11 @@ static const struct devent {
 	int dev; /* 0: a symlink */
 	const char *target;
 } devs[] = {
-    {"null", DEV(1, 3), NULL},        {"zero", DEV(1, 5), NULL},
-    {"full", DEV(1, 7), NULL},        {"random", DEV(1, 8), NULL},
-    {"urandom", DEV(1, 9), NULL},     {"tty", DEV(5, 0), NULL},
-    {"fd", 0, "/proc/self/fd"},       {"stdin", 0, "/proc/self/fd/0"},
-    {"stdout", 0, "/proc/self/fd/1"}, {"stderr", 0, "/proc/self/fd/2"},
+	{ "null", DEV(1, 3), NULL },        { "zero", DEV(1, 5), NULL },
+	{ "full", DEV(1, 7), NULL },        { "random", DEV(1, 8), NULL },
+	{ "urandom", DEV(1, 9), NULL },     { "tty", DEV(5, 0), NULL },
+	{ "fd", 0, "/proc/self/fd" },       { "stdin", 0, "/proc/self/fd/0" },
+	{ "stdout", 0, "/proc/self/fd/1" }, { "stderr", 0, "/proc/self/fd/2" },
 };
 #define NDEVS (sizeof(devs) / sizeof(devs[0]))
 
@@ -80,12 +80,9 @@ static uint64_t next_random(struct proc *p)
 long dev_read(struct task *t, const struct vnode *vn, char *buf, size_t len)
 {
 	switch (vn->dev) {
-	case DEV(1, 3):
-		return 0;
+	case DEV(1, 3): return 0;
 	case DEV(1, 5):
-	case DEV(1, 7):
-		memset(buf, 0, len);
-		return (long)len;
+	case DEV(1, 7): memset(buf, 0, len); return (long)len;
 	default:
 		for (size_t i = 0; i < len; i += 8) {
 			uint64_t v = next_random(t->proc);

@@ -84,16 +84,16 @@ static void hf_release(struct file *f)
 }
 
 static const struct file_ops hostfile_ops = {
-    .read = hf_read,
-    .write = hf_write,
-    .poll = hf_poll,
-    .stat = hf_stat,
-    .getdents = hf_getdents,
-    .lseek = hf_lseek,
-    .ioctl = hf_ioctl,
-    .name = hf_name,
-    .release = hf_release,
-    .seekable = true,
+	.read = hf_read,
+	.write = hf_write,
+	.poll = hf_poll,
+	.stat = hf_stat,
+	.getdents = hf_getdents,
+	.lseek = hf_lseek,
+	.ioctl = hf_ioctl,
+	.name = hf_name,
+	.release = hf_release,
+	.seekable = true,
 };
 
 struct file *hostfile_new(int host_fd, int flags)

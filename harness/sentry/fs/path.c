@@ -64,7 +64,7 @@ void fs_node_put(struct fs_node *n)
 /* A symlink of the sentry's trees on the way: the walk goes on from its
  * target with the rest of the path. */
 static int follow_vlink(struct task *t, const struct vnode *vn, const char *more, int flags,
-                        int hops, struct fs_node *n);
+			int hops, struct fs_node *n);
 
 static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, struct fs_node *n);
 
@@ -122,7 +122,7 @@ static int walk_slow(struct task *t, const char *gpath, int flags, int hops, str
 			if (hops >= FS_MAX_HOPS)
 				return -ELOOP;
 			snprintf(next, sizeof(next), "%s%s%s%s%s", target[0] == '/' ? "" : cur,
-			         target[0] == '/' ? "" : "/", target, *rest ? "/" : "", rest);
+				 target[0] == '/' ? "" : "/", target, *rest ? "/" : "", rest);
 			return lookup_hops(t, next, flags, hops + 1, n);
 		}
 		close(fd);
@@ -189,7 +189,7 @@ static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, s
 			walked[wl] = 0;
 		} else if (!(cl == 1 && s[0] == '.')) {
 			wl += (size_t)snprintf(walked + wl, sizeof(walked) - wl, "%s%.*s",
-			                       wl ? "/" : "", (int)cl, s);
+					       wl ? "/" : "", (int)cl, s);
 		}
 		s = e;
 	}
@@ -199,7 +199,7 @@ static int lookup_hops(struct task *t, const char *gpath, int flags, int hops, s
 }
 
 static int follow_vlink(struct task *t, const struct vnode *vn, const char *more, int flags,
-                        int hops, struct fs_node *n)
+			int hops, struct fs_node *n)
 {
 	if (hops >= FS_MAX_HOPS)
 		return -ELOOP;

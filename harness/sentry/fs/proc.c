@@ -79,7 +79,7 @@ static int fd_lookup(struct task *t, struct proc *p, const char *s, struct vnode
 	return 0;
 }
 
-static const char *const pid_texts[] = {"cmdline", "comm", "stat", "status", "maps", "mounts"};
+static const char *const pid_texts[] = { "cmdline", "comm", "stat", "status", "maps", "mounts" };
 
 int proc_lookup(struct task *t, const char *rest, struct vnode *vn)
 {
@@ -185,11 +185,11 @@ static int format_text(struct task *t, struct proc *p, const char *what, FILE *m
 		fprintf(m, "\n");
 	} else if (!strcmp(what, "status")) {
 		fprintf(m,
-		        "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\n"
-		        "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
-		        "Gid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nThreads:\t%d\n",
-		        comm, p->umask, p->pid, p->pid, ppid, uid, uid, uid, uid, uid, uid, uid,
-		        uid, MAX_FDS, p->ntasks);
+			"Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\n"
+			"Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
+			"Gid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nThreads:\t%d\n",
+			comm, p->umask, p->pid, p->pid, ppid, uid, uid, uid, uid, uid, uid, uid,
+			uid, MAX_FDS, p->ntasks);
 	} else if (!strcmp(what, "mounts")) {
 		/* The view's mounts (not "rootfs", which df skips): the root read-only, each
 		 * writable tree, and the sentry's own /proc and /dev. */

@@ -85,13 +85,13 @@ static long do_unlink(struct task *t, int dirfd, uint64_t upath, int flags)
 		r = !rmdir                  ? -EISDIR
 		    : p.last == LAST_DOT    ? -EINVAL
 		    : p.last == LAST_DOTDOT ? -ENOTEMPTY
-		                            : -EBUSY;
+					    : -EBUSY;
 	else if (!writable_dir(t, &p))
 		r = -EROFS;
 	else if (p.slash && !rmdir)
 		r = fstatat(p.dir.fd, p.name, &st, AT_SYMLINK_NOFOLLOW) ? -ENOENT
 		    : S_ISDIR(st.st_mode)                               ? -EISDIR
-		                                                        : -ENOTDIR;
+									: -ENOTDIR;
 	else
 		r = host_errno(unlinkat(p.dir.fd, p.name, flags));
 	fs_node_put(&p.dir);
@@ -144,7 +144,7 @@ static long do_rename(struct task *t, int od, uint64_t op, int nd, uint64_t np, 
 	else if (o.last != LAST_NORM || n.last != LAST_NORM)
 		r = -EBUSY;
 	else if (!r && (o.slash || n.slash) &&
-	         !fstatat(o.dir.fd, o.name, &st, AT_SYMLINK_NOFOLLOW) && !S_ISDIR(st.st_mode))
+		 !fstatat(o.dir.fd, o.name, &st, AT_SYMLINK_NOFOLLOW) && !S_ISDIR(st.st_mode))
 		r = -ENOTDIR;
 	else if (!r)
 		r = host_errno(renameat2(o.dir.fd, o.name, n.dir.fd, n.name, flags));
@@ -200,9 +200,9 @@ static long do_link(struct task *t, int od, uint64_t op, int nd, uint64_t np, in
 		return -EINVAL;
 	struct fs_node o;
 	int e = fs_lookup(t, od, op,
-	                  (flags & AT_SYMLINK_FOLLOW ? FS_FOLLOW : 0) |
-	                      (flags & AT_EMPTY_PATH ? FS_EMPTY_OK : 0),
-	                  &o);
+			  (flags & AT_SYMLINK_FOLLOW ? FS_FOLLOW : 0) |
+				  (flags & AT_EMPTY_PATH ? FS_EMPTY_OK : 0),
+			  &o);
 	if (e)
 		return e;
 	struct fs_parent p;
@@ -378,9 +378,9 @@ long fs_sys_utimensat(struct task *t, const uint64_t *a)
 	}
 	struct fs_node n;
 	int e = changeable(t, (int)a[0], a[1],
-	                   (flags & AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW) |
-	                       (flags & AT_EMPTY_PATH ? FS_EMPTY_OK : 0),
-	                   &n);
+			   (flags & AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW) |
+				   (flags & AT_EMPTY_PATH ? FS_EMPTY_OK : 0),
+			   &n);
 	if (e)
 		return e;
 	long r = host_errno(utimensat(n.fd, "", tp, AT_EMPTY_PATH | (flags & AT_SYMLINK_NOFOLLOW)));

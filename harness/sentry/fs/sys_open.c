@@ -78,14 +78,14 @@ static long open_create(struct task *t, const char *abs, int flags, mode_t mode,
 			ssize_t n = readlinkat(p.dir.fd, p.name, target, sizeof(target) - 1);
 			target[n > 0 ? n : 0] = 0;
 			snprintf(next, sizeof(next), "%s%s%s", target[0] == '/' ? "" : p.dir.path,
-			         target[0] == '/' || !strcmp(p.dir.path, "/") ? "" : "/", target);
+				 target[0] == '/' || !strcmp(p.dir.path, "/") ? "" : "/", target);
 			r = n < 0 ? -errno : open_abs(t, next, flags, mode, hops + 1);
 		}
 	} else if (!fs_writable(fs_view_of(t), p.dir.fd)) {
 		r = -EROFS;
 	} else {
 		int fd = fs_open_below(p.dir.fd, p.name, flags & ~O_CLOEXEC,
-		                       mode & ~t->proc->umask & 07777);
+				       mode & ~t->proc->umask & 07777);
 		r = fd < 0 ? fd : install_host(t, fd, flags);
 	}
 	fs_node_put(&p.dir);
@@ -117,8 +117,8 @@ static long open_host(struct task *t, struct fs_node *n, int flags)
 	if ((flags & __O_TMPFILE) == __O_TMPFILE) {
 		if (!fs_writable(fs_view_of(t), n->fd))
 			return -EROFS;
-		int fd =
-		    openat(n->fd, ".", (flags & ~O_CLOEXEC) | O_CLOEXEC, 0600 & ~t->proc->umask);
+		int fd = openat(n->fd, ".", (flags & ~O_CLOEXEC) | O_CLOEXEC,
+				0600 & ~t->proc->umask);
 		return fd < 0 ? -errno : install_host(t, fd, flags);
 	}
 	if (wr && !fs_writable(fs_view_of(t), n->fd))
@@ -160,7 +160,7 @@ static long do_open(struct task *t, int dirfd, uint64_t upath, int flags, mode_t
 	if ((flags & __O_TMPFILE) == __O_TMPFILE &&
 	    (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
 		return -EINVAL;
-	struct fs_node n = {.fd = -1};
+	struct fs_node n = { .fd = -1 };
 	int e = fs_lookup_dot(t, dirfd, name, &n);
 	if (e <= 0) {
 		long r = e ? e : open_host(t, &n, flags);
@@ -295,9 +295,12 @@ long fs_sys_statx(struct task *t, const uint64_t *a)
 	sx.stx_ino = st.st_ino;
 	sx.stx_size = (uint64_t)st.st_size;
 	sx.stx_blocks = (uint64_t)st.st_blocks;
-	sx.stx_atime = (struct statx_timestamp){st.st_atim.tv_sec, (uint32_t)st.st_atim.tv_nsec, 0};
-	sx.stx_mtime = (struct statx_timestamp){st.st_mtim.tv_sec, (uint32_t)st.st_mtim.tv_nsec, 0};
-	sx.stx_ctime = (struct statx_timestamp){st.st_ctim.tv_sec, (uint32_t)st.st_ctim.tv_nsec, 0};
+	sx.stx_atime =
+		(struct statx_timestamp){ st.st_atim.tv_sec, (uint32_t)st.st_atim.tv_nsec, 0 };
+	sx.stx_mtime =
+		(struct statx_timestamp){ st.st_mtim.tv_sec, (uint32_t)st.st_mtim.tv_nsec, 0 };
+	sx.stx_ctime =
+		(struct statx_timestamp){ st.st_ctim.tv_sec, (uint32_t)st.st_ctim.tv_nsec, 0 };
 	sx.stx_rdev_major = major(st.st_rdev);
 	sx.stx_rdev_minor = minor(st.st_rdev);
 	sx.stx_dev_major = major(st.st_dev);
@@ -337,7 +340,7 @@ static long do_readlink(struct task *t, int dirfd, uint64_t upath, uint64_t buf,
 	} else {
 		/* /proc/self reads as the pid, the way Linux shows it. */
 		const char *s =
-		    !strcmp(n.vn.what, "self") ? strrchr(n.vn.target, '/') + 1 : n.vn.target;
+			!strcmp(n.vn.what, "self") ? strrchr(n.vn.target, '/') + 1 : n.vn.target;
 		r = (long)strlen(s);
 		memcpy(target, s, (size_t)r);
 	}
@@ -371,7 +374,7 @@ static long do_access(struct task *t, int dirfd, uint64_t upath, int mode, int f
 		return len;
 	struct fs_node n;
 	int e = len ? fs_lookup(t, dirfd, upath, flags & AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW, &n)
-	            : fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
+		    : fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
 	if (!len && dirfd != AT_FDCWD) {
 		fs_node_put(&n);
 		struct stat st;
@@ -385,7 +388,7 @@ static long do_access(struct task *t, int dirfd, uint64_t upath, int mode, int f
 		if ((mode & W_OK) && !is_special(st.st_mode) && !fs_writable(fs_view_of(t), n.fd))
 			r = -EROFS;
 		else if (!S_ISLNK(st.st_mode) && syscall(SYS_faccessat2, n.fd, "", mode,
-		                                         AT_EMPTY_PATH | (flags & AT_EACCESS)))
+							 AT_EMPTY_PATH | (flags & AT_EACCESS)))
 			r = -errno;
 	} else if (!r) {
 		/* The sentry's trees: permissions as their modes say; the
@@ -452,7 +455,7 @@ long fs_sys_fstatfs(struct task *t, const uint64_t *a)
 	struct file *f = file_of(t, a[0]);
 	if (!f)
 		return -EBADF;
-	struct fs_node n = {.mount = FS_HOST, .fd = -1};
+	struct fs_node n = { .mount = FS_HOST, .fd = -1 };
 	struct statfs sf;
 	char path[FS_PATH_MAX];
 	int e;
@@ -483,8 +486,8 @@ long fs_sys_getcwd(struct task *t, const uint64_t *a)
 	char now[FS_PATH_MAX];
 	struct fs_node n;
 	int e = t->proc->cwd_fd >= 0
-	            ? fs_guest_path(fs_view_of(t), t->proc->cwd_fd, now, sizeof(now))
-	            : fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
+			? fs_guest_path(fs_view_of(t), t->proc->cwd_fd, now, sizeof(now))
+			: fs_lookup_abs(t, t->proc->cwd, FS_FOLLOW, &n);
 	if (t->proc->cwd_fd < 0)
 		fs_node_put(&n);
 	if (e)

@@ -64,11 +64,11 @@
 #define RETRIES 16 /* openat2 says EAGAIN when a rename raced a ".." */
 
 static int openat2_confined(int dirfd, const char *path, int flags, mode_t mode,
-                            unsigned long extra)
+			    unsigned long extra)
 {
-	struct open_how how = {.flags = (unsigned)flags | O_CLOEXEC,
-	                       .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
-	                       .resolve = RESOLVE_CONFINED | extra};
+	struct open_how how = { .flags = (unsigned)flags | O_CLOEXEC,
+				.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+				.resolve = RESOLVE_CONFINED | extra };
 	for (int i = 0; i < RETRIES; i++) {
 		long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 		if (fd >= 0)
@@ -138,7 +138,7 @@ int fs_resolve_open(const struct fs_view *v, const char *gpath, int flags)
 	struct stat st;
 	int r = fstat(pfd, &st) ? -errno : 0;
 	if (!r && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) ||
-	           S_ISSOCK(st.st_mode)))
+		   S_ISSOCK(st.st_mode)))
 		r = -ENXIO;
 	if (!r)
 		r = fs_reopen(pfd, flags);
@@ -206,8 +206,8 @@ int fs_host_to_guest(const struct fs_view *v, const char *host, char *out, size_
 	int e = -ENOENT;
 	if (r && below(r, v->root, v->root_len))
 		e = snprintf(out, len, "%s", r[v->root_len] ? r + v->root_len : "/") < (int)len
-		        ? 0
-		        : -ENAMETOOLONG;
+			    ? 0
+			    : -ENAMETOOLONG;
 	free(r);
 	return e;
 }
@@ -216,14 +216,14 @@ int fs_host_to_guest(const struct fs_view *v, const char *host, char *out, size_
  * what follows it is left as written (rest points into gpath), so that
  * a ".." after a symlink of the sentry's trees applies to its target. */
 enum fs_mount fs_mount_of(const char *gpath, char *norm, size_t len, const char **rest,
-                          bool *trailing_slash)
+			  bool *trailing_slash)
 {
 	static const struct {
 		const char *top;
 		enum fs_mount m;
 	} mounts[] = {
-	    {"/dev", FS_DEV},
-	    {"/proc", FS_PROC},
+		{ "/dev", FS_DEV },
+		{ "/proc", FS_PROC },
 	};
 	size_t n = 0, plen = strlen(gpath);
 	*trailing_slash = plen > 1 && gpath[plen - 1] == '/';
@@ -311,11 +311,11 @@ int fs_view_open(struct fs_view *v, const struct sentry_fs *cfg, char *err, size
 			return -1;
 		if (!below(p[0] ? p : "/", v->root, v->root_len))
 			return view_error(err, errlen, cfg->rw[i],
-			                  "a writable tree must lie inside the root");
+					  "a writable tree must lie inside the root");
 		if (hidden_by_own_tree(p + v->root_len))
 			return view_error(err, errlen, cfg->rw[i],
-			                  "a writable tree under /dev or /proc is hidden by the "
-			                  "sentry's own (for cases: set TMPDIR elsewhere)");
+					  "a writable tree under /dev or /proc is hidden by the "
+					  "sentry's own (for cases: set TMPDIR elsewhere)");
 		if (!(v->rw[v->nrw++] = strdup(p)))
 			return view_error(err, errlen, cfg->rw[i], "out of memory");
 	}

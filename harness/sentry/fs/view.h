@@ -66,6 +66,6 @@ enum fs_mount { FS_HOST, FS_DEV, FS_PROC };
  * pointing into norm, which receives the normalised path. trailing_slash
  * is set when the path ended in '/'. */
 enum fs_mount fs_mount_of(const char *gpath, char *norm, size_t len, const char **rest,
-                          bool *trailing_slash);
+			  bool *trailing_slash);
 
 #endif

@@ -10,8 +10,8 @@
 
 static int open_view(const char *root, const char *rw, char *err, size_t errlen)
 {
-	const char *rws[1] = {rw};
-	struct sentry_fs cfg = {root, rws, rw ? 1 : 0, NULL};
+	const char *rws[1] = { rw };
+	struct sentry_fs cfg = { root, rws, rw ? 1 : 0, NULL };
 	struct fs_view v;
 	int rc = fs_view_open(&v, &cfg, err, errlen);
 	fs_view_close(&v);
@@ -57,7 +57,7 @@ Test(fs_view, own_trees_are_found_lexically)
 	cr_expect_eq(fs_mount_of("/dev/null", norm, sizeof(norm), &rest, &slash), FS_DEV);
 	cr_expect_str_eq(rest, "null");
 	cr_expect_eq(fs_mount_of("/tmp/../proc//self/", norm, sizeof(norm), &rest, &slash),
-	             FS_PROC);
+		     FS_PROC);
 	cr_expect(slash);
 	cr_expect_eq(fs_mount_of("/../../devices", norm, sizeof(norm), &rest, &slash), FS_HOST);
 	cr_expect_str_eq(norm, "/devices");

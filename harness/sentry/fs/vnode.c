@@ -41,7 +41,7 @@ int vnode_stat(struct task *t, const struct vnode *vn, struct stat *st)
 	st->st_blksize = 4096;
 	st->st_dev = vn->kind == VN_DEV ? 5 : 0x16; /* devtmpfs, proc */
 	st->st_ino = path_ino(vn->what[0] ? vn->what : vn->target) + (uint64_t)vn->pid * 64 +
-	             (uint64_t)vn->dev;
+		     (uint64_t)vn->dev;
 	if (vn->kind == VN_LINK)
 		st->st_size = (off_t)strlen(vn->target);
 	if (vn->kind == VN_DEV)
@@ -131,13 +131,13 @@ static void vf_release(struct file *f)
 }
 
 static const struct file_ops vfile_ops = {
-    .read = vf_read,
-    .write = vf_write,
-    .stat = vf_stat,
-    .getdents = vf_getdents,
-    .lseek = vf_lseek,
-    .release = vf_release,
-    .seekable = true,
+	.read = vf_read,
+	.write = vf_write,
+	.stat = vf_stat,
+	.getdents = vf_getdents,
+	.lseek = vf_lseek,
+	.release = vf_release,
+	.seekable = true,
 };
 
 const char *vfile_path(const struct file *f)
@@ -181,7 +181,7 @@ static void dir_add(void *ctx, const char *name, unsigned char type)
 
 static int open_dir(struct task *t, struct vfile *v, int mount)
 {
-	struct dirbuf d = {v, 0, false};
+	struct dirbuf d = { v, 0, false };
 	dir_add(&d, ".", DT_DIR);
 	dir_add(&d, "..", DT_DIR);
 	(mount == FS_DEV ? dev_list : proc_list)(t, &v->vn, dir_add, &d);
@@ -223,9 +223,9 @@ int vnode_open(struct task *t, const struct fs_node *n, int flags, struct file *
 		e = proc_text(t, vn, &v->text, &v->len);
 	v->mount = n->mount;
 	struct file *f =
-	    e ? NULL
-	      : file_new_ops(&vfile_ops,
-	                     (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | FS_O_LARGEFILE, v);
+		e ? NULL
+		  : file_new_ops(&vfile_ops,
+				 (flags & (O_ACCMODE | O_PATH | O_NONBLOCK)) | FS_O_LARGEFILE, v);
 	if (!f) {
 		free(v->text);
 		free(v);

@@ -22,17 +22,20 @@ _Noreturn void tsan_fail(const char *file, int line, const char *expr, const cha
 	__attribute__((format(printf, 4, 5)));
 _Noreturn void tsan_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define Test(s, n, ...)                                                          \
-	static void s##_##n(void);                                               \
-	__attribute__((constructor)) static void s##_##n##_reg(void)             \
-	{                                                                        \
-		static struct tsan_test t = { #s, #n, s##_##n, NULL };           \
-		tsan_register(&t);                                               \
-	}                                                                        \
+#define Test(s, n, ...)                                                \
+	static void s##_##n(void);                                     \
+	__attribute__((constructor)) static void s##_##n##_reg(void)   \
+	{                                                              \
+		static struct tsan_test t = { #s, #n, s##_##n, NULL }; \
+		tsan_register(&t);                                     \
+	}                                                              \
 	static void s##_##n(void)
 
-#define cr_assert(cond, ...) \
-	do { if (!(cond)) tsan_fail(__FILE__, __LINE__, #cond, " " __VA_ARGS__); } while (0)
+#define cr_assert(cond, ...)                                                   \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			tsan_fail(__FILE__, __LINE__, #cond, " " __VA_ARGS__); \
+	} while (0)
 #define cr_assert_eq(a, b, ...) cr_assert((a) == (b), __VA_ARGS__)
 #define cr_assert_neq(a, b, ...) cr_assert((a) != (b), __VA_ARGS__)
 #define cr_assert_null(a, ...) cr_assert((a) == NULL, __VA_ARGS__)
