@@ -126,6 +126,7 @@ HARNESS_SUITE = $(B)/harness suite --fixtures $(B)/fixtures $(SUITE_ARGS)
 
 check: deps
 	@scripts/check-binaries.sh
+	@scripts/check-format.sh
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory all
 	$(HARNESS_SUITE)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, or says exactly what to run.
 set -euo pipefail
-pkgs=(gcc make libc6-dev libseccomp-dev libjansson-dev libcriterion-dev lcov gdb clang python3-yaml lava-common busybox-static libxml2-utils)
+pkgs=(gcc make libc6-dev libseccomp-dev libjansson-dev libcriterion-dev lcov gdb clang clang-format python3-yaml lava-common busybox-static libxml2-utils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
