@@ -99,6 +99,12 @@ void kill_and_reap(pid_t pid);
 bool bench_cpuid_faulting(void);
 /* Ops for a repetition: n scaled, at least 1. */
 long scaled(long n);
+/* One page of memfd mapped at addr with plat_map_file, then unmapped, n
+ * times after n/20 warm-up pairs: ns per map-file, or per unmap. Both
+ * backends' figures use it, so they time the same thing. */
+struct plat_as;
+int bench_map_unmap(struct plat_as *as, int memfd, uintptr_t addr, bool time_unmap, long n,
+		    double *ns, char *err, size_t errlen);
 
 /* raw_ptrace.c, for ptrace_ops.c: a traced child stopped at its SIGSTOP
  * (running a getpid loop when resumed), and the XSTATE regset size. */

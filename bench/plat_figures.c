@@ -401,28 +401,10 @@ static int write_fault_run(void *s, long n, double *ns, char *err, size_t errlen
 
 /* --- single injections --------------------------------------------------- */
 
-/* Map a page, unmap it; time one of the two. */
 static int inject_run(struct guest *g, bool time_unmap, long n, double *ns, char *err,
 		      size_t errlen)
 {
-	long warm = n / 20;
-	long long sum = 0;
-	for (long i = 0; i < warm + n; i++) {
-		long long t0 = now_ns();
-		int e = plat_map_file(g->as, MAP_ADDR, g->memfd, PAGE, PAGE, PROT_READ, false);
-		long long t1 = now_ns();
-		if (!e)
-			e = plat_unmap(g->as, MAP_ADDR, PAGE);
-		long long t2 = now_ns();
-		if (e) {
-			snprintf(err, errlen, "map-file/unmap: %s", strerror(-e));
-			return -1;
-		}
-		if (i >= warm)
-			sum += time_unmap ? t2 - t1 : t1 - t0;
-	}
-	*ns = (double)sum / (double)n;
-	return 0;
+	return bench_map_unmap(g->as, g->memfd, MAP_ADDR, time_unmap, n, ns, err, errlen);
 }
 
 static int inject_setup(void **state, char *err, size_t errlen)

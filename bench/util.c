@@ -1,5 +1,8 @@
 /* Small helpers: pinning, children that die with us, op counts. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -7,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "platform/platform.h"
 
 struct bench_env bench_env;
 
@@ -64,4 +68,28 @@ long scaled(long n)
 {
 	long s = (long)((double)n * bench_env.scale);
 	return s < 1 ? 1 : s;
+}
+
+int bench_map_unmap(struct plat_as *as, int memfd, uintptr_t addr, bool time_unmap, long n,
+		    double *ns, char *err, size_t errlen)
+{
+	const size_t page = 4096;
+	long warm = n / 20;
+	long long sum = 0;
+	for (long i = 0; i < warm + n; i++) {
+		long long t0 = now_ns();
+		int e = plat_map_file(as, addr, memfd, page, page, PROT_READ, false);
+		long long t1 = now_ns();
+		if (!e)
+			e = plat_unmap(as, addr, page);
+		long long t2 = now_ns();
+		if (e) {
+			snprintf(err, errlen, "map-file/unmap: %s", strerror(-e));
+			return -1;
+		}
+		if (i >= warm)
+			sum += time_unmap ? t2 - t1 : t1 - t0;
+	}
+	*ns = (double)sum / (double)n;
+	return 0;
 }

@@ -6,6 +6,9 @@
 #ifndef PLATFORM_LINUX_ABI_H
 #define PLATFORM_LINUX_ABI_H
 
+#include <signal.h>
+#include <stdbool.h>
+
 /* TASK_SIZE_MAX with 4-level paging: the first address past user space.
  * Linux checks user pointers and fs/gs bases against it (ARCH_SET_FS,
  * CLONE_SETTLS, MAP_FIXED, mremap); the stub page lies below it (P1). */
@@ -19,5 +22,25 @@
 
 /* x86 MINSIGSTKSZ as sigaltstack checks it (arch/x86/include/uapi). */
 #define LINUX_MINSIGSTKSZ 2048
+
+/* The signals whose default action terminates with a core dump (the
+ * kernel's SIG_KERNEL_COREDUMP_MASK; numbers below 32 are the same in
+ * <signal.h>). */
+static inline bool linux_sig_default_core(int sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS: return true;
+	}
+	return false;
+}
 
 #endif

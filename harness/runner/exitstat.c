@@ -62,30 +62,13 @@ struct case_exit exitstat_to_case(const struct sentry_result *r)
 	return (struct case_exit){ CASE_EXIT_CODE, r->status, false };
 }
 
-bool exitstat_sig_core(int sig)
-{
-	switch (sig) {
-	case SIGQUIT:
-	case SIGILL:
-	case SIGTRAP:
-	case SIGABRT:
-	case SIGBUS:
-	case SIGFPE:
-	case SIGSEGV:
-	case SIGXCPU:
-	case SIGXFSZ:
-	case SIGSYS: return true;
-	}
-	return false;
-}
-
 struct sentry_result exitstat_from_wait(int status)
 {
 	struct sentry_result r = { .kind = SENTRY_EXITED };
 	if (WIFSIGNALED(status)) {
 		r.kind = SENTRY_SIGNALED;
 		r.status = WTERMSIG(status);
-		r.core = exitstat_sig_core(r.status);
+		r.core = linux_sig_default_core(r.status);
 	} else {
 		r.status = WEXITSTATUS(status);
 	}

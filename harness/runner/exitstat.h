@@ -28,7 +28,5 @@ struct case_exit exitstat_to_case(const struct sentry_result *r);
  * host only sets that when a core file was really written, which depends
  * on RLIMIT_CORE and core_pattern, not on the guest. */
 struct sentry_result exitstat_from_wait(int status);
-/* Whether sig's default action is "terminate with core" (signal(7)). */
-bool exitstat_sig_core(int sig);
 
 #endif

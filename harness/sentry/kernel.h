@@ -279,7 +279,6 @@ int copy_out(struct task *t, uint64_t addr, const void *src, size_t len);
 /* Guest death by signal, default action (S3, S6). */
 void task_kill(struct task *t, int sig, const siginfo_t *si);
 void task_exit(struct task *t, int code);
-bool sig_default_core(int sig);
 
 /* Virtual clock (S8): fixed start, advancing with real elapsed time. */
 void vclock_get(int clock, struct timespec *ts);

@@ -27,26 +27,6 @@ int copy_out(struct task *t, uint64_t addr, const void *src, size_t len)
 	return mm_copy_out(t->proc->mm, addr, src, len);
 }
 
-/* SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU,
- * SIGXFSZ, SIGSYS: the kernel's "terminate with core" set. The emulated
- * kernel always reports the core, whatever RLIMIT_CORE says (S6). */
-bool sig_default_core(int sig)
-{
-	switch (sig) {
-	case SIGQUIT:
-	case SIGILL:
-	case SIGTRAP:
-	case SIGABRT:
-	case SIGBUS:
-	case SIGFPE:
-	case SIGSEGV:
-	case SIGXCPU:
-	case SIGXFSZ:
-	case SIGSYS: return true;
-	}
-	return false;
-}
-
 /* exit(2): the thread goes; the last one takes the process with it. */
 void task_exit(struct task *t, int code)
 {
@@ -66,9 +46,9 @@ void task_kill(struct task *t, int sig, const siginfo_t *si)
 	trace_signal(t->trace, si, "default action: kill");
 	/* wait4's core bit says a core was written, which needs RLIMIT_CORE;
 	 * the case result reports the default action itself (S6). */
-	bool dumps = sig_default_core(sig) && p->rlim[RLIMIT_CORE].rlim_cur > 0;
+	bool dumps = linux_sig_default_core(sig) && p->rlim[RLIMIT_CORE].rlim_cur > 0;
 	if (!p->exiting)
-		p->core_action = sig_default_core(sig);
+		p->core_action = linux_sig_default_core(sig);
 	proc_exit_group(p, sig | (dumps ? 0x80 : 0));
 }
 
