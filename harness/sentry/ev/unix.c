@@ -68,6 +68,22 @@ static bool at_eof(const struct usock *s)
 	return s->shut_rd || !s->peer || s->peer->shut_wr;
 }
 
+/* A receive waits for a message: 1 when one is queued, 0 at end of file,
+ * -EAGAIN without blocking, -ERESTARTSYS when a signal or a kill came
+ * (reads restart with SA_RESTART, as Linux's unix_stream_recvmsg). */
+static long wait_for_data(struct task *t, struct usock *s, bool nonblock)
+{
+	while (!s->head) {
+		if (at_eof(s))
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (task_sleep(t, 0) == -EINTR || t->exited)
+			return -ERESTARTSYS;
+	}
+	return 1;
+}
+
 /* Hands out the fds of a message into t's table (SCM_RIGHTS), as many
  * as the control buffer holds; the rest are closed (MSG_CTRUNC). */
 static long put_rights(struct task *t, struct msg *m, uint64_t ctl, uint64_t ctllen, bool cloexec,
@@ -137,14 +153,9 @@ static long sock_recv(struct task *t, struct file *f, struct rx *r)
 {
 	struct usock *s = f->priv;
 	bool nonblock = (f->flags & O_NONBLOCK) || (r->flags & MSG_DONTWAIT);
-	while (!s->head) {
-		if (at_eof(s))
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		if (task_sleep(t, 0) == -EINTR || t->exited)
-			return -ERESTARTSYS;
-	}
+	long ready = wait_for_data(t, s, nonblock);
+	if (ready <= 0)
+		return ready;
 	size_t want = iov_total(r->iov, r->niov);
 	long got = 0;
 	bool peek = r->flags & MSG_PEEK;
@@ -277,14 +288,9 @@ static long us_read(struct task *t, struct file *f, char *buf, size_t len, int64
 	 * read path receives into a private iovec over buf instead. */
 	struct usock *s = f->priv;
 	bool nonblock = f->flags & O_NONBLOCK;
-	while (!s->head) {
-		if (at_eof(s))
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		if (task_sleep(t, 0) == -EINTR || t->exited)
-			return -ERESTARTSYS;
-	}
+	long ready = wait_for_data(t, s, nonblock);
+	if (ready <= 0)
+		return ready;
 	size_t n = 0;
 	while (s->head && n < len) {
 		struct msg *m = s->head;
