@@ -42,6 +42,7 @@ static void probe(struct fp_store *s, const struct host_features *h)
 	fingerprint_add(s, "fp_transfer", "%s", plat_fp_xfer_name(p->fp_xfer));
 	fingerprint_add(s, "avx", "%s", yes_no(h->avx));
 	fingerprint_add(s, "avx512", "%s", yes_no(h->avx512));
+	fingerprint_add(s, "tcg", "%s", yes_no(h->tcg));
 	fingerprint_add(s, "vsyscall", "%s", p->vsyscall_mode);
 	fingerprint_add(s, "cpuid_faulting", "%s", yes_no(p->cpuid_faulting));
 	fingerprint_add(s, "fsgsbase", "%s", yes_no(p->has_fsgsbase));

@@ -13,6 +13,7 @@ struct host_features {
 	struct plat_probe probe; /* from the environment check's child */
 	bool avx;                /* CPUID.1:ECX.AVX and XCR0 enables YMM */
 	bool avx512;             /* CPUID.7:EBX.AVX512F and XCR0 enables ZMM */
+	bool tcg;                /* the CPU is qemu's TCG emulator (hypervisor leaf) */
 };
 
 enum feature_verdict {

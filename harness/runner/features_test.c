@@ -1,4 +1,5 @@
 /* Tests of feature words (features.c) against a made-up probe. */
+#include <cpuid.h>
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -62,4 +63,24 @@ Test(runner_features, host_cpu_bits_are_consistent)
 	struct plat_probe p = { 0 };
 	features_host(&h, &p);
 	cr_expect(!h.avx512 || h.avx, "AVX-512 implies AVX");
+}
+
+/* This machine is a KVM guest, not qemu's TCG; a guest of make kernels
+ * under TCG answers the other way (its fingerprint says tcg: yes). */
+Test(runner_features, tcg_follows_the_hypervisor_leaf)
+{
+	struct host_features h;
+	struct plat_probe p = { 0 };
+	unsigned a, b, c, d;
+	char vendor[13] = "";
+	features_host(&h, &p);
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 31))) {
+		__cpuid(0x40000000, a, b, c, d);
+		memcpy(vendor, &b, 4);
+		memcpy(vendor + 4, &c, 4);
+		memcpy(vendor + 8, &d, 4);
+	}
+	cr_expect_eq(h.tcg, !strcmp(vendor, "TCGTCGTCGTCG"), "vendor '%s'", vendor);
+	char why[256];
+	cr_expect_eq(check(&h, "tcg", why), h.tcg ? FEATURE_OK : FEATURE_MISSING, "%s", why);
 }

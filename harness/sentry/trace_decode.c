@@ -79,10 +79,11 @@ enum arg {
 	A_CWD_OUT,
 	A_ITIMER_WHICH,
 	A_ITIMERVAL_IN,
-	A_UINT,        /* unsigned int in decimal: alarm's seconds, nfds */
-	A_SIGSET1_IN,  /* sigsetsize in args[1] (rt_sigsuspend) */
-	A_SIGSET1_OUT, /* sigsetsize in args[1] (rt_sigpending) */
-	A_SIGSET4_IN,  /* sigsetsize in args[4] (ppoll) */
+	A_ITIMERSPEC_IN, /* timerfd_settime's new value */
+	A_UINT,          /* unsigned int in decimal: alarm's seconds, nfds */
+	A_SIGSET1_IN,    /* sigsetsize in args[1] (rt_sigsuspend) */
+	A_SIGSET1_OUT,   /* sigsetsize in args[1] (rt_sigpending) */
+	A_SIGSET4_IN,    /* sigsetsize in args[4] (ppoll) */
 	A_SIGINFO_IN,
 	A_SIGINFO_OUT,    /* filled in when a signal was taken (rt_sigtimedwait) */
 	A_POLLFDS,        /* count in the next arg; events only */
@@ -494,6 +495,22 @@ static void put_itimerval(const struct call *c, uint64_t addr)
 	trace_put(c->l, "}");
 }
 
+/* The new value of a timerfd, decoded: a pointer into a signal
+ * handler's frame would print where the frame lies, which moves with the
+ * CPU's XSAVE size. */
+static void put_itimerspec(const struct call *c, uint64_t addr)
+{
+	struct gtimespec it[2];
+
+	if (!get_struct(c, addr, it, sizeof(it), false))
+		return;
+	trace_printf(
+		c->l,
+		"{it_interval={tv_sec=%lld, tv_nsec=%lld}, it_value={tv_sec=%lld, tv_nsec=%lld}}",
+		(long long)it[0].sec, (long long)it[0].nsec, (long long)it[1].sec,
+		(long long)it[1].nsec);
+}
+
 /* out: filled in only when the call returned a signal. */
 static void put_siginfo(const struct call *c, uint64_t addr, bool out)
 {
@@ -642,6 +659,7 @@ static void put_mem_arg(const struct call *c, int i, int type)
 	case A_SIGSET1X_IN: put_sigset(c, v, c->args[i + 1], false); break;
 	case A_SIGSET5_IN: put_sigset(c, v, c->args[5], false); break;
 	case A_ITIMERVAL_IN: put_itimerval(c, v); break;
+	case A_ITIMERSPEC_IN: put_itimerspec(c, v); break;
 	case A_SIGINFO_IN: put_siginfo(c, v, false); break;
 	case A_SIGINFO_OUT: put_siginfo(c, v, true); break;
 	case A_TIMESPEC_INOUT: trace_ptr(c->l, v); break;
@@ -1015,7 +1033,7 @@ static const struct desc descs[] = {
 	F(signalfd, 3, R_DEC, A_INT, A_SIGSET1X_IN, A_ULONG),
 	F(signalfd4, 4, R_DEC, A_INT, A_SIGSET1X_IN, A_ULONG, A_OFLAGS_ONLY),
 	F(timerfd_create, 2, R_DEC, A_CLOCKID, A_OFLAGS_ONLY),
-	F(timerfd_settime, 4, R_DEC, A_INT, A_INT, A_PTR, A_PTR),
+	F(timerfd_settime, 4, R_DEC, A_INT, A_INT, A_ITIMERSPEC_IN, A_PTR),
 	F(timerfd_gettime, 2, R_DEC, A_INT, A_PTR),
 	/* The sets and times are read back after the call: pointers. */
 	F(select, 5, R_DEC, A_INT, A_PTR, A_PTR, A_PTR, A_PTR),
