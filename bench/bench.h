@@ -102,7 +102,34 @@ long scaled(long n);
 /* One page of memfd mapped at addr with plat_map_file, then unmapped, n
  * times after n/20 warm-up pairs: ns per map-file, or per unmap. Both
  * backends' figures use it, so they time the same thing. */
+/* The guest layout of the platform figures (plat_figures.c,
+ * seccomp_figures.c): code, a page for single map-files, and the window
+ * the fault loops touch page by page, then unmap. */
+#define PAGE 4096UL
+#define CODE_ADDR 0x10000000UL
+#define MAP_ADDR 0x20000000UL
+#define WIN_ADDR 0x40000000UL
+#define WIN_PAGES 64UL
+
 struct plat_as;
+struct plat;
+struct plat_ctx;
+struct plat_exit;
+/* plat_switch, or -1 with its error in err (also for PLAT_EXIT_ERROR). */
+int bench_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *ex, char *err,
+		 size_t errlen);
+/* The fault round trip (P17, P21, T4): the guest touches fresh pages of
+ * the window; each fault (with write: the read fault, then the write
+ * fault of P17's two-step) is served by a map-file and the guest resumed;
+ * its syscall after the window asks for the unmap, which is not timed.
+ * ns per page. */
+int bench_fault_loop(struct plat_ctx *ctx, struct plat_as *as, int memfd, bool write, long n,
+		     double *ns, char *err, size_t errlen);
+/* A usable address space n times after n/20 warm-up ones: plat_as_new,
+ * one map-file of memfd's first page at addr, plat_as_release (pooled,
+ * or killed and reaped): ns per cycle. Both backends' figures. */
+int bench_as_cycle(struct plat *p, int memfd, uintptr_t addr, long n, double *ns, char *err,
+		   size_t errlen);
 int bench_map_unmap(struct plat_as *as, int memfd, uintptr_t addr, bool time_unmap, long n,
 		    double *ns, char *err, size_t errlen);
 

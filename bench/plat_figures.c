@@ -28,12 +28,6 @@
 
 char bench_stub_cpus[64] = "unknown";
 
-#define PAGE 4096UL
-#define CODE_ADDR 0x10000000UL
-#define MAP_ADDR 0x20000000UL
-#define WIN_ADDR 0x40000000UL
-#define WIN_PAGES 64UL /* the fault loops touch this window, then unmap it */
-
 /* Defines name[] and name_end[] around position-independent guest code. */
 #define GUEST_CODE(name, body)                                                              \
 	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name \
@@ -181,15 +175,6 @@ static void guest_teardown(void *state)
 	guest_free(state);
 }
 
-static int switch_to(struct guest *g, struct plat_exit *ex, char *err, size_t errlen)
-{
-	if (plat_switch(g->ctx, g->as, ex) != 0 || ex->kind == PLAT_EXIT_ERROR) {
-		snprintf(err, errlen, "plat_switch: %s", ex->error);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- emulated getpid ---------------------------------------------------- */
 
 static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
@@ -202,7 +187,7 @@ static int getpid_run(void *state, long n, double *ns, char *err, size_t errlen)
 	for (long i = 0; i < warm + n; i++) {
 		if (i == warm)
 			t0 = now_ns();
-		if (switch_to(g, &ex, err, errlen))
+		if (bench_switch(g->ctx, g->as, &ex, err, errlen))
 			return -1;
 		if (ex.kind != PLAT_EXIT_SYSCALL || r->orig_rax != 39) {
 			snprintf(err, errlen, "expected getpid, got exit kind %d (orig_rax %lld)",
@@ -334,52 +319,9 @@ static int free_nobind_setup(void **state, char *err, size_t errlen)
 
 /* --- faults: P17's classification, P21's map-file ----------------------- */
 
-/* One op: a fresh page touched, the fault(s) served with map-file, the
- * guest resumed. Only the switches that end in a fault and their map-files
- * are timed; the window's unmap (every WIN_PAGES pages) is not. */
 static int faults_run(struct guest *g, bool write, long n, double *ns, char *err, size_t errlen)
 {
-	struct plat_exit ex;
-	struct user_regs_struct *r = plat_ctx_regs(g->ctx);
-	long warm = n / 20, done = 0;
-	long long sum = 0;
-	while (done < warm + n) {
-		long long t0 = now_ns();
-		if (switch_to(g, &ex, err, errlen))
-			return -1;
-		if (ex.kind == PLAT_EXIT_SYSCALL) {
-			int e = plat_unmap(g->as, WIN_ADDR, WIN_PAGES * PAGE);
-			if (e) {
-				snprintf(err, errlen, "unmap: %s", strerror(-e));
-				return -1;
-			}
-			r->rax = 0;
-			continue;
-		}
-		uintptr_t addr = (uintptr_t)ex.info.si_addr & ~(PAGE - 1);
-		bool second = (ex.access & PLAT_ACCESS_WRITE) != 0;
-		if (ex.kind != PLAT_EXIT_FAULT || addr < WIN_ADDR ||
-		    addr >= WIN_ADDR + WIN_PAGES * PAGE || (second && !write) ||
-		    (ex.access & PLAT_ACCESS_EXEC)) {
-			snprintf(err, errlen, "unexpected exit kind %d at %p, access %#x", ex.kind,
-				 ex.info.si_addr, ex.access);
-			return -1;
-		}
-		int prot = write && !second ? PROT_READ : PROT_READ | PROT_WRITE;
-		int e = plat_map_file(g->as, addr, g->memfd, PAGE + (addr - WIN_ADDR), PAGE, prot,
-				      false);
-		if (e) {
-			snprintf(err, errlen, "map-file: %s", strerror(-e));
-			return -1;
-		}
-		long long t1 = now_ns();
-		if (done >= warm)
-			sum += t1 - t0;
-		if (!write || second)
-			done++;
-	}
-	*ns = (double)sum / (double)n;
-	return 0;
+	return bench_fault_loop(g->ctx, g->as, g->memfd, write, n, ns, err, errlen);
 }
 
 static int read_fault_setup(void **state, char *err, size_t errlen)
@@ -452,24 +394,7 @@ static int as_setup(enum kind k, void **state, char *err, size_t errlen)
 static int as_run(void *state, long n, double *ns, char *err, size_t errlen)
 {
 	struct as_state *s = state;
-	long warm = n / 20 ? n / 20 : 1;
-	long long t0 = 0;
-	for (long i = 0; i < warm + n; i++) {
-		if (i == warm)
-			t0 = now_ns();
-		struct plat_as *as;
-		int e = plat_as_new(s->p, &as);
-		if (!e) {
-			e = plat_map_file(as, CODE_ADDR, s->memfd, 0, PAGE, PROT_READ, false);
-			plat_as_release(as);
-		}
-		if (e) {
-			snprintf(err, errlen, "new address space: %s", strerror(-e));
-			return -1;
-		}
-	}
-	*ns = (double)(now_ns() - t0) / (double)n;
-	return 0;
+	return bench_as_cycle(s->p, s->memfd, CODE_ADDR, n, ns, err, errlen);
 }
 
 static void as_teardown(void *state)

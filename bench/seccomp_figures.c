@@ -21,12 +21,6 @@
 #include "bench/bench.h"
 #include "platform/platform.h"
 
-#define PAGE 4096UL
-#define CODE_ADDR 0x10000000UL
-#define MAP_ADDR 0x20000000UL
-#define WIN_ADDR 0x40000000UL
-#define WIN_PAGES 64UL
-
 #define GUEST_CODE(name, body)                                                              \
 	__asm__(".pushsection .text\n.globl " #name "\n" #name ":\n" body "\n.globl " #name \
 		"_end\n" #name "_end:\n.popsection\n");                                     \
@@ -153,15 +147,6 @@ static int sc_guest_new(bool free_cpus, bool no_pool, bool no_bind, const char *
 	return 0;
 }
 
-static int switch_to(struct sc_guest *g, struct plat_exit *ex, char *err, size_t errlen)
-{
-	if (plat_switch(g->ctx, g->as, ex) != 0 || ex->kind == PLAT_EXIT_ERROR) {
-		snprintf(err, errlen, "plat_switch: %s", ex->error);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- emulated getpid --------------------------------------------------- */
 
 struct getpid_args {
@@ -183,7 +168,7 @@ static void *getpid_loop(void *a)
 	for (long i = 0; i < warm + ga->n; i++) {
 		if (i == warm)
 			t0 = now_ns();
-		if (switch_to(g, &ex, ga->err, ga->errlen))
+		if (bench_switch(g->ctx, g->as, &ex, ga->err, ga->errlen))
 			return (void *)1;
 		if (ex.kind != PLAT_EXIT_SYSCALL || r->orig_rax != 39) {
 			snprintf(ga->err, ga->errlen, "expected getpid, got exit kind %d", ex.kind);
@@ -239,41 +224,7 @@ static int getpid_free_nobind_setup(void **state, char *err, size_t errlen)
 static int fault_run(void *state, long n, double *ns, char *err, size_t errlen)
 {
 	struct sc_guest *g = state;
-	struct plat_exit ex;
-	struct user_regs_struct *r = plat_ctx_regs(g->ctx);
-	long warm = n / 20, done = 0;
-	long long sum = 0;
-	while (done < warm + n) {
-		long long t0 = now_ns();
-		if (switch_to(g, &ex, err, errlen))
-			return -1;
-		if (ex.kind == PLAT_EXIT_SYSCALL) {
-			int e = plat_unmap(g->as, WIN_ADDR, WIN_PAGES * PAGE);
-			if (e) {
-				snprintf(err, errlen, "unmap: %s", strerror(-e));
-				return -1;
-			}
-			r->rax = 0;
-			continue;
-		}
-		uintptr_t addr = (uintptr_t)ex.info.si_addr & ~(PAGE - 1);
-		if (ex.kind != PLAT_EXIT_FAULT || addr < WIN_ADDR ||
-		    addr >= WIN_ADDR + WIN_PAGES * PAGE) {
-			snprintf(err, errlen, "unexpected exit kind %d at %p", ex.kind,
-				 ex.info.si_addr);
-			return -1;
-		}
-		int e = plat_map_file(g->as, addr, g->memfd, PAGE + (addr - WIN_ADDR), PAGE,
-				      PROT_READ, false);
-		if (e) {
-			snprintf(err, errlen, "map-file: %s", strerror(-e));
-			return -1;
-		}
-		if (done++ >= warm)
-			sum += now_ns() - t0;
-	}
-	*ns = (double)sum / (double)n;
-	return 0;
+	return bench_fault_loop(g->ctx, g->as, g->memfd, false, n, ns, err, errlen);
 }
 
 static int fault_setup(void **state, char *err, size_t errlen)
@@ -306,24 +257,7 @@ static int unmap_run(void *s, long n, double *ns, char *err, size_t errlen)
 static int as_run(void *state, long n, double *ns, char *err, size_t errlen)
 {
 	struct sc_guest *g = state;
-	long warm = n / 20 ? n / 20 : 1;
-	long long t0 = 0;
-	for (long i = 0; i < warm + n; i++) {
-		if (i == warm)
-			t0 = now_ns();
-		struct plat_as *as;
-		int e = plat_as_new(g->p, &as);
-		if (!e) {
-			e = plat_map_file(as, CODE_ADDR, g->memfd, 0, PAGE, PROT_READ, false);
-			plat_as_release(as);
-		}
-		if (e) {
-			snprintf(err, errlen, "new address space: %s", strerror(-e));
-			return -1;
-		}
-	}
-	*ns = (double)(now_ns() - t0) / (double)n;
-	return 0;
+	return bench_as_cycle(g->p, g->memfd, CODE_ADDR, n, ns, err, errlen);
 }
 
 static int pool_setup(void **state, char *err, size_t errlen)

@@ -73,7 +73,7 @@ long scaled(long n)
 int bench_map_unmap(struct plat_as *as, int memfd, uintptr_t addr, bool time_unmap, long n,
 		    double *ns, char *err, size_t errlen)
 {
-	const size_t page = 4096;
+	const size_t page = PAGE;
 	long warm = n / 20;
 	long long sum = 0;
 	for (long i = 0; i < warm + n; i++) {
@@ -89,6 +89,84 @@ int bench_map_unmap(struct plat_as *as, int memfd, uintptr_t addr, bool time_unm
 		}
 		if (i >= warm)
 			sum += time_unmap ? t2 - t1 : t1 - t0;
+	}
+	*ns = (double)sum / (double)n;
+	return 0;
+}
+
+int bench_as_cycle(struct plat *p, int memfd, uintptr_t addr, long n, double *ns, char *err,
+		   size_t errlen)
+{
+	long warm = n / 20 ? n / 20 : 1;
+	long long t0 = 0;
+	for (long i = 0; i < warm + n; i++) {
+		if (i == warm)
+			t0 = now_ns();
+		struct plat_as *as;
+		int e = plat_as_new(p, &as);
+		if (!e) {
+			e = plat_map_file(as, addr, memfd, 0, PAGE, PROT_READ, false);
+			plat_as_release(as);
+		}
+		if (e) {
+			snprintf(err, errlen, "new address space: %s", strerror(-e));
+			return -1;
+		}
+	}
+	*ns = (double)(now_ns() - t0) / (double)n;
+	return 0;
+}
+
+int bench_switch(struct plat_ctx *ctx, struct plat_as *as, struct plat_exit *ex, char *err,
+		 size_t errlen)
+{
+	if (plat_switch(ctx, as, ex) != 0 || ex->kind == PLAT_EXIT_ERROR) {
+		snprintf(err, errlen, "plat_switch: %s", ex->error);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_fault_loop(struct plat_ctx *ctx, struct plat_as *as, int memfd, bool write, long n,
+		     double *ns, char *err, size_t errlen)
+{
+	struct plat_exit ex;
+	struct user_regs_struct *r = plat_ctx_regs(ctx);
+	long warm = n / 20, done = 0;
+	long long sum = 0;
+	while (done < warm + n) {
+		long long t0 = now_ns();
+		if (bench_switch(ctx, as, &ex, err, errlen))
+			return -1;
+		if (ex.kind == PLAT_EXIT_SYSCALL) {
+			int e = plat_unmap(as, WIN_ADDR, WIN_PAGES * PAGE);
+			if (e) {
+				snprintf(err, errlen, "unmap: %s", strerror(-e));
+				return -1;
+			}
+			r->rax = 0;
+			continue;
+		}
+		uintptr_t addr = (uintptr_t)ex.info.si_addr & ~(PAGE - 1);
+		bool second = (ex.access & PLAT_ACCESS_WRITE) != 0;
+		if (ex.kind != PLAT_EXIT_FAULT || addr < WIN_ADDR ||
+		    addr >= WIN_ADDR + WIN_PAGES * PAGE || (second && !write) ||
+		    (ex.access & PLAT_ACCESS_EXEC)) {
+			snprintf(err, errlen, "unexpected exit kind %d at %p, access %#x", ex.kind,
+				 ex.info.si_addr, ex.access);
+			return -1;
+		}
+		int prot = write && !second ? PROT_READ : PROT_READ | PROT_WRITE;
+		int e = plat_map_file(as, addr, memfd, PAGE + (addr - WIN_ADDR), PAGE, prot, false);
+		if (e) {
+			snprintf(err, errlen, "map-file: %s", strerror(-e));
+			return -1;
+		}
+		long long t1 = now_ns();
+		if (done >= warm)
+			sum += t1 - t0;
+		if (!write || second)
+			done++;
 	}
 	*ns = (double)sum / (double)n;
 	return 0;
