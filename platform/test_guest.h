@@ -175,6 +175,31 @@ static inline bool process_gone(pid_t pid)
 	return access(path, F_OK) != 0;
 }
 
+/* P23, T8: after a switch that returned the error of the stub process
+ * `dead` killed by SIGKILL, the address space stays poisoned (map-file
+ * and switch give the error), is reaped on release and never pooled, and
+ * the platform lives on: a new address space runs code (a snippet that
+ * makes syscall 0x66). */
+static inline void expect_poisoned_then_recovers(struct guest *g, pid_t dead, const char *code,
+						 const char *code_end)
+{
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", dead);
+	cr_assert(strstr(g->ex.error, pid) && strstr(g->ex.error, "signal 9"), "error: %s",
+		  g->ex.error);
+	cr_assert_not_null(plat_as_error(g->as));
+	cr_assert_eq(plat_map_file(g->as, DATA_ADDR, g->memfd, 0, PAGE, PROT_READ, false),
+		     -PLAT_ESTUBDEAD);
+	cr_assert_eq(guest_run(g), PLAT_EXIT_ERROR, "a poisoned address space stays an error");
+	plat_as_release(g->as);
+	cr_assert(process_gone(dead), "the dead stub is reaped");
+	cr_assert_eq(plat_dead(g->p), 0, "only this address space is lost");
+	cr_assert_eq(plat_as_new(g->p, &g->as), 0);
+	cr_assert_neq(plat_as_pid(g->as), dead, "a poisoned stub is never pooled");
+	guest_load(g, code, code_end);
+	cr_assert_eq(guest_syscall(g)->orig_rax, 0x66);
+}
+
 /* Reaps whatever was re-parented to us (the test is a subreaper), then
  * says whether every one of pids is gone. */
 static inline bool all_gone(const pid_t *pids, int n)
